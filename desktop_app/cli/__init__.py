@@ -1,0 +1,50 @@
+"""The `b12k` command line: plan, protocol check, schemas, example (and more, by module)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from desktop_app import __version__
+from desktop_app.logic.errors import B12KError
+
+#: Each module adds its sub-commands through `register(subparsers)`.
+COMMAND_MODULES = (
+    "desktop_app.cli.core_cmds",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the full argument parser."""
+    parser = argparse.ArgumentParser(
+        prog="b12k",
+        description="B12-K Planner: potassium, magnesium and phosphate around the start of B12.",
+    )
+    parser.add_argument("--version", action="version", version=f"b12k {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit status (2 for bad input, never a traceback)."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status: int = args.func(args)
+    except B12KError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    return status
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The pure clinical core: models, protocol, engine. No Qt import here, ever."""

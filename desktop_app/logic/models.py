@@ -1,0 +1,143 @@
+"""Patient inputs: the plan file's content (what the GUI saves and the CLI reads)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from desktop_app.logic.protocol import Analyte, Tier
+
+#: The plan-input schema this program writes and reads. A file with a newer major is refused.
+INPUT_SCHEMA_VERSION = "1.0.0"
+
+Text = Annotated[str, Field(max_length=200)]
+
+
+def _aware(value: datetime) -> datetime:
+    """Refuse a date-time without a timezone: clock times on a sheet must be unambiguous."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("needs a timezone offset, e.g. 2026-11-26T09:00:00+00:00")
+    return value
+
+
+AwareDateTime = Annotated[datetime, AfterValidator(_aware)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Patient(_Frozen):
+    """Who the plan is for."""
+
+    identifier: Text = Field(default="", description="Hospital number or other identifier.")
+    name: Text = Field(default="", description="Full name as on the wristband.")
+    date_of_birth: date | None = Field(default=None, description="Date of birth.")
+    sex: Literal["female", "male", "unknown"] | None = Field(
+        default=None, description="Sex used for the WHO haemoglobin bands."
+    )
+    weight_kg: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        default=None, description="Weight in kg (printed on the sheet)."
+    )
+    ward: Text = Field(default="", description="Ward or location.")
+
+
+class LabEntry(_Frozen):
+    """One lab result as entered: value, its unit and the sample date-time."""
+
+    value: float = Field(allow_inf_nan=False, description="The value in `unit`, as entered.")
+    unit: str | None = Field(default=None, description="Unit the value was entered in (required).")
+    sampled_at: AwareDateTime = Field(description="When the sample was taken.")
+
+
+class Labs(_Frozen):
+    """Baseline labs (all optional; the engine says what is missing)."""
+
+    potassium: LabEntry | None = None
+    magnesium: LabEntry | None = None
+    phosphate: LabEntry | None = None
+    haemoglobin: LabEntry | None = None
+    mcv: LabEntry | None = None
+    b12: LabEntry | None = None
+    folate: LabEntry | None = None
+    mma: LabEntry | None = None
+    homocysteine: LabEntry | None = None
+    creatinine: LabEntry | None = None
+    egfr: LabEntry | None = None
+    reticulocytes: LabEntry | None = None
+    platelets: LabEntry | None = None
+
+    def get(self, analyte: Analyte) -> LabEntry | None:
+        """Return the entry for an analyte."""
+        entry: LabEntry | None = getattr(self, analyte.value)
+        return entry
+
+
+class SeverityOverride(_Frozen):
+    """A clinician's recorded override of the derived anaemia severity."""
+
+    severity: Literal["none", "mild", "moderate", "severe"]
+    reason: Text = Field(min_length=3, description="Why the derived severity is overridden.")
+    clinician: Text = Field(min_length=2, description="Name of the clinician overriding.")
+
+
+class Regimen(_Frozen):
+    """The planned B12 regimen: a protocol preset and the first dose time."""
+
+    preset_id: str = Field(default="", description="Id of a regimen preset in the protocol.")
+    first_dose_at: AwareDateTime | None = Field(
+        default=None, description="Planned date-time of the first B12 dose."
+    )
+
+
+class RiskModifiers(_Frozen):
+    """Drugs and conditions that change the potassium plan."""
+
+    k_lowering_drugs: tuple[str, ...] = Field(default=(), description="Ids from the protocol.")
+    k_raising_drugs: tuple[str, ...] = Field(default=(), description="Ids from the protocol.")
+    digoxin: bool = False
+    cardiac_disease: bool = Field(default=False, description="Cardiac disease or arrhythmia.")
+    dialysis: bool = False
+    oliguria: bool = Field(default=False, description="Low urine output.")
+    cannot_take_oral: bool = Field(default=False, description="Nil by mouth or cannot swallow.")
+    planned_discharge_at: AwareDateTime | None = None
+
+
+class FollowUp(_Frozen):
+    """A result taken after the first dose."""
+
+    analyte: Literal["potassium", "magnesium", "phosphate"]
+    value: float = Field(allow_inf_nan=False)
+    unit: str = Field(min_length=1)
+    sampled_at: AwareDateTime
+
+
+class PlanInputs(_Frozen):
+    """Everything the engine plans from; the content of a plan file."""
+
+    schema_version: str = Field(default=INPUT_SCHEMA_VERSION, pattern=r"^\d+\.\d+\.\d+$")
+    plan_id: str = Field(default="", max_length=64, description="Stable id of this plan.")
+    patient: Patient = Patient()
+    labs: Labs = Labs()
+    severity_override: SeverityOverride | None = None
+    regimen: Regimen = Regimen()
+    modifiers: RiskModifiers = RiskModifiers()
+    followups: tuple[FollowUp, ...] = ()
+    prescriber: Text = Field(default="", description="Prescriber name printed on the sheet.")
+
+
+__all__ = [
+    "INPUT_SCHEMA_VERSION",
+    "Analyte",
+    "FollowUp",
+    "LabEntry",
+    "Labs",
+    "Patient",
+    "PlanInputs",
+    "Regimen",
+    "RiskModifiers",
+    "SeverityOverride",
+    "Tier",
+]

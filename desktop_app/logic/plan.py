@@ -1,0 +1,292 @@
+"""The Plan the engine returns: every line with its reason (rule ids, inputs used) and sources."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from desktop_app.logic.models import Patient
+from desktop_app.logic.protocol import Grade, Tier
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class InputUsed(_Frozen):
+    """One input a rule used, with its sample time where it is a lab."""
+
+    name: str
+    value: str
+    sampled_at: datetime | None = None
+
+
+class Reason(_Frozen):
+    """Why a line says what it says: rule ids, inputs used, sources (VER-02)."""
+
+    rule_ids: tuple[str, ...] = Field(min_length=1)
+    sources: tuple[str, ...] = Field(min_length=1)
+    inputs: tuple[InputUsed, ...] = ()
+    local_policy: bool = False
+    explanation: str = ""
+
+
+class Line(_Frozen):
+    """A printed line with its reason."""
+
+    text: str
+    reason: Reason
+
+
+class RiskFactor(_Frozen):
+    """A factor that raised the risk tier."""
+
+    rule_id: str
+    label: str
+    tier: Tier
+    reason: Reason
+
+
+class Risk(_Frozen):
+    """The risk tier and every factor behind it."""
+
+    tier: Tier
+    label: str
+    factors: tuple[RiskFactor, ...]
+    reason: Reason
+
+
+class Draw(_Frozen):
+    """One blood draw at a clock time."""
+
+    at: datetime
+    hours_after_first_dose: float
+    day: int = Field(description="Day of therapy; day 1 is the day of the first dose.")
+    tests: tuple[str, ...]
+    label: str
+    purpose: str
+    before_first_dose: bool = False
+    reason: Reason
+
+
+class DoseTime(_Frozen):
+    """A B12 loading dose at its date-time."""
+
+    number: int
+    at: datetime
+
+
+class B12Order(_Frozen):
+    """The B12 order as printed."""
+
+    preset_id: str
+    drug: str
+    dose_text: str
+    route: str
+    loading_text: str
+    maintenance_text: str
+    dose_times: tuple[DoseTime, ...]
+    parenteral_loading: bool
+    text: str
+    reason: Reason
+
+
+class IVDetails(_Frozen):
+    """Everything an IV electrolyte order must state (FMT-08, CLN-04)."""
+
+    product: str
+    amount: float
+    amount_unit: str
+    volume_ml: float
+    concentration: float
+    concentration_unit: str
+    max_rate: float
+    max_rate_unit: str
+    max_rate_ml_per_hour: float
+    min_duration_hours: float
+    route: str
+    pump: str
+    doses: int
+    interval_hours: float | None
+    continuous_ecg: bool
+    central_line_required: bool
+
+
+class Order(_Frozen):
+    """An electrolyte order (or a decision not to give one), as printed."""
+
+    electrolyte: Literal["potassium", "magnesium", "phosphate"]
+    kind: Literal["oral", "iv", "hold", "none", "review", "prescriber", "sample"]
+    text: str
+    product: str | None = None
+    units_per_dose: float | None = None
+    form: str | None = None
+    dose_amount: float | None = None
+    dose_unit: str | None = None
+    times_per_day: float | None = None
+    daily_amount: float | None = None
+    potassium_per_day: float = 0.0
+    frequency: str = ""
+    route: str = ""
+    start_at: datetime | None = None
+    review_at: datetime | None = None
+    iv: IVDetails | None = None
+    band_id: str | None = None
+    needs_prescriber: bool = False
+    reason: Reason
+
+
+class BandRow(_Frozen):
+    """One row of the conditional table nursing follows for each later result."""
+
+    electrolyte: Literal["potassium", "magnesium", "phosphate"]
+    band_id: str
+    label: str
+    instruction: str
+    order: Order | None
+    recheck_hours: float | None
+    ecg: bool
+    call_doctor: bool
+    gated: bool
+    reason: Reason
+
+
+class Gate(_Frozen):
+    """A gate that stops automatic dosing and requires prescriber review (CLN-01)."""
+
+    rule_id: str
+    text: str
+    reason: Reason
+
+
+class Warning(_Frozen):
+    """A warning shown on screen and printed."""
+
+    rule_id: str
+    level: Literal["danger", "warning", "info"]
+    text: str
+    reason: Reason
+
+
+class LabRow(_Frozen):
+    """A baseline result as displayed."""
+
+    analyte: str
+    label: str
+    value: float
+    text: str
+    entered_text: str
+    sampled_at: datetime
+    flags: tuple[str, ...]
+
+
+class FollowUpRow(_Frozen):
+    """A result after the start, with the band it falls in."""
+
+    analyte: Literal["potassium", "magnesium", "phosphate"]
+    value: float
+    text: str
+    sampled_at: datetime
+    hours_after_first_dose: float
+    band_id: str
+    band_label: str
+    severity: str
+
+
+class ActionNow(_Frozen):
+    """What is due now, from the latest result."""
+
+    text: str
+    band_id: str | None
+    next_check_at: datetime | None
+    reason: Reason
+
+
+class AnaemiaResult(_Frozen):
+    """Anaemia severity, derived (WHO) and possibly overridden."""
+
+    severity: Literal["none", "mild", "moderate", "severe", "unknown"]
+    derived: Literal["none", "mild", "moderate", "severe", "unknown"]
+    overridden: bool
+    text: str
+    reason: Reason
+
+
+class Food(_Frozen):
+    """Dietary advice line."""
+
+    name: str
+    portion: str
+    amount_text: str
+    reason: Reason
+
+
+class ReferenceEntry(_Frozen):
+    """A source cited by the plan."""
+
+    key: str
+    title: str
+    url: str
+    grade: Grade | None
+
+
+class RuleEntry(_Frozen):
+    """A rule cited by the plan, with its value."""
+
+    id: str
+    text: str
+    source: str
+    grade: Grade | None
+    local_policy: bool
+
+
+class ProtocolStamp(_Frozen):
+    """Which protocol made the plan (VER-01)."""
+
+    protocol_id: str
+    title: str
+    version: str
+    status: str
+    approval_date: date | None
+    approved_by: str
+    sha256: str
+    not_for_clinical_use: bool
+    potassium_unit: str
+    intended_use: str
+
+
+class Plan(_Frozen):
+    """The whole plan."""
+
+    plan_id: str
+    generated_at: datetime
+    app_version: str
+    protocol: ProtocolStamp
+    patient: Patient
+    age_years: int
+    prescriber: str
+    first_dose_at: datetime
+    labs: tuple[LabRow, ...]
+    anaemia: AnaemiaResult
+    risk: Risk
+    b12_order: B12Order
+    schedule: tuple[Draw, ...]
+    monitoring_ends_at: datetime
+    action_now: ActionNow
+    orders_now: tuple[Order, ...]
+    potassium_per_day: float
+    potassium_per_day_text: str
+    k_bands: tuple[BandRow, ...]
+    mg_bands: tuple[BandRow, ...]
+    po4_bands: tuple[BandRow, ...]
+    hold_rules: tuple[Line, ...]
+    gates: tuple[Gate, ...]
+    warnings: tuple[Warning, ...]
+    escalation: tuple[Line, ...]
+    foods: tuple[Food, ...]
+    food_note: Line
+    followups: tuple[FollowUpRow, ...]
+    references: tuple[ReferenceEntry, ...]
+    rules: tuple[RuleEntry, ...]

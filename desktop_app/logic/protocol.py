@@ -1,0 +1,758 @@
+"""The versioned clinical protocol: every clinical number, each a rule with id and source."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from desktop_app.logic.errors import FieldProblem, ProtocolError, ProtocolVersionError
+
+#: The protocol schema this program reads. A file with a newer major is refused.
+PROTOCOL_SCHEMA_VERSION = "1.0.0"
+
+RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", max_length=40)]
+SourceKey = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
+
+
+class Grade(StrEnum):
+    """Evidence grades as defined in the clinical basis."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+
+
+class Analyte(StrEnum):
+    """Every lab the planner reads."""
+
+    potassium = "potassium"
+    magnesium = "magnesium"
+    phosphate = "phosphate"
+    haemoglobin = "haemoglobin"
+    mcv = "mcv"
+    b12 = "b12"
+    folate = "folate"
+    mma = "mma"
+    homocysteine = "homocysteine"
+    creatinine = "creatinine"
+    egfr = "egfr"
+    reticulocytes = "reticulocytes"
+    platelets = "platelets"
+
+
+class Tier(StrEnum):
+    """Risk tiers, lowest first."""
+
+    standard = "standard"
+    raised = "raised"
+    high = "high"
+
+    @property
+    def rank(self) -> int:
+        """Return the tier's order (standard 0, raised 1, high 2)."""
+        return list(Tier).index(self)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Alternative(_Frozen):
+    """A value another source gives, recorded where sources disagree."""
+
+    value: float | None = Field(default=None, description="The alternative number, if any.")
+    text: str = Field(description="What the alternative source says.")
+    source: SourceKey = Field(description="Reference key of the alternative.")
+
+
+class Num(_Frozen):
+    """One clinical number: a rule with id, value, unit, source, grade and local-policy flag."""
+
+    id: RuleId = Field(description="Stable rule id, cited on every output line that uses it.")
+    value: float = Field(description="The number, in `unit`.", allow_inf_nan=False)
+    unit: str = Field(min_length=1, description="Unit of the value, written as printed.")
+    source: SourceKey = Field(description="Key into the protocol's reference list.")
+    grade: Grade | None = Field(
+        default=None, description="Evidence grade of the source; None only for local policy."
+    )
+    local_policy: bool = Field(
+        description="True where no A/B source gives this number and the site chose it."
+    )
+    note: str = Field(default="", description="Why this value was chosen.")
+    alternatives: tuple[Alternative, ...] = Field(
+        default=(), description="Values other sources give (disagreements)."
+    )
+
+    @model_validator(mode="after")
+    def _grade_or_local(self) -> Num:
+        if self.grade is None and not self.local_policy:
+            raise ValueError("a rule without an evidence grade must be marked local_policy")
+        return self
+
+
+class NumList(_Frozen):
+    """A list of clinical numbers that form one rule (for example draw times)."""
+
+    id: RuleId
+    values: tuple[Annotated[float, Field(allow_inf_nan=False)], ...] = Field(min_length=1)
+    unit: str = Field(min_length=1)
+    source: SourceKey
+    grade: Grade | None = None
+    local_policy: bool
+    note: str = ""
+    alternatives: tuple[Alternative, ...] = ()
+
+    @model_validator(mode="after")
+    def _grade_or_local(self) -> NumList:
+        if self.grade is None and not self.local_policy:
+            raise ValueError("a rule without an evidence grade must be marked local_policy")
+        return self
+
+
+class TextRule(_Frozen):
+    """A rule without a number (a hold rule, an escalation criterion, a warning text)."""
+
+    id: RuleId
+    text: str = Field(min_length=1)
+    source: SourceKey
+    grade: Grade | None = None
+    local_policy: bool = False
+
+
+class Reference(_Frozen):
+    """A source from the clinical basis."""
+
+    title: str = Field(min_length=1)
+    url: str = ""
+    grade: Grade | None = Field(description="Grade per the clinical basis; None for local policy.")
+    basis_section: str = Field(default="", description="Section of clinical-basis.md.")
+
+
+class Approval(_Frozen):
+    """Who approved this protocol for clinical use, and when."""
+
+    status: Literal["draft", "approved"]
+    approved_by: str = ""
+    approval_date: date | None = None
+    review_due: date | None = None
+
+    @model_validator(mode="after")
+    def _approved_needs_signer(self) -> Approval:
+        if self.status == "approved" and (not self.approved_by or self.approval_date is None):
+            raise ValueError("an approved protocol needs approved_by and approval_date")
+        return self
+
+
+class UnitConversion(_Frozen):
+    """An accepted non-canonical unit and its factor to the canonical unit."""
+
+    unit: str = Field(min_length=1)
+    to_canonical: Num = Field(description="Multiply a value in `unit` by this to get canonical.")
+
+
+class AnalyteSpec(_Frozen):
+    """How one lab is entered, converted and checked for plausibility."""
+
+    label: str
+    canonical_unit: str
+    conventional_unit: str = Field(description="Unit used for 'conventional' display.")
+    conversions: tuple[UnitConversion, ...] = ()
+    decimals: int = Field(ge=0, le=3, description="Reported precision, canonical unit.")
+    plausible_low: Num
+    plausible_high: Num
+
+    @property
+    def units(self) -> tuple[str, ...]:
+        """Return every accepted unit, canonical first."""
+        return (self.canonical_unit, *(c.unit for c in self.conversions))
+
+    def factor(self, unit: str) -> float:
+        """Return the factor from `unit` to the canonical unit."""
+        if unit == self.canonical_unit:
+            return 1.0
+        for conv in self.conversions:
+            if conv.unit == unit:
+                return conv.to_canonical.value
+        raise KeyError(unit)
+
+
+class Product(_Frozen):
+    """An oral product from the site formulary."""
+
+    id: RuleId
+    name: str = Field(description="Generic name and strength, as printed.")
+    form: str = Field(description="Dose form noun, singular (tablet, sachet).")
+    form_plural: str
+    potassium_per_unit: Num | None = None
+    magnesium_per_unit: Num | None = None
+    phosphate_per_unit: Num | None = None
+    administration: str = ""
+
+
+class IVProduct(_Frozen):
+    """A premixed infusion from the site formulary."""
+
+    id: RuleId
+    name: str = Field(description="Generic name, premixed, as printed.")
+    amount: Num = Field(description="Electrolyte amount per bag.")
+    volume: Num = Field(description="Bag volume in mL.")
+    diluent: str
+    potassium_per_bag: Num | None = Field(
+        default=None, description="Potassium the bag adds when the electrolyte is not potassium."
+    )
+
+
+class OralDose(_Frozen):
+    """An oral order: units per dose, times a day, and the review/stop time."""
+
+    product: RuleId
+    units_per_dose: Num
+    times_per_day: Num
+    review_after_hours: Num
+    frequency_text: str = Field(description="Frequency as printed, e.g. 'three times daily'.")
+
+
+class IVDose(_Frozen):
+    """An IV order: premixed bag, maximum rate, repeat and route."""
+
+    product: RuleId
+    max_rate: Num = Field(description="Maximum infusion rate, amount per hour.")
+    min_duration_hours: Num | None = Field(
+        default=None, description="Shortest infusion time for one bag, where the source sets one."
+    )
+    doses: Num | None = Field(default=None, description="Number of bags in the course.")
+    interval_hours: Num | None = None
+    route: str = "intravenous infusion, peripheral line"
+
+
+class Band(_Frozen):
+    """A result band and what to do for a result in it."""
+
+    id: RuleId
+    label: str
+    lower: Num | None = Field(description="Lower bound; None for the lowest band.")
+    lower_inclusive: bool = Field(default=True, description="False: the band starts above `lower`.")
+    action: Literal["none", "oral", "iv", "hold", "review"]
+    severity: Literal["severe", "moderate", "mild", "normal", "high"]
+    instruction: str = Field(description="What the nurse does, as printed.")
+    oral: OralDose | None = None
+    iv: IVDose | None = None
+    recheck_hours: Num | None = None
+    ecg: bool = False
+    call_doctor: bool = False
+    source: SourceKey
+    grade: Grade | None = None
+    local_policy: bool = False
+
+    @model_validator(mode="after")
+    def _dose_matches_action(self) -> Band:
+        if self.action == "oral" and self.oral is None:
+            raise ValueError("an 'oral' band needs an oral dose")
+        if self.action == "iv" and self.iv is None:
+            raise ValueError("an 'iv' band needs an iv dose")
+        if self.action not in ("oral", "iv") and (self.oral or self.iv):
+            raise ValueError(f"a '{self.action}' band must not carry a dose")
+        return self
+
+
+def _check_bands(bands: tuple[Band, ...], name: str) -> None:
+    if not bands or bands[0].lower is not None:
+        raise ValueError(f"{name}: the first band must have no lower bound")
+    last = float("-inf")
+    for band in bands[1:]:
+        if band.lower is None:
+            raise ValueError(f"{name}: only the first band may have no lower bound")
+        if band.lower.value <= last:
+            raise ValueError(f"{name}: bands must be in increasing order of their lower bound")
+        last = band.lower.value
+
+
+class PotassiumSection(_Frozen):
+    """Potassium bands, products, IV limits, hold and escalation thresholds."""
+
+    normal_low: Num
+    normal_high: Num
+    hold_at_or_above: Num
+    reassess_at_or_above: Num
+    escalate_below: Num
+    ecg_below: Num
+    cardiac_target_low: Num
+    iv_max_peripheral_concentration: Num
+    iv_ecg_monitoring_above_rate: Num
+    iv_pump: str
+    products: tuple[Product, ...]
+    iv_products: tuple[IVProduct, ...]
+    bands: tuple[Band, ...]
+    not_by_mouth_band: Band = Field(description="Used instead of an oral band when oral is not possible.")
+
+    @model_validator(mode="after")
+    def _bands_ok(self) -> PotassiumSection:
+        _check_bands(self.bands, "potassium.bands")
+        for band in self.bands:
+            if band.action in ("oral", "iv") and band.lower and (
+                band.lower.value >= self.hold_at_or_above.value
+            ):
+                raise ValueError(f"potassium band {band.id} doses at or above the hold threshold")
+        return self
+
+
+class ElectrolyteSection(_Frozen):
+    """Magnesium or phosphate bands and products."""
+
+    normal_low: Num
+    normal_high: Num
+    products: tuple[Product, ...] = ()
+    iv_products: tuple[IVProduct, ...] = ()
+    bands: tuple[Band, ...]
+    renal_note: TextRule | None = None
+
+    @model_validator(mode="after")
+    def _bands_ok(self) -> ElectrolyteSection:
+        _check_bands(self.bands, "bands")
+        return self
+
+
+class AnaemiaSection(_Frozen):
+    """WHO haemoglobin bands (g/L) for severity."""
+
+    adult_from_age: Num
+    severe_below: Num
+    moderate_below: Num
+    mild_below_female: Num
+    mild_below_male: Num
+    mcv_normal_low: Num
+    mcv_normal_high: Num
+
+
+class B12Section(_Frozen):
+    """Serum B12 interpretation (pmol/L)."""
+
+    deficient_below: Num
+    indeterminate_below: Num
+    folate_low_below: Num = Field(description="Serum folate (nmol/L) below which folate is low.")
+
+
+class DrugClass(_Frozen):
+    """A drug class that changes potassium, with its source."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    examples: str = ""
+    source: SourceKey
+    grade: Grade | None = None
+
+
+class RiskFactorRule(_Frozen):
+    """A risk factor the engine detects and the tier it raises the patient to."""
+
+    id: RuleId
+    kind: Literal[
+        "severe_anaemia_parenteral",
+        "moderate_anaemia_parenteral",
+        "baseline_k_low",
+        "baseline_k_missing",
+        "baseline_mg_low",
+        "k_lowering_drug",
+        "digoxin",
+        "cardiac_disease",
+        "cannot_take_oral",
+    ]
+    label: str
+    tier: Tier
+    source: SourceKey
+    grade: Grade | None = None
+    local_policy: bool
+
+
+class RiskSection(_Frozen):
+    """How risk factors combine into a tier."""
+
+    factors: tuple[RiskFactorRule, ...]
+    raised_factors_for_high: Num
+    tier_labels: dict[Tier, str]
+
+
+class DrawTemplate(_Frozen):
+    """A set of tests drawn at given hours after the first B12 dose."""
+
+    id: RuleId
+    tests: tuple[Literal["potassium", "magnesium", "phosphate", "fbc", "reticulocytes", "platelets"], ...]
+    hours: NumList
+    purpose: str
+
+
+class MonitoringSection(_Frozen):
+    """The monitoring schedule per tier and the label's minimum window."""
+
+    label_window_hours: Num
+    electrolyte_draws: dict[Tier, NumList]
+    other_draws: tuple[DrawTemplate, ...]
+    stale_after_hours: Num
+    baseline_text: TextRule
+
+    @model_validator(mode="after")
+    def _covers_window(self) -> MonitoringSection:
+        for tier in Tier:
+            hours = self.electrolyte_draws.get(tier)
+            if hours is None:
+                raise ValueError(f"monitoring.electrolyte_draws has no schedule for tier '{tier}'")
+            if max(hours.values) < self.label_window_hours.value:
+                raise ValueError(
+                    f"monitoring.electrolyte_draws.{tier} ends before the label window "
+                    f"of {self.label_window_hours.value:g} hours"
+                )
+            if list(hours.values) != sorted(set(hours.values)) or min(hours.values) <= 0:
+                raise ValueError(
+                    f"monitoring.electrolyte_draws.{tier}: hours must be positive, "
+                    "increasing and without repeats"
+                )
+        return self
+
+
+class RegimenPreset(_Frozen):
+    """A B12 regimen from a named source."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    label: str
+    drug: str = Field(description="Generic name.")
+    route: Literal["intramuscular", "deep subcutaneous", "oral"]
+    dose: Num
+    loading_text: str = Field(description="Loading schedule as printed.")
+    maintenance_text: str
+    loading_day_offsets: NumList = Field(description="Days after the first dose of each loading dose.")
+    parenteral_loading: bool
+    neurological: bool = False
+    source: SourceKey
+    grade: Grade | None = None
+    local_policy: bool = False
+    alternatives: tuple[Alternative, ...] = ()
+
+
+class RenalSection(_Frozen):
+    """Renal gates."""
+
+    egfr_review_below: Num
+    egfr_renal_team_below: Num
+    creatinine_review_at_or_above: Num | None = None
+
+
+class GateTexts(_Frozen):
+    """The text and source of each gate."""
+
+    age: TextRule
+    renal: TextRule
+    renal_team: TextRule
+    renal_unknown: TextRule
+    dialysis: TextRule
+    oliguria: TextRule
+    k_raising: TextRule
+    hyperkalaemia: TextRule
+
+
+class GateSection(_Frozen):
+    """Gates that stop automatic dosing and require prescriber review."""
+
+    adult_age: Num
+    renal: RenalSection
+    texts: GateTexts
+
+
+class Food(_Frozen):
+    """Potassium-rich food with approximate potassium per portion (advice)."""
+
+    name: str
+    portion: str
+    potassium: Num
+
+
+class Protocol(_Frozen):
+    """The whole clinical protocol file."""
+
+    schema_version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    protocol_id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    title: str
+    version: str = Field(pattern=r"^\d+\.\d+\.\d+$")
+    approval: Approval
+    intended_use: str
+    jurisdiction: str
+    potassium_unit: Literal["mmol", "mEq"]
+    magnesium_mEq_per_mmol: Num
+    references: dict[SourceKey, Reference]
+    analytes: dict[Analyte, AnalyteSpec]
+    anaemia: AnaemiaSection
+    b12: B12Section
+    potassium: PotassiumSection
+    magnesium: ElectrolyteSection
+    phosphate: ElectrolyteSection
+    risk: RiskSection
+    monitoring: MonitoringSection
+    gates: GateSection
+    regimens: tuple[RegimenPreset, ...] = Field(min_length=1)
+    default_regimen: str
+    k_lowering_drugs: tuple[DrugClass, ...]
+    k_raising_drugs: tuple[DrugClass, ...]
+    hold_rules: tuple[TextRule, ...]
+    escalation: tuple[TextRule, ...]
+    warnings: dict[str, TextRule]
+    foods: tuple[Food, ...]
+    food_advice_source: TextRule
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Protocol:
+        problems = [*_check_sources(self), *_check_ids(self), *_check_units(self)]
+        if self.default_regimen not in {r.id for r in self.regimens}:
+            problems.append(f"default_regimen '{self.default_regimen}' is not a regimen id")
+        missing = [a.value for a in Analyte if a not in self.analytes]
+        if missing:
+            problems.append(f"analytes: no entry for {', '.join(missing)}")
+        iv_limit = self.potassium.iv_max_peripheral_concentration.value
+        for prod in self.potassium.iv_products:
+            conc = prod.amount.value / (prod.volume.value / 1000.0)
+            if conc > iv_limit:
+                problems.append(
+                    f"potassium.iv_products.{prod.id}: {conc:g} {self.potassium_unit}/L is above "
+                    f"the peripheral maximum of {iv_limit:g}"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    # ----- lookups -------------------------------------------------------------------------
+
+    def regimen(self, preset_id: str) -> RegimenPreset:
+        """Return the regimen preset with this id."""
+        for reg in self.regimens:
+            if reg.id == preset_id:
+                return reg
+        raise KeyError(preset_id)
+
+    def product(self, product_id: str) -> Product:
+        """Return an oral product (potassium, magnesium or phosphate) by id."""
+        for prod in (*self.potassium.products, *self.magnesium.products, *self.phosphate.products):
+            if prod.id == product_id:
+                return prod
+        raise KeyError(product_id)
+
+    def iv_product(self, product_id: str) -> IVProduct:
+        """Return a premixed IV product by id."""
+        for prod in (
+            *self.potassium.iv_products,
+            *self.magnesium.iv_products,
+            *self.phosphate.iv_products,
+        ):
+            if prod.id == product_id:
+                return prod
+        raise KeyError(product_id)
+
+    def all_rules(self) -> dict[str, Num | NumList | TextRule | Band | RiskFactorRule]:
+        """Return every rule in the file by id."""
+        found: dict[str, Any] = {}
+        _walk_rules(self, found)
+        return found
+
+
+def _walk_rules(obj: object, found: dict[str, Any]) -> None:
+    if isinstance(obj, Num | NumList | TextRule | Band | RiskFactorRule):
+        found.setdefault(obj.id, obj)
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            _walk_rules(getattr(obj, name), found)
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            _walk_rules(value, found)
+    elif isinstance(obj, tuple | list):
+        for value in obj:
+            _walk_rules(value, found)
+
+
+def _iter_sourced(obj: object, path: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if isinstance(obj, BaseModel):
+        src = getattr(obj, "source", None)
+        if isinstance(src, str):
+            out.append((path, src))
+        for name in type(obj).model_fields:
+            if name != "references":
+                out.extend(_iter_sourced(getattr(obj, name), f"{path}.{name}" if path else name))
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            out.extend(_iter_sourced(value, f"{path}.{key}"))
+    elif isinstance(obj, tuple | list):
+        for i, value in enumerate(obj):
+            out.extend(_iter_sourced(value, f"{path}[{i}]"))
+    return out
+
+
+def _check_sources(proto: Protocol) -> list[str]:
+    return [
+        f"{path}: source '{src}' is not in the reference list"
+        for path, src in _iter_sourced(proto, "")
+        if src not in proto.references
+    ]
+
+
+def _check_ids(proto: Protocol) -> list[str]:
+    """Rule ids are unique: one id may appear twice only as the very same rule."""
+    found: dict[str, list[object]] = {}
+
+    def visit(obj: object) -> None:
+        if isinstance(obj, Num | NumList | TextRule | Band | RiskFactorRule):
+            found.setdefault(obj.id, []).append(obj)
+        if isinstance(obj, BaseModel):
+            for name in type(obj).model_fields:
+                visit(getattr(obj, name))
+        elif isinstance(obj, dict):
+            for value in obj.values():
+                visit(value)
+        elif isinstance(obj, tuple | list):
+            for value in obj:
+                visit(value)
+
+    visit(proto)
+    return [
+        f"rule id '{rule_id}' is used for {len(rules)} different rules; ids must be unique"
+        for rule_id, rules in sorted(found.items())
+        if any(r != rules[0] for r in rules[1:])
+    ]
+
+
+def _check_units(proto: Protocol) -> list[str]:
+    """Potassium amounts must be in the protocol's one potassium unit, never in grams."""
+    unit = proto.potassium_unit
+    problems = []
+    for prod in proto.potassium.products:
+        if prod.potassium_per_unit and prod.potassium_per_unit.unit != unit:
+            problems.append(f"potassium.products.{prod.id}: potassium must be in {unit}")
+    for prod in proto.potassium.iv_products:
+        if prod.amount.unit != unit:
+            problems.append(f"potassium.iv_products.{prod.id}: amount must be in {unit}")
+    for prod in (*proto.phosphate.products, *proto.magnesium.products):
+        if prod.potassium_per_unit and prod.potassium_per_unit.unit != unit:
+            problems.append(f"{prod.id}: potassium must be in {unit}")
+    return problems
+
+
+# ----- loading ---------------------------------------------------------------------------------
+
+
+class LoadedProtocol(_Frozen):
+    """A validated protocol together with the SHA-256 of the bytes it was read from."""
+
+    protocol: Protocol
+    sha256: str
+    source_name: str
+
+    @property
+    def not_for_clinical_use(self) -> bool:
+        """True unless a site has approved this protocol."""
+        return self.protocol.approval.status != "approved"
+
+
+def _major(version: str) -> int:
+    return int(version.split(".", 1)[0])
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key '{key}' appears twice in one object")
+        out[key] = value
+    return out
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"'{name}' is not a number this file may contain")
+
+
+def parse_json_strict(data: bytes, what: str) -> Any:
+    """Parse JSON bytes, refusing duplicate keys, NaN and Infinity, with a readable error."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"the {what} is not UTF-8 text (byte {exc.start})") from None
+    try:
+        return json.loads(
+            text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant
+        )
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"the {what} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            "it may be truncated or damaged"
+        ) from None
+    except RecursionError:
+        raise ValueError(f"the {what} is nested too deeply to be a valid file") from None
+
+
+def validation_problems(exc: ValidationError) -> list[FieldProblem]:
+    """Turn a pydantic ValidationError into field problems with dotted paths."""
+    problems = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "(file)"
+        msg = err["msg"]
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        problems.append(FieldProblem(path, msg))
+    return problems
+
+
+def load_protocol_bytes(data: bytes, source_name: str = "protocol") -> LoadedProtocol:
+    """Validate protocol bytes; raise ProtocolError naming each faulty field."""
+    try:
+        raw = parse_json_strict(data, "protocol file")
+    except ValueError as exc:
+        raise ProtocolError([FieldProblem("(file)", str(exc))]) from None
+    if not isinstance(raw, dict):
+        raise ProtocolError([FieldProblem("(file)", "the protocol must be a JSON object")])
+    version = raw.get("schema_version")
+    if not isinstance(version, str) or not version.count(".") == 2:
+        raise ProtocolError(
+            [FieldProblem("schema_version", "missing or not of the form MAJOR.MINOR.PATCH")]
+        )
+    try:
+        major = _major(version)
+    except ValueError:
+        raise ProtocolError(
+            [FieldProblem("schema_version", "missing or not of the form MAJOR.MINOR.PATCH")]
+        ) from None
+    if major > _major(PROTOCOL_SCHEMA_VERSION):
+        raise ProtocolVersionError(
+            [
+                FieldProblem(
+                    "schema_version",
+                    f"this protocol was written for schema {version}; this program reads "
+                    f"{PROTOCOL_SCHEMA_VERSION} and older. Use a newer B12-K Planner, or a "
+                    "protocol file made for this version.",
+                )
+            ]
+        )
+    try:
+        proto = Protocol.model_validate(raw)
+    except ValidationError as exc:
+        raise ProtocolError(validation_problems(exc)) from None
+    return LoadedProtocol(
+        protocol=proto, sha256=hashlib.sha256(data).hexdigest(), source_name=source_name
+    )
+
+
+def load_protocol_file(path: Path) -> LoadedProtocol:
+    """Read and validate a protocol file; every fault becomes a ProtocolError."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ProtocolError(
+            [FieldProblem("(file)", f"cannot read {path}: {exc.strerror or exc}")]
+        ) from None
+    return load_protocol_bytes(data, source_name=path.name)
+
+
+def protocol_json_schema() -> dict[str, Any]:
+    """Return the JSON Schema of the protocol file, generated from the model."""
+    return Protocol.model_json_schema()

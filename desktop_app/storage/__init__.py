@@ -1,0 +1,1 @@
+"""File I/O: atomic writes, plan files and protocol files. Qt-free."""

@@ -1,0 +1,91 @@
+"""Plan files: the JSON the GUI saves and the CLI reads, with schema_version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from desktop_app.logic.errors import FieldProblem, InputError, PlanFileError
+from desktop_app.logic.models import INPUT_SCHEMA_VERSION, PlanInputs
+from desktop_app.logic.protocol import parse_json_strict, validation_problems
+from desktop_app.storage.atomic import atomic_write_bytes
+
+#: Refuse files larger than this: a plan file is a few kilobytes (not a clinical number).
+MAX_PLAN_FILE_BYTES = 2_000_000
+
+
+def _major(version: str) -> int:
+    return int(version.split(".", 1)[0])
+
+
+def parse_plan_bytes(data: bytes, name: str = "plan file") -> PlanInputs:
+    """Validate plan-file bytes.
+
+    Raises:
+        PlanFileError: the file is not a plan file (corrupt, truncated, foreign, newer version).
+        InputError: it is a plan file, but fields are wrong; one problem per field.
+    """
+    if len(data) > MAX_PLAN_FILE_BYTES:
+        raise PlanFileError(
+            f"{name} is {len(data):,} bytes; a plan file is a few kilobytes. "
+            "It is not a B12-K plan file."
+        )
+    if not data.strip():
+        raise PlanFileError(f"{name} is empty. It may have been cut off while saving.")
+    try:
+        raw = parse_json_strict(data, name)
+    except ValueError as exc:
+        raise PlanFileError(f"Cannot open {name}: {exc}.") from None
+    if not isinstance(raw, dict) or "schema_version" not in raw:
+        raise PlanFileError(
+            f"Cannot open {name}: it is JSON but not a B12-K plan file (no schema_version). "
+            "Open a file saved by B12-K Planner."
+        )
+    version = raw["schema_version"]
+    try:
+        major = _major(str(version))
+    except ValueError:
+        raise PlanFileError(f"Cannot open {name}: schema_version '{version}' is not valid.") from None
+    if major > _major(INPUT_SCHEMA_VERSION):
+        raise PlanFileError(
+            f"Cannot open {name}: it was saved by a newer B12-K Planner (schema {version}; this "
+            f"version reads {INPUT_SCHEMA_VERSION}). Update the program to open it."
+        )
+    try:
+        return PlanInputs.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(validation_problems(exc)) from None
+
+
+def read_plan_file(path: Path) -> PlanInputs:
+    """Read and validate a plan file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise PlanFileError(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise PlanFileError(f"{path} is a folder, not a plan file.") from None
+    except OSError as exc:
+        raise PlanFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    return parse_plan_bytes(data, path.name)
+
+
+def plan_bytes(inputs: PlanInputs) -> bytes:
+    """Serialise inputs as the canonical plan-file JSON (stable key order, UTF-8)."""
+    return (inputs.model_dump_json(indent=1) + "\n").encode("utf-8")
+
+
+def write_plan_file(path: Path, inputs: PlanInputs) -> None:
+    """Write a plan file atomically."""
+    atomic_write_bytes(Path(path), plan_bytes(inputs))
+
+
+__all__ = [
+    "FieldProblem",
+    "parse_plan_bytes",
+    "plan_bytes",
+    "read_plan_file",
+    "write_plan_file",
+]

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Sets up everything B12-K Planner needs on a fresh Debian machine, idempotently:
+#   1. the Debian libraries Qt needs to import and render offscreen (apt, when root);
+#   2. a virtual environment in .venv with the pinned packages of requirements.lock;
+#   3. the project itself, installed in editable mode.
+# Re-running it is cheap: each step is skipped when already done.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+
+DEBIAN_PACKAGES=(libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3)
+# Optional tools used by the tests when present (PDF to PNG rendering for visual checks).
+DEBIAN_OPTIONAL=(poppler-utils)
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+
+missing=()
+if command -v dpkg-query >/dev/null 2>&1; then
+  for p in "${DEBIAN_PACKAGES[@]}" "${DEBIAN_OPTIONAL[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+fi
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    log "these Debian packages are missing and I am not root: ${missing[*]}"
+    log "ask an administrator to run: apt-get install --no-install-recommends ${missing[*]}"
+  fi
+fi
+
+PY="${PYTHON:-python3}"
+if ! "$PY" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)'; then
+  log "Python 3.11 or newer is needed; found $("$PY" --version 2>&1)"
+  exit 1
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  log "creating virtual environment in .venv"
+  "$PY" -m venv .venv
+fi
+
+stamp=.venv/.b12k-installed
+want="$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+  log "installing pinned packages (requirements.lock)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -c requirements.lock hatchling editables
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-build-isolation \
+      -c requirements.lock -e ".[test]"
+  echo "$want" > "$stamp"
+else
+  log "packages up to date"
+fi

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# One command: set everything up, then run the whole test suite offscreen, with 100% line and
+# branch coverage enforced on the pure clinical core (desktop_app/logic).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+bash scripts/setup.sh
+export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+exec .venv/bin/python -m pytest \
+  --cov=desktop_app/logic --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=100 \
+  "$@"

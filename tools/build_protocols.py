@@ -1,0 +1,709 @@
+"""Maintainer tool: writes resources/protocols/*.json from the tables below.
+
+The JSON files are the source of truth that ships and is hashed; this script only exists so that a
+maintainer can regenerate them consistently. Edit the JSON directly for a site's own copy.
+Every number cites a source key whose reference is taken from ../shared/clinical-basis.md.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def N(id, value, unit, source, grade=None, local=False, note="", alts=()):  # noqa: N802
+    d = {"id": id, "value": value, "unit": unit, "source": source, "grade": grade,
+         "local_policy": local}
+    if note:
+        d["note"] = note
+    if alts:
+        d["alternatives"] = [dict(zip(("value", "text", "source"), a, strict=True)) for a in alts]
+    return d
+
+
+def L(id, values, unit, source, grade=None, local=False, note="", alts=()):  # noqa: N802
+    d = N(id, 0, unit, source, grade, local, note, alts)
+    del d["value"]
+    d["values"] = list(values)
+    return d
+
+
+def T(id, text, source, grade=None, local=False):  # noqa: N802
+    return {"id": id, "text": text, "source": source, "grade": grade, "local_policy": local}
+
+
+REFS = {
+    "local": ("Local policy of the deploying site. No A/B source gives this number; chosen by the "
+              "B12-K Planner authors as a draft and NOT clinically reviewed.", "", None, "10-11"),
+    "fda-cyano-label": ("US cyanocobalamin injection label (FDA; DailyMed, label copies)",
+                        "https://fda.report/DailyMed/7e10c47d-1036-47c1-a0ed-6929636366c2", "A", "1.2, 2.1, 2.5, 3.2"),
+    "us-hydroxo-label": ("US hydroxocobalamin injection label (label copy)",
+                         "https://www.recallguide.org/drug/hydroxocobalamin/", "A", "1.2, 2.1, 2.5"),
+    "uk-smpc-hydroxo": ("UK SmPC hydroxocobalamin (Neo-Cytamen, Cobalin-H), MHRA",
+                        "https://www.medicines.org.uk/emc/product/9746/smpc", "A", "1.1, 2.1"),
+    "bnf-ggc": ("BNF hydroxocobalamin wording as quoted by NHS GGC Medicines Update 17/08/2021",
+                "https://ggcmedicines.org.uk/blog/medicines-update/vitamin-b12-guideline-updated", "B", "1.1"),
+    "nice-ng239": ("NICE NG239 Vitamin B12 deficiency in over 16s (2024), BMJ summary",
+                   "https://www.bmj.com/content/385/bmj.q1019", "A", "1.1, 3"),
+    "nice-ng239-thresholds": ("NICE NG239 serum B12 thresholds as tabulated by a secondary summary",
+                              "https://www.droracle.ai/articles/210573/what-is-a-normal-level-of-vitamin-b12-cobalamin", "C", "3.1"),
+    "bsh-2014": ("BSH 2014 (Devalia et al.) cut-off via NASGP summary; superseded by NICE NG239",
+                 "https://www.nasgp.org.uk/resource/bcsh-vitamin-b12-and-folate-deficiency/", "C", "3.1"),
+    "ruh-bath-b12": ("RUH Bath pathology: local B12 thresholds, NICE thresholds do not apply to the local method",
+                     "https://ruh.nhs.uk/pathology/blood_test_info/tubelisting.asp?id=316&listing=v", "B", "3.1"),
+    "kuzminski-1998": ("Kuzminski et al. Blood 1998;92:1191 (oral vs IM cyanocobalamin RCT)",
+                       "http://ashpublications.net/blood/article/92/4/1191/247310", "A", "1.3"),
+    "drugs-com-cyano": ("drugs.com cyanocobalamin dosage (locator only)",
+                        "https://www.drugs.com/dosage/cyanocobalamin.html", "C", "1.2"),
+    "who-hb-2011": ("WHO VMNIS 2011 haemoglobin cut-offs, as tabulated in PLoS One 2020",
+                    "https://pmc.ncbi.nlm.nih.gov/articles/PMC7478908/table/pone.0238323.t004", "A", "6.1"),
+    "healthjade-mcv": ("MCV normal range 80-100 fL (secondary summary)", "https://healthjade.com/macrocytic-anemia", "C", "6.1"),
+    "chanarin-1987": ("Chanarin 1987 J Clin Pathol: MCV reference ranges vary 76-108 fL", "", "A", "6.1"),
+    "ggc-hypokalaemia": ("NHS GGC Therapeutics Handbook: management of hypokalaemia",
+                         "https://handbook.ggcmedicines.org.uk/guidelines/electrolyte-disturbances/management-of-hypokalaemia-plasma-k-3-5mmol-l", "B", "4.1, 4.2, 4.7"),
+    "aa-hypokalaemia": ("NHS Ayrshire & Arran: management of hypokalaemia",
+                        "https://aaamedicines.org.uk/guidelines/electrolyte-disturbances/management-of-hypokalaemia-plasma-k-3-5mmol-l", "B", "4.2, 4.6"),
+    "highland-hypokalaemia": ("NHS Highland: hypokalaemia guidelines",
+                              "https://rightdecisions.scot.nhs.uk/tam-treatments-and-medicines-nhs-highland/therapeutic-guidelines/fluid-and-electrolytes/treatment-of-low-electrolytes/hypokalaemia-guidelines/", "B", "4.1, 4.4, 4.5, 4.7, 4.8"),
+    "sps-iv-kcl": ("UK SPS: how should IV potassium chloride be administered in adults",
+                   "https://www.sps.nhs.uk/articles/how-should-intravenous-iv-potassium-chloride-be-administered-in-adults/", "B", "4.4"),
+    "leeds-iv-k": ("Leeds teaching resource citing UCLH 2010, IV potassium",
+                   "https://resources.time.leeds.ac.uk/pills/prfm_09.html", "B", "4.4"),
+    "nsw-aci": ("NSW ACI Emergency Care Institute: hypokalaemia",
+                "https://aci.health.nsw.gov.au/networks/eci/clinical/clinical-tools/electrolytes/potassium-hypokalaemia", "B", "4.1, 4.4, 7"),
+    "borders": ("NHS Borders: treatment of electrolyte deficiency",
+                "https://rds.staging.tactuum.com/nhs-borders-clinical-guidelines/drugs-and-therapeutics/treatment-of-electrolyte-deficiency", "B", "4.4"),
+    "lothian-formulary": ("NHS Lothian joint formulary: oral potassium",
+                          "https://rightdecisions.scot.nhs.uk/nhsl-medicines-guidance/joint-adult-formulary/chapter-9-nutrition-and-blood/fluids-and-electrolytes/oral-potassium", "B", "4.2, 4.7"),
+    "mindthebleep": ("mindthebleep hypokalaemia (locator only)", "https://www.mindthebleep.com/2019/11/hypokalaemia.html", "C", "4.2"),
+    "pharmacy-times-tmp": ("Pharmacy Times Feb 2011: trimethoprim and potassium",
+                           "https://www.pharmacytimes.com/view/druginteractions-0211", "B", "4.8"),
+    "a4medicine": ("a4medicine hypokalaemia treatment (locator only)", "https://a4medicine.co.uk/hypokalaemia-adults-treatment/", "C", "4.8"),
+    "digoxin-label": ("US digoxin label (DailyMed f3d29508-e7cc-47ff-845d-b5375ee30407 v6)", "", "A", "4.8"),
+    "goyal-2012": ("Goyal et al. JAMA 2012: serum potassium and mortality in AMI",
+                   "http://jama.jamanetwork.com/article.aspx?articleid=1104847", "A", "4.8"),
+    "paice-1986": ("Paice et al. Postgrad Med J 1986;62:187 (inpatient hypokalaemia, drug causes)",
+                   "http://pmj.bmj.com/content/62/725/187", "A", "2.3"),
+    "harrison-via": ("Harrison's 18th ed. Table 44-4 as quoted (redistribution causes; symptoms)",
+                     "http://gradestack.com/Dr-Bhatia-Medical/Which-of-the-following-is/7-3042-3174-23073-58809-sf", "C", "2.1, 7"),
+    "huang-kuo-2007": ("Huang CL, Kuo E. J Am Soc Nephrol 2007;18:2649 (magnesium and refractory hypokalaemia)",
+                       "http://47.251.13.51:8081/17804670", "A", "5.1"),
+    "sps-hypomagnesaemia": ("UK SPS: hypomagnesaemia (newer page)", "https://sps.nhs.uk/?p=104376", "B", "5.1"),
+    "sps-hypomagnesaemia-old": ("UK SPS: how is acute hypomagnesaemia treated (older page)",
+                                "https://www.sps.nhs.uk/articles/how-is-acute-hypomagnesaemia-treated-in-adults/", "B", "5.1"),
+    "highland-hypomagnesaemia": ("NHS Highland: hypomagnesaemia guidelines",
+                                 "https://rightdecisions.scot.nhs.uk/tam-treatments-and-medicines-nhs-highland/adult-therapeutic-guidelines/fluid-and-electrolytes/treatment-of-low-electrolytes/hypomagnesaemia-guidelines", "B", "5.1"),
+    "ggc-hypophosphataemia": ("NHS GGC: management of hypophosphataemia",
+                              "https://handbook.ggcmedicines.org.uk/guidelines/electrolyte-disturbances/management-of-hypophosphataemia/", "B", "5.2"),
+    "aa-hypophosphataemia": ("NHS Ayrshire & Arran: management of hypophosphataemia",
+                             "https://aaamedicines.org.uk/guidelines/electrolyte-disturbances/management-of-hypophosphataemia/", "B", "5.2"),
+    "hoffbrand": ("Hoffbrand, Essential Haematology ch. 5 p. 70",
+                  "https://online.flipbuilder.com/zdkcq/fuvc/files/basic-html/page84.html", "B", "2.5, 3.3"),
+    "highland-formulary-b12": ("NHS Highland formulary: drugs used in megaloblastic anaemias",
+                               "https://tam.nhsh.scot/formularies/highland-formulary/nutrition-and-blood/anaemias-and-some-other-blood-disorders/drugs-used-in-megaloblastic-anaemias/", "B", "1.1, 3.2"),
+    "merck-conversions": ("Merck Manual professional: ready reference conversions",
+                          "http://www.merckmanuals.com/professional/appendixes/ready_reference_guides/ready_reference_guides.html", "A", "6.2"),
+    "elephantcare-conv": ("Unit conversion table (Mg, phosphate; locator only)", "http://www.elephantcare.org/convers.htm", "C", "6.2"),
+    "health3-conv": ("Blood test unit converter (Hb, B12; locator only)", "https://www.health3.app/tools/blood-test-unit-converter", "C", "6.2"),
+    "labtests-folate": ("Folate unit converter (locator only)", "https://labtests.co.in/unit-converter/folate", "C", "6.2"),
+    "ama-si-table": ("AMA-style SI conversion table", "http://w3.csmu.edu.tw/~chr/Int_unit_conversion.htm", "B", "6.2"),
+    "queensland-k": ("Queensland Health dietitian consensus, potassium points, Apr 2012",
+                     "https://es.scribd.com/document/392455627/Food-Contains-Potassium", "B", "8"),
+    "mayo-k-foods": ("Mayo Clinic / Micromedex potassium supplement page, food table",
+                     "http://www.mayoclinic.org/drugs-supplements/potassium-supplement-oral-route-parenteral-route/before-using/drg-20070753", "B", "8"),
+    "us-kcl-oral-label": ("US potassium chloride oral labels as quoted (locator of an A source)",
+                          "http://corp.phabahamas.org/find-physician/drugs/list/9639b2da-9dab-4f80-b378-1bacaabe6b1e/", "C", "4.3"),
+    "us-kcl-iv-label": ("FDA potassium chloride injection label as quoted (locator of an A source)",
+                        "https://www.droracle.ai/articles/55047/what-is-the-maximum-allowed-dilution-of-potassium-chloride", "C", "4.4"),
+    "us-erp": ("US electrolyte replacement protocol (locator only)",
+               "https://studylib.net/doc/7631737/electrolyte-replacement-protocol---21340", "C", "4.5, 4.6"),
+    "wikipedia-k": ("Wikipedia hypokalaemia (locator only)", "", "C", "4.1, 6.1"),
+    "sa-stg": ("South African hospital standard treatment guideline: megaloblastic anaemia",
+               "http://www.duckeggcontent.com/guidelines/hospital-level-adult-guidelines/blood-and-blood-forming-organs/anaemia-megaloblastic", "B", "1.2, 2.5, 3.2"),
+    "rcem": ("RCEM learning: hypokalaemia ECGs",
+             "https://www.rcemlearning.co.uk/modules/disorders-of-potassium-balance/lessons/hypokalaemia/topic/ecgs-2/", "B", "7"),
+    "pfeiffer-2016": ("Pfeiffer et al. AJCN 2016: folate status indicators", "https://pmc.ncbi.nlm.nih.gov/articles/PMC5693380", "A", "3.1"),
+    "safety-req": ("B12-K Planner safety requirements (CLN-01, VER-03)", "", None, "safety-requirements.md"),
+}
+
+
+def refs():
+    out = {}
+    for key, (title, url, grade, sect) in REFS.items():
+        out[key] = {"title": title, "url": url, "grade": grade, "basis_section": sect}
+    return out
+
+
+def analytes(k_conv_unit):
+    def spec(label, canon, conv_unit, convs, decimals, lo, hi, note=""):
+        return {
+            "label": label, "canonical_unit": canon, "conventional_unit": conv_unit,
+            "conversions": [{"unit": u, "to_canonical": f} for u, f in convs],
+            "decimals": decimals,
+            "plausible_low": N(f"PLAUS-{label.upper().replace(' ', '')[:10]}-LOW", lo, canon, "local", local=True,
+                               note="Plausibility bound to catch unit slips and typos; not a clinical threshold."),
+            "plausible_high": N(f"PLAUS-{label.upper().replace(' ', '')[:10]}-HIGH", hi, canon, "local", local=True,
+                                note="Plausibility bound to catch unit slips and typos; not a clinical threshold."),
+        }
+    return {
+        "potassium": spec("Potassium", "mmol/L", k_conv_unit,
+                          [("mEq/L", N("UNIT-K-MEQ", 1, "mmol/L per mEq/L", "merck-conversions", "A",
+                                       note="Monovalent ion: 1 mmol = 1 mEq."))], 1, 1.0, 10.0),
+        "magnesium": spec("Magnesium", "mmol/L", "mg/dL",
+                          [("mg/dL", N("UNIT-MG-MGDL", 0.4114, "mmol/L per mg/dL", "elephantcare-conv", "C",
+                                       note="Inverse of the molar mass 24.305 g/mol; consistent with the D-grade 2.4305 table.")),
+                           ("mEq/L", N("UNIT-MG-MEQ", 0.5, "mmol/L per mEq/L", "merck-conversions", "A",
+                                       note="Divalent ion: 1 mmol = 2 mEq."))], 2, 0.1, 5.0),
+        "phosphate": spec("Phosphate", "mmol/L", "mg/dL",
+                          [("mg/dL", N("UNIT-PO4-MGDL", 0.3229, "mmol/L per mg/dL", "elephantcare-conv", "C",
+                                       note="Phosphorus; inverse of 3.0974 (atomic mass of P)."))], 2, 0.1, 5.0),
+        "haemoglobin": spec("Haemoglobin", "g/L", "g/dL",
+                            [("g/dL", N("UNIT-HB-GDL", 10, "g/L per g/dL", "health3-conv", "C"))], 0, 20, 250),
+        "mcv": spec("MCV", "fL", "fL", [], 0, 50, 150),
+        "b12": spec("Vitamin B12", "pmol/L", "ng/L",
+                    [("ng/L", N("UNIT-B12-NGL", 0.7378, "pmol/L per ng/L", "health3-conv", "C",
+                                note="Consistent with Stabler NEJM 2013: 205 pg/mL = 151.2 pmol/L.")),
+                     ("pg/mL", N("UNIT-B12-PGML", 0.7378, "pmol/L per pg/mL", "health3-conv", "C",
+                                 note="pg/mL = ng/L."))], 0, 10, 10000),
+        "folate": spec("Folate", "nmol/L", "ng/mL",
+                       [("ng/mL", N("UNIT-FOL-NGML", 2.266, "nmol/L per ng/mL", "labtests-folate", "C",
+                                    note="Molar mass about 441 g/mol.")),
+                        ("micrograms/L", N("UNIT-FOL-MCGL", 2.266, "nmol/L per microgram/L", "labtests-folate", "C",
+                                           note="micrograms/L = ng/mL."))], 1, 0.5, 200),
+        "mma": spec("Methylmalonic acid", "nmol/L", "nmol/L", [], 0, 10, 100000),
+        "homocysteine": spec("Homocysteine", "micromol/L", "micromol/L", [], 1, 1, 500),
+        "creatinine": spec("Creatinine", "micromol/L", "mg/dL",
+                           [("mg/dL", N("UNIT-CREAT-MGDL", 88.4, "micromol/L per mg/dL", "ama-si-table", "B"))],
+                           0, 10, 3000),
+        "egfr": spec("eGFR", "mL/min/1.73 m2", "mL/min/1.73 m2", [], 0, 1, 200),
+        "reticulocytes": spec("Reticulocytes", "%", "%", [], 1, 0, 60),
+        "platelets": spec("Platelets", "x 10^9/L", "x 10^9/L", [], 0, 1, 2000),
+    }
+
+
+def band(id, label, lower, action, severity, instruction, source, grade=None, local=False,
+         oral=None, iv=None, recheck=None, ecg=False, call=False, lower_inclusive=True):
+    d = {"id": id, "label": label, "lower": lower, "lower_inclusive": lower_inclusive,
+         "action": action, "severity": severity,
+         "instruction": instruction, "oral": oral, "iv": iv, "recheck_hours": recheck, "ecg": ecg,
+         "call_doctor": call, "source": source, "grade": grade, "local_policy": local}
+    return d
+
+
+def common_sections(ku):
+    """Sections shared by both profiles (anaemia, Mg, phosphate, risk, monitoring)."""
+    kunit = ku
+    anaemia = {
+        "adult_from_age": N("HB-WHO-AGE", 15, "years", "who-hb-2011", "A", note="WHO bands apply from 15 years."),
+        "severe_below": N("HB-SEVERE-BELOW", 80, "g/L", "who-hb-2011", "A", note="WHO: severe < 8 g/dL (both sexes)."),
+        "moderate_below": N("HB-MODERATE-BELOW", 110, "g/L", "who-hb-2011", "A", note="WHO: moderate 8-10.9 g/dL."),
+        "mild_below_female": N("HB-MILD-BELOW-F", 120, "g/L", "who-hb-2011", "A", note="WHO non-pregnant women: mild 11-11.9 g/dL."),
+        "mild_below_male": N("HB-MILD-BELOW-M", 130, "g/L", "who-hb-2011", "A", note="WHO men: mild 11-12.9 g/dL."),
+        "mcv_normal_low": N("MCV-NORMAL-LOW", 80, "fL", "healthjade-mcv", "C", local=True,
+                            alts=[(76, "Ranges vary from 76 fL at the lower end", "chanarin-1987")]),
+        "mcv_normal_high": N("MCV-NORMAL-HIGH", 100, "fL", "healthjade-mcv", "C", local=True,
+                             alts=[(108, "Ranges vary up to 108 fL", "chanarin-1987")]),
+    }
+    b12 = {
+        "deficient_below": N("B12-DEFICIENT-BELOW", 133, "pmol/L", "nice-ng239-thresholds", "C", local=True,
+                             note="NICE NG239 < 180 ng/L (133 pmol/L). Thresholds are assay-dependent: the site must set its laboratory's values.",
+                             alts=[(148, "BSH 2014: 148 pmol/L (200 ng/L)", "bsh-2014"),
+                                   (107, "RUH Bath local method: < 145 ng/L", "ruh-bath-b12")]),
+        "indeterminate_below": N("B12-INDETERMINATE-BELOW", 258, "pmol/L", "nice-ng239-thresholds", "C", local=True,
+                                 note="NICE NG239 180-350 ng/L (133-258 pmol/L) indeterminate.",
+                                 alts=[(133, "RUH Bath local method: 145-180 ng/L possible deficiency", "ruh-bath-b12")]),
+        "folate_low_below": N("FOLATE-LOW-BELOW", 7, "nmol/L", "pfeiffer-2016", "A",
+                              note="Serum folate below 7 nmol/L: risk of deficiency (megaloblastic anaemia indicator, microbiologic assay). BSH cut-off not found.",
+                              alts=[(6.8, "UHNM: below 3 micrograms/L (about 6.8 nmol/L [derived])", "pfeiffer-2016")]),
+    }
+    magnesium = {
+        "normal_low": N("MG-NORMAL-LOW", 0.7, "mmol/L", "sps-hypomagnesaemia", "B",
+                        alts=[(0.8, "eTG normal 0.8-1.0 mmol/L", "sps-hypomagnesaemia")]),
+        "normal_high": N("MG-NORMAL-HIGH", 1.0, "mmol/L", "highland-hypomagnesaemia", "B"),
+        "products": [{"id": "MG-ORAL-ASPARTATE", "name": "magnesium aspartate oral powder sachet (Magnaspartate)",
+                      "form": "sachet", "form_plural": "sachets",
+                      "magnesium_per_unit": N("MG-ASPARTATE-MMOL", 10, "mmol", "highland-hypomagnesaemia", "B"),
+                      "administration": "dissolve in water"}],
+        "iv_products": [{"id": "MG-IV-SULFATE-20", "name": "magnesium sulfate 20 mmol in glucose 5% 250 mL",
+                         "amount": N("MG-IV-AMOUNT", 20, "mmol", "highland-hypomagnesaemia", "B"),
+                         "volume": N("MG-IV-VOLUME", 250, "mL", "highland-hypomagnesaemia", "B"),
+                         "diluent": "glucose 5%"}],
+        "bands": [
+            band("MG-BAND-SEVERE", "Severe: below 0.5 mmol/L", None, "iv", "severe",
+                 "Call the doctor now. Prescriber to confirm IV magnesium before it is started.",
+                 "highland-hypomagnesaemia", "B",
+                 iv={"product": "MG-IV-SULFATE-20",
+                     "max_rate": N("MG-IV-MAX-RATE", 6.67, "mmol/hour", "highland-hypomagnesaemia", "B",
+                                   note="20 mmol over 3 hours [derived]."),
+                     "min_duration_hours": N("MG-IV-DURATION", 3, "hours", "highland-hypomagnesaemia", "B"),
+                     "doses": N("MG-IV-DOSES", 3, "doses", "highland-hypomagnesaemia", "B"),
+                     "interval_hours": N("MG-IV-INTERVAL", 12, "hours", "highland-hypomagnesaemia", "B"),
+                     "route": "intravenous infusion, peripheral line"},
+                 recheck=N("MG-RECHECK-SEVERE", 12, "hours", "local", local=True,
+                           note="Checked before each further dose of the 12-hourly course."),
+                 call=True),
+            band("MG-BAND-MILD", "Low: 0.5 to below 0.7 mmol/L", N("MG-MILD-LOW", 0.5, "mmol/L", "sps-hypomagnesaemia", "B"),
+                 "oral", "mild", "Give oral magnesium as ordered.", "highland-hypomagnesaemia", "B",
+                 oral={"product": "MG-ORAL-ASPARTATE",
+                       "units_per_dose": N("MG-ORAL-SACHETS", 1, "sachet", "highland-hypomagnesaemia", "B"),
+                       "times_per_day": N("MG-ORAL-TIMES", 2, "times daily", "highland-hypomagnesaemia", "B",
+                                          note="Highland: once or twice daily; twice chosen during B12 loading."),
+                       "review_after_hours": N("MG-ORAL-REVIEW", 48, "hours", "highland-hypomagnesaemia", "B",
+                                               note="Highland: continue 48 hours after levels return to normal; review then."),
+                       "frequency_text": "twice daily"},
+                 recheck=N("MG-RECHECK-MILD", 24, "hours", "local", local=True)),
+            band("MG-BAND-NORMAL", "0.7 mmol/L and above", N("MG-BAND-NORMAL-LOW", 0.7, "mmol/L", "sps-hypomagnesaemia", "B",
+                                                              alts=[(0.4, "Older SPS/Leeds: replace at 0.4 mmol/L or less", "sps-hypomagnesaemia-old")]),
+                 "none", "normal", "No magnesium needed. Continue the schedule.", "sps-hypomagnesaemia", "B"),
+        ],
+        "renal_note": T("MG-RENAL", "eGFR below 30: halve the oral magnesium dose; IV magnesium at 50% of the dose over a longer time (prescriber).",
+                        "highland-hypomagnesaemia", "B"),
+    }
+    phosphate = {
+        "normal_low": N("PO4-NORMAL-LOW", 0.8, "mmol/L", "ggc-hypophosphataemia", "B",
+                        alts=[(0.7, "A&A reference 0.7-1.5 mmol/L", "aa-hypophosphataemia")]),
+        "normal_high": N("PO4-NORMAL-HIGH", 1.5, "mmol/L", "ggc-hypophosphataemia", "B"),
+        "products": [{"id": "PO4-ORAL-SANDOZ", "name": "phosphate effervescent tablet (Phosphate Sandoz)",
+                      "form": "tablet", "form_plural": "tablets",
+                      "phosphate_per_unit": N("PO4-SANDOZ-PO4", 16, "mmol", "ggc-hypophosphataemia", "B"),
+                      "potassium_per_unit": N("PO4-SANDOZ-K", 3, kunit, "ggc-hypophosphataemia", "B",
+                                              note="Each tablet also contains 20 mmol sodium."),
+                      "administration": "dissolve in water"}],
+        "iv_products": [{"id": "PO4-IV-GLYCEROPHOSPHATE", "name": "sodium glycerophosphate 20 mmol in glucose 5% 500 mL",
+                         "amount": N("PO4-IV-AMOUNT", 20, "mmol", "ggc-hypophosphataemia", "B"),
+                         "volume": N("PO4-IV-VOLUME", 500, "mL", "ggc-hypophosphataemia", "B"),
+                         "diluent": "glucose 5%"}],
+        "bands": [
+            band("PO4-BAND-SEVERE", "Severe: below 0.3 mmol/L", None, "iv", "severe",
+                 "Call the doctor now. Prescriber to confirm IV phosphate before it is started.",
+                 "ggc-hypophosphataemia", "B",
+                 iv={"product": "PO4-IV-GLYCEROPHOSPHATE",
+                     "max_rate": N("PO4-IV-MAX-RATE", 1.67, "mmol/hour", "ggc-hypophosphataemia", "B",
+                                   note="20 mmol over 12 hours [derived]."),
+                     "min_duration_hours": N("PO4-IV-DURATION", 12, "hours", "ggc-hypophosphataemia", "B"),
+                     "doses": N("PO4-IV-DOSES", 2, "doses", "ggc-hypophosphataemia", "B",
+                                note="Normal renal function: 40 mmol as 2 x 12-hour infusions; impaired: 20 mmol."),
+                     "interval_hours": N("PO4-IV-INTERVAL", 12, "hours", "ggc-hypophosphataemia", "B"),
+                     "route": "intravenous infusion, peripheral line"},
+                 recheck=N("PO4-RECHECK-SEVERE", 12, "hours", "local", local=True), call=True),
+            band("PO4-BAND-MODERATE", "Moderate: 0.3 to below 0.6 mmol/L", N("PO4-MODERATE-LOW", 0.3, "mmol/L", "ggc-hypophosphataemia", "B"),
+                 "oral", "moderate", "Give oral phosphate as ordered. It contains potassium: counted in the potassium total.",
+                 "ggc-hypophosphataemia", "B",
+                 oral={"product": "PO4-ORAL-SANDOZ",
+                       "units_per_dose": N("PO4-ORAL-TABLETS", 1, "tablet", "ggc-hypophosphataemia", "B", local=True,
+                                           note="GGC: 1-2 tablets three times daily; the lower end chosen because each tablet adds potassium and sodium."),
+                       "times_per_day": N("PO4-ORAL-TIMES", 3, "times daily", "ggc-hypophosphataemia", "B"),
+                       "review_after_hours": N("PO4-ORAL-REVIEW", 48, "hours", "local", local=True),
+                       "frequency_text": "three times daily"},
+                 recheck=N("PO4-RECHECK-MODERATE", 24, "hours", "local", local=True)),
+            band("PO4-BAND-MILD", "Mild: 0.6 to below 0.8 mmol/L", N("PO4-MILD-LOW", 0.6, "mmol/L", "ggc-hypophosphataemia", "B"),
+                 "none", "mild", "No phosphate treatment needed (mild). Continue the schedule.", "ggc-hypophosphataemia", "B"),
+            band("PO4-BAND-NORMAL", "0.8 mmol/L and above", N("PO4-BAND-NORMAL-LOW", 0.8, "mmol/L", "ggc-hypophosphataemia", "B",
+                                                               alts=[(0.7, "A&A: mild band 0.6-0.69 (normal from 0.7)", "aa-hypophosphataemia")]),
+                 "none", "normal", "No phosphate needed. Continue the schedule.", "ggc-hypophosphataemia", "B"),
+        ],
+        "renal_note": T("PO4-RENAL", "Impaired renal function: IV phosphate 20 mmol over 12 hours only (prescriber).",
+                        "ggc-hypophosphataemia", "B"),
+    }
+    risk = {
+        "factors": [
+            {"id": "RISK-SEVERE-PARENTERAL", "kind": "severe_anaemia_parenteral",
+             "label": "Severe anaemia treated with parenteral B12 loading", "tier": "high",
+             "source": "fda-cyano-label", "grade": "A", "local_policy": False},
+            {"id": "RISK-K-LOW", "kind": "baseline_k_low", "label": "Baseline potassium already below normal",
+             "tier": "high", "source": "local", "grade": None, "local_policy": True},
+            {"id": "RISK-MODERATE-PARENTERAL", "kind": "moderate_anaemia_parenteral",
+             "label": "Moderate anaemia treated with parenteral B12 loading", "tier": "raised",
+             "source": "local", "grade": None, "local_policy": True},
+            {"id": "RISK-K-MISSING", "kind": "baseline_k_missing", "label": "No usable baseline potassium",
+             "tier": "raised", "source": "local", "grade": None, "local_policy": True},
+            {"id": "RISK-MG-LOW", "kind": "baseline_mg_low", "label": "Baseline magnesium below normal (makes hypokalaemia refractory)",
+             "tier": "raised", "source": "huang-kuo-2007", "grade": "A", "local_policy": False},
+            {"id": "RISK-K-LOWERING", "kind": "k_lowering_drug", "label": "Takes a potassium-lowering drug",
+             "tier": "raised", "source": "paice-1986", "grade": "A", "local_policy": False},
+            {"id": "RISK-DIGOXIN", "kind": "digoxin", "label": "Takes digoxin (low K or Mg sensitises the heart)",
+             "tier": "raised", "source": "digoxin-label", "grade": "A", "local_policy": False},
+            {"id": "RISK-CARDIAC", "kind": "cardiac_disease", "label": "Cardiac disease or arrhythmia",
+             "tier": "raised", "source": "a4medicine", "grade": "C", "local_policy": True},
+            {"id": "RISK-NO-ORAL", "kind": "cannot_take_oral", "label": "Cannot take oral medicines (replacement would need IV)",
+             "tier": "raised", "source": "highland-hypokalaemia", "grade": "B", "local_policy": True},
+        ],
+        "raised_factors_for_high": N("RISK-RAISED-COUNT-HIGH", 2, "factors", "local", local=True,
+                                     note="No source gives a risk score; two or more 'raised' factors together make the tier high."),
+        "tier_labels": {"standard": "STANDARD RISK", "raised": "RAISED RISK", "high": "HIGH RISK"},
+    }
+    monitoring = {
+        "label_window_hours": N("MON-LABEL-WINDOW", 48, "hours", "fda-cyano-label", "A",
+                                note="'serum potassium must be observed closely the first 48 hours'.",
+                                alts=[(None, "UK SmPC: 'during initial therapy' (no number)", "uk-smpc-hydroxo"),
+                                      (None, "At the height of the erythrocyte response (reticulocyte peak about day 5-8)", "hoffbrand")]),
+        "electrolyte_draws": {
+            "high": L("MON-K-HIGH", [6, 12, 24, 36, 48, 72, 96, 120, 144, 168], "hours after first dose", "local", local=True,
+                      note="Label window (48 h, A) sampled 6- to 12-hourly, then daily through the reticulocyte peak (days 3-8; label: reticulocytosis between the third and tenth day)."),
+            "raised": L("MON-K-RAISED", [12, 24, 48, 72, 120, 168], "hours after first dose", "local", local=True,
+                        note="Label window covered 12- to 24-hourly, then around the reticulocyte peak."),
+            "standard": L("MON-K-STANDARD", [24, 48, 120], "hours after first dose", "local", local=True,
+                          note="Label window covered daily, plus one check at the reticulocyte peak."),
+        },
+        "other_draws": [
+            {"id": "MON-FBC-RETIC", "tests": ["fbc", "reticulocytes"],
+             "hours": L("MON-FBC-HOURS", [96, 120, 144], "hours after first dose", "fda-cyano-label", "A",
+                        note="'Hematocrit and reticulocyte counts should be repeated daily from the fifth to seventh days'."),
+             "purpose": "Check the response to B12 (reticulocytes should rise)"},
+            {"id": "MON-PLATELETS", "tests": ["platelets"],
+             "hours": L("MON-PLT-HOURS", [336], "hours after first dose", "local", local=True,
+                        note="SmPC: platelets monitored during the first weeks (reactive thrombocytosis); no day given."),
+             "purpose": "Reactive thrombocytosis in the first weeks"},
+        ],
+        "stale_after_hours": N("LAB-STALE-HOURS", 24, "hours", "safety-req", None, local=True,
+                               note="VER-03 example; no clinical source gives a number."),
+        "baseline_text": T("MON-BASELINE", "Take potassium, magnesium and phosphate before the first B12 dose.",
+                           "fda-cyano-label", "A"),
+    }
+    return anaemia, b12, magnesium, phosphate, risk, monitoring
+
+
+def common_text(ku):
+    hold = [
+        T("HOLD-K-SPARING", "Do not give potassium supplements with a potassium-sparing diuretic.", "lothian-formulary", "B"),
+        T("HOLD-CONCENTRATE", "Never use concentrated potassium chloride ampoules on the ward: premixed infusion bags only.", "sps-iv-kcl", "B"),
+        T("HOLD-PUMP", "Give every IV potassium infusion by volumetric infusion pump.", "sps-iv-kcl", "B"),
+        T("HOLD-REFRACTORY", "If potassium does not rise despite replacement, check magnesium and tell the prescriber: low magnesium makes low potassium refractory.", "huang-kuo-2007", "A"),
+        T("HOLD-PO4-K", "Phosphate Sandoz contains potassium: it is counted in the total daily potassium.", "ggc-hypophosphataemia", "B"),
+    ]
+    esc = [
+        T("ESC-WEAKNESS", "New muscle weakness, cramps, paralysis or tetany.", "nsw-aci", "B"),
+        T("ESC-PALPITATIONS", "Palpitations, an irregular pulse or any new arrhythmia.", "nsw-aci", "B"),
+        T("ESC-ECG", "ECG changes: flat or inverted T waves, ST depression, prominent U waves or a long QT (QU) interval.", "nsw-aci", "B"),
+        T("ESC-BREATHING", "Shallow breathing or breathlessness (respiratory muscle weakness).", "harrison-via", "C"),
+        T("ESC-MG", "Tingling, twitching or carpopedal spasm (possible low magnesium).", "highland-hypomagnesaemia", "B"),
+    ]
+    warnings = {
+        "no_baseline_k": T("WARN-NO-BASELINE-K", "No baseline potassium before the first dose: take potassium, magnesium and phosphate before giving B12.", "fda-cyano-label", "A"),
+        "stale": T("WARN-STALE", "Result is older than the protocol allows for planning: take a new sample.", "safety-req", None, True),
+        "after_first_dose": T("WARN-BASELINE-AFTER-DOSE", "Baseline sample was taken after the first B12 dose: it is not a baseline.", "fda-cyano-label", "A"),
+        "folate_alone": T("WARN-FOLATE-ALONE", "Never give folic acid alone when B12 deficiency is possible: it can precipitate subacute combined degeneration of the spinal cord. Give B12 first or together.", "highland-formulary-b12", "B"),
+        "mma_advised": T("WARN-B12-INDETERMINATE", "B12 result is indeterminate: consider methylmalonic acid (MMA) or homocysteine to confirm deficiency. Do not delay treatment if clinical features are strong.", "nice-ng239-thresholds", "C", True),
+        "b12_missing": T("WARN-B12-MISSING", "No B12 result recorded: confirm the diagnosis (B12 and folate) before or alongside treatment.", "nice-ng239", "A"),
+        "transfusion": T("WARN-TRANSFUSION", "Severe anaemia: avoid transfusion if possible (risk of circulatory overload, especially in the elderly); if unavoidable, decide with a senior.", "hoffbrand", "B"),
+        "discharge": T("WARN-DISCHARGE", "Planned discharge falls inside the monitoring window: arrange the remaining blood tests and their review before discharge.", "local", None, True),
+        "normocytic": T("WARN-NORMOCYTIC", "MCV is not raised: B12 deficiency can still be present (for example with coexisting iron deficiency).", "healthjade-mcv", "C", True),
+        "followup_iv": T("WARN-FOLLOWUP-IV", "A result after the start is in the IV band: call the doctor now.", "ggc-hypokalaemia", "B"),
+        "cardiac_target": T("WARN-CARDIAC-TARGET", "Cardiac disease or digoxin: potassium is below the cardiac target. Prescriber to decide on supplementation (target disputed).", "goyal-2012", "A", True),
+        "digoxin": T("WARN-DIGOXIN", "On digoxin: keep potassium and magnesium normal; low values raise the risk of digoxin toxicity.", "digoxin-label", "A"),
+        "oral_regimen": T("WARN-ORAL-REGIMEN", "Oral B12: the label warnings concern intensive parenteral treatment of severe anaemia; monitoring still covers the label window.", "fda-cyano-label", "A", True),
+        "diuretic": T("WARN-LOOP-THIAZIDE", "Loop or thiazide diuretic: consider combination with a potassium-sparing diuretic (prescriber).", "ggc-hypokalaemia", "B"),
+        "folate_low": T("WARN-FOLATE-LOW", "Folate is also low: treat B12 first or together with folic acid, never folic acid alone.", "sa-stg", "B"),
+    }
+    return hold, esc, warnings
+
+
+def uk():
+    ku = "mmol"
+    anaemia, b12, magnesium, phosphate, risk, monitoring = common_sections(ku)
+    hold, esc, warnings = common_text(ku)
+    sandok = {"id": "K-ORAL-SANDOK", "name": "potassium chloride and potassium bicarbonate effervescent tablet (Sando-K)",
+              "form": "tablet", "form_plural": "tablets",
+              "potassium_per_unit": N("K-SANDOK-MMOL", 12, "mmol", "ggc-hypokalaemia", "B", note="Each tablet: 12 mmol potassium, 8 mmol chloride."),
+              "administration": "dissolve in water"}
+    premix = {"id": "K-IV-PREMIX-40", "name": "potassium chloride 40 mmol in sodium chloride 0.9% 1,000 mL (premixed bag)",
+              "amount": N("K-IV-PREMIX-AMOUNT", 40, "mmol", "sps-iv-kcl", "B", local=True,
+                          note="Site formulary choice of a ready-to-use premixed bag at the peripheral maximum."),
+              "volume": N("K-IV-PREMIX-VOLUME", 1000, "mL", "sps-iv-kcl", "B", local=True),
+              "diluent": "sodium chloride 0.9%"}
+    iv_k = {"product": "K-IV-PREMIX-40",
+            "max_rate": N("K-IV-MAX-RATE", 10, "mmol/hour", "sps-iv-kcl", "B",
+                          note="'should not normally exceed 10mmol/hour'. Rates above need senior prescriber and ECG (Highland).",
+                          alts=[(20, "Leeds/UCLH: 20 mmol/hour with continuous ECG monitoring", "leeds-iv-k"),
+                                (40, "NSW ACI (ED): maximum 40 mmol per hour with cardiac monitoring", "nsw-aci")]),
+            "route": "intravenous infusion, peripheral line"}
+    potassium = {
+        "normal_low": N("K-NORMAL-LOW", 3.5, "mmol/L", "highland-hypokalaemia", "B"),
+        "normal_high": N("K-NORMAL-HIGH", 5.3, "mmol/L", "highland-hypokalaemia", "B",
+                         alts=[(5.0, "US / Wikipedia normal upper limit 5.0", "wikipedia-k")]),
+        "hold_at_or_above": N("K-HOLD", 5.0, "mmol/L", "highland-hypokalaemia", "B",
+                              note="'Do not give potassium supplements if plasma K+ is greater than 5mmol/L'; applied at 5.0 and above as the safer reading."),
+        "reassess_at_or_above": N("K-REASSESS", 4.5, "mmol/L", "ggc-hypokalaemia", "B",
+                                  note="'if plasma K+ >4.5mmol/L, reassess requirement'."),
+        "escalate_below": N("K-ESCALATE", 3.0, "mmol/L", "borders", "B", local=True,
+                            note="Borders: ECG necessary below 3.0 in acute hypokalaemia; the doctor is called for any result needing an ECG.",
+                            alts=[(2.5, "GGC: IV and ECG below 2.5 or with arrhythmia", "ggc-hypokalaemia")]),
+        "ecg_below": N("K-ECG-BELOW", 3.0, "mmol/L", "borders", "B"),
+        "cardiac_target_low": N("K-CARDIAC-TARGET", 4.0, "mmol/L", "goyal-2012", "A", local=True,
+                                note="AMI guidelines 4.0-5.0 as quoted by Goyal; Goyal's own data favour 3.5-4.5. Digoxin label says only 'normal'.",
+                                alts=[(3.5, "Goyal 2012 cohort: lowest mortality 3.5 to below 4.5", "goyal-2012")]),
+        "iv_max_peripheral_concentration": N("K-IV-MAX-CONC", 40, "mmol/L", "sps-iv-kcl", "B",
+                                             alts=[(80, "Leeds/UCLH: 80 mmol/L in fluid-restricted patients with a large cannula", "leeds-iv-k")]),
+        "iv_ecg_monitoring_above_rate": N("K-IV-ECG-RATE", 20, "mmol/hour", "sps-iv-kcl", "B",
+                                          alts=[(0, "NSW ACI: cardiac monitoring whilst infusing at any rate", "nsw-aci")]),
+        "iv_pump": "volumetric infusion pump",
+        "products": [sandok],
+        "iv_products": [premix],
+        "bands": [
+            band("K-BAND-SEVERE", "Severe: below 2.5 mmol/L", None, "iv", "severe",
+                 "Call the doctor now. 12-lead ECG now. IV potassium as below once the prescriber confirms.",
+                 "ggc-hypokalaemia", "B", iv=iv_k,
+                 recheck=N("K-RECHECK-SEVERE", 12, "hours", "highland-hypokalaemia", "B",
+                           note="'checked every 12 to 24 hours or more often as required'."),
+                 ecg=True, call=True),
+            band("K-BAND-MODERATE", "Moderate: 2.5 to below 3.0 mmol/L", N("K-MODERATE-LOW", 2.5, "mmol/L", "ggc-hypokalaemia", "B"),
+                 "oral", "moderate", "Call the doctor now. 12-lead ECG now. Give oral potassium as below.",
+                 "ggc-hypokalaemia", "B",
+                 oral={"product": "K-ORAL-SANDOK",
+                       "units_per_dose": N("K-MOD-TABLETS", 3, "tablets", "ggc-hypokalaemia", "B"),
+                       "times_per_day": N("K-MOD-TIMES", 3, "times daily", "ggc-hypokalaemia", "B"),
+                       "review_after_hours": N("K-MOD-REVIEW", 48, "hours", "mindthebleep", "C", local=True,
+                                               note="'Always put a stop date of 2-3 days'."),
+                       "frequency_text": "three times daily"},
+                 recheck=N("K-RECHECK-MODERATE", 24, "hours", "ggc-hypokalaemia", "B",
+                           note="'Monitor plasma K+ daily until plasma K+ >2.9mmol/L'."),
+                 ecg=True, call=True),
+            band("K-BAND-MILD", "Mild: 3.0 to below 3.5 mmol/L", N("K-MILD-LOW", 3.0, "mmol/L", "ggc-hypokalaemia", "B",
+                                                                alts=[(3.0, "NSW ACI moderate band 2.5-3.0 (edge differs)", "nsw-aci")]),
+                 "oral", "mild", "Give oral potassium as below.", "ggc-hypokalaemia", "B",
+                 oral={"product": "K-ORAL-SANDOK",
+                       "units_per_dose": N("K-MILD-TABLETS", 2, "tablets", "ggc-hypokalaemia", "B"),
+                       "times_per_day": N("K-MILD-TIMES", 3, "times daily", "ggc-hypokalaemia", "B"),
+                       "review_after_hours": N("K-MILD-REVIEW", 48, "hours", "mindthebleep", "C", local=True,
+                                               note="'Always put a stop date of 2-3 days'."),
+                       "frequency_text": "three times daily"},
+                 recheck=N("K-RECHECK-MILD", 24, "hours", "local", local=True,
+                           note="GGC: twice weekly; Highland: after 2 days. Tighter during B12 loading because the fall may continue.",
+                           alts=[(48, "Highland: after 2 days of treatment", "highland-hypokalaemia")])),
+            band("K-BAND-NORMAL", "3.5 to below 4.5 mmol/L", N("K-NORMAL-BAND-LOW", 3.5, "mmol/L", "highland-hypokalaemia", "B"),
+                 "none", "normal", "No potassium supplement. Continue the schedule.", "highland-hypokalaemia", "B"),
+            band("K-BAND-UPPER", "4.5 to below 5.0 mmol/L", N("K-UPPER-BAND-LOW", 4.5, "mmol/L", "ggc-hypokalaemia", "B"),
+                 "review", "normal", "No potassium supplement. If oral potassium is being given, tell the prescriber to reassess it.",
+                 "ggc-hypokalaemia", "B"),
+            band("K-BAND-HOLD", "5.0 to 5.3 mmol/L", N("K-HOLD-BAND-LOW", 5.0, "mmol/L", "highland-hypokalaemia", "B"),
+                 "hold", "high", "HOLD all potassium supplements (including Phosphate Sandoz). Tell the prescriber.",
+                 "highland-hypokalaemia", "B"),
+            band("K-BAND-HYPER", "Above 5.3 mmol/L", N("K-HYPER-ABOVE", 5.3, "mmol/L", "highland-hypokalaemia", "B"),
+                 "hold", "high", "HOLD all potassium. Call the doctor now (above the normal range).",
+                 "highland-hypokalaemia", "B", call=True, lower_inclusive=False),
+        ],
+        "not_by_mouth_band": band("K-BAND-NBM", "Below 3.5 mmol/L and cannot take oral medicines", None, "iv", "moderate",
+                                  "Call the doctor now. IV potassium as below once the prescriber confirms.",
+                                  "highland-hypokalaemia", "B", iv=iv_k,
+                                  recheck=N("K-RECHECK-NBM", 12, "hours", "highland-hypokalaemia", "B"), ecg=False, call=True),
+    }
+    regimens = [
+        {"id": "bnf-no-neuro", "label": "Hydroxocobalamin, no neurological involvement (BNF)",
+         "drug": "hydroxocobalamin", "route": "intramuscular",
+         "dose": N("B12-BNF-DOSE", 1, "mg", "bnf-ggc", "B"),
+         "loading_text": "1 mg three times a week for 2 weeks",
+         "maintenance_text": "then 1 mg every 2 to 3 months",
+         "loading_day_offsets": L("B12-BNF-DAYS", [0, 2, 4, 7, 9, 11], "days after first dose", "local", local=True,
+                                  note="Three times a week for 2 weeks: 6 doses; the spacing is the site's choice."),
+         "parenteral_loading": True, "neurological": False, "source": "bnf-ggc", "grade": "B", "local_policy": False,
+         "alternatives": [{"value": None, "text": "UK SmPC: 250-1,000 micrograms on alternate days for 1-2 weeks, then 250 micrograms weekly until the count is normal", "source": "uk-smpc-hydroxo"},
+                          {"value": None, "text": "Older BNF/SmPC maintenance: every 3 months", "source": "uk-smpc-hydroxo"}]},
+        {"id": "bnf-neuro", "label": "Hydroxocobalamin, neurological involvement (BNF/SmPC)",
+         "drug": "hydroxocobalamin", "route": "intramuscular",
+         "dose": N("B12-NEURO-DOSE", 1, "mg", "uk-smpc-hydroxo", "A"),
+         "loading_text": "1 mg on alternate days until no further improvement",
+         "maintenance_text": "then 1 mg every 2 months",
+         "loading_day_offsets": L("B12-NEURO-DAYS", [0, 2, 4, 6, 8, 10, 12], "days after first dose", "uk-smpc-hydroxo", "A",
+                                  note="Alternate days; the first two weeks are printed, continued until no further improvement."),
+         "parenteral_loading": True, "neurological": True, "source": "uk-smpc-hydroxo", "grade": "A", "local_policy": False},
+        {"id": "smpc-no-neuro", "label": "Hydroxocobalamin, no neurological involvement (UK SmPC)",
+         "drug": "hydroxocobalamin", "route": "intramuscular",
+         "dose": N("B12-SMPC-DOSE", 1000, "micrograms", "uk-smpc-hydroxo", "A",
+                   note="SmPC: 250 to 1,000 micrograms; the upper end chosen."),
+         "loading_text": "1,000 micrograms on alternate days for 1 to 2 weeks",
+         "maintenance_text": "then 250 micrograms weekly until the blood count is normal; maintenance 1,000 micrograms every 2 to 3 months",
+         "loading_day_offsets": L("B12-SMPC-DAYS", [0, 2, 4, 6, 8, 10, 12], "days after first dose", "uk-smpc-hydroxo", "A"),
+         "parenteral_loading": True, "neurological": False, "source": "uk-smpc-hydroxo", "grade": "A", "local_policy": False},
+        {"id": "oral-high-dose", "label": "Cyanocobalamin, high-dose oral (NICE NG239)",
+         "drug": "cyanocobalamin", "route": "oral",
+         "dose": N("B12-ORAL-DOSE", 1, "mg", "nice-ng239", "A", note="'a dosage of at least 1 mg a day'.",
+                   alts=[(2, "Kuzminski 1998: 2 mg daily", "kuzminski-1998")]),
+         "loading_text": "1 mg orally once daily",
+         "maintenance_text": "review after 3 months of treatment",
+         "loading_day_offsets": L("B12-ORAL-DAYS", [0, 1, 2, 3, 4, 5, 6], "days after first dose", "nice-ng239", "A"),
+         "parenteral_loading": False, "neurological": False, "source": "nice-ng239", "grade": "A", "local_policy": False},
+    ]
+    k_lowering = [
+        {"id": "loop_diuretic", "label": "Loop diuretic", "examples": "furosemide, bumetanide", "source": "paice-1986", "grade": "A"},
+        {"id": "thiazide_diuretic", "label": "Thiazide or thiazide-like diuretic", "examples": "bendroflumethiazide, indapamide", "source": "paice-1986", "grade": "A"},
+        {"id": "corticosteroid", "label": "Corticosteroid", "examples": "prednisolone, dexamethasone", "source": "paice-1986", "grade": "A"},
+        {"id": "insulin", "label": "Insulin", "examples": "", "source": "paice-1986", "grade": "A"},
+        {"id": "beta2_agonist", "label": "Beta-2 agonist (high dose)", "examples": "salbutamol nebulised", "source": "harrison-via", "grade": "C"},
+        {"id": "other_haematinic", "label": "Other haematinic started at the same time", "examples": "folic acid, iron", "source": "paice-1986", "grade": "A"},
+    ]
+    k_raising = [
+        {"id": "ace_inhibitor", "label": "ACE inhibitor", "examples": "ramipril, lisinopril", "source": "highland-hypokalaemia", "grade": "B"},
+        {"id": "arb", "label": "Angiotensin-II receptor blocker", "examples": "losartan, candesartan", "source": "highland-hypokalaemia", "grade": "B"},
+        {"id": "k_sparing_diuretic", "label": "Potassium-sparing diuretic", "examples": "spironolactone, eplerenone, amiloride, triamterene", "source": "lothian-formulary", "grade": "B"},
+        {"id": "trimethoprim", "label": "Trimethoprim (including co-trimoxazole)", "examples": "", "source": "pharmacy-times-tmp", "grade": "B"},
+        {"id": "calcineurin_inhibitor", "label": "Tacrolimus or ciclosporin", "examples": "", "source": "a4medicine", "grade": "C"},
+        {"id": "potassium_containing", "label": "Drug containing potassium", "examples": "potassium salts of penicillin", "source": "a4medicine", "grade": "C"},
+    ]
+    foods = [
+        {"name": "Banana", "portion": "1 medium", "potassium": N("FOOD-BANANA", 9, "mmol", "queensland-k", "B")},
+        {"name": "Baked potato with skin", "portion": "1 long", "potassium": N("FOOD-POTATO", 22, "mmol", "mayo-k-foods", "B",
+                                                                              note="Boiling lowers potassium.")},
+        {"name": "Spinach, cooked", "portion": "1 cup", "potassium": N("FOOD-SPINACH", 21, "mmol", "mayo-k-foods", "B")},
+        {"name": "Lentils, cooked", "portion": "1 cup", "potassium": N("FOOD-LENTILS", 19, "mmol", "mayo-k-foods", "B")},
+        {"name": "Dried apricots", "portion": "4 pieces", "potassium": N("FOOD-APRICOTS", 5, "mmol", "queensland-k", "B")},
+    ]
+    return {
+        "schema_version": "1.0.0",
+        "protocol_id": "uk-default",
+        "title": "B12 start: potassium, magnesium and phosphate (UK default, hydroxocobalamin)",
+        "version": "0.1.0",
+        "approval": {"status": "draft", "approved_by": "", "approval_date": None, "review_due": None},
+        "intended_use": ("Decision support for qualified health professionals planning electrolyte monitoring and replacement "
+                         "for adults starting vitamin B12 therapy on a hospital ward. Not for emergencies, not for children, "
+                         "and not a substitute for clinical judgement. Every order must be checked by the prescriber."),
+        "jurisdiction": "UK",
+        "potassium_unit": ku,
+        "magnesium_mEq_per_mmol": N("UNIT-MG-VALENCE", 2, "mEq per mmol", "merck-conversions", "A",
+                                    note="Magnesium is divalent: 1 mmol = 2 mEq."),
+        "references": refs(),
+        "analytes": analytes("mEq/L"),
+        "anaemia": anaemia,
+        "b12": b12,
+        "potassium": potassium,
+        "magnesium": magnesium,
+        "phosphate": phosphate,
+        "risk": risk,
+        "monitoring": monitoring,
+        "gates": {
+            "adult_age": N("GATE-ADULT-AGE", 18, "years", "safety-req", None, local=True,
+                           note="CLN-01: age under 18 forces prescriber review. NICE NG239 covers over-16s."),
+            "renal": {
+                "egfr_review_below": N("GATE-EGFR-REVIEW", 30, "mL/min/1.73 m2", "aa-hypokalaemia", "B",
+                                       alts=[(20, "Oral KCl SmPC-derived: contraindicated below GFR 20", "a4medicine"),
+                                             (30, "US ERP: CrCl below 30", "us-erp")]),
+                "egfr_renal_team_below": N("GATE-EGFR-RENAL-TEAM", 15, "mL/min/1.73 m2", "aa-hypokalaemia", "B"),
+                "creatinine_review_at_or_above": None,
+            },
+            "texts": {
+                "age": T("GATE-TEXT-AGE", "Patient is under the adult age of this protocol: no automatic potassium dosing; prescriber review.", "safety-req", None, True),
+                "renal": T("GATE-TEXT-RENAL", "Renal impairment: potassium supplements may cause hyperkalaemia; no automatic dosing; prescriber review.", "aa-hypokalaemia", "B"),
+                "renal_team": T("GATE-TEXT-RENAL-TEAM", "Severe renal impairment: IV potassium only after discussion with the renal team.", "aa-hypokalaemia", "B"),
+                "renal_unknown": T("GATE-TEXT-RENAL-UNKNOWN", "No eGFR result: renal function unknown; no automatic dosing until it is known or the prescriber reviews.", "ggc-hypokalaemia", "B"),
+                "dialysis": T("GATE-TEXT-DIALYSIS", "On dialysis: potassium is managed with the renal team; no automatic dosing.", "highland-hypokalaemia", "B"),
+                "oliguria": T("GATE-TEXT-OLIGURIA", "Low urine output: check urine output before any potassium; prescriber review.", "highland-hypokalaemia", "B"),
+                "k_raising": T("GATE-TEXT-K-RAISING", "Takes a drug that raises potassium: potassium supplements need prescriber review (risk of hyperkalaemia).", "highland-hypokalaemia", "B"),
+                "hyperkalaemia": T("GATE-TEXT-HYPERK", "Potassium is above the normal range: no potassium; prescriber review now.", "highland-hypokalaemia", "B"),
+            },
+        },
+        "regimens": regimens,
+        "default_regimen": "bnf-no-neuro",
+        "k_lowering_drugs": k_lowering,
+        "k_raising_drugs": k_raising,
+        "hold_rules": hold,
+        "escalation": esc,
+        "warnings": warnings,
+        "foods": foods,
+        "food_advice_source": T("FOOD-ADVICE", "Advice only: potassium varies with portion size and cooking (boiling lowers it). Not a treatment.", "queensland-k", "B"),
+    }
+
+
+def us():
+    p = uk()
+    ku = "mEq"
+    anaemia, b12, magnesium, phosphate, risk, monitoring = common_sections(ku)
+    hold, esc, warnings = common_text(ku)
+    p.update({
+        "protocol_id": "us-labels",
+        "title": "B12 start: potassium, magnesium and phosphate (US labels, cyanocobalamin, mEq)",
+        "jurisdiction": "US",
+        "potassium_unit": ku,
+        "magnesium": magnesium, "phosphate": phosphate, "hold_rules": hold, "escalation": esc, "warnings": warnings,
+    })
+    p["analytes"]["potassium"]["canonical_unit"] = "mmol/L"
+    kcl = {"id": "K-ORAL-KCL-ER", "name": "potassium chloride extended-release tablet 20 mEq",
+           "form": "tablet", "form_plural": "tablets",
+           "potassium_per_unit": N("K-KCL-ER-MEQ", 20, "mEq", "us-kcl-oral-label", "C"),
+           "administration": "swallow whole with water after food"}
+    premix = {"id": "K-IV-PREMIX-40", "name": "potassium chloride 40 mEq in sodium chloride 0.9% 1,000 mL (premixed bag)",
+              "amount": N("K-IV-PREMIX-AMOUNT", 40, "mEq", "us-kcl-iv-label", "C", local=True),
+              "volume": N("K-IV-PREMIX-VOLUME", 1000, "mL", "us-kcl-iv-label", "C", local=True),
+              "diluent": "sodium chloride 0.9%"}
+    iv_k = {"product": "K-IV-PREMIX-40",
+            "max_rate": N("K-IV-MAX-RATE", 10, "mEq/hour", "us-kcl-iv-label", "C",
+                          note="Label: not exceed 10 mEq/hour if serum potassium is greater than 2.5 mEq/L."),
+            "route": "intravenous infusion, peripheral line"}
+    k = p["potassium"]
+    k["normal_high"] = N("K-NORMAL-HIGH", 5.0, "mEq/L", "wikipedia-k", "C", local=True,
+                         alts=[(5.3, "NHS Highland normal upper limit 5.3", "highland-hypokalaemia")])
+    for key in ("normal_low", "hold_at_or_above", "reassess_at_or_above", "escalate_below", "ecg_below",
+                "cardiac_target_low", "iv_max_peripheral_concentration"):
+        k[key] = dict(k[key], unit=k[key]["unit"].replace("mmol", "mEq"))
+    k["iv_ecg_monitoring_above_rate"] = dict(k["iv_ecg_monitoring_above_rate"], unit="mEq/hour")
+    k["products"] = [kcl]
+    k["iv_products"] = [premix]
+    oral = lambda n, t, ft: {"product": "K-ORAL-KCL-ER",  # noqa: E731
+                             "units_per_dose": N(f"K-{n}-TABLETS", 1, "tablet", "us-kcl-oral-label", "C",
+                                                 note="No single dose above 20 mEq."),
+                             "times_per_day": N(f"K-{n}-TIMES", t, "times daily", "us-kcl-oral-label", "C", local=True,
+                                                note="Label: 40-100 mEq per day divided; the site picks within it."),
+                             "review_after_hours": N(f"K-{n}-REVIEW", 48, "hours", "local", local=True),
+                             "frequency_text": ft}
+    bands = []
+    for b in k["bands"]:
+        b = json.loads(json.dumps(b).replace("mmol/L", "mEq/L"))
+        if b["id"] == "K-BAND-SEVERE":
+            b["iv"] = iv_k
+        if b["id"] == "K-BAND-MODERATE":
+            b["oral"] = oral("MOD", 3, "three times daily")
+        if b["id"] == "K-BAND-MILD":
+            b["oral"] = oral("MILD", 2, "twice daily")
+        if b["id"] == "K-BAND-HOLD":
+            b["label"] = "5.0 mEq/L and above"
+            b["instruction"] = "HOLD all potassium supplements. Call the doctor now (at or above the normal upper limit)."
+            b["call_doctor"] = True
+        bands.append(b)
+    k["bands"] = [b for b in bands if b["id"] != "K-BAND-HYPER"]
+    nbm = json.loads(json.dumps(k["not_by_mouth_band"]).replace("mmol/L", "mEq/L"))
+    nbm["iv"] = iv_k
+    k["not_by_mouth_band"] = nbm
+    p["phosphate"]["products"][0]["potassium_per_unit"]["unit"] = "mEq"
+    p["regimens"] = [
+        {"id": "us-label-100", "label": "Cyanocobalamin 100 micrograms (FDA label)",
+         "drug": "cyanocobalamin", "route": "intramuscular",
+         "dose": N("B12-US-LABEL-DOSE", 100, "micrograms", "fda-cyano-label", "A"),
+         "loading_text": "100 micrograms daily for 6 or 7 days by intramuscular or deep subcutaneous injection",
+         "maintenance_text": "then alternate days for 7 doses, then every 3 to 4 days for 2 to 3 weeks; then 100 micrograms monthly for life",
+         "loading_day_offsets": L("B12-US-LABEL-DAYS", [0, 1, 2, 3, 4, 5, 6], "days after first dose", "fda-cyano-label", "A"),
+         "parenteral_loading": True, "neurological": False, "source": "fda-cyano-label", "grade": "A", "local_policy": False,
+         "alternatives": [{"value": None, "text": "Common US practice: 1,000 micrograms daily for 1 week, weekly for 4 weeks, then monthly", "source": "drugs-com-cyano"}]},
+        {"id": "us-common-1000", "label": "Cyanocobalamin 1,000 micrograms (common US practice)",
+         "drug": "cyanocobalamin", "route": "intramuscular",
+         "dose": N("B12-US-1000-DOSE", 1000, "micrograms", "drugs-com-cyano", "C", local=True),
+         "loading_text": "1,000 micrograms daily for 7 days",
+         "maintenance_text": "then 1,000 micrograms weekly for 4 weeks, then monthly",
+         "loading_day_offsets": L("B12-US-1000-DAYS", [0, 1, 2, 3, 4, 5, 6], "days after first dose", "drugs-com-cyano", "C", local=True),
+         "parenteral_loading": True, "neurological": False, "source": "drugs-com-cyano", "grade": "C", "local_policy": True},
+        {"id": "us-oral-2mg", "label": "Cyanocobalamin 2 mg oral daily (Kuzminski 1998)",
+         "drug": "cyanocobalamin", "route": "oral",
+         "dose": N("B12-US-ORAL-DOSE", 2, "mg", "kuzminski-1998", "A"),
+         "loading_text": "2 mg orally once daily", "maintenance_text": "for 120 days, then review",
+         "loading_day_offsets": L("B12-US-ORAL-DAYS", [0, 1, 2, 3, 4, 5, 6], "days after first dose", "kuzminski-1998", "A"),
+         "parenteral_loading": False, "neurological": False, "source": "kuzminski-1998", "grade": "A", "local_policy": False},
+    ]
+    p["default_regimen"] = "us-label-100"
+    p["gates"]["renal"]["creatinine_review_at_or_above"] = N(
+        "GATE-CREAT-REVIEW", 221, "micromol/L", "us-erp", "C", local=True,
+        note="US ERP: serum creatinine 2.5 mg/dL or more (221 micromol/L [derived]).",
+        alts=[(177, "US ICU protocol: above 2 mg/dL", "us-erp"), (265, "FPnotebook: above 3.0 mg/dL", "us-erp")])
+    p["foods"] = [dict(f, potassium=dict(f["potassium"], unit="mEq")) for f in p["foods"]]
+    return p
+
+
+def main() -> int:
+    out = ROOT / "resources" / "protocols"
+    for name, proto in (("uk-default.json", uk()), ("us-labels.json", us())):
+        (out / name).write_text(json.dumps(proto, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print("wrote", out / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
