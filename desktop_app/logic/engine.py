@@ -334,7 +334,9 @@ def _derive_severity(ctx: _Ctx, age: int) -> AnaemiaResult:
             derived = "none"
         if age < a.adult_from_age.value:
             rules.append(a.adult_from_age)
-            expl = (expl + " WHO adult bands are for 15 years and over.").strip()
+            expl = (
+                f"{expl} WHO adult bands are for {num(a.adult_from_age.value)} years and over."
+            ).strip()
     ov = ctx.inputs.severity_override
     severity = derived
     overridden = False
@@ -737,8 +739,8 @@ def _orders_now(
                 Order(
                     electrolyte=electrolyte,  # type: ignore[arg-type]
                     kind="sample",
-                    text=f"No usable {electrolyte} result: take {electrolyte} with potassium, "
-                    "magnesium and phosphate before acting.",
+                    text=f"No usable {electrolyte} result: take potassium, magnesium and "
+                    "phosphate together before acting.",
                     reason=_reason([rule]),
                 )
             )
@@ -1040,17 +1042,33 @@ def _followup_rows(ctx: _Ctx) -> tuple[FollowUpRow, ...]:
     return tuple(rows)
 
 
-def _collect_reasons(obj: object, out: list[Reason]) -> None:
-    if isinstance(obj, Reason):
-        out.append(obj)
-        return
-    if isinstance(obj, Risk | RiskFactor | Draw | B12Order | Order | BandRow | Gate
-                  | Warning | Line | ActionNow | AnaemiaResult | Food):
-        for name in type(obj).model_fields:
-            _collect_reasons(getattr(obj, name), out)
-    elif isinstance(obj, tuple):
-        for item in obj:
-            _collect_reasons(item, out)
+def _collect_reasons(fields: dict[str, object]) -> list[Reason]:
+    """Every Reason in the plan, in reading order (walks the known structure, no reflection)."""
+    out: list[Reason] = []
+    anaemia = fields["anaemia"]
+    risk = fields["risk"]
+    assert isinstance(anaemia, AnaemiaResult) and isinstance(risk, Risk)
+    out.append(anaemia.reason)
+    out.append(risk.reason)
+    out.extend(f.reason for f in risk.factors)
+    b12 = fields["b12_order"]
+    assert isinstance(b12, B12Order)
+    out.append(b12.reason)
+    for name in ("schedule", "gates", "warnings", "hold_rules", "escalation", "foods"):
+        out.extend(item.reason for item in fields[name])  # type: ignore[attr-defined]
+    action = fields["action_now"]
+    assert isinstance(action, ActionNow)
+    out.append(action.reason)
+    out.extend(o.reason for o in fields["orders_now"])  # type: ignore[attr-defined]
+    for name in ("k_bands", "mg_bands", "po4_bands"):
+        for row in fields[name]:  # type: ignore[attr-defined]
+            out.append(row.reason)
+            if row.order is not None:
+                out.append(row.order.reason)
+    note = fields["food_note"]
+    assert isinstance(note, Line)
+    out.append(note.reason)
+    return out
 
 
 def _rule_text(rule: object) -> str:
@@ -1158,9 +1176,8 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
         food_note=Line(text=food_rule.text, reason=_reason([food_rule])),
         followups=_followup_rows(ctx),
     )
-    reasons: list[Reason] = []
-    _collect_reasons(tuple(fields.values()), reasons)
-    all_rules = p.all_rules()
+    reasons = _collect_reasons(fields)
+    all_rules = p.rule_index
     rule_ids = list(dict.fromkeys(i for r in reasons for i in r.rule_ids))
     source_keys = list(dict.fromkeys(s for r in reasons for s in r.sources))
     refs = tuple(

@@ -6,6 +6,7 @@ import hashlib
 import json
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -295,11 +296,14 @@ class PotassiumSection(_Frozen):
     @model_validator(mode="after")
     def _bands_ok(self) -> PotassiumSection:
         _check_bands(self.bands, "potassium.bands")
-        for band in self.bands:
-            if band.action in ("oral", "iv") and band.lower and (
-                band.lower.value >= self.hold_at_or_above.value
-            ):
-                raise ValueError(f"potassium band {band.id} doses at or above the hold threshold")
+        hold = self.hold_at_or_above.value
+        for band, upper in zip(self.bands, [*self.bands[1:], None], strict=True):
+            top = upper.lower.value if upper is not None and upper.lower is not None else None
+            if band.action in ("oral", "iv") and (top is None or top > hold):
+                raise ValueError(
+                    f"potassium band {band.id} doses at or above the hold threshold "
+                    f"({hold:g}): a dosing band must end at or below it"
+                )
         return self
 
 
@@ -551,11 +555,16 @@ class Protocol(_Frozen):
                 return prod
         raise KeyError(product_id)
 
-    def all_rules(self) -> dict[str, Num | NumList | TextRule | Band | RiskFactorRule]:
-        """Return every rule in the file by id."""
+    @cached_property
+    def rule_index(self) -> dict[str, Num | NumList | TextRule | Band | RiskFactorRule]:
+        """Every rule in the file by id (computed once; the model is frozen)."""
         found: dict[str, Any] = {}
         _walk_rules(self, found)
         return found
+
+    def all_rules(self) -> dict[str, Num | NumList | TextRule | Band | RiskFactorRule]:
+        """Return every rule in the file by id."""
+        return dict(self.rule_index)
 
 
 def _walk_rules(obj: object, found: dict[str, Any]) -> None:
