@@ -223,6 +223,8 @@ def common_sections(ku):
         "normal_low": N("MG-NORMAL-LOW", 0.7, "mmol/L", "sps-hypomagnesaemia", "B",
                         alts=[(0.8, "eTG normal 0.8-1.0 mmol/L", "sps-hypomagnesaemia")]),
         "normal_high": N("MG-NORMAL-HIGH", 1.0, "mmol/L", "highland-hypomagnesaemia", "B"),
+        "oral_max_per_day": N("MG-ORAL-MAX-DAY", 24, "mmol", "sps-hypomagnesaemia", "B",
+                              note="'total daily oral dose of 10 to 24mmol of magnesium in divided doses'."),
         "products": [{"id": "MG-ORAL-ASPARTATE", "name": "magnesium aspartate oral powder sachet (Magnaspartate)",
                       "form": "sachet", "form_plural": "sachets",
                       "magnesium_per_unit": N("MG-ASPARTATE-MMOL", 10, "mmol", "highland-hypomagnesaemia", "B"),
@@ -266,6 +268,8 @@ def common_sections(ku):
         "normal_low": N("PO4-NORMAL-LOW", 0.8, "mmol/L", "ggc-hypophosphataemia", "B",
                         alts=[(0.7, "A&A reference 0.7-1.5 mmol/L", "aa-hypophosphataemia")]),
         "normal_high": N("PO4-NORMAL-HIGH", 1.5, "mmol/L", "ggc-hypophosphataemia", "B"),
+        "oral_max_per_day": N("PO4-ORAL-MAX-DAY", 96, "mmol", "ggc-hypophosphataemia", "B",
+                              note="2 tablets three times daily x 16 mmol [derived], the top of GGC's range."),
         "products": [{"id": "PO4-ORAL-SANDOZ", "name": "phosphate effervescent tablet (Phosphate Sandoz)",
                       "form": "tablet", "form_plural": "tablets",
                       "phosphate_per_unit": N("PO4-SANDOZ-PO4", 16, "mmol", "ggc-hypophosphataemia", "B"),
@@ -440,6 +444,11 @@ def uk():
         "iv_ecg_monitoring_above_rate": N("K-IV-ECG-RATE", 20, "mmol/hour", "sps-iv-kcl", "B",
                                           alts=[(0, "NSW ACI: cardiac monitoring whilst infusing at any rate", "nsw-aci")]),
         "iv_pump": "volumetric infusion pump",
+        "oral_max_single_dose": N("K-ORAL-MAX-DOSE", 40, "mmol", "us-kcl-oral-label", "C", local=True,
+                                  note="US KCl oral solution label as quoted: 'limit doses to 40 mEq per dose'. Limit for prescriber overrides."),
+        "oral_max_per_day": N("K-ORAL-MAX-DAY", 200, "mmol", "us-kcl-oral-label", "C", local=True,
+                              note="US KCl oral label as quoted: 'should not exceed 200 mEq in a 24 hour period'. Limit for prescriber overrides.",
+                              alts=[(192, "Sando-K manufacturer: 8-16 tablets daily in less severe cases instead of IV", "mindthebleep")]),
         "products": [sandok],
         "iv_products": [premix],
         "bands": [
@@ -634,7 +643,8 @@ def us():
     k["normal_high"] = N("K-NORMAL-HIGH", 5.0, "mEq/L", "wikipedia-k", "C", local=True,
                          alts=[(5.3, "NHS Highland normal upper limit 5.3", "highland-hypokalaemia")])
     for key in ("normal_low", "hold_at_or_above", "reassess_at_or_above", "escalate_below", "ecg_below",
-                "cardiac_target_low", "iv_max_peripheral_concentration"):
+                "cardiac_target_low", "iv_max_peripheral_concentration", "oral_max_single_dose",
+                "oral_max_per_day"):
         k[key] = dict(k[key], unit=k[key]["unit"].replace("mmol", "mEq"))
     k["iv_ecg_monitoring_above_rate"] = dict(k["iv_ecg_monitoring_above_rate"], unit="mEq/hour")
     k["products"] = [kcl]

@@ -24,6 +24,7 @@ from desktop_app.logic.plan import (
     LabRow,
     Line,
     Order,
+    OverrideNote,
     Plan,
     ProtocolStamp,
     Reason,
@@ -45,6 +46,10 @@ from desktop_app.logic.protocol import (
     TextRule,
     Tier,
 )
+from desktop_app.logic.orders import band_order
+from desktop_app.logic.orders import merge_reasons as _merge
+from desktop_app.logic.orders import reason_for as _reason
+from desktop_app.logic.overrides import OverrideContext, apply_overrides
 from desktop_app.logic.textfmt import hours_text, num, qty, result, when
 from desktop_app.logic.units import CanonicalLab, check_value, from_canonical
 
@@ -62,33 +67,6 @@ _TEST_ORDER = tuple(_TEST_LABELS)
 
 
 # ----- small helpers ---------------------------------------------------------------------------
-
-
-def _reason(
-    rules: Iterable[Num | NumList | TextRule | Band | RiskFactorRule],
-    inputs: Iterable[InputUsed] = (),
-    explanation: str = "",
-) -> Reason:
-    rules = list(rules)
-    ids = tuple(dict.fromkeys(r.id for r in rules))
-    sources = tuple(dict.fromkeys(r.source for r in rules))
-    return Reason(
-        rule_ids=ids,
-        sources=sources,
-        inputs=tuple(inputs),
-        local_policy=any(r.local_policy for r in rules),
-        explanation=explanation,
-    )
-
-
-def _merge(*reasons: Reason, explanation: str = "") -> Reason:
-    return Reason(
-        rule_ids=tuple(dict.fromkeys(i for r in reasons for i in r.rule_ids)),
-        sources=tuple(dict.fromkeys(s for r in reasons for s in r.sources)),
-        inputs=tuple(dict.fromkeys(i for r in reasons for i in r.inputs)),
-        local_policy=any(r.local_policy for r in reasons),
-        explanation=explanation or " ".join(r.explanation for r in reasons if r.explanation),
-    )
 
 
 def _lab_unit(proto: Protocol, analyte: Analyte) -> str:
@@ -266,6 +244,7 @@ class _Ctx:
         self.kunit = self.p.potassium_unit
         self.warnings: list[Warning] = []
         self.gates: list[Gate] = []
+        self.override_notes: list[OverrideNote] = []
 
     def warn(self, key: str, level: str, inputs: Iterable[InputUsed] = (), extra: str = "") -> None:
         rule = self.p.warnings[key]
@@ -458,56 +437,12 @@ def _draws(ctx: _Ctx, tier: Tier, need_baseline: bool) -> tuple[Draw, ...]:
     return tuple(draws)
 
 
-def _iv_details(ctx: _Ctx, band: Band, section_unit: str) -> IVDetails:
-    assert band.iv is not None
-    prod = ctx.p.iv_product(band.iv.product)
-    amount = prod.amount.value
-    volume = prod.volume.value
-    conc = amount / (volume / 1000.0)
-    rate = band.iv.max_rate.value
-    if band.iv.min_duration_hours is not None:
-        duration = band.iv.min_duration_hours.value
-    else:
-        duration = amount / rate
-    ml_per_hour = volume / duration
-    is_k = section_unit == ctx.kunit
-    ecg_rate = ctx.p.potassium.iv_ecg_monitoring_above_rate.value
-    max_conc = ctx.p.potassium.iv_max_peripheral_concentration.value
-    return IVDetails(
-        product=prod.name,
-        amount=amount,
-        amount_unit=prod.amount.unit,
-        volume_ml=volume,
-        concentration=conc,
-        concentration_unit=f"{prod.amount.unit}/L",
-        max_rate=rate,
-        max_rate_unit=band.iv.max_rate.unit,
-        max_rate_ml_per_hour=ml_per_hour,
-        min_duration_hours=duration,
-        route=band.iv.route,
-        pump=ctx.p.potassium.iv_pump,
-        doses=int(band.iv.doses.value) if band.iv.doses else 1,
-        interval_hours=band.iv.interval_hours.value if band.iv.interval_hours else None,
-        continuous_ecg=is_k and rate > ecg_rate,
-        central_line_required=is_k and conc > max_conc,
-    )
-
-
-def _amount_text(ctx: _Ctx, electrolyte: str, amount: float, unit: str) -> str:
-    if electrolyte == "magnesium":
-        meq = amount * ctx.p.magnesium_mEq_per_mmol.value
-        return f"{qty(amount, unit)} ({qty(meq, 'mEq')})"
-    return qty(amount, unit)
-
-
 def _order_for_band(
     ctx: _Ctx, electrolyte: str, band: Band, start: datetime | None, used: list[InputUsed],
     gated: list[Gate],
 ) -> Order:
     """Turn a band into an order. A gate turns any dose into 'prescriber decides' (CLN-01)."""
-    base_reason = _reason([band], used)
     if band.action in ("oral", "iv") and gated:
-        gate_reason = _merge(base_reason, *(g.reason for g in gated))
         return Order(
             electrolyte=electrolyte,  # type: ignore[arg-type]
             kind="prescriber",
@@ -517,119 +452,9 @@ def _order_for_band(
             ),
             band_id=band.id,
             needs_prescriber=True,
-            reason=gate_reason,
+            reason=_merge(_reason([band], used), *(g.reason for g in gated)),
         )
-    if band.action == "oral":
-        assert band.oral is not None
-        o = band.oral
-        prod = ctx.p.product(o.product)
-        per_unit_num = {
-            "potassium": prod.potassium_per_unit,
-            "magnesium": prod.magnesium_per_unit,
-            "phosphate": prod.phosphate_per_unit,
-        }[electrolyte]
-        assert per_unit_num is not None
-        units = o.units_per_dose.value
-        dose = units * per_unit_num.value
-        daily = dose * o.times_per_day.value
-        k_per_day = (
-            units * o.times_per_day.value * prod.potassium_per_unit.value
-            if prod.potassium_per_unit is not None
-            else 0.0
-        )
-        form = prod.form if units == 1 else prod.form_plural
-        review_at = start + timedelta(hours=o.review_after_hours.value) if start else None
-        review = (
-            f"Review or stop at {when(review_at)} ({hours_text(o.review_after_hours.value)})."
-            if review_at
-            else f"Review or stop {hours_text(o.review_after_hours.value)} after the first dose "
-            "of this course."
-        )
-        text = (
-            f"{prod.name}: {num(units)} {form} "
-            f"({_amount_text(ctx, electrolyte, dose, per_unit_num.unit)}) by mouth {o.frequency_text}"
-            f" ({_amount_text(ctx, electrolyte, daily, per_unit_num.unit)} per day)"
-            + (f", {prod.administration}" if prod.administration else "")
-            + f". {review}"
-        )
-        if electrolyte != "potassium" and k_per_day:
-            text += f" Adds {qty(k_per_day, ctx.kunit)} potassium per day."
-        rules: list[Num | Band] = [band, o.units_per_dose, o.times_per_day, o.review_after_hours, per_unit_num]
-        if prod.potassium_per_unit is not None and electrolyte != "potassium":
-            rules.append(prod.potassium_per_unit)
-        return Order(
-            electrolyte=electrolyte,  # type: ignore[arg-type]
-            kind="oral",
-            text=text,
-            product=prod.name,
-            units_per_dose=units,
-            form=form,
-            dose_amount=dose,
-            dose_unit=per_unit_num.unit,
-            times_per_day=o.times_per_day.value,
-            daily_amount=daily,
-            potassium_per_day=k_per_day,
-            frequency=o.frequency_text,
-            route="oral",
-            start_at=start,
-            review_at=review_at,
-            band_id=band.id,
-            reason=_reason(rules, used),
-        )
-    if band.action == "iv":
-        assert band.iv is not None
-        unit = ctx.p.iv_product(band.iv.product).amount.unit
-        iv = _iv_details(ctx, band, unit)
-        ecg = (
-            f"Continuous ECG monitoring required (rate above {qty(ctx.p.potassium.iv_ecg_monitoring_above_rate.value, ctx.p.potassium.iv_ecg_monitoring_above_rate.unit)})."
-            if iv.continuous_ecg
-            else ""
-        )
-        course = (
-            f" Course: {iv.doses} infusions, {hours_text(iv.interval_hours)} apart."
-            if iv.doses > 1 and iv.interval_hours
-            else ""
-        )
-        text = (
-            f"{iv.product} ({qty(iv.concentration, iv.concentration_unit)}) by {iv.route}, "
-            f"via {iv.pump}. Maximum rate {qty(iv.max_rate, iv.max_rate_unit)} "
-            f"= {qty(iv.max_rate_ml_per_hour, 'mL/hour', 1)}; each bag over at least "
-            f"{hours_text(round(iv.min_duration_hours, 2))}.{course} {ecg}".strip()
-            + " Prescriber must confirm before the infusion starts."
-        )
-        if electrolyte == "magnesium":
-            text = text.replace(
-                f"{iv.product} (",
-                f"{iv.product} [{_amount_text(ctx, 'magnesium', iv.amount, iv.amount_unit)}] (",
-            )
-        rules = [band, band.iv.max_rate]
-        if electrolyte == "potassium":
-            rules += [ctx.p.potassium.iv_max_peripheral_concentration,
-                      ctx.p.potassium.iv_ecg_monitoring_above_rate]
-        if band.iv.min_duration_hours:
-            rules.append(band.iv.min_duration_hours)
-        return Order(
-            electrolyte=electrolyte,  # type: ignore[arg-type]
-            kind="iv",
-            text=text,
-            product=iv.product,
-            dose_amount=iv.amount,
-            dose_unit=iv.amount_unit,
-            route=iv.route,
-            start_at=start,
-            iv=iv,
-            band_id=band.id,
-            needs_prescriber=True,
-            reason=_reason(rules, used),
-        )
-    kind = {"none": "none", "hold": "hold", "review": "review"}[band.action]
-    return Order(
-        electrolyte=electrolyte,  # type: ignore[arg-type]
-        kind=kind,  # type: ignore[arg-type]
-        text=band.instruction,
-        band_id=band.id,
-        reason=base_reason,
-    )
+    return band_order(ctx.p, electrolyte, band, start, used)
 
 
 def _k_band_for(ctx: _Ctx, value: float) -> Band:
@@ -781,6 +606,32 @@ def _orders_now(
                     reason=_merge(order.reason, _reason(rules, [_used(p, k_lab)])),
                 )
     return orders
+
+
+def _overrides(
+    ctx: _Ctx, latest: dict[str, CanonicalLab | None], start: datetime, orders: list[Order],
+    schedule: tuple[Draw, ...],
+) -> tuple[list[Order], tuple[Draw, ...]]:
+    p = ctx.p
+    k_lab = latest["potassium"]
+    stale = p.monitoring.stale_after_hours.value
+    fresh_k = k_lab is not None and not (
+        ctx.now > ctx.first and (ctx.now - k_lab.sampled_at).total_seconds() / 3600 > stale
+    )
+    bands: dict[str, Band | None] = {
+        "potassium": _k_band_for(ctx, k_lab.value) if k_lab is not None else None,
+        "magnesium": find_band(p.magnesium.bands, latest["magnesium"].value)
+        if latest["magnesium"] is not None else None,
+        "phosphate": find_band(p.phosphate.bands, latest["phosphate"].value)
+        if latest["phosphate"] is not None else None,
+    }
+    octx = OverrideContext(
+        protocol=p, first=ctx.first, start=start,
+        latest_k=k_lab.value if k_lab is not None and fresh_k else None, bands=bands,
+    )
+    new_orders, draws, notes = apply_overrides(octx, ctx.inputs.overrides, orders, list(schedule))
+    ctx.override_notes = notes
+    return new_orders, tuple(draws)
 
 
 def _action_now(
@@ -1123,6 +974,8 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     _gates(ctx, age, latest["potassium"])
     start = max(ctx.now, ctx.first) if followups else ctx.first
     orders = _orders_now(ctx, latest, start)
+    if inputs.overrides:
+        orders, schedule = _overrides(ctx, latest, start, orders, schedule)
     k_total = sum(o.potassium_per_day for o in orders)
     action = _action_now(ctx, latest["potassium"], orders, schedule)
     _warnings(ctx, anaemia, base_k, latest["potassium"], schedule)
@@ -1175,6 +1028,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
         foods=foods,
         food_note=Line(text=food_rule.text, reason=_reason([food_rule])),
         followups=_followup_rows(ctx),
+        overrides=tuple(sorted(ctx.override_notes, key=lambda n: n.index)),
     )
     reasons = _collect_reasons(fields)
     all_rules = p.rule_index

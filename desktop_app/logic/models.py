@@ -114,6 +114,34 @@ class FollowUp(_Frozen):
     sampled_at: AwareDateTime
 
 
+class Override(_Frozen):
+    """A prescriber's change to one line of the plan, with the reason and the name (issue: overrides).
+
+    Targets: an order (`potassium`, `magnesium`, `phosphate`) or a monitoring draw (`draw`).
+    Actions on an order: `change` (product, units per dose, times per day, review time, IV rate)
+    or `decline`. Actions on a draw: `remove`, `move` (to `new_hours`), `add` (at `new_hours`
+    with `tests`), `change` (its `tests`). Draws are named by their hours after the first dose.
+    """
+
+    target: Literal["potassium", "magnesium", "phosphate", "draw"]
+    action: Literal["change", "decline", "remove", "move", "add"]
+    product_id: str | None = Field(default=None, description="Protocol product id (oral or IV).")
+    units_per_dose: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    times_per_day: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    review_after_hours: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    iv_rate: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = Field(
+        default=None, description="Infusion rate, amount per hour, in the product's unit."
+    )
+    draw_hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    new_hours: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
+    tests: tuple[Literal["potassium", "magnesium", "phosphate", "fbc", "reticulocytes", "platelets"], ...] = ()
+    reason: Text = Field(min_length=3, description="Why the prescriber changes the line.")
+    prescriber: Text = Field(min_length=2, description="Name of the prescriber.")
+    confirmed_outside_band: bool = Field(
+        default=False, description="Second confirmation for a change outside the recommendation."
+    )
+
+
 class PlanInputs(_Frozen):
     """Everything the engine plans from; the content of a plan file."""
 
@@ -125,6 +153,7 @@ class PlanInputs(_Frozen):
     regimen: Regimen = Regimen()
     modifiers: RiskModifiers = RiskModifiers()
     followups: tuple[FollowUp, ...] = ()
+    overrides: tuple[Override, ...] = ()
     prescriber: Text = Field(default="", description="Prescriber name printed on the sheet.")
 
 
@@ -133,6 +162,7 @@ __all__ = [
     "Analyte",
     "FollowUp",
     "LabEntry",
+    "Override",
     "Labs",
     "Patient",
     "PlanInputs",

@@ -58,6 +58,17 @@ class Risk(_Frozen):
     reason: Reason
 
 
+class OverrideNote(_Frozen):
+    """A prescriber's change to a line, kept next to what the protocol recommended."""
+
+    index: int = Field(description="Position of the override in the inputs.")
+    action: str
+    reason: str
+    prescriber: str
+    recommended_text: str = Field(description="What the protocol recommended for this line.")
+    outside_band: bool = Field(description="Differs from the recommendation (second confirmation).")
+
+
 class Draw(_Frozen):
     """One blood draw at a clock time."""
 
@@ -68,6 +79,7 @@ class Draw(_Frozen):
     label: str
     purpose: str
     before_first_dose: bool = False
+    override: OverrideNote | None = None
     reason: Reason
 
 
@@ -118,7 +130,7 @@ class Order(_Frozen):
     """An electrolyte order (or a decision not to give one), as printed."""
 
     electrolyte: Literal["potassium", "magnesium", "phosphate"]
-    kind: Literal["oral", "iv", "hold", "none", "review", "prescriber", "sample"]
+    kind: Literal["oral", "iv", "hold", "none", "review", "prescriber", "sample", "declined"]
     text: str
     product: str | None = None
     units_per_dose: float | None = None
@@ -135,6 +147,7 @@ class Order(_Frozen):
     iv: IVDetails | None = None
     band_id: str | None = None
     needs_prescriber: bool = False
+    override: OverrideNote | None = None
     reason: Reason
 
 
@@ -288,5 +301,8 @@ class Plan(_Frozen):
     foods: tuple[Food, ...]
     food_note: Line
     followups: tuple[FollowUpRow, ...]
+    overrides: tuple[OverrideNote, ...] = Field(
+        default=(), description="Every prescriber override, including removed draws."
+    )
     references: tuple[ReferenceEntry, ...]
     rules: tuple[RuleEntry, ...]

@@ -288,6 +288,8 @@ class PotassiumSection(_Frozen):
     iv_max_peripheral_concentration: Num
     iv_ecg_monitoring_above_rate: Num
     iv_pump: str
+    oral_max_single_dose: Num = Field(description="Largest single oral dose a prescriber may order.")
+    oral_max_per_day: Num = Field(description="Largest oral daily total a prescriber may order.")
     products: tuple[Product, ...]
     iv_products: tuple[IVProduct, ...]
     bands: tuple[Band, ...]
@@ -312,6 +314,7 @@ class ElectrolyteSection(_Frozen):
 
     normal_low: Num
     normal_high: Num
+    oral_max_per_day: Num = Field(description="Largest oral daily total a prescriber may order.")
     products: tuple[Product, ...] = ()
     iv_products: tuple[IVProduct, ...] = ()
     bands: tuple[Band, ...]
