@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from typing import TypeVar
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
 from desktop_app import __version__
@@ -53,7 +54,7 @@ from desktop_app.logic.overrides import OverrideContext, apply_overrides
 from desktop_app.logic.textfmt import hours_text, num, qty, result, when
 from desktop_app.logic.units import CanonicalLab, check_value, from_canonical
 
-Electrolyte = str  # "potassium" | "magnesium" | "phosphate"
+T = TypeVar("T")
 
 _TEST_LABELS = {
     "potassium": "potassium (K)",
@@ -462,6 +463,48 @@ def _k_band_for(ctx: _Ctx, value: float) -> Band:
     if band.action == "oral" and ctx.inputs.modifiers.cannot_take_oral:
         return ctx.p.potassium.not_by_mouth_band
     return band
+
+
+def _static(p: Protocol, key: str, build: Callable[[], T]) -> T:
+    """Build once per protocol what depends on nothing but the protocol."""
+    memo = p.memo
+    if key not in memo:
+        memo[key] = build()
+    return memo[key]  # type: ignore[no-any-return]
+
+
+def _band_rows_cached(ctx: _Ctx, electrolyte: str, bands: tuple[Band, ...]) -> tuple[BandRow, ...]:
+    """Band tables depend on the patient only through gates and 'cannot take oral'."""
+    if ctx.gates:
+        return _band_rows(ctx, electrolyte, bands, ctx.gates)
+    nbm = ctx.inputs.modifiers.cannot_take_oral
+    return _static(ctx.p, f"bands:{electrolyte}:{nbm}", lambda: _band_rows(ctx, electrolyte, bands, []))
+
+
+def _foods(p: Protocol) -> tuple[Food, ...]:
+    return tuple(
+        Food(name=f.name, portion=f.portion,
+             amount_text=f"about {qty(f.potassium.value, f.potassium.unit)}",
+             reason=_reason([f.potassium]))
+        for f in p.foods
+    )
+
+
+def _reference_entry(p: Protocol, key: str) -> ReferenceEntry:
+    def build() -> ReferenceEntry:
+        ref = p.references[key]
+        return ReferenceEntry(key=key, title=ref.title, url=ref.url, grade=ref.grade)
+
+    return _static(p, f"ref:{key}", build)
+
+
+def _rule_entry(p: Protocol, rule_id: str) -> RuleEntry:
+    def build() -> RuleEntry:
+        rule = p.rule_index[rule_id]
+        return RuleEntry(id=rule_id, text=_rule_text(rule), source=rule.source, grade=rule.grade,
+                         local_policy=rule.local_policy)
+
+    return _static(p, f"rule:{rule_id}", build)
 
 
 def _band_rows(
@@ -981,11 +1024,6 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     _warnings(ctx, anaemia, base_k, latest["potassium"], schedule)
 
     food_rule = p.food_advice_source
-    foods = tuple(
-        Food(name=f.name, portion=f.portion, amount_text=f"about {qty(f.potassium.value, f.potassium.unit)}",
-             reason=_reason([f.potassium]))
-        for f in p.foods
-    )
     stamp = ProtocolStamp(
         protocol_id=p.protocol_id,
         title=p.title,
@@ -1018,35 +1056,21 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
         orders_now=tuple(orders),
         potassium_per_day=k_total,
         potassium_per_day_text=f"{qty(k_total, ctx.kunit)} per day by mouth from all current orders",
-        k_bands=_band_rows(ctx, "potassium", p.potassium.bands, ctx.gates),
-        mg_bands=_band_rows(ctx, "magnesium", p.magnesium.bands, ctx.gates),
-        po4_bands=_band_rows(ctx, "phosphate", p.phosphate.bands, ctx.gates),
-        hold_rules=_hold_rules(ctx),
+        k_bands=_band_rows_cached(ctx, "potassium", p.potassium.bands),
+        mg_bands=_band_rows_cached(ctx, "magnesium", p.magnesium.bands),
+        po4_bands=_band_rows_cached(ctx, "phosphate", p.phosphate.bands),
+        hold_rules=_static(p, "hold", lambda: _hold_rules(ctx)),
         gates=tuple(ctx.gates),
         warnings=tuple(ctx.warnings),
-        escalation=_escalation(ctx),
-        foods=foods,
-        food_note=Line(text=food_rule.text, reason=_reason([food_rule])),
+        escalation=_static(p, "escalation", lambda: _escalation(ctx)),
+        foods=_static(p, "foods", lambda: _foods(p)),
+        food_note=_static(p, "food_note", lambda: Line(text=food_rule.text, reason=_reason([food_rule]))),
         followups=_followup_rows(ctx),
         overrides=tuple(sorted(ctx.override_notes, key=lambda n: n.index)),
     )
     reasons = _collect_reasons(fields)
-    all_rules = p.rule_index
     rule_ids = list(dict.fromkeys(i for r in reasons for i in r.rule_ids))
     source_keys = list(dict.fromkeys(s for r in reasons for s in r.sources))
-    refs = tuple(
-        ReferenceEntry(key=k, title=p.references[k].title, url=p.references[k].url,
-                       grade=p.references[k].grade)
-        for k in source_keys
-    )
-    rules = tuple(
-        RuleEntry(
-            id=i,
-            text=_rule_text(all_rules[i]),
-            source=all_rules[i].source,
-            grade=all_rules[i].grade,
-            local_policy=all_rules[i].local_policy,
-        )
-        for i in rule_ids
-    )
+    refs = tuple(_reference_entry(p, k) for k in source_keys)
+    rules = tuple(_rule_entry(p, i) for i in rule_ids)
     return Plan(**fields, references=refs, rules=rules)

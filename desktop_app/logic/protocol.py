@@ -559,6 +559,11 @@ class Protocol(_Frozen):
         raise KeyError(product_id)
 
     @cached_property
+    def memo(self) -> dict[object, Any]:
+        """A per-instance cache for objects derived only from this (frozen) protocol."""
+        return {}
+
+    @cached_property
     def rule_index(self) -> dict[str, Num | NumList | TextRule | Band | RiskFactorRule]:
         """Every rule in the file by id (computed once; the model is frozen)."""
         found: dict[str, Any] = {}
