@@ -1,11 +1,109 @@
-"""Composition root of the GUI (filled in by the GUI issue)."""
+"""Composition root of the GUI: logging, QApplication, protocol, window, crash handler, recovery."""
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
+import os
 import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from desktop_app import __version__
+
+_log = logging.getLogger(__name__)
+
+NO_DISPLAY_MESSAGE = (
+    "B12-K Planner cannot open its window: no display was found (DISPLAY and WAYLAND_DISPLAY "
+    "are not set).\n"
+    "Without a display, use the headless tools instead:\n"
+    "  bash scripts/run.sh --headless      (demo plan and order sheet into ./out/)\n"
+    "  b12k plan PLAN.json                 (the plan as text)\n"
+    "  b12k pdf PLAN.json -o sheet.pdf     (the printable order sheet)\n"
+    "To run the window without a screen (testing only), set QT_QPA_PLATFORM=offscreen."
+)
 
 
-def main() -> int:
-    """Start the window."""
-    print("The B12-K Planner window is not built yet; use the b12k command.", file=sys.stderr)
-    return 1
+def has_display(environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
+    """True when a window can be shown (or a Qt platform was chosen explicitly)."""
+    env = os.environ if environ is None else environ
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("QT_QPA_PLATFORM"))
+
+
+def configure_logging(log_path: Path) -> None:
+    """Log to a rotating file in the data folder (every user-visible message goes there too)."""
+    handler = logging.handlers.RotatingFileHandler(
+        log_path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+def local_now() -> datetime:
+    """Return the current time with the computer's time zone."""
+    return datetime.now().astimezone()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Start the window; return the exit status."""
+    if not has_display():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return 1
+    # Imported here so that the no-display path never loads Qt.
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.logic.errors import ProtocolError
+    from desktop_app.paths import config_dir, data_dir, log_file
+    from desktop_app.settings import load_preferences
+    from desktop_app.storage.autosave import Autosave
+    from desktop_app.storage.protocols import load_protocol
+    from desktop_app.widgets import alerts
+    from desktop_app.widgets.main_window import MainWindow
+    from desktop_app.widgets.style import STYLE_SHEET
+
+    configure_logging(log_file())
+    _log.info("B12-K Planner %s starting", __version__)
+    app = QApplication.instance() or QApplication(list(argv) if argv is not None else sys.argv)
+    assert isinstance(app, QApplication)
+    app.setApplicationName("B12-K Planner")
+    app.setOrganizationName("b12k-planner")
+    app.setApplicationVersion(__version__)
+    app.setStyleSheet(STYLE_SHEET)
+
+    prefs, prefs_problem = load_preferences()
+    notes: list[str] = [prefs_problem] if prefs_problem else []
+    try:
+        lp = load_protocol(Path(prefs.protocol_path) if prefs.protocol_path else None)
+    except ProtocolError as exc:
+        if not prefs.protocol_path:
+            alerts.error(None, "Protocol cannot be used",
+                         f"{exc}\n\nNo plan can be made. Reinstall B12-K Planner.")
+            return 1
+        alerts.error(None, "Site protocol cannot be used",
+                     f"{exc}\n\nThe shipped default protocol is used instead until Settings "
+                     "names a valid site protocol.")
+        notes.append(f"The site protocol {prefs.protocol_path} could not be used; the shipped "
+                     "default protocol is in use (see the status bar).")
+        lp = load_protocol(None)
+
+    autosave = Autosave(data_dir())
+    window_state = QSettings(str(config_dir() / "window.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(lp, prefs, now=local_now, autosave=autosave, window_state=window_state)
+    alerts.install_excepthook(window.autosave_now, log_file(), lambda: window)
+    for note in notes:
+        window.messages.show_message("warning", note)
+    window.show()
+    draft = autosave.load()
+    if draft is not None:
+        if alerts.ask_recover(window, draft.saved_at, draft.file_path):
+            window.restore_draft(draft)
+        else:
+            autosave.clear()
+    status: int = app.exec()
+    return status

@@ -1,0 +1,1 @@
+"""The Qt user interface: one module per panel or dialog, built in code (no Designer files)."""

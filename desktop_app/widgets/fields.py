@@ -1,0 +1,170 @@
+"""Shared pieces of the input panels: inline messages, field registry, line edits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.widgets import ui_text
+
+#: Paths are the model's dotted paths ("labs.potassium.value"); a message for a path is shown at
+#: the field whose path is that path or a prefix of it.
+
+
+class InlineMessage(QLabel):
+    """A message under a field, in words (never colour alone); hidden when empty."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inlineMessage")
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self.hide()
+
+    def set_message(self, message: str) -> None:
+        """Show `message` ("" hides the label)."""
+        if message:
+            self.setText(ui_text.PROBLEM_PREFIX + message)
+            self.setAccessibleName(ui_text.PROBLEM_PREFIX + message)
+            self.show()
+        else:
+            self.clear()
+            self.hide()
+
+
+def mark_invalid(widget: QWidget, message: str) -> None:
+    """Mark an editor invalid (style property, tooltip and accessible description) or valid."""
+    invalid = bool(message)
+    if widget.property("invalid") != invalid:
+        widget.setProperty("invalid", invalid)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+    widget.setToolTip(message)
+    widget.setAccessibleDescription(message)
+
+
+def line_edit(accessible_name: str, placeholder: str = "", width_chars: int = 0) -> QLineEdit:
+    """Return a line edit with its accessible name and placeholder set."""
+    edit = QLineEdit()
+    edit.setAccessibleName(accessible_name)
+    edit.setPlaceholderText(placeholder)
+    edit.setClearButtonEnabled(False)
+    if width_chars:
+        edit.setMinimumWidth(edit.fontMetrics().averageCharWidth() * width_chars + 16)
+    return edit
+
+
+@dataclass
+class FieldEntry:
+    """One field (or row of editors) with its message label and the editors by path."""
+
+    path: str
+    label: str
+    message: InlineMessage
+    editors: dict[str, QWidget] = field(default_factory=dict)
+
+
+def _under(problem_path: str, prefix: str) -> bool:
+    return problem_path == prefix or problem_path.startswith((prefix + ".", prefix + "["))
+
+
+class Panel(QGroupBox):
+    """Base of the input panels: registers fields and routes problems to their messages.
+
+    Signals:
+        edited: something in the panel was typed or chosen.
+    """
+
+    edited = Signal()
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, parent)
+        self._entries: list[FieldEntry] = []
+        self.form = QFormLayout()
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        self.setLayout(self.form)
+
+    # ----- building ------------------------------------------------------------------------
+
+    def add_field(
+        self,
+        path: str,
+        label_text: str,
+        editors: dict[str, QWidget],
+        *extra: QWidget,
+        body: QWidget | None = None,
+    ) -> FieldEntry:
+        """Add a labelled row: the editors side by side (plus extra widgets), a message below.
+
+        The first editor is the label's buddy; `editors` maps each editor's model path to it.
+        `body`, when given, is placed instead of the row of editors (for groups of check boxes).
+        """
+        container = QWidget()
+        column = QVBoxLayout(container)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        if body is not None:
+            column.addWidget(body)
+        else:
+            row = QHBoxLayout()
+            row.setContentsMargins(0, 0, 0, 0)
+            for widget in (*editors.values(), *extra):
+                row.addWidget(widget)
+            column.addLayout(row)
+        message = InlineMessage()
+        column.addWidget(message)
+        label = QLabel(label_text)
+        label.setBuddy(next(iter(editors.values())))
+        self.form.addRow(label, container)
+        entry = FieldEntry(path, label_text.replace("&", ""), message, dict(editors))
+        self._entries.append(entry)
+        return entry
+
+    # ----- public API ----------------------------------------------------------------------
+
+    def field_labels(self) -> dict[str, str]:
+        """Return the label of each registered field path."""
+        return {e.path: e.label for e in self._entries}
+
+    def show_problems(self, problems: dict[str, str]) -> dict[str, str]:
+        """Show each problem at its field; return the problems that belong to no field here."""
+        left = dict(problems)
+        for entry in self._entries:
+            mine = {p: m for p, m in problems.items() if _under(p, entry.path)}
+            for p in mine:
+                left.pop(p, None)
+            entry.message.set_message(" ".join(dict.fromkeys(mine.values())))
+            for path, editor in entry.editors.items():
+                hit = [m for p, m in mine.items() if _under(p, path)]
+                if not hit and path == entry.path:
+                    hit = list(mine.values())
+                mark_invalid(editor, " ".join(hit))
+        return left
+
+    def owns(self, path: str) -> bool:
+        """True if a field of this panel shows problems for `path`."""
+        return any(_under(path, e.path) for e in self._entries)
+
+    def focus_widget_for(self, path: str) -> QWidget | None:
+        """Return the editor that best matches a problem path (for 'go to the field')."""
+        best: QWidget | None = None
+        best_len = -1
+        for entry in self._entries:
+            for p, editor in entry.editors.items():
+                if (_under(path, p) or _under(p, path)) and len(p) > best_len:
+                    best, best_len = editor, len(p)
+            if best is None and _under(path, entry.path):
+                best = next(iter(entry.editors.values()))
+        return best

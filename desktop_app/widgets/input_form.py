@@ -1,0 +1,256 @@
+"""The input form: every panel in tab order; emits a validated PlanInputs or the problems."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Signal, Slot
+from PySide6.QtWidgets import (
+    QApplication,
+    QScrollArea,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from pydantic import ValidationError
+
+from desktop_app.logic.models import INPUT_SCHEMA_VERSION, PlanInputs
+from desktop_app.logic.protocol import LoadedProtocol
+from desktop_app.widgets import ui_text
+from desktop_app.widgets.anaemia_panel import AnaemiaPanel
+from desktop_app.widgets.fields import Panel
+from desktop_app.widgets.followup_panel import FollowupPanel
+from desktop_app.widgets.labs_panel import LabsPanel, UnitSystem
+from desktop_app.widgets.modifiers_panel import ModifiersPanel
+from desktop_app.widgets.patient_panel import PatientPanel
+from desktop_app.widgets.regimen_panel import RegimenPanel
+
+
+def _friendly(err: Any) -> str:
+    """Turn one pydantic error into clinician-facing text (raw pydantic text is never shown)."""
+    kind = err.get("type", "")
+    ctx = err.get("ctx") or {}
+    if kind == "literal_error":
+        return "choose one of the options."
+    if kind == "string_too_short":
+        return f"too short: write at least {ctx.get('min_length')} characters."
+    if kind == "string_too_long":
+        return f"too long: at most {ctx.get('max_length')} characters."
+    if kind == "greater_than":
+        return f"must be more than {ctx.get('gt')}."
+    if kind == "missing":
+        return "required."
+    msg = str(err.get("msg", "is not valid"))
+    return msg.removeprefix("Value error, ")
+
+
+def validation_messages(exc: ValidationError) -> dict[str, str]:
+    """Return {dotted path: message} for a ValidationError of PlanInputs."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        parts: list[str] = []
+        for loc in err["loc"]:
+            if isinstance(loc, int):
+                parts[-1] = f"{parts[-1]}[{loc}]" if parts else f"[{loc}]"
+            else:
+                parts.append(str(loc))
+        out[".".join(parts) or "(form)"] = _friendly(err)
+    return out
+
+
+class InputForm(QTabWidget):
+    """All input panels. Keeps the last valid PlanInputs; emits a new one after each edit.
+
+    Signals:
+        inputs_changed(PlanInputs): the inputs were edited and form a valid model.
+        input_errors_changed(dict): the inputs were edited and some fields cannot be read
+            ({path: message}); no model is emitted until they are fixed.
+    """
+
+    inputs_changed = Signal(object)
+    input_errors_changed = Signal(dict)
+
+    def __init__(
+        self,
+        lp: LoadedProtocol,
+        unit_system: UnitSystem,
+        decimal_comma: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._lp = lp
+        self._meta: dict[str, str] = {"schema_version": INPUT_SCHEMA_VERSION, "plan_id": ""}
+        self._model: PlanInputs | None = None
+        self._errors: dict[str, str] = {}
+        self._build(unit_system, decimal_comma)
+        self._layout()
+        self._connect()
+        self._rebuild()
+
+    def _build(self, unit_system: UnitSystem, decimal_comma: bool) -> None:
+        proto = self._lp.protocol
+        self.patient = PatientPanel(decimal_comma)
+        self.regimen = RegimenPanel(proto)
+        self.labs = LabsPanel(proto, unit_system, decimal_comma)
+        self.anaemia = AnaemiaPanel()
+        self.modifiers = ModifiersPanel(proto)
+        self.followups = FollowupPanel(proto, unit_system, decimal_comma)
+        self.baseline_panels: tuple[Panel, ...] = (
+            self.patient, self.regimen, self.labs, self.anaemia, self.modifiers,
+        )
+        self.panels: tuple[Panel, ...] = (*self.baseline_panels, self.followups)
+
+    def _layout(self) -> None:
+        self.baseline_scroll = self._scroll(self.baseline_panels)
+        self.followup_scroll = self._scroll((self.followups,))
+        self.addTab(self.baseline_scroll, ui_text.BASELINE_TAB)
+        self.addTab(self.followup_scroll, ui_text.FOLLOWUP_TAB)
+        self._chain([w for p in self.baseline_panels for w in p.focus_chain()])
+        self._chain(self.followups.focus_chain())
+
+    @staticmethod
+    def _scroll(panels: tuple[Panel, ...]) -> QScrollArea:
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        for panel in panels:
+            column.addWidget(panel)
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        return scroll
+
+    @staticmethod
+    def _chain(widgets: list[QWidget]) -> None:
+        for first, second in zip(widgets, widgets[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
+    def _connect(self) -> None:
+        for panel in self.panels:
+            panel.edited.connect(self._on_panel_edited)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
+
+    # ----- public API ----------------------------------------------------------------------
+
+    def set_inputs(self, inputs: PlanInputs) -> None:
+        """Show `inputs` in every panel without emitting; they become the current model."""
+        self._meta = {"schema_version": inputs.schema_version, "plan_id": inputs.plan_id}
+        for panel in self.panels:
+            blocker = QSignalBlocker(panel)
+            panel.set_values(inputs)  # type: ignore[attr-defined]
+            blocker.unblock()
+        self._rebuild()
+
+    def current_inputs(self) -> PlanInputs | None:
+        """Return the inputs as a validated model, or None while a field cannot be read."""
+        return self._model
+
+    def entry_errors(self) -> dict[str, str]:
+        """Return the problems of fields that cannot be read ({path: message})."""
+        return dict(self._errors)
+
+    def show_problems(self, problems: dict[str, str]) -> None:
+        """Show each problem at its field (engine problems, or the form's own)."""
+        left = dict(problems)
+        for panel in self.panels:
+            mine = {p: m for p, m in left.items() if panel.owns(p)}
+            panel.show_problems(mine)
+            for p in mine:
+                left.pop(p, None)
+
+    def field_label(self, path: str) -> str:
+        """Return the label of the field that shows `path` (longest matching field path)."""
+        best, best_len = path, -1
+        for panel in self.panels:
+            for field_path, label in panel.field_labels().items():
+                if (path == field_path or path.startswith((field_path + ".", field_path + "[")))\
+                        and len(field_path) > best_len:
+                    best, best_len = label, len(field_path)
+        if path.startswith("followups["):
+            index = int(path[len("followups["):].split("]", 1)[0])
+            best = ui_text.FOLLOWUP_ROW.format(n=index + 1)
+        return best
+
+    def focus_field(self, path: str) -> None:
+        """Move the keyboard focus to the field that shows `path`."""
+        for panel in self.panels:
+            widget = panel.focus_widget_for(path)
+            if widget is not None:
+                self.setCurrentWidget(
+                    self.followup_scroll if panel is self.followups else self.baseline_scroll
+                )
+                widget.setFocus()
+                return
+
+    def first_field(self) -> QWidget:
+        """Return the first editor (focus goes here for a new plan)."""
+        return self.patient.focus_chain()[0]
+
+    def show_derived_severity(self, severity: str | None) -> None:
+        """Show the severity the plan derived (None when there is no plan)."""
+        self.anaemia.show_derived(severity)
+
+    def raw_state(self) -> dict[str, Any]:
+        """Return everything typed, readable or not (for the autosaved draft)."""
+        return {
+            "meta": dict(self._meta),
+            **{type(p).__name__: p.raw_state() for p in self.panels},  # type: ignore[attr-defined]
+        }
+
+    def set_raw_state(self, state: dict[str, Any]) -> None:
+        """Restore everything typed from a draft, then emit like an edit."""
+        meta = state.get("meta", {})
+        self._meta = {
+            "schema_version": str(meta.get("schema_version", INPUT_SCHEMA_VERSION)),
+            "plan_id": str(meta.get("plan_id", "")),
+        }
+        for panel in self.panels:
+            blocker = QSignalBlocker(panel)
+            panel.set_raw_state(state.get(type(panel).__name__, {}))  # type: ignore[attr-defined]
+            blocker.unblock()
+        self._on_panel_edited()
+
+    # ----- helpers -------------------------------------------------------------------------
+
+    def _rebuild(self) -> None:
+        errors: dict[str, str] = {}
+        data: dict[str, Any] = {
+            **self._meta,
+            "patient": self.patient.collect(errors),
+            "labs": self.labs.collect(errors),
+            "severity_override": self.anaemia.collect(errors),
+            **self.regimen.collect(errors),
+            "modifiers": self.modifiers.collect(errors),
+            "followups": self.followups.collect(errors),
+        }
+        model: PlanInputs | None = None
+        if not errors:
+            try:
+                model = PlanInputs.model_validate(data)
+            except ValidationError as exc:
+                errors = validation_messages(exc)
+        self._model = model
+        self._errors = errors
+        if errors:
+            self.show_problems(errors)
+
+    # ----- slots ---------------------------------------------------------------------------
+
+    @Slot()
+    def _on_panel_edited(self) -> None:
+        self._rebuild()
+        if self._model is not None:
+            self.inputs_changed.emit(self._model)
+        else:
+            self.input_errors_changed.emit(dict(self._errors))
+
+    @Slot(QWidget, QWidget)
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is None:
+            return
+        for scroll in (self.baseline_scroll, self.followup_scroll):
+            inner = scroll.widget()
+            if inner is not None and inner.isAncestorOf(new):
+                scroll.ensureWidgetVisible(new, 0, 24)

@@ -1,0 +1,215 @@
+"""The baseline results panel: every lab with its value, unit and sample date-time."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any, Literal
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+
+from desktop_app.entry import EntryError, format_datetime, format_number, parse_datetime, parse_number
+from desktop_app.logic.models import LabEntry, PlanInputs
+from desktop_app.logic.protocol import Analyte, AnalyteSpec, Protocol
+from desktop_app.widgets import ui_text
+from desktop_app.widgets.fields import Panel, line_edit
+
+UnitSystem = Literal["si", "conventional"]
+
+
+def default_unit(spec: AnalyteSpec, unit_system: UnitSystem) -> str:
+    """Return the unit a new entry starts in: canonical (SI) or the protocol's conventional one."""
+    if unit_system == "conventional" and spec.conventional_unit in spec.units:
+        return spec.conventional_unit
+    return spec.canonical_unit
+
+
+class _LabRow:
+    """The editors of one lab."""
+
+    def __init__(self, analyte: Analyte, spec: AnalyteSpec, unit_system: UnitSystem) -> None:
+        self.analyte = analyte
+        self.spec = spec
+        self.value = line_edit(f"{spec.label} value", width_chars=7)
+        self.unit = QComboBox()
+        self.unit.setAccessibleName(f"{spec.label} unit")
+        for unit in spec.units:
+            self.unit.addItem(unit, unit)
+        self.unit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.unit.setCurrentIndex(self.unit.findData(default_unit(spec, unit_system)))
+        self.time = line_edit(f"{spec.label} sample time", ui_text.AS_ABOVE, width_chars=17)
+
+    def select_unit(self, unit: str | None) -> None:
+        index = self.unit.findData(unit)
+        if index < 0:
+            # A unit this protocol does not accept (or none): keep it so the engine names it.
+            self.unit.addItem(unit or "(no unit)", unit)
+            index = self.unit.count() - 1
+        self.unit.setCurrentIndex(index)
+
+
+def _key(moment: datetime) -> tuple[datetime, Any]:
+    return (moment, moment.utcoffset())
+
+
+class LabsPanel(Panel):
+    """Baseline results; a shared 'samples taken at' time fills blank sample times.
+
+    Signals:
+        edited: a value, unit or time was typed or chosen.
+    """
+
+    COMMON_PATH = "labs.samples_taken_at"
+
+    def __init__(
+        self,
+        protocol: Protocol,
+        unit_system: UnitSystem,
+        decimal_comma: bool,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(ui_text.LABS_TITLE, parent)
+        self._protocol = protocol
+        self._unit_system = unit_system
+        self._decimal_comma = decimal_comma
+        self.rows: dict[Analyte, _LabRow] = {}
+        self._build()
+        self._connect()
+
+    def _build(self) -> None:
+        self.common_time = line_edit("Samples taken at", ui_text.DATETIME_PLACEHOLDER, 17)
+        self.common_time.setToolTip(ui_text.SAMPLES_AT_HELP)
+        self.add_field(self.COMMON_PATH, ui_text.SAMPLES_AT, {self.COMMON_PATH: self.common_time})
+        header = QWidget()
+        head = QHBoxLayout(header)
+        head.setContentsMargins(0, 0, 0, 0)
+        for text in ("Result", "Unit", "Own sample time"):
+            label = QLabel(text)
+            label.setObjectName("columnHeader")
+            head.addWidget(label)
+        head.addStretch(1)
+        self.form.addRow("", header)
+        for analyte in Analyte:
+            spec = self._protocol.analytes[analyte]
+            row = _LabRow(analyte, spec, self._unit_system)
+            self.rows[analyte] = row
+            path = f"labs.{analyte.value}"
+            self.add_field(
+                path,
+                spec.label,
+                {f"{path}.value": row.value, f"{path}.unit": row.unit, f"{path}.sampled_at": row.time},
+            )
+        self._align_columns(header)
+
+    def _align_columns(self, header: QWidget) -> None:
+        value_w = max(r.value.minimumWidth() for r in self.rows.values())
+        unit_w = max(r.unit.sizeHint().width() for r in self.rows.values())
+        for row in self.rows.values():
+            row.value.setFixedWidth(value_w)
+            row.unit.setFixedWidth(unit_w)
+        labels = header.findChildren(QLabel)
+        labels[0].setFixedWidth(value_w)
+        labels[1].setFixedWidth(unit_w)
+
+    def _connect(self) -> None:
+        self.common_time.textEdited.connect(self._on_any_edited)
+        for row in self.rows.values():
+            row.value.textEdited.connect(self._on_any_edited)
+            row.time.textEdited.connect(self._on_any_edited)
+            row.unit.currentIndexChanged.connect(self._on_any_edited)
+
+    # ----- public API ----------------------------------------------------------------------
+
+    def focus_chain(self) -> list[QWidget]:
+        """Return the editors in tab order: the shared time, then value, unit, time per lab."""
+        chain: list[QWidget] = [self.common_time]
+        for row in self.rows.values():
+            chain.extend((row.value, row.unit, row.time))
+        return chain
+
+    def collect(self, errors: dict[str, str]) -> dict[str, Any]:
+        """Return the labs as a dict for the model; add entry problems to `errors`."""
+        common: datetime | None = None
+        try:
+            common = parse_datetime(self.common_time.text())
+        except EntryError as exc:
+            errors[self.COMMON_PATH] = str(exc)
+        out: dict[str, Any] = {}
+        for analyte, row in self.rows.items():
+            path = f"labs.{analyte.value}"
+            try:
+                value = parse_number(row.value.text(), self._decimal_comma)
+            except EntryError as exc:
+                errors[f"{path}.value"] = str(exc)
+                continue
+            try:
+                own = parse_datetime(row.time.text())
+            except EntryError as exc:
+                errors[f"{path}.sampled_at"] = str(exc)
+                continue
+            if value is None:
+                if own is not None:
+                    errors[f"{path}.value"] = ui_text.NEED_VALUE
+                continue
+            sampled = own or common
+            if sampled is None:
+                if self.COMMON_PATH not in errors:
+                    errors[f"{path}.sampled_at"] = ui_text.NEED_SAMPLE_TIME
+                continue
+            out[analyte.value] = {"value": value, "unit": row.unit.currentData(), "sampled_at": sampled}
+        return out
+
+    def set_values(self, inputs: PlanInputs) -> None:
+        """Show the labs of `inputs`: the commonest sample time goes into 'samples taken at'."""
+        entries: dict[Analyte, LabEntry] = {
+            a: e for a in Analyte if (e := inputs.labs.get(a)) is not None
+        }
+        counts = Counter(_key(e.sampled_at) for e in entries.values())
+        common = counts.most_common(1)[0][0] if counts else None
+        self.common_time.setText(format_datetime(common[0]) if common else "")
+        for analyte, row in self.rows.items():
+            entry = entries.get(analyte)
+            if entry is None:
+                row.value.clear()
+                row.time.clear()
+                row.select_unit(default_unit(row.spec, self._unit_system))
+                continue
+            row.value.setText(format_number(entry.value))
+            row.select_unit(entry.unit)
+            own = _key(entry.sampled_at) != common
+            row.time.setText(format_datetime(entry.sampled_at) if own else "")
+
+    def raw_state(self) -> dict[str, Any]:
+        """Return the texts as typed."""
+        return {
+            "samples_taken_at": self.common_time.text(),
+            "rows": {
+                a.value: {"value": r.value.text(), "unit": r.unit.currentData(), "time": r.time.text()}
+                for a, r in self.rows.items()
+            },
+        }
+
+    def set_raw_state(self, state: dict[str, Any]) -> None:
+        """Restore texts from a draft."""
+        self.common_time.setText(str(state.get("samples_taken_at", "")))
+        rows = state.get("rows", {})
+        for analyte, row in self.rows.items():
+            saved = rows.get(analyte.value, {})
+            row.value.setText(str(saved.get("value", "")))
+            row.time.setText(str(saved.get("time", "")))
+            row.select_unit(saved.get("unit") or default_unit(row.spec, self._unit_system))
+
+    def value_edit(self, analyte: Analyte) -> QLineEdit:
+        """Return the value editor of one lab."""
+        return self.rows[analyte].value
+
+    def unit_combo(self, analyte: Analyte) -> QComboBox:
+        """Return the unit selector of one lab."""
+        return self.rows[analyte].unit
+
+    # ----- slots ---------------------------------------------------------------------------
+
+    @Slot()
+    def _on_any_edited(self) -> None:
+        self.edited.emit()

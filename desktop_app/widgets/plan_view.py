@@ -1,0 +1,553 @@
+"""The live plan: risk banner, orders, schedule, band tables and warnings, each line with its why."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.logic.plan import BandRow, Plan, Reason, ReferenceEntry
+from desktop_app.logic.protocol import LoadedProtocol, Tier
+from desktop_app.logic.textfmt import clock, num, when
+from desktop_app.widgets import ui_text
+from desktop_app.widgets.trend_chart import TrendChart, TrendPoint
+
+_TIER_ICON = {
+    Tier.standard: QStyle.StandardPixmap.SP_MessageBoxInformation,
+    Tier.raised: QStyle.StandardPixmap.SP_MessageBoxWarning,
+    Tier.high: QStyle.StandardPixmap.SP_MessageBoxCritical,
+}
+_LEVEL_WORD = {"danger": "DANGER", "warning": "WARNING", "info": "NOTE"}
+_ELECTROLYTE = {"potassium": "Potassium", "magnesium": "Magnesium", "phosphate": "Phosphate"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason there is no plan: the model path, the field's label and the message."""
+
+    path: str
+    label: str
+    message: str
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=False)
+
+
+class _Section(QWidget):
+    """A titled block of rich text that is only re-rendered when its content changed."""
+
+    def __init__(self, key: str, title: str, on_link: Callable[[str], None]) -> None:
+        super().__init__()
+        self.key = key
+        self._signature: object = object()
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 6, 0, 0)
+        column.setSpacing(2)
+        self.title = QLabel(title)
+        self.title.setObjectName("sectionTitle")
+        self.title.setAccessibleName(title)
+        self.body = QLabel()
+        self.body.setObjectName("sectionBody")
+        self.body.setWordWrap(True)
+        self.body.setTextFormat(Qt.TextFormat.RichText)
+        self.body.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextBrowserInteraction
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.body.setOpenExternalLinks(False)
+        self.body.setAccessibleName(title)
+        self.body.linkActivated.connect(on_link)
+        self.title.setBuddy(self.body)
+        column.addWidget(self.title)
+        column.addWidget(self.body)
+
+    def render(self, signature: object, make_html: Callable[[], str]) -> bool:
+        """Set the body from `make_html()` unless `signature` is unchanged; True if rendered."""
+        if signature == self._signature:
+            return False
+        self._signature = signature
+        self.body.setText(make_html())
+        return True
+
+    def reset(self) -> None:
+        """Forget the rendered content (the next render always happens)."""
+        self._signature = object()
+
+
+class PlanView(QScrollArea):
+    """Shows a Plan, or the problems that stop one; never a stale plan as if current.
+
+    Signals:
+        problem_activated(str): the user followed a problem link; carries the field's path.
+    """
+
+    problem_activated = Signal(str)
+
+    SECTIONS = (
+        ("risk", "Why this risk tier"),
+        ("gates", "PRESCRIBER REVIEW REQUIRED: automatic dosing is stopped"),
+        ("action", "Action now"),
+        ("orders", "Orders now"),
+        ("b12", "B12 order"),
+        ("schedule", "Monitoring schedule (clock times)"),
+        ("warnings", "Warnings"),
+        ("followups", "Results since the first dose"),
+        ("k_bands", "Potassium: for each later result"),
+        ("mg_bands", "Magnesium: for each later result"),
+        ("po4_bands", "Phosphate: for each later result"),
+        ("hold", "Hold rules"),
+        ("escalation", "Call the doctor at once if"),
+        ("labs", "Baseline results"),
+        ("foods", "Potassium-rich food (advice)"),
+        ("sources", "Sources"),
+    )
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._plan: Plan | None = None
+        self._lp: LoadedProtocol | None = None
+        self._expanded: set[str] = set()
+        self._refs: dict[str, ReferenceEntry] = {}
+        self._build()
+        self._layout()
+        self._connect()
+
+    def _build(self) -> None:
+        self.not_for_clinical_use = QLabel()
+        self.not_for_clinical_use.setObjectName("notForClinicalUse")
+        self.not_for_clinical_use.setWordWrap(True)
+        self.not_for_clinical_use.hide()
+        self.status = QLabel()
+        self.status.setObjectName("planStatus")
+        self.status.setWordWrap(True)
+        self.problems = QLabel()
+        self.problems.setObjectName("problems")
+        self.problems.setWordWrap(True)
+        self.problems.setTextFormat(Qt.TextFormat.RichText)
+        self.problems.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextBrowserInteraction
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
+        self.problems.setAccessibleName("Inputs to fix before the plan can be made")
+        self.banner = QFrame()
+        self.banner.setObjectName("riskBanner")
+        self.banner_icon = QLabel()
+        self.banner_icon.setAccessibleName("Risk tier icon")
+        self.banner_text = QLabel()
+        self.banner_text.setObjectName("riskBannerText")
+        self.banner_text.setWordWrap(True)
+        self.show_all = QCheckBox(ui_text.SHOW_ALL_REASONS)
+        self.show_all.setAccessibleName(ui_text.SHOW_ALL_REASONS)
+        self.sections: dict[str, _Section] = {
+            key: _Section(key, title, self._on_link) for key, title in self.SECTIONS
+        }
+        self.charts: list[TrendChart] = [TrendChart() for _ in _ELECTROLYTE]
+        self.footer = QLabel()
+        self.footer.setObjectName("footer")
+        self.footer.setWordWrap(True)
+        self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def _layout(self) -> None:
+        inner = QWidget()
+        inner.setObjectName("planInner")
+        column = QVBoxLayout(inner)
+        column.addWidget(self.not_for_clinical_use)
+        column.addWidget(self.status)
+        column.addWidget(self.problems)
+        self.plan_box = QWidget()
+        plan_column = QVBoxLayout(self.plan_box)
+        plan_column.setContentsMargins(0, 0, 0, 0)
+        banner_row = QHBoxLayout(self.banner)
+        banner_row.addWidget(self.banner_icon, 0, Qt.AlignmentFlag.AlignTop)
+        banner_row.addWidget(self.banner_text, 1)
+        plan_column.addWidget(self.banner)
+        plan_column.addWidget(self.show_all)
+        for key, section in self.sections.items():
+            plan_column.addWidget(section)
+            if key == "followups":
+                for chart in self.charts:
+                    plan_column.addWidget(chart)
+        column.addWidget(self.plan_box)
+        column.addStretch(1)
+        column.addWidget(self.footer)
+        self.setWidget(inner)
+        self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.plan_box.hide()
+        self.problems.hide()
+
+    def _connect(self) -> None:
+        self.show_all.toggled.connect(self._on_show_all_toggled)
+        self.problems.linkActivated.connect(self._on_problem_link)
+
+    # ----- public API ----------------------------------------------------------------------
+
+    def set_protocol(self, lp: LoadedProtocol) -> None:
+        """Show the protocol stamp and, unless it is approved, NOT FOR CLINICAL USE."""
+        self._lp = lp
+        p = lp.protocol
+        self.not_for_clinical_use.setText(
+            ui_text.NOT_FOR_CLINICAL_USE.format(
+                protocol=p.protocol_id, version=p.version, status=p.approval.status
+            )
+        )
+        self.not_for_clinical_use.setVisible(lp.not_for_clinical_use)
+        self.footer.setText(
+            f"Protocol {p.protocol_id} {p.version} ({p.title}), status {p.approval.status}, "
+            f"SHA-256 {lp.sha256}. {p.intended_use}"
+        )
+
+    def show_plan(self, plan: Plan) -> None:
+        """Show `plan` as the current plan (only changed sections are re-rendered)."""
+        self._plan = plan
+        self._refs = {r.key: r for r in plan.references}
+        self.not_for_clinical_use.setVisible(plan.protocol.not_for_clinical_use)
+        self.status.setText(ui_text.PLAN_CURRENT.format(when=when(plan.generated_at)))
+        self.problems.hide()
+        self._render_banner(plan)
+        self._render_sections(plan)
+        self.plan_box.show()
+
+    def show_problems(self, problems: Sequence[Problem]) -> None:
+        """Show why there is no plan; the last plan is hidden, never shown as current."""
+        self._plan = None
+        self.plan_box.hide()
+        if not problems:
+            self.status.setText(ui_text.NO_PLAN_EMPTY)
+            self.problems.hide()
+            return
+        self.status.setText(ui_text.NO_PLAN)
+        items = "".join(
+            f'<li><a href="field:{_e(p.path)}">{_e(p.label)}</a>: {_e(p.message)}</li>'
+            for p in problems
+        )
+        self.problems.setText(f"<ul>{items}</ul>")
+        self.problems.show()
+
+    def current_plan(self) -> Plan | None:
+        """Return the plan shown, or None when problems are shown instead."""
+        return self._plan
+
+    def section_text(self, key: str) -> str:
+        """Return the plain text a section shows ('' when hidden or without a plan)."""
+        section = self.sections[key]
+        if self._plan is None or section.isHidden():
+            return ""
+        return _plain(section.body.text())
+
+    def table_rows(self, key: str) -> list[list[str]]:
+        """Return the cell texts of the tables a section shows, row by row."""
+        doc = QTextDocument()
+        doc.setHtml(self.sections[key].body.text())
+        rows: list[list[str]] = []
+        frame_iter = doc.rootFrame().begin()
+        while not frame_iter.atEnd():
+            frame = frame_iter.currentFrame()
+            table = frame.toTable() if frame is not None else None  # type: ignore[attr-defined]
+            if table is not None:
+                for r in range(table.rows()):
+                    row = []
+                    for c in range(table.columns()):
+                        cell = table.cellAt(r, c)
+                        cursor = cell.firstCursorPosition()
+                        cursor.setPosition(cell.lastCursorPosition().position(),
+                                           cursor.MoveMode.KeepAnchor)
+                        row.append(cursor.selectedText().replace("\u2029", "\n").strip())
+                    rows.append(row)
+            frame_iter += 1
+        return rows
+
+    def problems_text(self) -> str:
+        """Return the problems shown as plain text ('' when a plan is shown)."""
+        return "" if self.problems.isHidden() else _plain(self.problems.text())
+
+    def set_expanded(self, key: str, expanded: bool) -> None:
+        """Show or hide the reason of one line (key like 'orders:0')."""
+        if expanded:
+            self._expanded.add(key)
+        else:
+            self._expanded.discard(key)
+        if self._plan is not None:
+            self._render_sections(self._plan)
+
+    # ----- rendering -----------------------------------------------------------------------
+
+    def _is_open(self, key: str) -> bool:
+        return self.show_all.isChecked() or key in self._expanded
+
+    def _why_link(self, key: str) -> str:
+        text = ui_text.WHY_HIDE if self._is_open(key) else ui_text.WHY_SHOW
+        return f' <a href="why:{key}">{text}</a>'
+
+    def _why_block(self, key: str, reason: Reason) -> str:
+        if not self._is_open(key):
+            return ""
+        parts = [f"<b>Rules:</b> {_e(', '.join(reason.rule_ids))}"
+                 + (" <b>(local policy)</b>" if reason.local_policy else "")]
+        if reason.inputs:
+            used = "; ".join(
+                f"{_e(i.name)} {_e(i.value)}" + (f" (sampled {_e(when(i.sampled_at))})"
+                                                  if i.sampled_at else "")
+                for i in reason.inputs
+            )
+            parts.append(f"<b>Inputs used:</b> {used}")
+        sources = []
+        for key_ in reason.sources:
+            ref = self._refs.get(key_)
+            if ref is None:
+                sources.append(_e(key_))
+                continue
+            grade = f"grade {ref.grade}" if ref.grade else "local policy"
+            sources.append(f"{_e(key_)}: {_e(ref.title)} ({grade})")
+        parts.append("<b>Sources:</b> " + "; ".join(sources))
+        if reason.explanation:
+            parts.append(f"<b>Note:</b> {_e(reason.explanation)}")
+        return '<div style="margin-left:18px; font-size:small">' + "<br>".join(parts) + "</div>"
+
+    def _line(self, key: str, text: str, reason: Reason, prefix: str = "") -> str:
+        return f"<p>{prefix}{_e(text)}{self._why_link(key)}</p>{self._why_block(key, reason)}"
+
+    def _signature(self, name: str, data: object) -> tuple[object, ...]:
+        opened = frozenset(k for k in self._expanded if k.startswith(name + ":"))
+        return (data, opened, self.show_all.isChecked())
+
+    def _render_banner(self, plan: Plan) -> None:
+        tier = plan.risk.tier
+        icon = self.style().standardIcon(_TIER_ICON[tier])
+        size = self.fontMetrics().height() * 2
+        self.banner_icon.setPixmap(icon.pixmap(size, size))
+        self.banner_icon.setAccessibleName(f"{plan.risk.label} icon")
+        factors = len(plan.risk.factors)
+        self.banner_text.setText(
+            f"<b>{_e(plan.risk.label)}</b><br>{_e(plan.anaemia.text)}. "
+            f"{factors} risk factor{'s' if factors != 1 else ''}. "
+            f"{_e(plan.patient.name)} ({_e(plan.patient.identifier)}), age {plan.age_years}. "
+            f"First B12 dose {_e(when(plan.first_dose_at))}."
+        )
+        self.banner.setAccessibleName(f"Risk tier: {plan.risk.label}")
+        if self.banner.property("tier") != tier.value:
+            self.banner.setProperty("tier", tier.value)
+            self.banner.style().unpolish(self.banner)
+            self.banner.style().polish(self.banner)
+
+    def _render_sections(self, plan: Plan) -> None:
+        renderers: dict[str, tuple[object, Callable[[], str], bool]] = {
+            "risk": ((plan.risk, plan.anaemia), lambda: self._html_risk(plan), True),
+            "gates": (plan.gates, lambda: self._html_lines("gates", plan.gates, "<b>STOP:</b> "),
+                      bool(plan.gates)),
+            "action": (plan.action_now, lambda: self._line("action:0", plan.action_now.text,
+                                                           plan.action_now.reason), True),
+            "orders": ((plan.orders_now, plan.potassium_per_day_text),
+                       lambda: self._html_orders(plan), True),
+            "b12": (plan.b12_order, lambda: self._html_b12(plan), True),
+            "schedule": ((plan.schedule, plan.first_dose_at), lambda: self._html_schedule(plan),
+                         True),
+            "warnings": (plan.warnings, lambda: self._html_warnings(plan), bool(plan.warnings)),
+            "followups": ((plan.followups, plan.action_now), lambda: self._html_followups(plan),
+                          bool(plan.followups)),
+            "k_bands": (plan.k_bands, lambda: self._html_bands("k_bands", plan.k_bands), True),
+            "mg_bands": (plan.mg_bands, lambda: self._html_bands("mg_bands", plan.mg_bands), True),
+            "po4_bands": (plan.po4_bands, lambda: self._html_bands("po4_bands", plan.po4_bands),
+                          True),
+            "hold": (plan.hold_rules, lambda: self._html_lines("hold", plan.hold_rules), True),
+            "escalation": (plan.escalation, lambda: self._html_lines("escalation", plan.escalation),
+                           True),
+            "labs": (plan.labs, lambda: self._html_labs(plan), bool(plan.labs)),
+            "foods": ((plan.foods, plan.food_note), lambda: self._html_foods(plan), True),
+            "sources": (plan.references, lambda: self._html_sources(plan), True),
+        }
+        for key, (data, make, visible) in renderers.items():
+            section = self.sections[key]
+            section.setVisible(visible)
+            if visible:
+                section.render(self._signature(key, data), make)
+        self._render_charts(plan)
+
+    def _html_risk(self, plan: Plan) -> str:
+        out = [self._line("risk:tier", f"Risk tier: {plan.risk.label}", plan.risk.reason)]
+        for i, factor in enumerate(plan.risk.factors):
+            out.append(self._line(f"risk:{i}", f"{factor.label} ({factor.tier.value}-risk factor)",
+                                  factor.reason, "&bull; "))
+        out.append(self._line("risk:anaemia", plan.anaemia.text, plan.anaemia.reason))
+        return "".join(out)
+
+    def _html_lines(self, name: str, lines: Sequence[Any], prefix: str = "&bull; ") -> str:
+        return "".join(
+            self._line(f"{name}:{i}", line.text, line.reason, prefix)
+            for i, line in enumerate(lines)
+        )
+
+    def _html_orders(self, plan: Plan) -> str:
+        out = []
+        for i, order in enumerate(plan.orders_now):
+            label = _ELECTROLYTE[order.electrolyte]
+            flag = " <b>[prescriber must confirm]</b>" if order.needs_prescriber else ""
+            out.append(
+                f"<p><b>{label}:</b> {_e(order.text)}{flag}{self._why_link(f'orders:{i}')}</p>"
+                + self._why_block(f"orders:{i}", order.reason)
+            )
+        out.append(f"<p><b>Total potassium:</b> {_e(plan.potassium_per_day_text)}.</p>")
+        return "".join(out)
+
+    def _html_b12(self, plan: Plan) -> str:
+        order = plan.b12_order
+        doses = "; ".join(f"{d.number}) {when(d.at)}" for d in order.dose_times)
+        return (
+            self._line("b12:0", order.text, order.reason)
+            + f"<p><b>Loading doses:</b> {_e(doses)}</p>"
+        )
+
+    def _html_schedule(self, plan: Plan) -> str:
+        rows = [
+            "<tr><th align=left>Date</th><th align=left>Clock time</th>"
+            "<th align=left>After first dose</th><th align=left>Tests</th><th></th></tr>"
+        ]
+        for i, draw in enumerate(plan.schedule):
+            key = f"schedule:{i}"
+            rel = "before the first dose" if draw.before_first_dose else (
+                f"+{num(draw.hours_after_first_dose)} hours, day {draw.day}"
+            )
+            day_text = when(draw.at).rsplit(" ", 1)[0]
+            rows.append(
+                f"<tr><td>{_e(day_text)}</td><td><b>{clock(draw.at)}</b></td><td>{_e(rel)}</td>"
+                f"<td>{_e(draw.label)}</td><td>{self._why_link(key)}</td></tr>"
+            )
+            block = self._why_block(key, draw.reason)
+            if block:
+                rows.append(f"<tr><td colspan=5>{_e(draw.purpose)}{block}</td></tr>")
+        ends = when(plan.monitoring_ends_at)
+        return (
+            f"<p>First B12 dose: <b>{_e(when(plan.first_dose_at))}</b>. Potassium, magnesium and "
+            f"phosphate monitoring runs until {_e(ends)}.</p>"
+            f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
+        )
+
+    def _html_warnings(self, plan: Plan) -> str:
+        return "".join(
+            self._line(f"warnings:{i}", w.text, w.reason, f"<b>{_LEVEL_WORD[w.level]}:</b> ")
+            for i, w in enumerate(plan.warnings)
+        )
+
+    def _html_followups(self, plan: Plan) -> str:
+        rows = ["<tr><th align=left>Sample time</th><th align=left>Test</th>"
+                "<th align=left>Result</th><th align=left>After first dose</th>"
+                "<th align=left>Band</th></tr>"]
+        for fu in plan.followups:
+            rows.append(
+                f"<tr><td>{_e(when(fu.sampled_at))}</td><td>{_ELECTROLYTE[fu.analyte]}</td>"
+                f"<td>{_e(fu.text)}</td><td>+{num(fu.hours_after_first_dose, 1)} hours</td>"
+                f"<td>{_e(fu.band_label)}</td></tr>"
+            )
+        return (
+            f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
+        )
+
+    def _render_charts(self, plan: Plan) -> None:
+        bands = {"potassium": plan.k_bands, "magnesium": plan.mg_bands, "phosphate": plan.po4_bands}
+        for chart, analyte in zip(self.charts, _ELECTROLYTE, strict=True):
+            points = tuple(
+                TrendPoint(fu.hours_after_first_dose, fu.value, fu.text)
+                for fu in plan.followups if fu.analyte == analyte
+            )
+            chart.setVisible(bool(points))
+            if points and self._lp is not None:
+                section = getattr(self._lp.protocol, analyte)
+                limits = tuple(b.lower.value for b in section.bands if b.lower is not None)
+                unit = next((b.lower.unit for b in section.bands if b.lower is not None), "")
+                chart.set_series(_ELECTROLYTE[analyte], unit, points, limits)
+
+    def _html_bands(self, name: str, rows_: tuple[BandRow, ...]) -> str:
+        rows = ["<tr><th align=left>Result</th><th align=left>What to do</th>"
+                "<th align=left>Recheck</th><th></th></tr>"]
+        for i, row in enumerate(rows_):
+            key = f"{name}:{i}"
+            flags = []
+            if row.call_doctor:
+                flags.append("<b>Call the doctor.</b>")
+            if row.ecg:
+                flags.append("<b>12-lead ECG.</b>")
+            order = ""
+            if row.order is not None and not row.gated:
+                order = f"<br>{_e(row.order.text)}"
+            recheck = f"within {num(row.recheck_hours)} hours" if row.recheck_hours else ""
+            rows.append(
+                f"<tr><td>{_e(row.label)}</td><td>{_e(row.instruction)} {' '.join(flags)}{order}"
+                f"</td><td>{recheck}</td><td>{self._why_link(key)}</td></tr>"
+            )
+            block = self._why_block(key, row.reason)
+            if block:
+                rows.append(f"<tr><td colspan=4>{block}</td></tr>")
+        return f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
+
+    def _html_labs(self, plan: Plan) -> str:
+        rows = ["<tr><th align=left>Test</th><th align=left>Result</th>"
+                "<th align=left>As entered</th><th align=left>Sampled</th>"
+                "<th align=left>Flags</th></tr>"]
+        for lab in plan.labs:
+            rows.append(
+                f"<tr><td>{_e(lab.label)}</td><td>{_e(lab.text)}</td><td>{_e(lab.entered_text)}</td>"
+                f"<td>{_e(when(lab.sampled_at))}</td><td><b>{_e(', '.join(lab.flags))}</b></td></tr>"
+            )
+        return f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
+
+    def _html_foods(self, plan: Plan) -> str:
+        items = "".join(
+            f"<li>{_e(f.name)}, {_e(f.portion)}: {_e(f.amount_text)}</li>" for f in plan.foods
+        )
+        return self._line("foods:note", plan.food_note.text, plan.food_note.reason) + (
+            f"<ul>{items}</ul>"
+        )
+
+    def _html_sources(self, plan: Plan) -> str:
+        items = []
+        for ref in plan.references:
+            grade = f"grade {ref.grade}" if ref.grade else "local policy"
+            title = _e(ref.title)
+            if ref.url:
+                title = f'<a href="{html.escape(ref.url)}">{title}</a>'
+            items.append(f"<li><b>{_e(ref.key)}</b> ({grade}): {title}</li>")
+        return f"<ul>{''.join(items)}</ul>"
+
+    # ----- slots ---------------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_link(self, href: str) -> None:
+        if href.startswith("why:"):
+            key = href[4:]
+            self.set_expanded(key, key not in self._expanded)
+        elif href.startswith(("http://", "https://")):
+            from PySide6.QtCore import QUrl
+            from PySide6.QtGui import QDesktopServices
+
+            QDesktopServices.openUrl(QUrl(href))
+
+    @Slot(str)
+    def _on_problem_link(self, href: str) -> None:
+        if href.startswith("field:"):
+            self.problem_activated.emit(html.unescape(href[len("field:"):]))
+
+    @Slot(bool)
+    def _on_show_all_toggled(self, _checked: bool) -> None:
+        if self._plan is not None:
+            self._render_sections(self._plan)
+
+
+def _plain(rich: str) -> str:
+    doc = QTextDocument()
+    doc.setHtml(rich)
+    return doc.toPlainText()
