@@ -14,6 +14,7 @@ from desktop_app.logic.errors import B12KError
 #: Each module adds its sub-commands through `register(subparsers)`.
 COMMAND_MODULES = (
     "desktop_app.cli.core_cmds",
+    "desktop_app.cli.fhir_cmds",
 )
 
 

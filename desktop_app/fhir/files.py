@@ -1,0 +1,41 @@
+"""Reading a FHIR JSON file: size limit, strict JSON, readable errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from desktop_app.fhir.errors import FhirImportError
+from desktop_app.logic.protocol import parse_json_strict
+
+#: Refuse larger files: a full Synthea history is a few MB (a memory guard, not a clinical number).
+MAX_FHIR_FILE_BYTES = 100_000_000
+
+
+def read_fhir_bytes(data: bytes, name: str = "FHIR file") -> dict[str, Any]:
+    """Parse FHIR JSON bytes into a dict; raise FhirImportError with a readable reason."""
+    if len(data) > MAX_FHIR_FILE_BYTES:
+        raise FhirImportError(f"Refused: {name} is {len(data):,} bytes, too large to be read.")
+    if not data.strip():
+        raise FhirImportError(f"Refused: {name} is empty.")
+    try:
+        raw = parse_json_strict(data, name)
+    except ValueError as exc:
+        raise FhirImportError(f"Refused: {exc}.") from None
+    if not isinstance(raw, dict):
+        raise FhirImportError(f"Refused: {name} is JSON but not a FHIR resource (not an object).")
+    return raw
+
+
+def read_fhir_file(path: Path) -> dict[str, Any]:
+    """Read and parse a FHIR JSON file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise FhirImportError(f"{path} does not exist.") from None
+    except IsADirectoryError:
+        raise FhirImportError(f"{path} is a folder, not a FHIR file.") from None
+    except OSError as exc:
+        raise FhirImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    return read_fhir_bytes(data, path.name)
