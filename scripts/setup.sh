@@ -51,7 +51,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "installing pinned packages (requirements.lock)"
   .venv/bin/python -m pip install -q --disable-pip-version-check -c requirements.lock hatchling editables
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-build-isolation \
-      -c requirements.lock -e ".[test]"
+      -c requirements.lock -e ".[test,fhir]"
   echo "$want" > "$stamp"
 else
   log "packages up to date"
