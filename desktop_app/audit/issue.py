@@ -1,0 +1,352 @@
+"""Issuing a sheet with its audit record, and reprinting a recorded sheet. Qt-free.
+
+`export_and_record` and `record_printed` are what the GUI and the CLI call: the sheet is always
+produced first; if the register cannot record it, the caller gets a warning string to show, and
+the sheet stays written. `reprint` rebuilds the plan from what the record stored (inputs, protocol
+bytes, the evaluation time) and renders it on the recorded paper, then compares the PDF's SHA-256
+with the recorded one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+
+from desktop_app import __version__
+from desktop_app.audit.errors import AuditError, AuditMismatchError
+from desktop_app.audit.register import (
+    PRINTED,
+    AuditRecord,
+    Kind,
+    RecordDraft,
+    Register,
+    current_host,
+    current_os_user,
+    sha256_hex,
+)
+from desktop_app.logic.engine import evaluate
+from desktop_app.logic.errors import B12KError
+from desktop_app.logic.models import PlanInputs
+from desktop_app.logic.plan import Plan
+from desktop_app.logic.protocol import LoadedProtocol, load_protocol_bytes
+from desktop_app.report import SheetOptions, export_order_sheet, render_order_sheet
+from desktop_app.storage.atomic import atomic_write_bytes
+from desktop_app.storage.plan_files import parse_plan_bytes, plan_bytes
+
+_log = logging.getLogger(__name__)
+
+RegisterLike = Register | Path | str | None
+
+
+def plan_sha256(plan: Plan) -> str:
+    """Return the SHA-256 of the plan's canonical JSON (tells engine changes from layout changes)."""
+    return sha256_hex(plan.model_dump_json().encode("utf-8"))
+
+
+def load_protocol_with_bytes(path: Path) -> tuple[LoadedProtocol, bytes]:
+    """Read a protocol file once; return it validated together with the exact bytes read.
+
+    The register keeps these bytes so that a reprint works after the site's file has changed.
+
+    Raises:
+        ProtocolError: the file cannot be read or is not a valid protocol.
+    """
+    from desktop_app.logic.errors import FieldProblem, ProtocolError
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise ProtocolError(
+            [FieldProblem("(file)", f"cannot read {path}: {exc.strerror or exc}")]
+        ) from None
+    return load_protocol_bytes(data, source_name=Path(path).name), data
+
+
+def build_draft(
+    plan: Plan,
+    inputs: PlanInputs,
+    protocol: LoadedProtocol,
+    protocol_bytes: bytes,
+    *,
+    pdf_sha256: str,
+    paper: str,
+    destination: str,
+    kind: Kind = "issue",
+    reprint_of: int | None = None,
+    os_user: str | None = None,
+) -> RecordDraft:
+    """Return the record for a sheet, after checking that plan, inputs and protocol belong together.
+
+    The check re-evaluates the inputs at `plan.generated_at` (about a millisecond): a record whose
+    inputs would not rebuild the very plan printed could never be reprinted.
+
+    Raises:
+        AuditMismatchError: the protocol bytes or the inputs are not those the plan was made from.
+    """
+    if sha256_hex(protocol_bytes) != protocol.sha256 or protocol.sha256 != plan.protocol.sha256:
+        raise AuditMismatchError(
+            "The protocol file has changed since this plan was made (its SHA-256 differs), so the "
+            "record would not match the sheet. Make the plan again, then print or export it."
+        )
+    try:
+        rebuilt = evaluate(protocol, inputs, now=plan.generated_at)
+    except B12KError as exc:
+        raise AuditMismatchError(
+            f"The inputs given for the audit record do not make a plan: {exc}"
+        ) from exc
+    if rebuilt != plan:
+        raise AuditMismatchError(
+            "The plan shown is not the plan these inputs make (the inputs changed after the plan "
+            "was made). Make the plan again, then print or export it."
+        )
+    overrides = [note.model_dump(mode="json") for note in plan.overrides]
+    return RecordDraft(
+        kind=kind,
+        os_user=os_user if os_user is not None else current_os_user(),
+        host=current_host(),
+        prescriber=inputs.prescriber,
+        patient_identifier=inputs.patient.identifier,
+        patient_name=inputs.patient.name,
+        plan_id=plan.plan_id,
+        plan_inputs_json=plan_bytes(inputs).decode("utf-8"),
+        overrides_json=json.dumps(overrides, sort_keys=True, ensure_ascii=False),
+        override_count=len(overrides),
+        protocol_id=plan.protocol.protocol_id,
+        protocol_version=plan.protocol.version,
+        protocol_sha256=plan.protocol.sha256,
+        protocol_source=protocol.source_name,
+        evaluated_at=plan.generated_at.isoformat(),
+        plan_sha256=plan_sha256(plan),
+        paper=paper,
+        app_version=plan.app_version,
+        pdf_sha256=pdf_sha256,
+        destination=destination,
+        reprint_of=reprint_of,
+    )
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    """What happened when a sheet was issued: its hash, its record, or why it was not recorded."""
+
+    pdf_sha256: str
+    destination: str
+    record: AuditRecord | None
+    warning: str | None
+
+    @property
+    def recorded(self) -> bool:
+        """True when the sheet is in the audit register."""
+        return self.record is not None
+
+
+def _open(register: RegisterLike) -> Register:
+    return register if isinstance(register, Register) else Register(register)
+
+
+def _try_record(
+    register: RegisterLike, protocol_bytes: bytes, what: str, make_draft: Callable[[], RecordDraft]
+) -> tuple[AuditRecord | None, str | None]:
+    """Build and append a record; turn any failure into the warning the user must see."""
+    try:
+        return _open(register).append(make_draft(), protocol_bytes), None
+    except Exception as exc:  # noqa: BLE001 - the sheet exists; any failure here is a warning
+        if not isinstance(exc, B12KError):
+            _log.exception("unexpected failure while recording %s", what)
+        warning = (
+            f"{what} was produced but NOT recorded in the audit register. Tell the pharmacist or "
+            f"IT, and keep a copy of the sheet. Reason: {exc}"
+        )
+        _log.warning("%s", warning)
+        return None, warning
+
+
+def export_and_record(
+    plan: Plan,
+    inputs: PlanInputs,
+    protocol: LoadedProtocol,
+    protocol_bytes: bytes,
+    path: Path,
+    options: SheetOptions | None = None,
+    *,
+    register: RegisterLike = None,
+    os_user: str | None = None,
+) -> IssueResult:
+    """Render and export the order sheet to `path`, then record it in the audit register.
+
+    Raises:
+        B12KError: the sheet could not be produced or written (nothing was recorded).
+    """
+    options = options or SheetOptions()
+    pdf = export_order_sheet(plan, Path(path), options)
+    digest = sha256_hex(pdf)
+    destination = str(Path(path).resolve())
+    record, warning = _try_record(register, protocol_bytes, f"The sheet {Path(path).name}", partial(
+        build_draft, plan, inputs, protocol, protocol_bytes, pdf_sha256=digest,
+        paper=options.paper, destination=destination, os_user=os_user))
+    return IssueResult(digest, destination, record, warning)
+
+
+def record_printed(
+    plan: Plan,
+    inputs: PlanInputs,
+    protocol: LoadedProtocol,
+    protocol_bytes: bytes,
+    pdf: bytes,
+    options: SheetOptions | None = None,
+    *,
+    register: RegisterLike = None,
+    printer: str = "",
+    os_user: str | None = None,
+) -> IssueResult:
+    """Record a sheet sent to a printer (`pdf` is the exact document printed).
+
+    Never raises for a recording failure: the result's `warning` says what went wrong.
+    """
+    options = options or SheetOptions()
+    digest = sha256_hex(pdf)
+    destination = f"{PRINTED} ({printer})" if printer else PRINTED
+    record, warning = _try_record(register, protocol_bytes, "The printed sheet", partial(
+        build_draft, plan, inputs, protocol, protocol_bytes, pdf_sha256=digest,
+        paper=options.paper, destination=destination, os_user=os_user))
+    return IssueResult(digest, destination, record, warning)
+
+
+# ----- reprint -------------------------------------------------------------------------------
+
+
+class ReprintError(AuditError):
+    """A recorded sheet could not be rebuilt; the message says why."""
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """A recorded plan rebuilt from what the record stored."""
+
+    record: AuditRecord
+    inputs: PlanInputs
+    protocol: LoadedProtocol
+    protocol_bytes: bytes
+    plan: Plan
+
+    @property
+    def plan_identical(self) -> bool:
+        """True when this program computes the very plan that was recorded."""
+        return plan_sha256(self.plan) == self.record.plan_sha256
+
+
+def rebuild(register: Register, record_id: int) -> Rebuilt:
+    """Rebuild the plan of a record from its stored inputs, protocol bytes and evaluation time.
+
+    Raises:
+        AuditNotFoundError: no such record, or its protocol is not stored.
+        ReprintError: this program can no longer read the stored inputs or protocol.
+    """
+    record = register.get(record_id)
+    data = register.protocol_bytes(record.protocol_sha256)
+    try:
+        protocol = load_protocol_bytes(data, record.protocol_source or "stored protocol")
+        inputs = parse_plan_bytes(record.plan_inputs_json.encode("utf-8"), f"record {record_id}")
+        now = datetime.fromisoformat(record.evaluated_at)
+        plan = evaluate(protocol, inputs, now=now)
+    except (B12KError, ValueError) as exc:
+        raise ReprintError(
+            f"Record {record_id} cannot be rebuilt by this program (version {__version__}; the "
+            f"sheet was issued by version {record.app_version}): {exc}"
+        ) from exc
+    return Rebuilt(record, inputs, protocol, data, plan)
+
+
+@dataclass(frozen=True)
+class ReprintResult:
+    """A reprint: the PDF, whether it is byte-identical to the recorded one, and what to say."""
+
+    record: AuditRecord
+    pdf: bytes
+    pdf_sha256: str
+    identical: bool
+    plan_identical: bool
+    path: Path | None
+    reprint_record: AuditRecord | None
+    warning: str | None
+
+    def message(self) -> str:
+        """Return the sentence to show: identical, or how and probably why it differs."""
+        rec = self.record
+        if self.identical:
+            text = (
+                f"Reprint of record {rec.id} is byte-identical to the sheet issued "
+                f"(SHA-256 {self.pdf_sha256})."
+            )
+        else:
+            cause = (
+                "The plan itself is the same; the PDF's layout differs (a renderer or font change)."
+                if self.plan_identical
+                else "The plan itself differs: this program computes a different plan from the "
+                "same inputs and protocol."
+            )
+            text = (
+                f"WARNING: the reprint of record {rec.id} DIFFERS from the sheet issued. Recorded "
+                f"SHA-256 {rec.pdf_sha256}; reprint {self.pdf_sha256}. {cause} The sheet was "
+                f"issued by version {rec.app_version}; this is version {__version__}. Do not use "
+                "the reprint as a copy of the sheet issued."
+            )
+        if self.warning:
+            text += " " + self.warning
+        return text
+
+
+def reprint(
+    register: Register,
+    record_id: int,
+    path: Path | None = None,
+    *,
+    record: bool = True,
+    os_user: str | None = None,
+) -> ReprintResult:
+    """Rebuild a recorded sheet; write it to `path` (and record the reprint) when given.
+
+    The file is written even when the reprint differs from the sheet issued, so that the two can
+    be compared; `ReprintResult.identical` and `message()` say so.
+
+    Raises:
+        AuditError: the record cannot be found or rebuilt.
+        B12KError: the file could not be written.
+    """
+    built = rebuild(register, record_id)
+    rec = built.record
+    options = SheetOptions.model_validate({"paper": rec.paper})
+    pdf = render_order_sheet(built.plan, options)
+    digest = sha256_hex(pdf)
+    stored: AuditRecord | None = None
+    warning: str | None = None
+    if path is not None:
+        atomic_write_bytes(Path(path), pdf)
+        if record:
+            stored, warning = _try_record(register, built.protocol_bytes,
+                                          f"The reprint {Path(path).name}", partial(
+                build_draft, built.plan, built.inputs, built.protocol, built.protocol_bytes,
+                pdf_sha256=digest, paper=rec.paper, destination=str(Path(path).resolve()),
+                kind="reprint", reprint_of=rec.id, os_user=os_user))
+    return ReprintResult(rec, pdf, digest, digest == rec.pdf_sha256, built.plan_identical,
+                         Path(path) if path else None, stored, warning)
+
+
+__all__ = [
+    "IssueResult",
+    "Rebuilt",
+    "ReprintError",
+    "ReprintResult",
+    "build_draft",
+    "export_and_record",
+    "load_protocol_with_bytes",
+    "plan_sha256",
+    "rebuild",
+    "record_printed",
+    "reprint",
+]

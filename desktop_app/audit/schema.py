@@ -1,0 +1,129 @@
+"""The register's SQLite schema, its version and the migrations that bring an older file up to date.
+
+The schema version lives in `PRAGMA user_version`; `PRAGMA application_id` marks the file as a
+B12-K audit register so that another program's database is refused rather than written into.
+A register whose version is newer than `SCHEMA_VERSION` is refused: an older program must not
+write records a newer one would read differently.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+#: The register schema this program writes. Bump it with a migration from the previous version.
+SCHEMA_VERSION = 1
+
+#: "B12K" as a 32-bit integer, stored in the file header (`PRAGMA application_id`).
+APPLICATION_ID = int.from_bytes(b"B12K", "big")
+
+#: The record columns, in table order, without `record_hash` (the canonical content's keys).
+RECORD_CONTENT_COLUMNS: tuple[str, ...] = (
+    "id",
+    "kind",
+    "recorded_at",
+    "os_user",
+    "host",
+    "prescriber",
+    "patient_identifier",
+    "patient_name",
+    "plan_id",
+    "plan_inputs_json",
+    "overrides_json",
+    "override_count",
+    "protocol_id",
+    "protocol_version",
+    "protocol_sha256",
+    "protocol_source",
+    "evaluated_at",
+    "plan_sha256",
+    "paper",
+    "app_version",
+    "pdf_sha256",
+    "destination",
+    "reprint_of",
+    "prev_hash",
+)
+
+_V1 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE protocols (
+    sha256 TEXT PRIMARY KEY,
+    protocol_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+
+CREATE TABLE records (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('issue', 'reprint')),
+    recorded_at TEXT NOT NULL,
+    os_user TEXT NOT NULL,
+    host TEXT NOT NULL,
+    prescriber TEXT NOT NULL,
+    patient_identifier TEXT NOT NULL,
+    patient_name TEXT NOT NULL,
+    plan_id TEXT NOT NULL,
+    plan_inputs_json TEXT NOT NULL,
+    overrides_json TEXT NOT NULL,
+    override_count INTEGER NOT NULL,
+    protocol_id TEXT NOT NULL,
+    protocol_version TEXT NOT NULL,
+    protocol_sha256 TEXT NOT NULL REFERENCES protocols (sha256),
+    protocol_source TEXT NOT NULL,
+    evaluated_at TEXT NOT NULL,
+    plan_sha256 TEXT NOT NULL,
+    paper TEXT NOT NULL,
+    app_version TEXT NOT NULL,
+    pdf_sha256 TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    reprint_of INTEGER,
+    prev_hash TEXT NOT NULL,
+    record_hash TEXT NOT NULL UNIQUE
+);
+
+CREATE INDEX records_patient ON records (patient_identifier);
+CREATE INDEX records_plan ON records (plan_id);
+CREATE INDEX records_time ON records (recorded_at);
+
+CREATE TRIGGER records_no_update BEFORE UPDATE ON records
+BEGIN SELECT RAISE(ABORT, 'B12-K audit records are append-only: they cannot be changed'); END;
+CREATE TRIGGER records_no_delete BEFORE DELETE ON records
+BEGIN SELECT RAISE(ABORT, 'B12-K audit records are append-only: they cannot be deleted'); END;
+CREATE TRIGGER protocols_no_update BEFORE UPDATE ON protocols
+BEGIN SELECT RAISE(ABORT, 'stored protocol files cannot be changed'); END;
+CREATE TRIGGER protocols_no_delete BEFORE DELETE ON protocols
+BEGIN SELECT RAISE(ABORT, 'stored protocol files cannot be deleted'); END;
+"""
+
+
+def _create_v1(conn: sqlite3.Connection) -> None:
+    """An empty file becomes a version-1 register."""
+    for statement in _V1.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("INSERT INTO meta (key, value) VALUES ('record_count', '0')")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('head_hash', ?)", (GENESIS_HASH,))
+
+
+#: The hash a first record points back to.
+GENESIS_HASH = "0" * 64
+
+#: version -> the step that brings a register at that version to version + 1 (run in one
+#: transaction with the `user_version` bump). Add `N: _migrate_N_to_N1` with each new version.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    0: _create_v1,
+}
+
+__all__ = [
+    "APPLICATION_ID",
+    "GENESIS_HASH",
+    "MIGRATIONS",
+    "RECORD_CONTENT_COLUMNS",
+    "SCHEMA_VERSION",
+]
