@@ -624,7 +624,9 @@ class _Reader:
         if text:
             ucum = self.lmap.ucum_code(text)
             if ucum is None:
-                return None, ("unknown-unit", f"the unit '{text}' is not a unit this program reads")
+                coded = f"coded as {code} in {system}, not UCUM, and " if code and system else ""
+                return None, ("unknown-unit",
+                              f"the unit is {coded}'{text}' is not a unit this program reads")
             return ucum, None
         if code and not system:
             ucum = self.lmap.ucum_code(code)
