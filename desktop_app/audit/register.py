@@ -549,15 +549,25 @@ class Register:
         if [r[0] for r in check] != ["ok"]:
             detail = "; ".join(str(r[0]) for r in check[:3])
             return VerifyResult(False, 0, "", None, "corrupt", f"the database file is damaged ({detail}).")
-        ids_by_hash = dict(
-            (h, i) for i, h in conn.execute("SELECT id, record_hash FROM records")
-        )
+        links = conn.execute("SELECT prev_hash, record_hash FROM records").fetchall()
+        known = {h for _, h in links}
+        # Follow the hashes from the first record to learn where each row was written, whatever
+        # its id says now (a re-ordered row keeps its hashes but not its position).
+        next_of: dict[str, str] = {}
+        for prev_link, sealed in links:
+            next_of.setdefault(prev_link, sealed)
+        written_at: dict[str, int] = {}
+        cursor_hash, position = GENESIS_HASH, 1
+        while cursor_hash in next_of and position <= len(links):
+            cursor_hash = next_of[cursor_hash]
+            written_at[cursor_hash] = position
+            position += 1
         good_protocols: set[str] = set()
         prev, expected = GENESIS_HASH, 1
         cursor = conn.execute(f"SELECT {', '.join(_ALL_COLUMNS)} FROM records ORDER BY id")
         for row in cursor:
             rec = AuditRecord(*row)
-            broken = self._check_link(rec, expected, prev, ids_by_hash)
+            broken = self._check_link(rec, expected, prev, known, written_at)
             if broken is not None:
                 return VerifyResult(False, expected - 1, prev, rec.id, broken[0], broken[1])
             if rec.protocol_sha256 not in good_protocols:
@@ -585,14 +595,16 @@ class Register:
 
     @staticmethod
     def _check_link(
-        rec: AuditRecord, expected: int, prev: str, ids_by_hash: dict[str, int]
+        rec: AuditRecord, expected: int, prev: str, known: set[str], written_at: dict[str, int]
     ) -> tuple[Problem, str] | None:
         content = rec.content()
         if record_hash(content) != rec.record_hash:
-            origin = ids_by_hash.get(rec.prev_hash)
-            if origin is not None and record_hash({**content, "id": origin + 1}) == rec.record_hash:
+            origin = written_at.get(rec.record_hash)
+            if origin is not None and origin != rec.id and (
+                record_hash({**content, "id": origin}) == rec.record_hash
+            ):
                 return "reordered", (
-                    f"this row was written as record {origin + 1} and now stands at position "
+                    f"this row was written as record {origin} and now stands at position "
                     f"{rec.id}: rows were re-ordered or renumbered."
                 )
             return "edited", "its content does not match its hash: the row was changed after it was written."
@@ -601,14 +613,13 @@ class Register:
                 f"record {expected} is missing (the next one is {rec.id}): a record was deleted."
             )
         if rec.prev_hash != prev:
-            origin = ids_by_hash.get(rec.prev_hash)
-            if origin is None:
-                return "deleted", (
-                    f"it does not follow record {rec.id - 1}: the record it followed is missing "
-                    "(deleted or replaced)."
+            if rec.prev_hash in known:
+                return "reordered", (
+                    f"it does not follow record {rec.id - 1} but another row: rows were re-ordered."
                 )
-            return "reordered", (
-                f"it follows record {origin}, not record {rec.id - 1}: rows were re-ordered."
+            return "deleted", (
+                f"it does not follow record {rec.id - 1}: the record it followed is missing "
+                "(deleted or replaced)."
             )
         return None
 

@@ -1,0 +1,72 @@
+"""Fixtures for the audit register tests: the demo plan, its protocol bytes, a register per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop_app.audit.issue import load_protocol_with_bytes
+from desktop_app.audit.register import AUDIT_DB_ENV, DATA_DIR_ENV, Register
+from desktop_app.demo import demo_inputs
+from desktop_app.logic.engine import evaluate
+from desktop_app.logic.models import PlanInputs
+from desktop_app.logic.plan import Plan
+from desktop_app.logic.protocol import LoadedProtocol
+from desktop_app.storage.protocols import default_protocol_path
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+#: An override the demo plan accepts without a second confirmation.
+EXTRA_DRAW = {
+    "target": "draw", "action": "add", "new_hours": 30,
+    "tests": ["potassium", "magnesium", "phosphate"],
+    "reason": "Extra check before the weekend", "prescriber": "Dr A. Okafor (DEMO)",
+}
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test may touch the real user data folder."""
+    monkeypatch.setenv(DATA_DIR_ENV, str(tmp_path / "data"))
+    monkeypatch.delenv(AUDIT_DB_ENV, raising=False)
+
+
+@pytest.fixture(scope="session")
+def protocol() -> tuple[LoadedProtocol, bytes]:
+    return load_protocol_with_bytes(default_protocol_path())
+
+
+@pytest.fixture(scope="session")
+def demo(protocol: tuple[LoadedProtocol, bytes]) -> tuple[Plan, PlanInputs]:
+    inputs = demo_inputs()
+    return evaluate(protocol[0], inputs, now=NOW), inputs
+
+
+def with_override(inputs: PlanInputs) -> PlanInputs:
+    data = inputs.model_dump(mode="json")
+    data["overrides"] = [EXTRA_DRAW]
+    return PlanInputs.model_validate(data)
+
+
+class Ticker:
+    """A clock that advances one minute per reading (recording times are then predictable)."""
+
+    def __init__(self, start: datetime = NOW) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        self.moment += timedelta(minutes=1)
+        return self.moment
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "register" / "audit.sqlite3"
+
+
+@pytest.fixture
+def register(db: Path) -> Iterator[Register]:
+    yield Register(db, clock=Ticker())

@@ -1,0 +1,47 @@
+"""A separate process that appends records to a register (used by the concurrency test).
+
+Usage: python -m tests.audit.writer_process REGISTER WRITER_NAME COUNT READY_DIR WRITERS
+Waits until WRITERS processes are ready (a file each in READY_DIR), then appends COUNT records
+and prints "<writer> <count> <seconds>".
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from desktop_app.audit.register import RecordDraft, Register, sha256_hex
+
+PROTOCOL = b'{"a tiny stand-in for a protocol file": true}\n'
+
+
+def draft(writer: str, index: int) -> RecordDraft:
+    return RecordDraft(
+        kind="issue", os_user=writer, host="test", prescriber="Dr Test",
+        patient_identifier=f"{writer}-{index % 7}", patient_name="Concurrency Test",
+        plan_id=f"{writer}-{index}", plan_inputs_json="{}", overrides_json="[]", override_count=0,
+        protocol_id="stand-in", protocol_version="1.0.0", protocol_sha256=sha256_hex(PROTOCOL),
+        protocol_source="stand-in.json", evaluated_at="2026-11-26T12:00:00+00:00",
+        plan_sha256="0" * 64, paper="a4", app_version="test", pdf_sha256="1" * 64,
+        destination=f"/tmp/{writer}-{index}.pdf",
+    )
+
+
+def main() -> int:
+    path, writer, count, ready_dir, writers = sys.argv[1:6]
+    ready = Path(ready_dir)
+    (ready / writer).touch()
+    deadline = time.monotonic() + 60
+    while len(list(ready.iterdir())) < int(writers) and time.monotonic() < deadline:
+        time.sleep(0.005)
+    start = time.perf_counter()
+    register = Register(Path(path), timeout=30)
+    for index in range(int(count)):
+        register.append(draft(writer, index), PROTOCOL)
+    print(writer, count, f"{time.perf_counter() - start:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
