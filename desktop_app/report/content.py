@@ -1,0 +1,675 @@
+"""The order sheet's content model: every printed line, its section and its reference mark.
+
+Pure Python (no reportlab, no Qt): tests assert this model exhaustively, the renderer lays it
+out, and the lint uses the same section headings to know which rules apply where.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from desktop_app.logic.plan import BandRow, Order, Plan, Reason
+from desktop_app.logic.textfmt import day_month, hours_text, qty, when
+
+# ----- sections and their kinds (shared with the lint) ------------------------------------------
+
+#: Kinds of text on the sheet; the lint applies a different rule set to each.
+ORDER = "order"  # orders and schedules: every FMT rule applies
+RESULTS = "results"  # lab results: reported precision may keep a trailing zero (FMT-01)
+INFO = "info"  # risk, warnings, advice, sign-off: FMT rules except "a unit on every number"
+SOURCES = "sources"  # rule values and citations (years, page numbers, URLs)
+HEADER = "header"  # patient identity and page numbering, drawn on every page
+FOOTER = "footer"  # provenance, drawn on every page
+
+SHEET_TITLE = "B12 START: POTASSIUM, MAGNESIUM AND PHOSPHATE ORDER SHEET"
+#: The footer's first words; the lint starts the footer section where a line begins with them.
+FOOTER_MARK = "Protocol:"
+
+H_GATES = "STOP: PRESCRIBER REVIEW REQUIRED"
+H_RESULTS = "BASELINE RESULTS"
+H_FOLLOWUPS = "RESULTS SINCE THE FIRST DOSE"
+H_RISK = "RISK ASSESSMENT"
+H_WARNINGS = "WARNINGS"
+H_B12 = "VITAMIN B12 ORDER"
+H_MONITORING = "MONITORING ORDERS: BLOOD TESTS"
+H_POTASSIUM = "POTASSIUM ORDERS"
+H_HOLD = "HOLD RULES"
+H_MG_PO4 = "MAGNESIUM AND PHOSPHATE ORDERS"
+H_ESCALATION = "CALL THE DOCTOR AT ONCE IF"
+H_ADVICE = "PATIENT ADVICE (NOT AN ORDER): POTASSIUM-RICH FOODS"
+H_SOURCES = "REASONS AND SOURCES"
+H_SIGNOFF = "SIGN-OFF"
+
+#: Section heading -> kind, in the order the sections are printed.
+SECTION_KINDS: dict[str, str] = {
+    H_GATES: ORDER,
+    H_RESULTS: RESULTS,
+    H_FOLLOWUPS: RESULTS,
+    H_RISK: INFO,
+    H_WARNINGS: INFO,
+    H_B12: ORDER,
+    H_MONITORING: ORDER,
+    H_POTASSIUM: ORDER,
+    H_HOLD: ORDER,
+    H_MG_PO4: ORDER,
+    H_ESCALATION: ORDER,
+    H_ADVICE: INFO,
+    H_SOURCES: SOURCES,
+    H_SIGNOFF: INFO,
+}
+
+_LEVEL_WORDS = {"danger": "DANGER", "warning": "WARNING", "info": "NOTE"}
+_LEVEL_ORDER = {"danger": 0, "warning": 1, "info": 2}
+_ELECTROLYTE_TITLES = {"potassium": "Potassium", "magnesium": "Magnesium", "phosphate": "Phosphate"}
+#: Short analyte names for the result boxes of the monitoring table (not clinical numbers).
+_RESULT_PROMPTS = {"potassium": "K", "magnesium": "Mg", "phosphate": "Phosphate"}
+SIGNOFF_ROLES = ("Prescriber", "Pharmacist verification", "Nurse")
+SIGNOFF_FIELDS = ("Name", "Signature", "Date and time")
+
+
+# ----- the model --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A reference mark ("R3") printed beside a line; it resolves in the reasons list."""
+
+    label: str
+    local_policy: bool
+
+
+@dataclass(frozen=True)
+class MarkedLine:
+    """A printed line and its reference mark."""
+
+    text: str
+    mark: Mark
+
+
+@dataclass(frozen=True)
+class HeaderInfo:
+    """What the header of every page shows."""
+
+    title: str
+    patient_name: str
+    identifier: str
+    date_of_birth: str
+    sex: str
+    ward: str
+    weight: str
+    plan_id: str
+    prescriber: str
+    gated: bool
+    not_for_clinical_use: bool
+    not_for_clinical_use_text: str
+
+
+@dataclass(frozen=True)
+class FooterInfo:
+    """What the footer of every page shows (VER-01), apart from the page number."""
+
+    protocol_line: str
+    app_line: str
+    intended_use: str
+    #: Strings the lint expects on every page.
+    stamp: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ResultLine:
+    """A baseline result as printed (reported precision kept)."""
+
+    label: str
+    value: str
+    entered: str
+    sampled: str
+    flags: str
+
+
+@dataclass(frozen=True)
+class FollowUpLine:
+    """A result after the first dose, with its band."""
+
+    label: str
+    value: str
+    sampled: str
+    after: str
+    band: str
+
+
+@dataclass(frozen=True)
+class RiskFactorLine:
+    """A factor behind the risk tier."""
+
+    label: str
+    tier: str
+    mark: Mark
+
+
+@dataclass(frozen=True)
+class RiskInfo:
+    """The risk tier and the factors behind it."""
+
+    tier_label: str
+    explanation: str
+    mark: Mark
+    factors: tuple[RiskFactorLine, ...]
+    anaemia: MarkedLine
+
+
+@dataclass(frozen=True)
+class WarningLine:
+    """A warning, its level in words (never colour alone) and its mark."""
+
+    level: str
+    text: str
+    mark: Mark
+    danger: bool
+
+
+@dataclass(frozen=True)
+class B12Info:
+    """The B12 order."""
+
+    drug: str
+    dose: str
+    route: str
+    loading: str
+    maintenance: str
+    doses: tuple[tuple[str, str], ...]
+    mark: Mark
+
+
+@dataclass(frozen=True)
+class DrawLine:
+    """One row of the monitoring table."""
+
+    when: str
+    after: str
+    day: str
+    tests: str
+    purpose: str
+    result_prompts: tuple[str, ...]
+    before_first_dose: bool
+    mark: Mark
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """An order for now."""
+
+    electrolyte: str
+    text: str
+    start: str
+    needs_prescriber: bool
+    flags: tuple[str, ...]
+    mark: Mark
+
+
+@dataclass(frozen=True)
+class BandLine:
+    """One row of a conditional table: what to do for a later result in this band."""
+
+    label: str
+    instruction: str
+    order_text: str
+    flags: tuple[str, ...]
+    recheck: str
+    call_doctor: bool
+    ecg: bool
+    gated: bool
+    mark: Mark
+
+
+@dataclass(frozen=True)
+class BandTable:
+    """The conditional table for one electrolyte."""
+
+    electrolyte: str
+    title: str
+    rows: tuple[BandLine, ...]
+
+
+@dataclass(frozen=True)
+class FoodLine:
+    """A potassium-rich food (advice)."""
+
+    name: str
+    portion: str
+    amount: str
+    mark: Mark
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    """A rule as listed under a mark."""
+
+    rule_id: str
+    text: str
+    source: str
+    grade: str
+    local_policy: bool
+
+
+@dataclass(frozen=True)
+class ReasonLine:
+    """What a reference mark resolves to: rules, sources, inputs used."""
+
+    mark: Mark
+    rules: tuple[RuleLine, ...]
+    sources: tuple[str, ...]
+    inputs: tuple[str, ...]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """A cited source."""
+
+    key: str
+    title: str
+    url: str
+    grade: str
+
+
+@dataclass(frozen=True)
+class SheetContent:
+    """Everything the order sheet prints, in printing order."""
+
+    header: HeaderInfo
+    footer: FooterInfo
+    gates: tuple[MarkedLine, ...]
+    results: tuple[ResultLine, ...]
+    followups: tuple[FollowUpLine, ...]
+    risk: RiskInfo
+    warnings: tuple[WarningLine, ...]
+    b12: B12Info
+    clock_note: str
+    monitoring: tuple[DrawLine, ...]
+    potassium_basis: str
+    next_check: MarkedLine
+    potassium_now: tuple[OrderLine, ...]
+    potassium_total: str
+    potassium_table: BandTable
+    hold_rules: tuple[MarkedLine, ...]
+    other_now: tuple[OrderLine, ...]
+    other_tables: tuple[BandTable, ...]
+    escalation: tuple[MarkedLine, ...]
+    foods: tuple[FoodLine, ...]
+    food_note: MarkedLine
+    reasons: tuple[ReasonLine, ...]
+    sources: tuple[SourceLine, ...]
+    prescriber: str
+
+    def marked_lines(self) -> list[tuple[str, str, Mark]]:
+        """Every order and schedule line with its mark, as (section, text, mark), for checks."""
+        out: list[tuple[str, str, Mark]] = []
+        out += [(H_GATES, g.text, g.mark) for g in self.gates]
+        out += [(H_RISK, f.label, f.mark) for f in self.risk.factors]
+        out.append((H_RISK, self.risk.tier_label, self.risk.mark))
+        out.append((H_RISK, self.risk.anaemia.text, self.risk.anaemia.mark))
+        out += [(H_WARNINGS, w.text, w.mark) for w in self.warnings]
+        out.append((H_B12, f"{self.b12.drug} {self.b12.dose}", self.b12.mark))
+        out += [(H_MONITORING, f"{d.when}: {d.tests}", d.mark) for d in self.monitoring]
+        out.append((H_POTASSIUM, self.next_check.text, self.next_check.mark))
+        out += [(H_POTASSIUM, o.text, o.mark) for o in self.potassium_now]
+        out += [
+            (H_POTASSIUM, f"{r.label}: {r.instruction}", r.mark) for r in self.potassium_table.rows
+        ]
+        out += [(H_HOLD, h.text, h.mark) for h in self.hold_rules]
+        out += [(H_MG_PO4, o.text, o.mark) for o in self.other_now]
+        for table in self.other_tables:
+            out += [(H_MG_PO4, f"{r.label}: {r.instruction}", r.mark) for r in table.rows]
+        out += [(H_ESCALATION, e.text, e.mark) for e in self.escalation]
+        out += [(H_ADVICE, f.name, f.mark) for f in self.foods]
+        out.append((H_ADVICE, self.food_note.text, self.food_note.mark))
+        return out
+
+
+# ----- building ---------------------------------------------------------------------------------
+
+
+class _Marks:
+    """Hands out reference marks in reading order; one mark per distinct reason."""
+
+    def __init__(self) -> None:
+        self._by_reason: dict[Reason, Mark] = {}
+        self.order: list[tuple[Mark, Reason]] = []
+
+    def __call__(self, reason: Reason) -> Mark:
+        mark = self._by_reason.get(reason)
+        if mark is None:
+            mark = Mark(label=f"R{len(self._by_reason) + 1}", local_policy=reason.local_policy)
+            self._by_reason[reason] = mark
+            self.order.append((mark, reason))
+        return mark
+
+
+def date_text(value: date) -> str:
+    """Format a date unambiguously: '14-Mar-1948'."""
+    return f"{day_month(value)}-{value.year}"  # type: ignore[arg-type]
+
+
+def _offset_text(moment: datetime) -> str:
+    offset = moment.utcoffset()
+    if offset is None:  # pragma: no cover - the models refuse naive date-times
+        return "local time"
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    minutes = abs(minutes)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _unit_of(text: str) -> str:
+    """The unit part of a result text like '0.68 mmol/L' (the Plan has no unit field)."""
+    _, _, unit = text.partition(" ")
+    return unit
+
+
+def _result_units(plan: Plan) -> dict[str, str]:
+    units = {lab.analyte: _unit_of(lab.text) for lab in plan.labs}
+    units.update({fu.analyte: _unit_of(fu.text) for fu in plan.followups})
+    units["potassium"] = f"{plan.protocol.potassium_unit}/L"
+    return units
+
+
+def _order_flags(order: Order) -> tuple[str, ...]:
+    flags: list[str] = []
+    if order.iv is not None and order.iv.central_line_required:
+        flags.append("CENTRAL LINE REQUIRED")
+    return tuple(flags)
+
+
+def _order_line(order: Order, marks: _Marks) -> OrderLine:
+    return OrderLine(
+        electrolyte=_ELECTROLYTE_TITLES[order.electrolyte],
+        text=order.text,
+        start=f"Start {when(order.start_at)}"
+        if order.start_at and order.kind in ("oral", "iv")
+        else "",
+        needs_prescriber=order.needs_prescriber,
+        flags=_order_flags(order),
+        mark=marks(order.reason),
+    )
+
+
+def merge_reasons(*reasons: Reason) -> Reason:
+    """One reason citing every rule, source and input of several (for a line that prints both)."""
+    explanations = dict.fromkeys(r.explanation for r in reasons if r.explanation)
+    return Reason(
+        rule_ids=tuple(dict.fromkeys(i for r in reasons for i in r.rule_ids)),
+        sources=tuple(dict.fromkeys(s for r in reasons for s in r.sources)),
+        inputs=tuple(dict.fromkeys(i for r in reasons for i in r.inputs)),
+        local_policy=any(r.local_policy for r in reasons),
+        explanation=" ".join(explanations),
+    )
+
+
+def _band_line(row: BandRow, marks: _Marks) -> BandLine:
+    order_text = ""
+    flags: tuple[str, ...] = ()
+    reason = row.reason
+    if row.order is not None and not row.gated:
+        order_text = row.order.text
+        flags = _order_flags(row.order)
+        # The printed dose comes from the order's rules: cite them on the same mark.
+        reason = merge_reasons(row.reason, row.order.reason)
+    return BandLine(
+        label=row.label,
+        instruction=row.instruction,
+        order_text=order_text,
+        flags=flags,
+        recheck=f"within {hours_text(row.recheck_hours)}" if row.recheck_hours else "",
+        call_doctor=row.call_doctor,
+        ecg=row.ecg,
+        gated=row.gated,
+        mark=marks(reason),
+    )
+
+
+def _band_table(electrolyte: str, rows: tuple[BandRow, ...], marks: _Marks) -> BandTable:
+    return BandTable(
+        electrolyte=electrolyte,
+        title=f"For each later {electrolyte} result",
+        rows=tuple(_band_line(r, marks) for r in rows),
+    )
+
+
+def _grade(grade: object) -> str:
+    return f"grade {grade}" if grade is not None else "local policy"
+
+
+def _reason_lines(plan: Plan, marks: _Marks) -> tuple[ReasonLine, ...]:
+    rules = {r.id: r for r in plan.rules}
+    out = []
+    for mark, reason in marks.order:
+        rule_lines = tuple(
+            RuleLine(
+                rule_id=rid,
+                text=rules[rid].text if rid in rules else "",
+                source=rules[rid].source if rid in rules else "",
+                grade=_grade(rules[rid].grade) if rid in rules else "",
+                local_policy=rules[rid].local_policy if rid in rules else reason.local_policy,
+            )
+            for rid in reason.rule_ids
+        )
+        inputs = tuple(
+            f"{i.name} {i.value}" + (f" (sampled {when(i.sampled_at)})" if i.sampled_at else "")
+            for i in reason.inputs
+        )
+        out.append(
+            ReasonLine(
+                mark=mark,
+                rules=rule_lines,
+                sources=reason.sources,
+                inputs=inputs,
+                explanation=reason.explanation,
+            )
+        )
+    return tuple(out)
+
+
+def _potassium_now(plan: Plan) -> tuple[str, str]:
+    """The result the potassium order is based on, and when to check next.
+
+    Built from the structured Plan so that the order itself is printed once only (the
+    engine's action_now text repeats the order; printing both would read as two orders).
+    """
+    action = plan.action_now
+    if action.band_id is None:
+        return "", action.text
+    band = next((r.label for r in plan.k_bands if r.band_id == action.band_id), "")
+    later = [fu for fu in plan.followups if fu.analyte == "potassium"]
+    if later:
+        value, sampled, which = later[-1].text, later[-1].sampled_at, "latest"
+    else:
+        lab = next((lab for lab in plan.labs if lab.analyte == "potassium"), None)
+        if lab is None:  # pragma: no cover - the engine sets band_id only from a result
+            return "", action.text
+        value, sampled, which = lab.text, lab.sampled_at, "baseline"
+    basis = f"Based on the {which} potassium result: {value}, sampled {when(sampled)}"
+    basis += f" ({band})." if band else "."
+    if action.next_check_at is None:
+        return basis, "No further potassium check is on this plan's schedule."
+    return basis, (
+        f"Next potassium check, with magnesium and phosphate: by {when(action.next_check_at)}."
+    )
+
+
+def _status_text(plan: Plan) -> str:
+    p = plan.protocol
+    if not p.not_for_clinical_use and p.approval_date is not None:
+        by = f" by {p.approved_by}" if p.approved_by else ""
+        return f"approved {date_text(p.approval_date)}{by}"
+    approved = date_text(p.approval_date) if p.approval_date else "none"
+    return f"status {p.status}, NOT APPROVED for clinical use (approval date: {approved})"
+
+
+def build_content(plan: Plan) -> SheetContent:
+    """Turn a Plan into the sheet's content, in printing order, with reference marks."""
+    marks = _Marks()
+    p = plan.protocol
+    pat = plan.patient
+
+    header = HeaderInfo(
+        title=SHEET_TITLE,
+        patient_name=pat.name,
+        identifier=pat.identifier,
+        date_of_birth=(
+            f"{date_text(pat.date_of_birth)} ({plan.age_years} years)"
+            if pat.date_of_birth
+            else "not recorded"
+        ),
+        sex=pat.sex or "not recorded",
+        ward=pat.ward or "not recorded",
+        weight=qty(pat.weight_kg, "kg", 1) if pat.weight_kg is not None else "not recorded",
+        plan_id=plan.plan_id,
+        prescriber=plan.prescriber or "not recorded",
+        gated=bool(plan.gates),
+        not_for_clinical_use=p.not_for_clinical_use,
+        not_for_clinical_use_text=(
+            f"NOT FOR CLINICAL USE: protocol {p.protocol_id} version {p.version} is {p.status}, "
+            "not approved by a site"
+            if p.not_for_clinical_use
+            else ""
+        ),
+    )
+    stamp_version = f"{p.protocol_id} version {p.version}"
+    stamp_hash = f"SHA-256 {p.sha256[:16]}"
+    stamp_app = f"B12-K Planner {plan.app_version}"
+    footer = FooterInfo(
+        protocol_line=(
+            f"{FOOTER_MARK} {p.title} | {stamp_version} | {_status_text(plan)} | {stamp_hash}"
+        ),
+        app_line=(
+            f"{stamp_app} | generated {when(plan.generated_at)} "
+            f"({_offset_text(plan.generated_at)}) | plan {plan.plan_id}"
+        ),
+        intended_use=f"Intended use: {p.intended_use}",
+        stamp=(stamp_version, stamp_hash, stamp_app),
+    )
+
+    gates = tuple(MarkedLine(g.text, marks(g.reason)) for g in plan.gates)
+    results = tuple(
+        ResultLine(
+            label=lab.label,
+            value=lab.text,
+            entered=lab.entered_text if lab.entered_text != lab.text else "",
+            sampled=when(lab.sampled_at),
+            flags=", ".join(lab.flags),
+        )
+        for lab in plan.labs
+    )
+    followups = tuple(
+        FollowUpLine(
+            label=_ELECTROLYTE_TITLES[fu.analyte],
+            value=fu.text,
+            sampled=when(fu.sampled_at),
+            after=f"+{hours_text(round(fu.hours_after_first_dose))}",
+            band=fu.band_label,
+        )
+        for fu in plan.followups
+    )
+    risk = RiskInfo(
+        tier_label=plan.risk.label,
+        explanation=plan.risk.reason.explanation,
+        mark=marks(plan.risk.reason),
+        factors=tuple(
+            RiskFactorLine(label=f.label, tier=f.tier.value, mark=marks(f.reason))
+            for f in plan.risk.factors
+        ),
+        anaemia=MarkedLine(plan.anaemia.text, marks(plan.anaemia.reason)),
+    )
+    warnings = tuple(
+        WarningLine(
+            level=_LEVEL_WORDS[w.level],
+            text=w.text,
+            mark=marks(w.reason),
+            danger=w.level == "danger",
+        )
+        for w in sorted(plan.warnings, key=lambda w: _LEVEL_ORDER[w.level])
+    )
+    b = plan.b12_order
+    b12 = B12Info(
+        drug=b.drug,
+        dose=b.dose_text,
+        route=b.route,
+        loading=b.loading_text,
+        maintenance=b.maintenance_text,
+        doses=tuple((f"Dose {d.number}", when(d.at)) for d in b.dose_times),
+        mark=marks(b.reason),
+    )
+    units = _result_units(plan)
+    monitoring = tuple(
+        DrawLine(
+            when=when(d.at),
+            after="before the first dose"
+            if d.before_first_dose
+            else f"+{hours_text(d.hours_after_first_dose)}",
+            day=f"day {d.day}",
+            tests=d.label,
+            purpose=d.purpose,
+            result_prompts=tuple(
+                f"{_RESULT_PROMPTS[t]} ________ {units.get(t, '')}".rstrip()
+                for t in d.tests
+                if t in _RESULT_PROMPTS
+            ),
+            before_first_dose=d.before_first_dose,
+            mark=marks(d.reason),
+        )
+        for d in plan.schedule
+    )
+    clock_note = (
+        f"Clock times are {_offset_text(plan.first_dose_at)}, counted from the first B12 dose at "
+        f"{when(plan.first_dose_at)}."
+    )
+    basis, next_check = _potassium_now(plan)
+    next_line = MarkedLine(next_check, marks(plan.action_now.reason))
+    k_now = tuple(_order_line(o, marks) for o in plan.orders_now if o.electrolyte == "potassium")
+    k_table = _band_table("potassium", plan.k_bands, marks)
+    hold = tuple(MarkedLine(h.text, marks(h.reason)) for h in plan.hold_rules)
+    other_now = tuple(
+        _order_line(o, marks) for o in plan.orders_now if o.electrolyte != "potassium"
+    )
+    other_tables = (
+        _band_table("magnesium", plan.mg_bands, marks),
+        _band_table("phosphate", plan.po4_bands, marks),
+    )
+    escalation = tuple(MarkedLine(e.text, marks(e.reason)) for e in plan.escalation)
+    foods = tuple(FoodLine(f.name, f.portion, f.amount_text, marks(f.reason)) for f in plan.foods)
+    food_note = MarkedLine(plan.food_note.text, marks(plan.food_note.reason))
+    reasons = _reason_lines(plan, marks)
+    sources = tuple(
+        SourceLine(key=r.key, title=r.title, url=r.url, grade=_grade(r.grade))
+        for r in plan.references
+    )
+    return SheetContent(
+        header=header,
+        footer=footer,
+        gates=gates,
+        results=results,
+        followups=followups,
+        risk=risk,
+        warnings=warnings,
+        b12=b12,
+        clock_note=clock_note,
+        monitoring=monitoring,
+        potassium_basis=basis,
+        next_check=next_line,
+        potassium_now=k_now,
+        potassium_total=f"Total potassium: {plan.potassium_per_day_text}.",
+        potassium_table=k_table,
+        hold_rules=hold,
+        other_now=other_now,
+        other_tables=other_tables,
+        escalation=escalation,
+        foods=foods,
+        food_note=food_note,
+        reasons=reasons,
+        sources=sources,
+        prescriber=plan.prescriber,
+    )
+
+
+__all__ = ["SheetContent", "build_content", "merge_reasons"]
