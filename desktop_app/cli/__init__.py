@@ -15,6 +15,7 @@ from desktop_app.logic.errors import B12KError
 COMMAND_MODULES = (
     "desktop_app.cli.core_cmds",
     "desktop_app.cli.fhir_cmds",
+    "desktop_app.cli.audit_cmds",
 )
 
 

@@ -1,0 +1,257 @@
+"""`b12k audit ...`: list, show, reprint, verify and export the register of issued sheets.
+
+`b12k audit issue` renders a plan file's sheet, writes it and records it (the recording
+counterpart of `b12k pdf`). Which record `reprint` uses: the `--record N` given, else the plan
+id's only record; when a plan id has several records with different PDFs, it stops and lists
+them so that the user picks one with `--record`.
+
+Exit status: 0 done (verify: intact; reprint: byte-identical; issue: recorded), 1 done with a
+warning (reprint differs; issue written but not recorded), 2 error (verify: broken chain).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from desktop_app.audit.errors import AuditError, AuditNotFoundError
+from desktop_app.audit.register import (
+    AuditRecord,
+    RecordSummary,
+    Register,
+    default_register_path,
+    summarise_overrides,
+)
+from desktop_app.storage.atomic import atomic_write_bytes
+
+#: CSV columns (the record without the plan inputs and overrides text, which `--full` adds).
+CSV_COLUMNS = (
+    "id", "kind", "recorded_at", "os_user", "host", "prescriber", "patient_identifier",
+    "patient_name", "plan_id", "override_count", "protocol_id", "protocol_version",
+    "protocol_sha256", "protocol_source", "evaluated_at", "plan_sha256", "paper", "app_version",
+    "pdf_sha256", "destination", "reprint_of", "prev_hash", "record_hash",
+)
+FULL_COLUMNS = ("overrides_json", "plan_inputs_json")
+
+
+class AuditCommandError(AuditError):
+    """A command line that names no usable record."""
+
+
+def _register(args: argparse.Namespace, create: bool = False) -> Register:
+    return Register(args.db if args.db else default_register_path(), create=create)
+
+
+def local_time(record: RecordSummary) -> str:
+    """Return the recording time in the computer's time zone, with its offset."""
+    return record.recorded_at_datetime.astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
+
+
+def _line(r: RecordSummary) -> str:
+    kind = "issue" if r.kind == "issue" else f"reprint of {r.reprint_of}"
+    return (
+        f"{r.id:>6}  {local_time(r)}  {r.patient_identifier:<12} {r.patient_name[:28]:<28} "
+        f"{r.plan_id:<16} {kind:<16} {r.paper:<6} {r.pdf_sha256[:12]}  {r.os_user}  {r.destination}"
+    )
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    try:
+        reg = _register(args)
+    except AuditNotFoundError as exc:
+        print(f"No sheets recorded. {exc}")
+        return 0
+    on_date = date.fromisoformat(args.date) if args.date else None
+    rows = reg.search(patient=args.patient, text=args.search, on_date=on_date, limit=args.limit)
+    if not rows:
+        print("No matching records.")
+        return 0
+    print(f"{'record':>6}  {'recorded (local time)':<24}  {'patient':<12} {'name':<28} {'plan':<16} "
+          f"{'kind':<16} {'paper':<6} {'PDF SHA-256':<12}  user  destination")
+    for r in rows:
+        print(_line(r))
+    print(f"{len(rows)} record(s) in {reg.path}")
+    return 0
+
+
+def show_text(record: AuditRecord, with_inputs: bool = False) -> str:
+    """Return a record as text, field by field (also used by the GUI's history view)."""
+    lines = [
+        f"Record {record.id} ({'issued' if record.kind == 'issue' else f'reprint of record {record.reprint_of}'})",
+        f"  recorded:      {record.recorded_at} (UTC); {local_time(record)} local",
+        f"  by:            {record.os_user} on {record.host}",
+        f"  prescriber:    {record.prescriber}",
+        f"  patient:       {record.patient_name} ({record.patient_identifier})",
+        f"  plan id:       {record.plan_id}; plan SHA-256 {record.plan_sha256}",
+        f"  evaluated at:  {record.evaluated_at}",
+        f"  protocol:      {record.protocol_id} {record.protocol_version} from {record.protocol_source}",
+        f"                 SHA-256 {record.protocol_sha256}",
+        f"  app version:   {record.app_version}",
+        f"  paper:         {record.paper}",
+        f"  sheet:         {record.destination}",
+        f"  PDF SHA-256:   {record.pdf_sha256}",
+        f"  chain:         previous {record.prev_hash}",
+        f"                 this     {record.record_hash}",
+        f"  overrides:     {record.override_count}",
+    ]
+    lines += [f"    - {text}" for text in summarise_overrides(record.overrides_json)]
+    if with_inputs:
+        lines += ["  plan inputs (canonical JSON):", record.plan_inputs_json.rstrip("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def _records_for(register: Register, plan_id: str | None, record_id: int | None) -> list[RecordSummary]:
+    if record_id is not None:
+        rec = register.get(record_id)
+        if plan_id and rec.plan_id != plan_id:
+            raise AuditCommandError(f"Record {record_id} belongs to plan {rec.plan_id}, not {plan_id}.")
+        return [rec]
+    if not plan_id:
+        raise AuditCommandError("Give a PLAN_ID or --record N.")
+    found = register.records_for_plan(plan_id)
+    if not found:
+        raise AuditNotFoundError(f"The audit register {register.path} has no record of plan {plan_id}.")
+    return found
+
+
+def _cmd_show(args: argparse.Namespace) -> int:
+    reg = _register(args)
+    for summary in _records_for(reg, args.plan_id, args.record):
+        sys.stdout.write(show_text(reg.get(summary.id), args.inputs) + "\n")
+    return 0
+
+
+def pick_for_reprint(records: Sequence[RecordSummary]) -> RecordSummary:
+    """Return the record a reprint uses: the only one, or the first of identical sheets.
+
+    Raises:
+        AuditCommandError: the records hold different sheets; the message lists them.
+    """
+    if len({r.pdf_sha256 for r in records}) == 1:
+        return records[0]
+    listing = "\n".join(_line(r) for r in records)
+    raise AuditCommandError(
+        f"Plan {records[0].plan_id} has {len(records)} records with different sheets. Choose one "
+        f"with --record N:\n{listing}"
+    )
+
+
+def _cmd_reprint(args: argparse.Namespace) -> int:
+    from desktop_app.audit.issue import reprint
+
+    reg = _register(args)
+    chosen = pick_for_reprint(_records_for(reg, args.plan_id, args.record))
+    result = reprint(reg, chosen.id, args.output, record=not args.no_record)
+    print(result.message(), file=sys.stdout if result.identical else sys.stderr)
+    if result.reprint_record is not None:
+        print(f"Reprint recorded as record {result.reprint_record.id}.")
+    return 0 if result.identical and result.warning is None else 1
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    reg = _register(args)
+    result = reg.verify()
+    print(result.text(), file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 2
+
+
+def _cell(value: object) -> str:
+    """Return a CSV cell; text a spreadsheet would run as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    reg = _register(args)
+    columns = CSV_COLUMNS + (FULL_COLUMNS if args.full else ())
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    count = 0
+    for rec in reg.iter_records():
+        writer.writerow([_cell(getattr(rec, c)) for c in columns])
+        count += 1
+    # UTF-8 with a byte-order mark, so that spreadsheet programs read names with accents.
+    atomic_write_bytes(Path(args.csv), buffer.getvalue().encode("utf-8-sig"))
+    print(f"{count} record(s) written to {args.csv}")
+    return 0
+
+
+def _cmd_issue(args: argparse.Namespace) -> int:
+    from desktop_app.audit.issue import export_and_record, load_protocol_with_bytes
+    from desktop_app.cli.core_cmds import parse_now
+    from desktop_app.logic.engine import evaluate
+    from desktop_app.report import SheetOptions
+    from desktop_app.storage.plan_files import read_plan_file
+    from desktop_app.storage.protocols import default_protocol_path
+
+    protocol, data = load_protocol_with_bytes(args.protocol or default_protocol_path())
+    inputs = read_plan_file(args.input)
+    plan = evaluate(protocol, inputs, now=parse_now(args.now))
+    db_path = args.db if args.db else default_register_path()
+    result = export_and_record(plan, inputs, protocol, data, args.output,
+                               SheetOptions(paper=args.paper), register=db_path)
+    print(f"Order sheet written to {args.output} (SHA-256 {result.pdf_sha256}).")
+    if result.record is None:
+        print(result.warning, file=sys.stderr)
+        return 1
+    print(f"Recorded as record {result.record.id} in {db_path}.")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `b12k audit ...`."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--db", type=Path, default=None,
+        help="register file (default: $B12K_AUDIT_DB, else audit.sqlite3 in the user data folder)",
+    )
+    p = sub.add_parser("audit", help="the register of issued order sheets")
+    asub = p.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+
+    c = asub.add_parser("list", parents=[common], help="list recorded sheets, newest first")
+    c.add_argument("--patient", default=None, help="only this patient identifier")
+    c.add_argument("--search", default=None, help="part of an identifier, name, plan id or prescriber")
+    c.add_argument("--date", default=None, help="recorded on this local date (YYYY-MM-DD)")
+    c.add_argument("--limit", type=int, default=None, help="at most this many")
+    c.set_defaults(func=_cmd_list)
+
+    c = asub.add_parser("show", parents=[common], help="show every record of a plan id")
+    c.add_argument("plan_id", nargs="?", default=None, metavar="PLAN_ID")
+    c.add_argument("--record", type=int, default=None, metavar="N", help="only record N")
+    c.add_argument("--inputs", action="store_true", help="also print the stored plan inputs (JSON)")
+    c.set_defaults(func=_cmd_show)
+
+    c = asub.add_parser("reprint", parents=[common],
+                        help="rebuild a recorded sheet and compare it with the one issued")
+    c.add_argument("plan_id", nargs="?", default=None, metavar="PLAN_ID")
+    c.add_argument("--record", type=int, default=None, metavar="N",
+                   help="the record to reprint (needed when a plan id has several different sheets)")
+    c.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
+    c.add_argument("--no-record", action="store_true", help="do not record the reprint itself")
+    c.set_defaults(func=_cmd_reprint)
+
+    c = asub.add_parser("verify", parents=[common],
+                        help="check the hash chain; exit 0 intact, 2 broken (first broken link shown)")
+    c.set_defaults(func=_cmd_verify)
+
+    c = asub.add_parser("export", parents=[common], help="write every record to a CSV file")
+    c.add_argument("--csv", type=Path, required=True, help="CSV file to write")
+    c.add_argument("--full", action="store_true", help="add the overrides and plan inputs (JSON)")
+    c.set_defaults(func=_cmd_export)
+
+    c = asub.add_parser("issue", parents=[common],
+                        help="write a plan file's order sheet (PDF) and record it in the register")
+    c.add_argument("input", type=Path, help="plan file (JSON, as saved by the GUI)")
+    c.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
+    c.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    c.add_argument("--protocol", type=Path, default=None, help="site protocol file (default: shipped)")
+    c.add_argument("--now", default=None, help="plan as of this ISO date-time (default: now)")
+    c.set_defaults(func=_cmd_issue)
