@@ -27,6 +27,7 @@ from desktop_app.fhir.importer import (
     import_fhir,
     render_import_report,
 )
+from desktop_app.fhir.service import export_plan_file, export_status, import_results_file
 from desktop_app.fhir.validate import fhir_resources_available
 
 __all__ = [
@@ -42,9 +43,12 @@ __all__ = [
     "PatientMismatchError",
     "PatientRow",
     "PatientUnconfirmedError",
+    "export_plan_file",
+    "export_status",
     "fhir_resources_available",
     "import_bundle",
     "import_fhir",
+    "import_results_file",
     "read_fhir_bytes",
     "read_fhir_file",
     "render_import_report",

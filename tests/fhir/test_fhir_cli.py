@@ -103,3 +103,32 @@ def test_export_of_an_unplannable_file_exit_2(tmp_path: Path, capsys: pytest.Cap
     status = main(["export-fhir", str(src), "-o", str(tmp_path / "o.json"), "--now", NOW])
     err = capsys.readouterr().err
     assert status == 2 and "Traceback" not in err
+
+
+def test_service_calls_for_the_menu(tmp_path: Path) -> None:
+    from desktop_app.fhir import REPORT_COLUMNS, export_status, import_results_file
+    from desktop_app.storage.protocols import load_protocol
+    from tests.fhir.builders import demo_without_labs
+
+    src = _write(tmp_path / "b.json", bundle(patient(), *ward_results()))
+    result = import_results_file(src, load_protocol(), demo_without_labs())
+    assert result.used and all(len(r.columns()) == len(REPORT_COLUMNS) for r in result.rows)
+    available, text = export_status()
+    assert available == fhir_resources_available()
+    assert available or 'pip install -e ".[fhir]"' in text
+
+
+@pytest.mark.skipif(not fhir_resources_available(), reason="the optional 'fhir' extra is not installed")
+def test_service_export_writes_a_bundle(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from desktop_app.demo import demo_inputs
+    from desktop_app.fhir import export_plan_file
+    from desktop_app.logic.engine import evaluate
+    from desktop_app.storage.protocols import load_protocol
+
+    lp = load_protocol()
+    plan = evaluate(lp, demo_inputs(), now=datetime(2026, 11, 26, 12, tzinfo=UTC))
+    out = tmp_path / "plan.json"
+    export_plan_file(out, plan, lp)
+    assert json.loads(out.read_text(encoding="utf-8"))["type"] == "collection"
