@@ -70,14 +70,24 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("bundle", type=Path, help="FHIR R4 JSON file")
     p.add_argument("-o", "--output", type=Path, required=True, help="plan file to write")
-    p.add_argument("--into", type=Path, default=None,
-                   help="existing plan file to fill (its patient must match the file's)")
-    p.add_argument("--protocol", type=Path, default=None, help="site protocol file (default: shipped)")
-    p.add_argument("--now", default=None, help="refuse sample times after this ISO date-time "
-                   "(default: now)")
-    p.add_argument("--confirm-patient", action="store_true",
-                   help="the file does not identify the patient and you have checked that the "
-                   "results are for the patient of --into")
+    p.add_argument(
+        "--into",
+        type=Path,
+        default=None,
+        help="existing plan file to fill (its patient must match the file's)",
+    )
+    p.add_argument(
+        "--protocol", type=Path, default=None, help="site protocol file (default: shipped)"
+    )
+    p.add_argument(
+        "--now", default=None, help="refuse sample times after this ISO date-time (default: now)"
+    )
+    p.add_argument(
+        "--confirm-patient",
+        action="store_true",
+        help="the file does not identify the patient and you have checked that the "
+        "results are for the patient of --into",
+    )
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser(
@@ -89,6 +99,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("input", type=Path, help="plan file (JSON, as saved by the GUI)")
     p.add_argument("-o", "--output", type=Path, required=True, help="Bundle file to write")
-    p.add_argument("--protocol", type=Path, default=None, help="site protocol file (default: shipped)")
+    p.add_argument(
+        "--protocol", type=Path, default=None, help="site protocol file (default: shipped)"
+    )
     p.add_argument("--now", default=None, help="plan as of this ISO date-time (default: now)")
     p.set_defaults(func=_cmd_export)

@@ -94,8 +94,12 @@ class _Builder:
     def add(self, key: str, resource: dict[str, Any]) -> str:
         rid = str(uuid.uuid5(self.namespace, key))
         url = f"urn:uuid:{rid}"
-        self.entries.append({"fullUrl": url, "resource": {"resourceType": resource.pop("resourceType"),
-                                                          "id": rid, **resource}})
+        self.entries.append(
+            {
+                "fullUrl": url,
+                "resource": {"resourceType": resource.pop("resourceType"), "id": rid, **resource},
+            }
+        )
         return url
 
     # --- resources -------------------------------------------------------------------------
@@ -103,33 +107,42 @@ class _Builder:
     def patient(self) -> str:
         pat = self.plan.patient
         gender = {"female": "female", "male": "male", "unknown": "unknown"}.get(pat.sex or "")
-        return self.add("patient", {
-            "resourceType": "Patient",
-            "identifier": [{"value": pat.identifier}] if pat.identifier else [],
-            "name": [{"text": pat.name}] if pat.name else [],
-            "gender": gender,
-            "birthDate": pat.date_of_birth.isoformat() if pat.date_of_birth else None,
-        })
+        return self.add(
+            "patient",
+            {
+                "resourceType": "Patient",
+                "identifier": [{"value": pat.identifier}] if pat.identifier else [],
+                "name": [{"text": pat.name}] if pat.name else [],
+                "gender": gender,
+                "birthDate": pat.date_of_birth.isoformat() if pat.date_of_birth else None,
+            },
+        )
 
     def device(self) -> str:
-        return self.add("device", {
-            "resourceType": "Device",
-            "deviceName": [{"name": "B12-K Planner", "type": "user-friendly-name"}],
-            "version": [{"value": self.plan.app_version}],
-        })
+        return self.add(
+            "device",
+            {
+                "resourceType": "Device",
+                "deviceName": [{"name": "B12-K Planner", "type": "user-friendly-name"}],
+                "version": [{"value": self.plan.app_version}],
+            },
+        )
 
     def plan_definition(self) -> str:
         stamp = self.plan.protocol
-        return self.add("protocol", {
-            "resourceType": "PlanDefinition",
-            "url": f"{PROTOCOL_URL}{stamp.protocol_id}",
-            "identifier": [{"system": PROTOCOL_HASH_SYSTEM, "value": stamp.sha256}],
-            "version": stamp.version,
-            "title": stamp.title,
-            "status": "active" if stamp.status == "approved" else "draft",
-            "date": stamp.approval_date.isoformat() if stamp.approval_date else None,
-            "description": stamp.intended_use,
-        })
+        return self.add(
+            "protocol",
+            {
+                "resourceType": "PlanDefinition",
+                "url": f"{PROTOCOL_URL}{stamp.protocol_id}",
+                "identifier": [{"system": PROTOCOL_HASH_SYSTEM, "value": stamp.sha256}],
+                "version": stamp.version,
+                "title": stamp.title,
+                "status": "active" if stamp.status == "approved" else "draft",
+                "date": stamp.approval_date.isoformat() if stamp.approval_date else None,
+                "description": stamp.intended_use,
+            },
+        )
 
     def _common(self, subject: str) -> dict[str, Any]:
         return {
@@ -144,31 +157,40 @@ class _Builder:
         order = self.plan.b12_order
         dose = self.lp.protocol.regimen(order.preset_id).dose
         qty = _quantity(dose.value, dose.unit)
-        return self.add("medication:b12", {
-            "resourceType": "MedicationRequest",
-            **self._common(subject),
-            "medicationCodeableConcept": {"text": order.drug},
-            "note": [{"text": order.text}, {"text": _rules(order.reason.rule_ids, order.reason.sources)}],
-            "dosageInstruction": [
-                {
-                    "sequence": 1,
-                    "text": f"Loading: {order.loading_text}",
-                    "timing": {"event": [_dt(d.at) for d in order.dose_times]},
-                    "route": {"text": order.route},
-                    "doseAndRate": [{"doseQuantity": qty}],
-                },
-                {
-                    "sequence": 2,
-                    "text": f"Maintenance: {order.maintenance_text}",
-                    "route": {"text": order.route},
-                    "doseAndRate": [{"doseQuantity": qty}],
-                },
-            ],
-        })
+        return self.add(
+            "medication:b12",
+            {
+                "resourceType": "MedicationRequest",
+                **self._common(subject),
+                "medicationCodeableConcept": {"text": order.drug},
+                "note": [
+                    {"text": order.text},
+                    {"text": _rules(order.reason.rule_ids, order.reason.sources)},
+                ],
+                "dosageInstruction": [
+                    {
+                        "sequence": 1,
+                        "text": f"Loading: {order.loading_text}",
+                        "timing": {"event": [_dt(d.at) for d in order.dose_times]},
+                        "route": {"text": order.route},
+                        "doseAndRate": [{"doseQuantity": qty}],
+                    },
+                    {
+                        "sequence": 2,
+                        "text": f"Maintenance: {order.maintenance_text}",
+                        "route": {"text": order.route},
+                        "doseAndRate": [{"doseQuantity": qty}],
+                    },
+                ],
+            },
+        )
 
     def electrolyte(self, subject: str, i: int, order: Order) -> str:
         assert order.dose_unit is not None
-        notes = [{"text": order.text}, {"text": _rules(order.reason.rule_ids, order.reason.sources)}]
+        notes = [
+            {"text": order.text},
+            {"text": _rules(order.reason.rule_ids, order.reason.sources)},
+        ]
         if order.needs_prescriber:
             notes.append({"text": "Needs the prescriber's review before it is given."})
         dosage: dict[str, Any] = {"text": order.text}
@@ -204,30 +226,43 @@ class _Builder:
                 maxDosePerAdministration=_quantity(iv.amount, iv.amount_unit),
                 maxDosePerPeriod=_per(iv.max_rate, iv.amount_unit, "hour", "h"),
             )
-            extra.append({"text": (
-                f"Premixed bag: {iv.product}; {num(iv.amount)} {iv.amount_unit} in "
-                f"{num(iv.volume_ml)} mL ({num(iv.concentration)} {iv.concentration_unit})"
-            )})
-            extra.append({"text": (
-                f"Maximum rate {num(iv.max_rate)} {iv.max_rate_unit} "
-                f"({num(iv.max_rate_ml_per_hour)} mL/hour); each bag over at least "
-                f"{num(iv.min_duration_hours)} hours"
-            )})
+            extra.append(
+                {
+                    "text": (
+                        f"Premixed bag: {iv.product}; {num(iv.amount)} {iv.amount_unit} in "
+                        f"{num(iv.volume_ml)} mL ({num(iv.concentration)} {iv.concentration_unit})"
+                    )
+                }
+            )
+            extra.append(
+                {
+                    "text": (
+                        f"Maximum rate {num(iv.max_rate)} {iv.max_rate_unit} "
+                        f"({num(iv.max_rate_ml_per_hour)} mL/hour); each bag over at least "
+                        f"{num(iv.min_duration_hours)} hours"
+                    )
+                }
+            )
             if iv.continuous_ecg:
                 extra.append({"text": "Continuous ECG monitoring during the infusion"})
             if iv.central_line_required:
                 extra.append({"text": "Central line required at this concentration"})
         dosage["additionalInstruction"] = extra
-        inputs = [f"{u.name} {u.value}" + (f" at {u.sampled_at.isoformat()}" if u.sampled_at else "")
-                  for u in order.reason.inputs]
-        return self.add(f"medication:{order.electrolyte}:{i}", {
-            "resourceType": "MedicationRequest",
-            **self._common(subject),
-            "medicationCodeableConcept": {"text": order.product},
-            "reasonCode": [{"text": t} for t in inputs],
-            "note": notes,
-            "dosageInstruction": [dosage],
-        })
+        inputs = [
+            f"{u.name} {u.value}" + (f" at {u.sampled_at.isoformat()}" if u.sampled_at else "")
+            for u in order.reason.inputs
+        ]
+        return self.add(
+            f"medication:{order.electrolyte}:{i}",
+            {
+                "resourceType": "MedicationRequest",
+                **self._common(subject),
+                "medicationCodeableConcept": {"text": order.product},
+                "reasonCode": [{"text": t} for t in inputs],
+                "note": notes,
+                "dosageInstruction": [dosage],
+            },
+        )
 
     def draw(self, subject: str, n: int, draw: Draw) -> list[str]:
         urls = []
@@ -236,22 +271,34 @@ class _Builder:
             code = self.lmap.order_codes.get(test)  # type: ignore[call-overload]
             concept: dict[str, Any] = {"text": TEST_LABELS.get(test, test)}
             if code is not None:
-                concept["coding"] = [{"system": LOINC_SYSTEM, "code": code.code,
-                                      "display": code.display}]
-            when = "before the first dose" if draw.before_first_dose else (
-                f"day {draw.day}, {num(draw.hours_after_first_dose)} hours after the first dose"
+                concept["coding"] = [
+                    {"system": LOINC_SYSTEM, "code": code.code, "display": code.display}
+                ]
+            when = (
+                "before the first dose"
+                if draw.before_first_dose
+                else (
+                    f"day {draw.day}, {num(draw.hours_after_first_dose)} hours after the first dose"
+                )
             )
-            urls.append(self.add(f"draw:{n}:{test}", {
-                "resourceType": "ServiceRequest",
-                **self._common(subject),
-                "requisition": requisition,
-                "category": [{"text": "Laboratory"}],
-                "code": concept,
-                "occurrenceDateTime": _dt(draw.at),
-                "reasonCode": [{"text": draw.purpose}],
-                "note": [{"text": f"Draw {n}: {draw.label} ({when})"},
-                         {"text": _rules(draw.reason.rule_ids, draw.reason.sources)}],
-            }))
+            urls.append(
+                self.add(
+                    f"draw:{n}:{test}",
+                    {
+                        "resourceType": "ServiceRequest",
+                        **self._common(subject),
+                        "requisition": requisition,
+                        "category": [{"text": "Laboratory"}],
+                        "code": concept,
+                        "occurrenceDateTime": _dt(draw.at),
+                        "reasonCode": [{"text": draw.purpose}],
+                        "note": [
+                            {"text": f"Draw {n}: {draw.label} ({when})"},
+                            {"text": _rules(draw.reason.rule_ids, draw.reason.sources)},
+                        ],
+                    },
+                )
+            )
         return urls
 
 
@@ -260,8 +307,11 @@ def _rules(rule_ids: tuple[str, ...], sources: tuple[str, ...]) -> str:
 
 
 def _detail(description: str, code_text: str, do_not_perform: bool = False) -> dict[str, Any]:
-    detail: dict[str, Any] = {"status": "not-started", "code": {"text": code_text},
-                              "description": description}
+    detail: dict[str, Any] = {
+        "status": "not-started",
+        "code": {"text": code_text},
+        "description": description,
+    }
     if do_not_perform:
         detail["doNotPerform"] = True
     return {"detail": detail}
@@ -299,8 +349,9 @@ def build_plan_bundle(
             requests.append(url)
             activities.append({"reference": {"reference": url, "display": order.text}})
         else:
-            activities.append(_detail(order.text, f"{order.electrolyte}: {order.kind}",
-                                      order.kind == "hold"))
+            activities.append(
+                _detail(order.text, f"{order.electrolyte}: {order.kind}", order.kind == "hold")
+            )
     for n, draw in enumerate(plan.schedule, start=1):
         for url in b.draw(subject, n, draw):
             requests.append(url)
@@ -314,7 +365,8 @@ def build_plan_bundle(
     stamp = plan.protocol
     banner = (
         "NOT FOR CLINICAL USE: the protocol is a draft that no site has approved. "
-        if stamp.not_for_clinical_use else ""
+        if stamp.not_for_clinical_use
+        else ""
     )
     notes = [{"text": f"{banner}Every order is a proposal for the prescriber to check and sign."}]
     notes.append({"text": f"Risk: {plan.risk.label}."})
@@ -324,44 +376,61 @@ def build_plan_bundle(
     notes.extend({"text": f"Escalate: {line.text}"} for line in plan.escalation)
     if plan.prescriber:
         notes.append({"text": f"Prescriber named on the plan: {plan.prescriber}"})
-    careplan = b.add("careplan", {
-        "resourceType": "CarePlan",
-        "identifier": [{"system": PLAN_SYSTEM, "value": plan.plan_id}] if plan.plan_id else [],
-        "instantiatesCanonical": [b.canonical],
-        "status": "draft",
-        "intent": "proposal",
-        "title": "Potassium, magnesium and phosphate plan around the start of vitamin B12",
-        "description": (
-            f"{banner}Plan made by B12-K Planner {plan.app_version} with protocol "
-            f"{stamp.protocol_id} version {stamp.version} (sha256 {stamp.sha256})."
-        ),
-        "subject": {"reference": subject},
-        "period": {"start": _dt(plan.first_dose_at), "end": _dt(plan.monitoring_ends_at)},
-        "created": _dt(plan.generated_at),
-        "activity": activities,
-        "note": notes,
-    })
+    careplan = b.add(
+        "careplan",
+        {
+            "resourceType": "CarePlan",
+            "identifier": [{"system": PLAN_SYSTEM, "value": plan.plan_id}] if plan.plan_id else [],
+            "instantiatesCanonical": [b.canonical],
+            "status": "draft",
+            "intent": "proposal",
+            "title": "Potassium, magnesium and phosphate plan around the start of vitamin B12",
+            "description": (
+                f"{banner}Plan made by B12-K Planner {plan.app_version} with protocol "
+                f"{stamp.protocol_id} version {stamp.version} (sha256 {stamp.sha256})."
+            ),
+            "subject": {"reference": subject},
+            "period": {"start": _dt(plan.first_dose_at), "end": _dt(plan.monitoring_ends_at)},
+            "created": _dt(plan.generated_at),
+            "activity": activities,
+            "note": notes,
+        },
+    )
     targets = [careplan, *requests]
-    b.add("provenance", {
-        "resourceType": "Provenance",
-        "target": [{"reference": t} for t in targets],
-        "recorded": _dt(plan.generated_at),
-        "agent": [{
-            "type": {"coding": [{"system": PARTICIPANT_TYPE, "code": "assembler",
-                                 "display": "Assembler"}]},
-            "who": {"reference": device, "display": f"B12-K Planner {plan.app_version}"},
-        }],
-        "entity": [{
-            "role": "source",
-            "what": {
-                "reference": protocol_url,
-                "display": (
-                    f"protocol {stamp.protocol_id} version {stamp.version} "
-                    f"({stamp.status}), sha256 {stamp.sha256}"
-                ),
-            },
-        }],
-    })
+    b.add(
+        "provenance",
+        {
+            "resourceType": "Provenance",
+            "target": [{"reference": t} for t in targets],
+            "recorded": _dt(plan.generated_at),
+            "agent": [
+                {
+                    "type": {
+                        "coding": [
+                            {
+                                "system": PARTICIPANT_TYPE,
+                                "code": "assembler",
+                                "display": "Assembler",
+                            }
+                        ]
+                    },
+                    "who": {"reference": device, "display": f"B12-K Planner {plan.app_version}"},
+                }
+            ],
+            "entity": [
+                {
+                    "role": "source",
+                    "what": {
+                        "reference": protocol_url,
+                        "display": (
+                            f"protocol {stamp.protocol_id} version {stamp.version} "
+                            f"({stamp.status}), sha256 {stamp.sha256}"
+                        ),
+                    },
+                }
+            ],
+        },
+    )
     bundle = {
         "resourceType": "Bundle",
         "id": str(uuid.uuid5(b.namespace, "bundle")),
@@ -397,7 +466,9 @@ def missing_from_bundle(
     for sr in srs:
         when = str(sr.get("occurrenceDateTime", ""))
         present.add((when, str(sr.get("code", {}).get("text", ""))))
-        present.update((when, f"LOINC {c.get('code')}") for c in sr.get("code", {}).get("coding", []))
+        present.update(
+            (when, f"LOINC {c.get('code')}") for c in sr.get("code", {}).get("coding", [])
+        )
     for draw in plan.schedule:
         when = draw.at.isoformat()
         for test in draw.tests:
@@ -407,11 +478,14 @@ def missing_from_bundle(
                 wanted.append((when, f"LOINC {code.code}"))
             if any(key not in present for key in wanted):
                 missing.append(f"draw at {when}: {test}")
-    referenced = {a.get("reference", {}).get("reference") for c in careplans
-                  for a in c.get("activity", [])}
-    full_urls = {e.get("fullUrl") for e in bundle.get("entry", [])
-                 if e.get("resource", {}).get("resourceType") in ("MedicationRequest",
-                                                                   "ServiceRequest")}
+    referenced = {
+        a.get("reference", {}).get("reference") for c in careplans for a in c.get("activity", [])
+    }
+    full_urls = {
+        e.get("fullUrl")
+        for e in bundle.get("entry", [])
+        if e.get("resource", {}).get("resourceType") in ("MedicationRequest", "ServiceRequest")
+    }
     missing.extend(f"request {u} is not referenced by the CarePlan" for u in full_urls - referenced)
     return missing
 

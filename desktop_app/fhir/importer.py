@@ -156,17 +156,23 @@ def parse_fhir_datetime(text: Any) -> tuple[datetime | None, str, str]:
     if not isinstance(text, str) or not text.strip():
         return None, "bad-time", f"the time {_text(text)!r} is not a FHIR dateTime"
     if _DATE_ONLY.match(text):
-        return None, "date-only", (
-            f"only a date ({text}), no time of day: the program needs the sample time; "
-            "take it from the laboratory report and enter the result by hand"
+        return (
+            None,
+            "date-only",
+            (
+                f"only a date ({text}), no time of day: the program needs the sample time; "
+                "take it from the laboratory report and enter the result by hand"
+            ),
         )
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None, "bad-time", f"the time '{_text(text)}' is not a valid FHIR dateTime"
     if moment.tzinfo is None or moment.utcoffset() is None:
-        return None, "no-timezone", (
-            f"the time '{text}' has no timezone offset, so the clock time is ambiguous"
+        return (
+            None,
+            "no-timezone",
+            (f"the time '{text}' has no timezone offset, so the clock time is ambiguous"),
         )
     return moment, "", ""
 
@@ -293,7 +299,9 @@ def _check_patient(
     if pat is None or not (pat.identifier or pat.name or pat.date_of_birth):
         return "new"
     plan_label = ", ".join(
-        x for x in (pat.name, pat.identifier, pat.date_of_birth and f"born {pat.date_of_birth}") if x
+        x
+        for x in (pat.name, pat.identifier, pat.date_of_birth and f"born {pat.date_of_birth}")
+        if x
     )
     differences: list[str] = []
     id_match = name_match = dob_match = False
@@ -307,8 +315,9 @@ def _check_patient(
     if ident is not None and pat.date_of_birth and ident.birth_date:
         plan_dob = pat.date_of_birth.isoformat()
         dob_match = ident.birth_date == plan_dob
-        if not dob_match and not (len(ident.birth_date) < len(plan_dob)
-                                  and plan_dob.startswith(ident.birth_date)):
+        if not dob_match and not (
+            len(ident.birth_date) < len(plan_dob) and plan_dob.startswith(ident.birth_date)
+        ):
             differences.append(
                 f"date of birth: the plan has {pat.date_of_birth.isoformat()}, "
                 f"the file has {ident.birth_date}"
@@ -331,9 +340,13 @@ def _check_patient(
         return "confirmed"
     if confirm_unidentified:
         return "confirmed-by-user"
-    said = "says nothing about the patient" if ident is None or ident.empty else (
-        "does not carry enough to confirm the patient (an identifier, or both name and date "
-        "of birth, must match)"
+    said = (
+        "says nothing about the patient"
+        if ident is None or ident.empty
+        else (
+            "does not carry enough to confirm the patient (an identifier, or both name and date "
+            "of birth, must match)"
+        )
     )
     raise PatientUnconfirmedError(
         f"The file {said}. Check that these results are for {plan_label} "
@@ -440,9 +453,11 @@ class _Reader:
         entries = [e for _, e in known if e is not None]
         entry = entries[0] if entries else None
         code_text = (
-            f"LOINC {entry.code}" if entry else
-            ", ".join(f"LOINC {c}" for c, _ in loinc) or
-            ", ".join(f"{s}|{c}" for s, c, _ in other) or "(no code)"
+            f"LOINC {entry.code}"
+            if entry
+            else ", ".join(f"LOINC {c}" for c, _ in loinc)
+            or ", ".join(f"{s}|{c}" for s, c, _ in other)
+            or "(no code)"
         )
         status = obs.get("status") if isinstance(obs.get("status"), str) else "(none)"
         base = ImportRow(
@@ -539,8 +554,11 @@ class _Reader:
     def _subject_problem(self, subject: Any) -> tuple[str, str] | None:
         if not isinstance(subject, dict) or _subject_key(subject) is None:
             if self.patient is not None and isinstance(subject, dict) and subject.get("display"):
-                return ("no-subject", f"the subject is only named ('{subject['display']}'), "
-                        "so the result cannot be tied to the Patient in the file")
+                return (
+                    "no-subject",
+                    f"the subject is only named ('{subject['display']}'), "
+                    "so the result cannot be tied to the Patient in the file",
+                )
             if self.patient is not None or not isinstance(subject, dict):
                 return ("no-subject", "the result does not say whose it is (no subject)")
             return None
@@ -550,12 +568,16 @@ class _Reader:
         if key in self.patient.aliases:
             return None
         item = subject.get("identifier")
-        if isinstance(item, dict) and isinstance(item.get("value"), str) and _norm_id(
-            item["value"]
-        ) in {_norm_id(v) for v, _, _ in self.patient.identifiers}:
+        if (
+            isinstance(item, dict)
+            and isinstance(item.get("value"), str)
+            and _norm_id(item["value"]) in {_norm_id(v) for v, _, _ in self.patient.identifiers}
+        ):
             return None
-        return ("other-patient", f"the subject {key} is not the Patient in this file "
-                f"({self.patient.label})")
+        return (
+            "other-patient",
+            f"the subject {key} is not the Patient in this file ({self.patient.label})",
+        )
 
     def _value(
         self, obs: dict[str, Any], entry: LoincEntry, label: str, analyte: Analyte
@@ -566,19 +588,26 @@ class _Reader:
             others = [k for k in obs if k.startswith("value")]
             comps = [c for c in obs.get("component") or [] if isinstance(c, dict)]
             if others:
-                return None, ("not-a-number", f"the value is a {others[0][5:]}, not a number with a unit")
+                return None, (
+                    "not-a-number",
+                    f"the value is a {others[0][5:]}, not a number with a unit",
+                )
             if any(any(k.startswith("value") for k in c) for c in comps):
                 codes = []
                 for c in comps:
                     cl, _ = _loinc_codes(c)
                     codes.extend(code for code, _ in cl)
-                return None, ("components-only", "the values are only in components ("
-                        + (", ".join(f"LOINC {c}" for c in codes) or "uncoded")
-                        + "), not one result for the Observation")
+                return None, (
+                    "components-only",
+                    "the values are only in components ("
+                    + (", ".join(f"LOINC {c}" for c in codes) or "uncoded")
+                    + "), not one result for the Observation",
+                )
             dar = obs.get("dataAbsentReason")
             if isinstance(dar, dict):
                 why = dar.get("text") or ", ".join(
-                    str(c.get("display") or c.get("code")) for c in dar.get("coding") or []
+                    str(c.get("display") or c.get("code"))
+                    for c in dar.get("coding") or []
                     if isinstance(c, dict)
                 )
                 return None, ("no-value", f"no value ({why or 'data absent'})")
@@ -587,20 +616,29 @@ class _Reader:
             return None, ("no-value", "valueQuantity has no numeric value")
         value = float(vq["value"])
         if vq.get("comparator"):
-            return None, ("comparator", f"the value is '{vq['comparator']}{_value_str(vq['value'])}', "
-                    "a bound rather than a measured number")
+            return None, (
+                "comparator",
+                f"the value is '{vq['comparator']}{_value_str(vq['value'])}', "
+                "a bound rather than a measured number",
+            )
         ucum, problem = self._unit(vq)
         if problem:
             return None, problem
         assert ucum is not None
         if ucum not in entry.units:
-            return None, ("unit-mismatch", f"the unit {ucum} does not fit LOINC {entry.code} "
-                    f"({entry.long_name}), which is reported in {' or '.join(entry.units)}")
+            return None, (
+                "unit-mismatch",
+                f"the unit {ucum} does not fit LOINC {entry.code} "
+                f"({entry.long_name}), which is reported in {' or '.join(entry.units)}",
+            )
         unit = self.lmap.ucum_units[ucum]
         spec = self.proto.analytes[analyte]
         if unit not in spec.units:
-            return None, ("unit-not-accepted", f"the protocol takes {label.lower()} in "
-                    f"{', '.join(spec.units)} only; a value in {unit} is not converted")
+            return None, (
+                "unit-not-accepted",
+                f"the protocol takes {label.lower()} in "
+                f"{', '.join(spec.units)} only; a value in {unit} is not converted",
+            )
         canonical, fault = check_value(spec, value, unit, f"labs.{analyte.value}")
         if fault is not None or canonical is None:
             return None, ("implausible", fault.message if fault else "implausible value")
@@ -613,20 +651,27 @@ class _Reader:
         if code and system == UCUM_SYSTEM:
             ucum = self.lmap.ucum_code(code)
             if ucum is None:
-                return None, ("unknown-unit", f"the unit '{code}' (UCUM code) is not a unit this "
-                              "program reads (it may not be valid UCUM)")
+                return None, (
+                    "unknown-unit",
+                    f"the unit '{code}' (UCUM code) is not a unit this "
+                    "program reads (it may not be valid UCUM)",
+                )
             if text:
                 from_text = self.lmap.ucum_code(text)
                 if from_text and self.lmap.ucum_units[from_text] != self.lmap.ucum_units[ucum]:
-                    return None, ("unit-conflict", f"the unit text '{text}' and the UCUM code "
-                                  f"'{code}' disagree")
+                    return None, (
+                        "unit-conflict",
+                        f"the unit text '{text}' and the UCUM code '{code}' disagree",
+                    )
             return ucum, None
         if text:
             ucum = self.lmap.ucum_code(text)
             if ucum is None:
                 coded = f"coded as {code} in {system}, not UCUM, and " if code and system else ""
-                return None, ("unknown-unit",
-                              f"the unit is {coded}'{text}' is not a unit this program reads")
+                return None, (
+                    "unknown-unit",
+                    f"the unit is {coded}'{text}' is not a unit this program reads",
+                )
             return ucum, None
         if code and not system:
             ucum = self.lmap.ucum_code(code)
@@ -650,21 +695,29 @@ class _Reader:
         spec_ref = obs.get("specimen") if isinstance(obs.get("specimen"), dict) else {}
         specimen = self.index.get(_ref_key(spec_ref.get("reference")) or "")
         if specimen and specimen.get("resourceType") == "Specimen":
-            coll = specimen.get("collection") if isinstance(specimen.get("collection"), dict) else {}
+            coll = (
+                specimen.get("collection") if isinstance(specimen.get("collection"), dict) else {}
+            )
             if "collectedDateTime" in coll:
                 moment, code, reason = parse_fhir_datetime(coll["collectedDateTime"])
                 if moment is not None:
-                    return moment, "", "", (
-                        f"sample time from its Specimen's collection time "
-                        f"{coll['collectedDateTime']}"
+                    return (
+                        moment,
+                        "",
+                        "",
+                        (
+                            f"sample time from its Specimen's collection time "
+                            f"{coll['collectedDateTime']}"
+                        ),
                     )
                 return None, code, f"its Specimen's collection time: {reason}", ""
         reason = "no sample time (no effective[x])"
         if isinstance(obs.get("issued"), str):
-            reason += f"; 'issued' {obs['issued']} is when the result was released, not when the sample was taken"
-        panel = self.panel_times.get(label) or self.panel_times.get(
-            f"Observation/{obs.get('id')}"
-        )
+            reason += (
+                f"; 'issued' {obs['issued']} is when the result was released, "
+                "not when the sample was taken"
+            )
+        panel = self.panel_times.get(label) or self.panel_times.get(f"Observation/{obs.get('id')}")
         if panel:
             reason += (
                 f"; the panel {panel[0]} that lists it has {panel[1]}, but a member's time is not "
@@ -678,10 +731,15 @@ class _Reader:
             return None, "bad-time", "effectivePeriod is not a period", ""
         start_text, end_text = period.get("start"), period.get("end")
         if start_text is None or end_text is None:
-            return None, "period", (
-                f"effectivePeriod has {'no start' if start_text is None else 'no end'}, so the "
-                "sample time is not known"
-            ), ""
+            return (
+                None,
+                "period",
+                (
+                    f"effectivePeriod has {'no start' if start_text is None else 'no end'}, so the "
+                    "sample time is not known"
+                ),
+                "",
+            )
         start, code, reason = parse_fhir_datetime(start_text)
         if start is None:
             return None, code, f"effectivePeriod.start: {reason}", ""
@@ -689,9 +747,15 @@ class _Reader:
         if end is None:
             return None, code, f"effectivePeriod.end: {reason}", ""
         if start != end:
-            return None, "period", (
-                f"the sample was taken over a period ({start_text} to {end_text}), not at one time"
-            ), ""
+            return (
+                None,
+                "period",
+                (
+                    f"the sample was taken over a period ({start_text} to {end_text}), "
+                    "not at one time"
+                ),
+                "",
+            )
         return start, "", "", "sample time from effectivePeriod (start = end)"
 
 
@@ -703,7 +767,11 @@ def _status_reason(status: str) -> str:
         "entered-in-error": "the result was withdrawn as entered in error",
         "unknown": "its status is unknown",
     }.get(status, "")
-    return f"status '{status}'" + (f" ({extra})" if extra else "") + ": only final, amended or corrected results are used"
+    return (
+        f"status '{status}'"
+        + (f" ({extra})" if extra else "")
+        + ": only final, amended or corrected results are used"
+    )
 
 
 def _replace(row: ImportRow, **changes: Any) -> ImportRow:
@@ -745,10 +813,17 @@ class _Chooser:
         self.labs: dict[str, dict[str, Any]] = {}
         self.followups: list[dict[str, Any]] = []
 
-    def mark(self, cand: _Candidate, outcome: Outcome, code: str, reason: str, field_: str = "") -> None:
+    def mark(
+        self, cand: _Candidate, outcome: Outcome, code: str, reason: str, field_: str = ""
+    ) -> None:
         i = cand.row - 1
-        self.rows[i] = _replace(self.rows[i], outcome=outcome, reason_code=code, reason=reason,
-                                field=field_ or self.rows[i].field)
+        self.rows[i] = _replace(
+            self.rows[i],
+            outcome=outcome,
+            reason_code=code,
+            reason=reason,
+            field=field_ or self.rows[i].field,
+        )
 
     def _obs(self, cand: _Candidate) -> str:
         return self.rows[cand.row - 1].observation_id
@@ -765,39 +840,65 @@ class _Chooser:
         if self.conflict(newest):
             values = ", ".join(f"{_qty(c)} ({self._obs(c)})" for c in newest)
             for cand in newest:
-                self.mark(cand, "refused", "conflict",
-                          f"different results at the same time {cand.sampled_at.isoformat()}: "
-                          f"{values}; check the laboratory report and enter the right one by hand")
+                self.mark(
+                    cand,
+                    "refused",
+                    "conflict",
+                    f"different results at the same time {cand.sampled_at.isoformat()}: "
+                    f"{values}; check the laboratory report and enter the right one by hand",
+                )
             for cand in older:
-                self.mark(cand, "not-used", "superseded",
-                          "older than the conflicting results at "
-                          f"{newest[0].sampled_at.isoformat()} (an older value does not stand "
-                          "in for a newer one)")
+                self.mark(
+                    cand,
+                    "not-used",
+                    "superseded",
+                    "older than the conflicting results at "
+                    f"{newest[0].sampled_at.isoformat()} (an older value does not stand "
+                    "in for a newer one)",
+                )
             return
         chosen = newest[0]
         for cand in newest[1:]:
-            self.mark(cand, "not-used", "duplicate",
-                      f"same result and time as {self._obs(chosen)}")
+            self.mark(cand, "not-used", "duplicate", f"same result and time as {self._obs(chosen)}")
         for cand in older:
-            self.mark(cand, "not-used", "superseded",
-                      f"older than {self._obs(chosen)} ({chosen.sampled_at.isoformat()})")
+            self.mark(
+                cand,
+                "not-used",
+                "superseded",
+                f"older than {self._obs(chosen)} ({chosen.sampled_at.isoformat()})",
+            )
         entry = self.current.labs.get(analyte) if self.current else None
         if entry is not None:
             plan_canon = _canonical(self.proto, analyte, entry.value, entry.unit)
             plan_text = f"{_value_str(entry.value)} {entry.unit or ''}".strip()
             if entry.sampled_at > chosen.sampled_at:
-                self.mark(chosen, "not-used", "plan-newer",
-                          f"the plan already holds a newer result ({plan_text} at "
-                          f"{entry.sampled_at.isoformat()})", field_)
+                self.mark(
+                    chosen,
+                    "not-used",
+                    "plan-newer",
+                    f"the plan already holds a newer result ({plan_text} at "
+                    f"{entry.sampled_at.isoformat()})",
+                    field_,
+                )
                 return
             if entry.sampled_at == chosen.sampled_at:
                 if plan_canon is not None and _same(plan_canon, chosen.canonical):
-                    self.mark(chosen, "not-used", "already-in-plan",
-                              "the plan already holds this result", field_)
+                    self.mark(
+                        chosen,
+                        "not-used",
+                        "already-in-plan",
+                        "the plan already holds this result",
+                        field_,
+                    )
                 else:
-                    self.mark(chosen, "refused", "conflict-with-plan",
-                              f"the plan holds {plan_text} for the same time; the plan's value "
-                              "is kept: check the laboratory report", field_)
+                    self.mark(
+                        chosen,
+                        "refused",
+                        "conflict-with-plan",
+                        f"the plan holds {plan_text} for the same time; the plan's value "
+                        "is kept: check the laboratory report",
+                        field_,
+                    )
                 return
             note = f"replaces {plan_text} from {entry.sampled_at.isoformat()}"
         else:
@@ -805,47 +906,81 @@ class _Chooser:
         extra = self.rows[chosen.row - 1].reason
         self.mark(chosen, "used", "", "; ".join(x for x in (note, extra) if x), field_)
         self.labs[analyte.value] = {
-            "value": chosen.value, "unit": chosen.unit, "sampled_at": chosen.sampled_at
+            "value": chosen.value,
+            "unit": chosen.unit,
+            "sampled_at": chosen.sampled_at,
         }
 
     def after_first_dose(self, analyte: Analyte, cands: list[_Candidate], first: datetime) -> None:
         if analyte not in FOLLOWUP_ANALYTES:
             for cand in cands:
-                self.mark(cand, "not-used", "after-first-dose",
-                          f"taken after the first B12 dose ({first.isoformat()}), so it is not "
-                          "a baseline result")
+                self.mark(
+                    cand,
+                    "not-used",
+                    "after-first-dose",
+                    f"taken after the first B12 dose ({first.isoformat()}), so it is not "
+                    "a baseline result",
+                )
             return
-        existing = [f for f in (self.current.followups if self.current else ()) if f.analyte == analyte.value]
+        existing = [
+            f
+            for f in (self.current.followups if self.current else ())
+            if f.analyte == analyte.value
+        ]
         for group in _group_by_time(cands):
             if self.conflict(group):
                 values = ", ".join(f"{_qty(c)} ({self._obs(c)})" for c in group)
                 for cand in group:
-                    self.mark(cand, "refused", "conflict",
-                              f"different results at the same time: {values}; enter the right "
-                              "one by hand")
+                    self.mark(
+                        cand,
+                        "refused",
+                        "conflict",
+                        f"different results at the same time: {values}; enter the right "
+                        "one by hand",
+                    )
                 continue
             chosen = group[0]
             for cand in group[1:]:
-                self.mark(cand, "not-used", "duplicate", f"same result and time as {self._obs(chosen)}")
+                self.mark(
+                    cand, "not-used", "duplicate", f"same result and time as {self._obs(chosen)}"
+                )
             same_time = [f for f in existing if f.sampled_at == chosen.sampled_at]
             if same_time:
                 plan_canon = _canonical(self.proto, analyte, same_time[0].value, same_time[0].unit)
                 if plan_canon is not None and _same(plan_canon, chosen.canonical):
-                    self.mark(chosen, "not-used", "already-in-plan",
-                              "the plan already holds this follow-up result", "followups")
+                    self.mark(
+                        chosen,
+                        "not-used",
+                        "already-in-plan",
+                        "the plan already holds this follow-up result",
+                        "followups",
+                    )
                 else:
-                    self.mark(chosen, "refused", "conflict-with-plan",
-                              f"the plan holds {_value_str(same_time[0].value)} {same_time[0].unit} "
-                              "for the same time; the plan's value is kept", "followups")
+                    self.mark(
+                        chosen,
+                        "refused",
+                        "conflict-with-plan",
+                        f"the plan holds {_value_str(same_time[0].value)} {same_time[0].unit} "
+                        "for the same time; the plan's value is kept",
+                        "followups",
+                    )
                 continue
             extra = self.rows[chosen.row - 1].reason
-            self.mark(chosen, "used", "",
-                      "; ".join(x for x in ("a result after the first B12 dose", extra) if x),
-                      "followups")
-            self.followups.append({
-                "analyte": analyte.value, "value": chosen.value, "unit": chosen.unit,
-                "sampled_at": chosen.sampled_at,
-            })
+            self.mark(
+                chosen,
+                "used",
+                "",
+                "; ".join(x for x in ("a result after the first B12 dose", extra) if x),
+                "followups",
+            )
+            self.followups.append(
+                {
+                    "analyte": analyte.value,
+                    "value": chosen.value,
+                    "unit": chosen.unit,
+                    "sampled_at": chosen.sampled_at,
+                }
+            )
 
 
 def _warn_refused_newer(rows: list[ImportRow]) -> None:
@@ -867,7 +1002,9 @@ def _warn_refused_newer(rows: list[ImportRow]) -> None:
                 f"{shown}{more}"
             )
         if untimed:
-            parts.append(f"{len(untimed)} result(s) of this test without a usable time were refused")
+            parts.append(
+                f"{len(untimed)} result(s) of this test without a usable time were refused"
+            )
         if parts:
             rows[i] = _replace(row, warning="; ".join(parts))
 
@@ -892,18 +1029,32 @@ def _patient_fields(
         elif same:
             rows.append(PatientRow(name, value, source, "same", note))
         else:
-            rows.append(PatientRow(name, value, source, "kept",
-                                   f"the plan's value '{existing}' is kept" + (f"; {note}" if note else "")))
+            rows.append(
+                PatientRow(
+                    name,
+                    value,
+                    source,
+                    "kept",
+                    f"the plan's value '{existing}' is kept" + (f"; {note}" if note else ""),
+                )
+            )
 
     if ident.identifiers:
         ranked = sorted(
-            enumerate(ident.identifiers), key=lambda it: (0 if "MR" in it[1][2] or
-                                                          "medical record" in it[1][2].lower() else 1, it[0])
+            enumerate(ident.identifiers),
+            key=lambda it: (
+                0 if "MR" in it[1][2] or "medical record" in it[1][2].lower() else 1,
+                it[0],
+            ),
         )
         i, (value, system, type_) = ranked[0]
         plan_id = plan.identifier if plan else ""
         same = bool(plan_id) and _norm_id(plan_id) in {_norm_id(v) for v, _, _ in ident.identifiers}
-        source = f"Patient.identifier[{i}]" + (f" ({type_})" if type_ else "") + (f" {system}" if system else "")
+        source = (
+            f"Patient.identifier[{i}]"
+            + (f" ({type_})" if type_ else "")
+            + (f" {system}" if system else "")
+        )
         offer("identifier", value, source, same)
     if ident.names:
         same = bool(plan and plan.name) and any(names_match(plan.name, n) for n in ident.names)
@@ -912,8 +1063,15 @@ def _patient_fields(
         try:
             dob = date.fromisoformat(ident.birth_date)
         except ValueError:
-            rows.append(PatientRow("date_of_birth", ident.birth_date, "Patient.birthDate", "not used",
-                                   "not a full date (YYYY-MM-DD)"))
+            rows.append(
+                PatientRow(
+                    "date_of_birth",
+                    ident.birth_date,
+                    "Patient.birthDate",
+                    "not used",
+                    "not a full date (YYYY-MM-DD)",
+                )
+            )
         else:
             same = bool(plan and plan.date_of_birth == dob)
             offer("date_of_birth", dob.isoformat(), "Patient.birthDate", same)
@@ -1079,7 +1237,8 @@ def import_fhir(
         ) from None
 
     others = Counter(
-        str(res.get("resourceType")) for _, res in entries
+        str(res.get("resourceType"))
+        for _, res in entries
         if res.get("resourceType") not in ("Observation", "Patient")
     )
     if others:
@@ -1090,8 +1249,10 @@ def import_fhir(
     if not observations:
         notes.append("The file holds no Observations: nothing was imported.")
     if check == "confirmed-by-user":
-        notes.append("The file does not identify the patient; the user confirmed the results are "
-                     "for the plan's patient.")
+        notes.append(
+            "The file does not identify the patient; the user confirmed the results are "
+            "for the plan's patient."
+        )
     return ImportResult(
         inputs=inputs,
         rows=tuple(rows),
@@ -1116,13 +1277,18 @@ def labs_entry(row: ImportRow) -> LabEntry | None:
 def render_import_report(result: ImportResult) -> str:
     """Return the import report as plain text (the CLI prints it; the GUI may show it)."""
     lines = [f"Read from: {result.source_kind}, {len(result.rows)} Observation(s)."]
-    lines.append({
-        "new": "Patient: no patient in the open plan; details taken from the file where present.",
-        "confirmed": "Patient: the file's patient matches the plan's.",
-        "confirmed-by-user": "Patient: not identified by the file; confirmed by the user.",
-    }[result.patient_check])
+    lines.append(
+        {
+            "new": "Patient: no patient in the open plan; details taken from the file "
+            "where present.",
+            "confirmed": "Patient: the file's patient matches the plan's.",
+            "confirmed-by-user": "Patient: not identified by the file; confirmed by the user.",
+        }[result.patient_check]
+    )
     for p in result.patient_rows:
-        lines.append(f"  {p.field}: {p.value} ({p.source}) - {p.action}" + (f"; {p.note}" if p.note else ""))
+        lines.append(
+            f"  {p.field}: {p.value} ({p.source}) - {p.action}" + (f"; {p.note}" if p.note else "")
+        )
     for title, outcome in (("USED", "used"), ("NOT USED", "not-used"), ("REFUSED", "refused")):
         group = [r for r in result.rows if r.outcome == outcome]
         lines.append(f"{title} ({len(group)})")

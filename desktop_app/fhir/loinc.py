@@ -130,9 +130,14 @@ class LoincMap(_Frozen):
             for k, v in self.unit_spellings.items()
             if v not in self.ucum_units
         )
-        missing = {"potassium", "magnesium", "phosphate", "fbc", "reticulocytes", "platelets"} - set(
-            self.order_codes
-        )
+        missing = {
+            "potassium",
+            "magnesium",
+            "phosphate",
+            "fbc",
+            "reticulocytes",
+            "platelets",
+        } - set(self.order_codes)
         if missing:
             problems.append(f"order_codes: no code for {', '.join(sorted(missing))}")
         if problems:

@@ -38,7 +38,10 @@ def import_results_file(
             again with confirm_unidentified=True if they confirm.
     """
     return import_fhir(
-        read_fhir_file(path), protocol, current, now=now,
+        read_fhir_file(path),
+        protocol,
+        current,
+        now=now,
         confirm_unidentified=confirm_unidentified,
     )
 

@@ -40,9 +40,16 @@ def obs(
         "resourceType": "Observation",
         "id": oid or f"lab-{_counter[0]}",
         "status": status,
-        "category": [{"coding": [{
-            "system": "http://terminology.hl7.org/CodeSystem/observation-category",
-            "code": "laboratory"}]}],
+        "category": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                        "code": "laboratory",
+                    }
+                ]
+            }
+        ],
         "subject": subject if subject is not None else {"reference": PATIENT_REF},
     }
     if code is not None:
@@ -74,9 +81,16 @@ def patient(
         "id": "pat-7b",
         "identifier": [
             {"system": "https://fhir.nhs.uk/Id/nhs-number", "value": "943 476 5919"},
-            {"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203",
-                                  "code": "MR"}], "text": "MR"},
-             "system": "https://example-hospital.org/mrn", "value": mrn},
+            {
+                "type": {
+                    "coding": [
+                        {"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}
+                    ],
+                    "text": "MR",
+                },
+                "system": "https://example-hospital.org/mrn",
+                "value": mrn,
+            },
         ],
         "name": [{"use": "official", "family": family, "given": [given], "prefix": ["Mrs"]}],
         "gender": gender,
@@ -90,8 +104,10 @@ def bundle(*resources: dict[str, Any], btype: str = "searchset") -> dict[str, An
     """Return a Bundle of the resources, with absolute fullUrls like a FHIR server's."""
     entries = []
     for res in resources:
-        entry: dict[str, Any] = {"fullUrl": f"{BASE}/{res['resourceType']}/{res.get('id', 'x')}",
-                                 "resource": res}
+        entry: dict[str, Any] = {
+            "fullUrl": f"{BASE}/{res['resourceType']}/{res.get('id', 'x')}",
+            "resource": res,
+        }
         if btype == "searchset":
             mode = "include" if res["resourceType"] == "Patient" else "match"
             entry["search"] = {"mode": mode}
@@ -106,14 +122,26 @@ def ward_results() -> list[dict[str, Any]]:
     return [
         obs("2823-3", 3.1, "mmol/L", "2026-11-25T06:30:00+00:00", oid="k-old"),
         obs("2823-3", 3.4, "meq/L", day, unit_text="mEq/L", oid="k-new"),
-        obs("2823-3", 2.9, "mmol/L", "2026-11-26T09:00:00+00:00", status="preliminary",
-            oid="k-prelim"),
+        obs(
+            "2823-3",
+            2.9,
+            "mmol/L",
+            "2026-11-26T09:00:00+00:00",
+            status="preliminary",
+            oid="k-prelim",
+        ),
         obs("19123-9", 1.65, "mg/dL", day, oid="mg-mass"),
         obs("2601-3", 0.7, "mmol/L", "2026-11-24T07:00:00+00:00", oid="mg-old"),
         obs("14879-1", 0.85, "mmol/L", day, oid="po4"),
-        obs("14879-1", None, None, "2026-11-26T08:00:00+00:00", status="cancelled",
+        obs(
+            "14879-1",
+            None,
+            None,
+            "2026-11-26T08:00:00+00:00",
+            status="cancelled",
             oid="po4-cancelled",
-            dataAbsentReason={"coding": [{"code": "not-performed"}], "text": "sample haemolysed"}),
+            dataAbsentReason={"coding": [{"code": "not-performed"}], "text": "sample haemolysed"},
+        ),
         obs("718-7", 64, "g/L", day, oid="hb"),
         obs("718-7", 7.1, "g/dL", "2026-11-25T06:30:00+00:00", oid="hb-old"),
         obs("787-2", 118, "fL", day, oid="mcv"),

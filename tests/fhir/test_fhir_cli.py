@@ -44,8 +44,10 @@ def test_import_into_the_open_plan(tmp_path: Path, capsys: pytest.CaptureFixture
 
 
 def test_import_new_plan(tmp_path: Path) -> None:
-    src = _write(tmp_path / "b.json", bundle(patient(), obs("2823-3", 3.4, "mmol/L",
-                                                            "2026-11-26T07:10:00+00:00")))
+    src = _write(
+        tmp_path / "b.json",
+        bundle(patient(), obs("2823-3", 3.4, "mmol/L", "2026-11-26T07:10:00+00:00")),
+    )
     out = tmp_path / "in.json"
     assert main(["import-fhir", str(src), "-o", str(out), "--now", NOW]) == 0
     assert read_plan_file(out).patient.name == "Margaret Ellison"
@@ -59,8 +61,9 @@ def test_import_new_plan(tmp_path: Path) -> None:
         ("", "empty"),
     ],
 )
-def test_bad_files_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
-                          words: str) -> None:
+def test_bad_files_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, words: str
+) -> None:
     src = tmp_path / "b.json"
     src.write_text(content, encoding="utf-8")
     assert main(["import-fhir", str(src), "-o", str(tmp_path / "o.json"), "--now", NOW]) == 2
@@ -72,10 +75,12 @@ def test_bad_files_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], co
 def test_patient_mismatch_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     demo = tmp_path / "demo.json"
     main(["example", "--as-published", "-o", str(demo)])
-    src = _write(tmp_path / "b.json", bundle(patient(mrn="X9", birth="1990-01-01"),
-                                             *ward_results()))
-    status = main(["import-fhir", str(src), "-o", str(tmp_path / "o.json"), "--into", str(demo),
-                   "--now", NOW])
+    src = _write(
+        tmp_path / "b.json", bundle(patient(mrn="X9", birth="1990-01-01"), *ward_results())
+    )
+    status = main(
+        ["import-fhir", str(src), "-o", str(tmp_path / "o.json"), "--into", str(demo), "--now", NOW]
+    )
     err = capsys.readouterr().err
     assert status == 2 and "not for the patient of the open plan" in err
     assert not (tmp_path / "o.json").exists()
@@ -86,7 +91,9 @@ def test_missing_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "does not exist" in capsys.readouterr().err
 
 
-@pytest.mark.skipif(not fhir_resources_available(), reason="the optional 'fhir' extra is not installed")
+@pytest.mark.skipif(
+    not fhir_resources_available(), reason="the optional 'fhir' extra is not installed"
+)
 def test_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     demo = tmp_path / "demo.json"
     main(["example", "--as-published", "-o", str(demo)])
@@ -98,7 +105,9 @@ def test_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert any(e["resource"]["resourceType"] == "CarePlan" for e in data["entry"])
 
 
-def test_export_of_an_unplannable_file_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_of_an_unplannable_file_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = _write(tmp_path / "in.json", {"schema_version": "1.0.0"})
     status = main(["export-fhir", str(src), "-o", str(tmp_path / "o.json"), "--now", NOW])
     err = capsys.readouterr().err
@@ -118,7 +127,9 @@ def test_service_calls_for_the_menu(tmp_path: Path) -> None:
     assert available or 'pip install -e ".[fhir]"' in text
 
 
-@pytest.mark.skipif(not fhir_resources_available(), reason="the optional 'fhir' extra is not installed")
+@pytest.mark.skipif(
+    not fhir_resources_available(), reason="the optional 'fhir' extra is not installed"
+)
 def test_service_export_writes_a_bundle(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 

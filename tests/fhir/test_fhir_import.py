@@ -56,15 +56,24 @@ def ward() -> ImportResult:
 def test_newest_final_result_fills_each_field(ward: ImportResult) -> None:
     labs = ward.inputs.labs
     assert labs.potassium == LabEntry(value=3.4, unit="mEq/L", sampled_at=datetime.fromisoformat(T))
-    assert labs.magnesium is not None and (labs.magnesium.value, labs.magnesium.unit) == (1.65, "mg/dL")
+    assert labs.magnesium is not None and (labs.magnesium.value, labs.magnesium.unit) == (
+        1.65,
+        "mg/dL",
+    )
     assert labs.phosphate is not None and labs.phosphate.value == 0.85
-    assert labs.haemoglobin is not None and (labs.haemoglobin.value, labs.haemoglobin.unit) == (64, "g/L")
+    assert labs.haemoglobin is not None and (labs.haemoglobin.value, labs.haemoglobin.unit) == (
+        64,
+        "g/L",
+    )
     assert labs.mcv is not None and labs.mcv.unit == "fL"
     assert labs.b12 is not None and (labs.b12.value, labs.b12.unit) == (96, "pg/mL")
     assert labs.folate is not None and labs.folate.unit == "ng/mL"
     assert labs.mma is not None and labs.mma.unit == "nmol/L"
     assert labs.homocysteine is not None and labs.homocysteine.unit == "micromol/L"
-    assert labs.creatinine is not None and (labs.creatinine.value, labs.creatinine.unit) == (88, "micromol/L")
+    assert labs.creatinine is not None and (labs.creatinine.value, labs.creatinine.unit) == (
+        88,
+        "micromol/L",
+    )
     assert labs.egfr is not None and labs.egfr.unit == "mL/min/1.73 m2"
     assert labs.reticulocytes is not None and labs.reticulocytes.unit == "%"
     assert labs.platelets is not None and labs.platelets.unit == "x 10^9/L"
@@ -82,8 +91,19 @@ def test_every_observation_has_a_row_with_its_outcome(ward: ImportResult) -> Non
     assert "sample haemolysed" in row(ward, "po4-cancelled").reason
     assert row(ward, "creat-notime").reason_code == "no-time"
     assert {r.observation_id for r in ward.used} == {
-        "k-new", "mg-mass", "po4", "hb", "mcv", "b12", "folate", "mma", "hcy", "creat", "egfr",
-        "retic", "plt",
+        "k-new",
+        "mg-mass",
+        "po4",
+        "hb",
+        "mcv",
+        "b12",
+        "folate",
+        "mma",
+        "hcy",
+        "creat",
+        "egfr",
+        "retic",
+        "plt",
     }
 
 
@@ -123,44 +143,94 @@ def test_report_lists_every_row(ward: ImportResult) -> None:
     ("resource", "code", "words"),
     [
         (obs("2951-2", 140, "mmol/L", T, display="Sodium"), "unknown-code", "2951-2"),
-        ({**obs(None, 4.1, "mmol/L", T), "code": {"coding": [{"system": "https://lab.local", "code": "K"}]}},
-         "no-loinc", "https://lab.local"),
+        (
+            {
+                **obs(None, 4.1, "mmol/L", T),
+                "code": {"coding": [{"system": "https://lab.local", "code": "K"}]},
+            },
+            "no-loinc",
+            "https://lab.local",
+        ),
         (obs("2823-3", 4.1, "mmol/L", T, status="preliminary"), "status", "preliminary"),
         (obs("2823-3", 4.1, "mmol/L", T, status="entered-in-error"), "status", "entered in error"),
         (obs("2823-3", 4.1, "mmol/L", T, status="registered"), "status", "registered"),
         (obs("2823-3", 4.1, "mmol/L", None), "no-time", "no sample time"),
-        (obs("2823-3", 4.1, "mmol/L", None, issued="2026-11-26T09:00:00+00:00"), "no-time", "issued"),
+        (
+            obs("2823-3", 4.1, "mmol/L", None, issued="2026-11-26T09:00:00+00:00"),
+            "no-time",
+            "issued",
+        ),
         (obs("2823-3", 4.1, "mmol/L", "2026-11-26"), "date-only", "only a date"),
         (obs("2823-3", 4.1, "mmol/L", "2026-11-26T07:10:00"), "no-timezone", "timezone"),
         (obs("2823-3", 4.1, "mmol/L", "26/11/2026 07:10"), "bad-time", "not a valid"),
-        (obs("2823-3", 4.1, "mmol/L", None, effectivePeriod={
-            "start": "2026-11-25T07:00:00+00:00", "end": "2026-11-26T07:00:00+00:00"}),
-         "period", "over a period"),
+        (
+            obs(
+                "2823-3",
+                4.1,
+                "mmol/L",
+                None,
+                effectivePeriod={
+                    "start": "2026-11-25T07:00:00+00:00",
+                    "end": "2026-11-26T07:00:00+00:00",
+                },
+            ),
+            "period",
+            "over a period",
+        ),
         (obs("2823-3", 4.1, "mmol/L", None, effectivePeriod={"start": T}), "period", "no end"),
         (obs("2823-3", 4.1, "K/uL", T), "unknown-unit", "K/uL"),
         (obs("2823-3", 4.1, None, T, system=None), "no-unit", "never guessed"),
-        (obs("2823-3", 4.1, "258814008", T, system="http://snomed.info/sct"), "unknown-unit", "not UCUM"),
+        (
+            obs("2823-3", 4.1, "258814008", T, system="http://snomed.info/sct"),
+            "unknown-unit",
+            "not UCUM",
+        ),
         (obs("2823-3", 16, "mg/dL", T), "unit-mismatch", "does not fit LOINC 2823-3"),
         (obs("2823-3", 4.1, "mmol/L", T, unit_text="mg/dL"), "unit-conflict", "disagree"),
         (obs("60474-4", 60, "10*9/L", T), "unit-not-accepted", "%"),
         (obs("14682-9", 0.09, "mmol/L", T), "unit-not-accepted", "micromol/L"),
         (obs("2823-3", 41, "mmol/L", T), "implausible", "plausible range"),
         (obs("718-7", 6.4, "g/L", T), "implausible", "g/dL"),
-        (obs("2823-3", 4.1, "mmol/L", T, valueQuantity={"value": 6, "comparator": ">",
-                                                        "unit": "mmol/L"}), "comparator", "bound"),
+        (
+            obs(
+                "2823-3",
+                4.1,
+                "mmol/L",
+                T,
+                valueQuantity={"value": 6, "comparator": ">", "unit": "mmol/L"},
+            ),
+            "comparator",
+            "bound",
+        ),
         ({**obs("2823-3", None, None, T), "valueString": "haemolysed"}, "not-a-number", "String"),
-        ({**obs("33914-3", None, None, T), "component": [
-            {"code": {"coding": [{"system": "http://loinc.org", "code": "48642-3"}]},
-             "valueQuantity": {"value": 60, "unit": "mL/min/{1.73_m2}"}}]},
-         "components-only", "48642-3"),
+        (
+            {
+                **obs("33914-3", None, None, T),
+                "component": [
+                    {
+                        "code": {"coding": [{"system": "http://loinc.org", "code": "48642-3"}]},
+                        "valueQuantity": {"value": 60, "unit": "mL/min/{1.73_m2}"},
+                    }
+                ],
+            },
+            "components-only",
+            "48642-3",
+        ),
         (obs("2823-3", None, None, T), "no-value", "no value"),
         (obs("6298-4", 4.1, "mmol/L", T), "different-specimen", "different specimen"),
         (obs("38483-4", 1.0, "mg/dL", T), "different-specimen", "whole blood"),
         (obs("48642-3", 60, "mL/min/{1.73_m2}", T), "race-based-egfr", "Race-specific"),
         (obs("2823-3", 4.1, "mmol/L", "2026-11-26T13:00:00+00:00"), "future", "future"),
-        (obs("2823-3", 4.1, "mmol/L", T, subject={"reference": "Patient/someone-else"}),
-         "other-patient", "not the Patient"),
-        (obs("2823-3", 4.1, "mmol/L", T, subject={"display": "M Ellison"}), "no-subject", "only named"),
+        (
+            obs("2823-3", 4.1, "mmol/L", T, subject={"reference": "Patient/someone-else"}),
+            "other-patient",
+            "not the Patient",
+        ),
+        (
+            obs("2823-3", 4.1, "mmol/L", T, subject={"display": "M Ellison"}),
+            "no-subject",
+            "only named",
+        ),
     ],
 )
 def test_each_refusal_reason(resource: dict[str, Any], code: str, words: str) -> None:
@@ -180,16 +250,22 @@ def test_several_problems_are_all_reported() -> None:
 
 
 def test_amended_and_corrected_results_are_used() -> None:
-    result = run(obs("2823-3", 3.9, "mmol/L", T, status="corrected"),
-                 obs("718-7", 101, "g/L", T, status="amended"))
+    result = run(
+        obs("2823-3", 3.9, "mmol/L", T, status="corrected"),
+        obs("718-7", 101, "g/L", T, status="amended"),
+    )
     assert len(result.used) == 2
 
 
 def test_ucum_lowercase_litre_and_unit_text_only_are_read() -> None:
     only_text = obs("718-7", 7.2, None, T, system=None, unit_text="g/dl")
     result = run(obs("2823-3", 4.0, "mmol/l", T), only_text)
-    assert result.inputs.labs.potassium is not None and result.inputs.labs.potassium.unit == "mmol/L"
-    assert result.inputs.labs.haemoglobin is not None and result.inputs.labs.haemoglobin.unit == "g/dL"
+    assert (
+        result.inputs.labs.potassium is not None and result.inputs.labs.potassium.unit == "mmol/L"
+    )
+    assert (
+        result.inputs.labs.haemoglobin is not None and result.inputs.labs.haemoglobin.unit == "g/dL"
+    )
 
 
 def test_platelets_in_10_3_per_microlitre_map_to_10_9_per_litre() -> None:
@@ -201,9 +277,14 @@ def test_platelets_in_10_3_per_microlitre_map_to_10_9_per_litre() -> None:
 
 def test_effective_period_with_equal_ends_and_specimen_time_are_sample_times() -> None:
     period = obs("718-7", 101, "g/L", None, effectivePeriod={"start": T, "end": T}, oid="p")
-    specimen = {"resourceType": "Specimen", "id": "sst1",
-                "collection": {"collectedDateTime": "2026-11-26T06:55:00+00:00"}}
-    via_specimen = obs("2823-3", 3.8, "mmol/L", None, oid="s", specimen={"reference": "Specimen/sst1"})
+    specimen = {
+        "resourceType": "Specimen",
+        "id": "sst1",
+        "collection": {"collectedDateTime": "2026-11-26T06:55:00+00:00"},
+    }
+    via_specimen = obs(
+        "2823-3", 3.8, "mmol/L", None, oid="s", specimen={"reference": "Specimen/sst1"}
+    )
     result = import_fhir(bundle(patient(), period, specimen, via_specimen), LP, None, now=NOW)
     assert row(result, "p").outcome == "used"
     assert "effectivePeriod" in row(result, "p").reason
@@ -227,8 +308,11 @@ def test_panel_member_without_time_names_the_panel_time_but_is_refused() -> None
 
 def test_different_results_at_the_same_time_are_both_refused() -> None:
     """As in the Synthea sample: two potassium results with one timestamp."""
-    result = run(obs("2823-3", 5.03, "mmol/L", T, oid="a"), obs("2823-3", 3.97, "mmol/L", T, oid="b"),
-                 obs("2823-3", 4.2, "mmol/L", "2026-11-25T07:00:00+00:00", oid="older"))
+    result = run(
+        obs("2823-3", 5.03, "mmol/L", T, oid="a"),
+        obs("2823-3", 3.97, "mmol/L", T, oid="b"),
+        obs("2823-3", 4.2, "mmol/L", "2026-11-25T07:00:00+00:00", oid="older"),
+    )
     assert row(result, "a").reason_code == row(result, "b").reason_code == "conflict"
     assert "5.03 mmol/L" in row(result, "a").reason and "3.97 mmol/L" in row(result, "a").reason
     assert row(result, "older").reason_code == "superseded"
@@ -248,8 +332,12 @@ def test_single_observation_and_searchset_with_outcome() -> None:
     result = import_fhir(single, LP, None, now=NOW)
     assert result.source_kind == "Observation" and len(result.used) == 1
     search = bundle(single)
-    search["entry"].append({"resource": {"resourceType": "OperationOutcome", "issue": []},
-                            "search": {"mode": "outcome"}})
+    search["entry"].append(
+        {
+            "resource": {"resourceType": "OperationOutcome", "issue": []},
+            "search": {"mode": "outcome"},
+        }
+    )
     assert len(import_fhir(search, LP, None, now=NOW).rows) == 1
 
 
@@ -272,9 +360,13 @@ def test_other_resources_are_counted_not_read() -> None:
         ({"resourceType": "Bundle", "type": "history", "entry": []}, "history"),
         ({"resourceType": "Bundle", "type": "collection", "entry": {}}, "not a list"),
         (bundle(patient(), patient(mrn="X1")), "2 Patient resources"),
-        (bundle(obs("2823-3", 4, "mmol/L", T, subject={"reference": "Patient/a"}),
-                obs("2823-3", 4, "mmol/L", T, subject={"reference": "Patient/b"})),
-         "more than one patient"),
+        (
+            bundle(
+                obs("2823-3", 4, "mmol/L", T, subject={"reference": "Patient/a"}),
+                obs("2823-3", 4, "mmol/L", T, subject={"reference": "Patient/b"}),
+            ),
+            "more than one patient",
+        ),
     ],
 )
 def test_whole_file_refusals(resource: Any, words: str) -> None:
@@ -284,7 +376,12 @@ def test_whole_file_refusals(resource: Any, words: str) -> None:
 
 @pytest.mark.parametrize(
     ("data", "words"),
-    [(b"", "empty"), (b"{", "not valid JSON"), (b'{"a": 1, "a": 2}', "twice"), (b"[1]", "not an object")],
+    [
+        (b"", "empty"),
+        (b"{", "not valid JSON"),
+        (b'{"a": 1, "a": 2}', "twice"),
+        (b"[1]", "not an object"),
+    ],
 )
 def test_bad_bytes(data: bytes, words: str) -> None:
     with pytest.raises(FhirImportError, match=words):
@@ -298,11 +395,18 @@ def test_new_plan_takes_the_patient_from_the_file() -> None:
     result = run(obs("2823-3", 3.8, "mmol/L", T))
     pat = result.inputs.patient
     assert (pat.identifier, pat.name, str(pat.date_of_birth), pat.sex) == (
-        "RX0042137", "Margaret Ellison", "1948-03-14", "female"
+        "RX0042137",
+        "Margaret Ellison",
+        "1948-03-14",
+        "female",
     )
     assert result.patient_check == "new"
     assert {p.field: p.action for p in result.patient_rows} == {
-        "identifier": "set", "name": "set", "date_of_birth": "set", "sex": "set"}
+        "identifier": "set",
+        "name": "set",
+        "date_of_birth": "set",
+        "sex": "set",
+    }
 
 
 @pytest.mark.parametrize(
@@ -352,8 +456,12 @@ def test_name_and_birth_date_confirm_without_identifier() -> None:
 
 
 def test_sex_difference_is_noted_and_the_plan_kept() -> None:
-    result = import_fhir(bundle(patient(gender="male"), obs("2823-3", 3.8, "mmol/L", T)), LP,
-                         demo_without_labs(), now=NOW)
+    result = import_fhir(
+        bundle(patient(gender="male"), obs("2823-3", 3.8, "mmol/L", T)),
+        LP,
+        demo_without_labs(),
+        now=NOW,
+    )
     assert result.inputs.patient.sex == "female"
     assert any("Sex differs" in n for n in result.notes)
 
@@ -400,10 +508,16 @@ def test_results_after_the_first_dose_become_follow_ups() -> None:
     current = demo_without_labs()  # first dose 2026-11-26T14:00Z
     later = "2026-11-26T20:00:00+00:00"
     result = import_fhir(
-        bundle(patient(), obs("2823-3", 3.3, "mmol/L", later, oid="k6h"),
-               obs("718-7", 70, "g/L", later, oid="hb6h"), obs("2823-3", 3.4, "mmol/L", T, oid="k0"),
-               obs("718-7", 64, "g/L", T, oid="hb0")),
-        LP, current, now=datetime(2026, 11, 27, tzinfo=UTC),
+        bundle(
+            patient(),
+            obs("2823-3", 3.3, "mmol/L", later, oid="k6h"),
+            obs("718-7", 70, "g/L", later, oid="hb6h"),
+            obs("2823-3", 3.4, "mmol/L", T, oid="k0"),
+            obs("718-7", 64, "g/L", T, oid="hb0"),
+        ),
+        LP,
+        current,
+        now=datetime(2026, 11, 27, tzinfo=UTC),
     )
     assert row(result, "k6h").field == "followups" and row(result, "k6h").outcome == "used"
     assert row(result, "hb6h").reason_code == "after-first-dose"
@@ -412,8 +526,12 @@ def test_results_after_the_first_dose_become_follow_ups() -> None:
     assert (fu.analyte, fu.value, fu.unit) == ("potassium", 3.3, "mmol/L")
     plan = evaluate(LP, result.inputs, now=datetime(2026, 11, 27, tzinfo=UTC))
     assert plan.followups and plan.followups[0].value == 3.3
-    again = import_fhir(bundle(patient(), obs("2823-3", 3.3, "mmol/L", later, oid="k6h")), LP,
-                        result.inputs, now=datetime(2026, 11, 27, tzinfo=UTC))
+    again = import_fhir(
+        bundle(patient(), obs("2823-3", 3.3, "mmol/L", later, oid="k6h")),
+        LP,
+        result.inputs,
+        now=datetime(2026, 11, 27, tzinfo=UTC),
+    )
     assert again.rows[0].reason_code == "already-in-plan" and len(again.inputs.followups) == 1
 
 
@@ -424,7 +542,9 @@ def test_us_protocol_units_apply() -> None:
 
 
 def test_parse_fhir_datetime() -> None:
-    assert parse_fhir_datetime("2026-11-26T07:10:00Z")[0] == datetime(2026, 11, 26, 7, 10, tzinfo=UTC)
+    assert parse_fhir_datetime("2026-11-26T07:10:00Z")[0] == datetime(
+        2026, 11, 26, 7, 10, tzinfo=UTC
+    )
     assert parse_fhir_datetime("2026-11")[1] == "date-only"
     assert parse_fhir_datetime(None)[1] == "bad-time"
 
@@ -438,8 +558,11 @@ def test_import_does_not_change_its_arguments() -> None:
 
 
 def test_subject_reference_forms_all_tie_to_the_patient() -> None:
-    forms = [PATIENT_REF, f"https://fhir.lab.example-hospital.org/fhir/{PATIENT_REF}",
-             f"{PATIENT_REF}/_history/3"]
+    forms = [
+        PATIENT_REF,
+        f"https://fhir.lab.example-hospital.org/fhir/{PATIENT_REF}",
+        f"{PATIENT_REF}/_history/3",
+    ]
     results = [obs("2823-3", 3.8, "mmol/L", T, subject={"reference": f}) for f in forms]
     result = run(*results)
     assert [r.reason_code for r in result.rows] == ["", "duplicate", "duplicate"]

@@ -51,11 +51,18 @@ def test_every_code(entry: object) -> None:
 
 def test_issue_codes_are_all_read() -> None:
     wanted = {
-        "potassium": {"2823-3"}, "magnesium": {"2601-3", "19123-9"},
-        "phosphate": {"14879-1", "2777-1"}, "haemoglobin": {"718-7"}, "mcv": {"787-2"},
-        "b12": {"2132-9", "14685-2"}, "folate": {"2284-8", "14732-2"}, "mma": {"13964-2"},
-        "homocysteine": {"13965-9"}, "creatinine": {"2160-0", "14682-9"},
-        "egfr": {"98979-8", "62238-1", "33914-3"}, "reticulocytes": {"17849-1", "60474-4"},
+        "potassium": {"2823-3"},
+        "magnesium": {"2601-3", "19123-9"},
+        "phosphate": {"14879-1", "2777-1"},
+        "haemoglobin": {"718-7"},
+        "mcv": {"787-2"},
+        "b12": {"2132-9", "14685-2"},
+        "folate": {"2284-8", "14732-2"},
+        "mma": {"13964-2"},
+        "homocysteine": {"13965-9"},
+        "creatinine": {"2160-0", "14682-9"},
+        "egfr": {"98979-8", "62238-1", "33914-3"},
+        "reticulocytes": {"17849-1", "60474-4"},
     }
     for analyte, codes in wanted.items():
         for code in codes:
@@ -106,8 +113,11 @@ def test_no_qt_in_the_fhir_package() -> None:
     for path in sorted((ROOT / "desktop_app" / "fhir").glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            )
             for name in names:
                 assert not name.startswith(("PySide6", "shiboken6", "desktop_app.widgets")), path
                 if path.name != "validate.py":

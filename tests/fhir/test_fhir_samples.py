@@ -102,9 +102,11 @@ def test_hl7_single_observations() -> None:
     hb = _import("hl7-r4-observation-example-f005-hemoglobin.json")
     assert hb.inputs.labs.haemoglobin is not None and hb.inputs.labs.haemoglobin.unit == "g/dL"
     assert _import("hl7-r4-observation-example-f205-egfr.json").rows[0].reason_code == (
-        "components-only")
+        "components-only"
+    )
     assert _import("hl7-r4-observation-example-f204-creatinine.json").rows[0].reason_code == (
-        "no-loinc")
+        "no-loinc"
+    )
 
 
 def test_samples_are_not_copied_into_the_repository() -> None:

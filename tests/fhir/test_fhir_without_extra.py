@@ -14,8 +14,7 @@ from desktop_app.fhir import ENABLE_HINT, FhirExtraMissingError, fhir_resources_
 from desktop_app.fhir.validate import validate_bundle
 from tests.fhir.builders import ROOT
 
-BLOCKED = ("fhir", "fhir.resources", "fhir.resources.R4B", "fhir.resources.R4B.bundle",
-           "fhir_core")
+BLOCKED = ("fhir", "fhir.resources", "fhir.resources.R4B", "fhir.resources.R4B.bundle", "fhir_core")
 
 
 @pytest.fixture
@@ -36,8 +35,16 @@ def test_availability_and_validation_say_how_to_enable() -> None:
 def test_cli_export_says_how_to_enable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan_file = tmp_path / "in.json"
     assert main(["example", "--as-published", "-o", str(plan_file)]) == 0
-    status = main(["export-fhir", str(plan_file), "-o", str(tmp_path / "out.json"),
-                   "--now", "2026-11-26T12:00+00:00"])
+    status = main(
+        [
+            "export-fhir",
+            str(plan_file),
+            "-o",
+            str(tmp_path / "out.json"),
+            "--now",
+            "2026-11-26T12:00+00:00",
+        ]
+    )
     err = capsys.readouterr().err
     assert status == 2
     assert ENABLE_HINT in err and "Traceback" not in err
@@ -67,7 +74,8 @@ def test_core_import_and_cli_run_with_fhir_blocked(tmp_path: Path) -> None:
         from desktop_app.logic.engine import evaluate
         from desktop_app.storage.protocols import load_protocol
         import desktop_app.fhir, desktop_app.fhir.export
-        evaluate(load_protocol(), demo_inputs(), now=datetime(2026, 11, 26, 12, tzinfo=timezone.utc))
+        noon = datetime(2026, 11, 26, 12, tzinfo=timezone.utc)
+        evaluate(load_protocol(), demo_inputs(), now=noon)
         assert main(["example", "--as-published", "-o", {str(tmp_path / "demo.json")!r}]) == 0
         assert main(["import-fhir", {str(bundle)!r}, "-o", {str(tmp_path / "in.json")!r},
                      "--into", {str(tmp_path / "demo.json")!r}, "--confirm-patient",
@@ -81,8 +89,14 @@ def test_core_import_and_cli_run_with_fhir_blocked(tmp_path: Path) -> None:
             assert exc.name == "desktop_app.report", exc
         print("OK")
     """)
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().endswith("OK")
 
@@ -93,4 +107,3 @@ def test_extra_is_declared_and_pinned() -> None:
     assert '"fhir.resources==8.3.0"' in pyproject
     assert "fhir.resources==8.3.0" in lock and "fhir_core==" in lock
     assert '-e ".[test,fhir]"' in (ROOT / "scripts" / "setup.sh").read_text()
-
