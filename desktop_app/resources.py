@@ -14,6 +14,7 @@ FONT_REGULAR = "fonts/DejaVuSans.ttf"
 FONT_BOLD = "fonts/DejaVuSans-Bold.ttf"
 PROTOCOL_SCHEMA = "schema/protocol.schema.json"
 INPUT_SCHEMA = "schema/plan-input.schema.json"
+LOINC_MAP = "loinc/loinc-map.json"
 
 #: Every resource the program reads; a test proves each exists in the checkout and the wheel.
 ALL_RESOURCES = (
@@ -24,6 +25,7 @@ ALL_RESOURCES = (
     FONT_BOLD,
     PROTOCOL_SCHEMA,
     INPUT_SCHEMA,
+    LOINC_MAP,
 )
 
 

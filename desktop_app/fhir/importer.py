@@ -909,6 +909,7 @@ class _Chooser:
             "value": chosen.value,
             "unit": chosen.unit,
             "sampled_at": chosen.sampled_at,
+            "source": f"FHIR Observation {self.rows[chosen.row - 1].observation_id}",
         }
 
     def after_first_dose(self, analyte: Analyte, cands: list[_Candidate], first: datetime) -> None:
@@ -979,6 +980,7 @@ class _Chooser:
                     "value": chosen.value,
                     "unit": chosen.unit,
                     "sampled_at": chosen.sampled_at,
+                    "source": f"FHIR Observation {self.rows[chosen.row - 1].observation_id}",
                 }
             )
 
@@ -1271,7 +1273,12 @@ def labs_entry(row: ImportRow) -> LabEntry | None:
     """Return the LabEntry a used row became (None for rows not used)."""
     if row.outcome != "used" or row.value is None or row.sampled_at is None:
         return None
-    return LabEntry(value=row.value, unit=row.unit, sampled_at=row.sampled_at)
+    return LabEntry(
+        value=row.value,
+        unit=row.unit,
+        sampled_at=row.sampled_at,
+        source=f"FHIR Observation {row.observation_id}",
+    )
 
 
 def render_import_report(result: ImportResult) -> str:

@@ -10,10 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from desktop_app.fhir.errors import FhirMapError
 from desktop_app.logic.protocol import Analyte, parse_json_strict, validation_problems
-from desktop_app.resources import resource_path
-
-#: Where the table lives under resources/.
-LOINC_MAP = "loinc/loinc-map.json"
+from desktop_app.resources import LOINC_MAP, resource_path
 
 LOINC_SYSTEM = "http://loinc.org"
 UCUM_SYSTEM = "http://unitsofmeasure.org"

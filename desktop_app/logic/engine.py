@@ -895,6 +895,8 @@ def _b12_order(ctx: _Ctx) -> B12Order:
     return B12Order(
         preset_id=reg.id,
         drug=reg.drug,
+        dose_amount=reg.dose.value,
+        dose_unit=reg.dose.unit,
         dose_text=dose,
         route=reg.route,
         loading_text=reg.loading_text,

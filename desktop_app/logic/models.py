@@ -50,6 +50,9 @@ class LabEntry(_Frozen):
     value: float = Field(allow_inf_nan=False, description="The value in `unit`, as entered.")
     unit: str | None = Field(default=None, description="Unit the value was entered in (required).")
     sampled_at: AwareDateTime = Field(description="When the sample was taken.")
+    source: Text = Field(
+        default="", description="Where the value came from, e.g. 'FHIR Observation abc' (empty: typed)."
+    )
 
 
 class Labs(_Frozen):
@@ -112,6 +115,7 @@ class FollowUp(_Frozen):
     value: float = Field(allow_inf_nan=False)
     unit: str = Field(min_length=1)
     sampled_at: AwareDateTime
+    source: Text = Field(default="", description="Where the value came from (empty: typed).")
 
 
 class Override(_Frozen):

@@ -95,6 +95,8 @@ class B12Order(_Frozen):
 
     preset_id: str
     drug: str
+    dose_amount: float
+    dose_unit: str
     dose_text: str
     route: str
     loading_text: str

@@ -55,7 +55,11 @@ def ward() -> ImportResult:
 
 def test_newest_final_result_fills_each_field(ward: ImportResult) -> None:
     labs = ward.inputs.labs
-    assert labs.potassium == LabEntry(value=3.4, unit="mEq/L", sampled_at=datetime.fromisoformat(T))
+    assert labs.potassium == LabEntry(
+        value=3.4, unit="mEq/L", sampled_at=datetime.fromisoformat(T),
+        source=f"FHIR Observation {labs.potassium.source.removeprefix('FHIR Observation ')}",
+    )
+    assert labs.potassium.source.startswith("FHIR Observation ") and len(labs.potassium.source) > 17
     assert labs.magnesium is not None and (labs.magnesium.value, labs.magnesium.unit) == (
         1.65,
         "mg/dL",
@@ -270,8 +274,10 @@ def test_ucum_lowercase_litre_and_unit_text_only_are_read() -> None:
 
 def test_platelets_in_10_3_per_microlitre_map_to_10_9_per_litre() -> None:
     result = run(obs("777-3", 250, "10*3/uL", T))
-    assert result.inputs.labs.platelets == LabEntry(
-        value=250, unit="x 10^9/L", sampled_at=datetime.fromisoformat(T)
+    platelets = result.inputs.labs.platelets
+    assert platelets is not None and platelets.source.startswith("FHIR Observation ")
+    assert platelets == LabEntry(
+        value=250, unit="x 10^9/L", sampled_at=datetime.fromisoformat(T), source=platelets.source
     )
 
 
