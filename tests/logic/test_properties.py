@@ -12,71 +12,13 @@ from hypothesis import strategies as st
 from desktop_app.logic.engine import evaluate, find_band
 from desktop_app.logic.errors import InputError
 from desktop_app.logic.models import PlanInputs
-from desktop_app.logic.protocol import Analyte, LoadedProtocol
+from desktop_app.logic.protocol import Analyte
 from desktop_app.logic.units import from_canonical, to_canonical
-from tests.logic.helpers import FIRST, NOW, US, base_case, lab, proto
+from tests.logic.helpers import FIRST, NOW, base_case, lab
+from tests.strategies import PROTOCOL_IDS, PROTOCOLS, cases, k_values
 
-PROTOCOLS = {"uk-default": proto(), "us-labels": proto(US)}
-PROTOCOL_IDS = st.sampled_from(sorted(PROTOCOLS))
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-
-def _k_values(lp: LoadedProtocol) -> st.SearchStrategy[float]:
-    spec = lp.protocol.analytes[Analyte.potassium]
-    edges = [b.lower.value for b in lp.protocol.potassium.bands if b.lower is not None]
-    around = [round(e + d, 2) for e in edges for d in (-0.01, 0, 0.01)]
-    return st.one_of(
-        st.sampled_from(around),
-        st.floats(spec.plausible_low.value, spec.plausible_high.value).map(lambda v: round(v, 2)),
-    )
-
-
-@st.composite
-def cases(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
-    """A random but valid case over the whole input space."""
-    lp = PROTOCOLS[draw(PROTOCOL_IDS)]
-    p = lp.protocol
-    kunit = "mmol/L" if p.potassium_unit == "mmol" else "mEq/L"
-    labs: dict[str, Any] = {}
-    if draw(st.booleans()):
-        age_h = draw(st.sampled_from([2, 6, 23, 30]))
-        labs["potassium"] = lab(draw(_k_values(lp)), kunit, FIRST - timedelta(hours=age_h))
-    if draw(st.booleans()):
-        labs["magnesium"] = lab(round(draw(st.floats(0.2, 1.5)), 2), "mmol/L")
-    if draw(st.booleans()):
-        labs["phosphate"] = lab(round(draw(st.floats(0.15, 2.0)), 2), "mmol/L")
-    hb_unit = draw(st.sampled_from(["g/L", "g/dL"]))
-    hb = draw(st.floats(40, 170))
-    labs["haemoglobin"] = lab(round(hb if hb_unit == "g/L" else hb / 10, 1), hb_unit)
-    if draw(st.booleans()):
-        labs["egfr"] = lab(draw(st.integers(5, 120)), "mL/min/1.73 m2")
-    if draw(st.booleans()):
-        labs["creatinine"] = lab(draw(st.integers(40, 600)), "micromol/L")
-    modifiers = {
-        "k_lowering_drugs": draw(st.lists(st.sampled_from([d.id for d in p.k_lowering_drugs]), unique=True, max_size=2)),
-        "k_raising_drugs": draw(st.lists(st.sampled_from([d.id for d in p.k_raising_drugs]), unique=True, max_size=1)),
-        "digoxin": draw(st.booleans()),
-        "cardiac_disease": draw(st.booleans()),
-        "dialysis": draw(st.booleans()),
-        "oliguria": draw(st.booleans()),
-        "cannot_take_oral": draw(st.booleans()),
-    }
-    followups = []
-    for i in range(draw(st.integers(0, 3))):
-        followups.append({
-            "analyte": "potassium", "value": draw(_k_values(lp)), "unit": kunit,
-            "sampled_at": (FIRST + timedelta(hours=4 + 6 * i)).isoformat(),
-        })
-    case = base_case(
-        labs=labs,
-        modifiers=modifiers,
-        followups=followups,
-        regimen={"preset_id": draw(st.sampled_from([r.id for r in p.regimens])),
-                 "first_dose_at": FIRST.isoformat()},
-    )
-    case["labs"] = labs
-    case["patient"]["sex"] = draw(st.sampled_from(["female", "male", "unknown"]))
-    return lp.protocol.protocol_id, case
 
 
 def _now_for(case: dict[str, Any]) -> Any:
@@ -144,8 +86,8 @@ def test_whole_input_space_invariants(lc: tuple[str, dict[str, Any]]) -> None:
 def test_lower_k_never_smaller_dose_or_later_recheck(pid: str, data: st.DataObject) -> None:
     lp = PROTOCOLS[pid]
     p = lp.protocol
-    k1 = data.draw(_k_values(lp))
-    k2 = data.draw(_k_values(lp))
+    k1 = data.draw(k_values(lp))
+    k2 = data.draw(k_values(lp))
     low, high = sorted((k1, k2))
 
     def dose(k: float) -> float:
