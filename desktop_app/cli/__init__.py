@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "desktop_app.cli.core_cmds",
     "desktop_app.cli.fhir_cmds",
     "desktop_app.cli.audit_cmds",
+    "desktop_app.cli.report_cmds",
 )
 
 

@@ -262,6 +262,8 @@ class SheetCanvas(Canvas):
     def __init__(
         self, *args: Any, painter: HeaderFooterPainter, epoch: float, **kwargs: Any
     ) -> None:
+        # The embedded font from the first operator on: no unembedded Helvetica in the file.
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or FONT
         super().__init__(*args, **kwargs)
         self._painter = painter
         self._pages: list[dict[str, Any]] = []
@@ -411,6 +413,11 @@ class HeaderFooterPainter:
 # ----- flowables ---------------------------------------------------------------------------------
 
 
+def _table_style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:
+    """A table style whose cells use the embedded font (a table's own default is Helvetica)."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
+
+
 class SheetBuilder:
     """Builds the flowables of the sheet body from its content, section by section."""
 
@@ -443,7 +450,7 @@ class SheetBuilder:
     def heading(self, text: str) -> Flowable:
         table = Table([[Paragraph(escape(text), self.s.heading)]], colWidths=[self.w])
         table.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("BACKGROUND", (0, 0), (-1, -1), BLACK),
                     ("LEFTPADDING", (0, 0), (-1, -1), 5),
@@ -492,13 +499,13 @@ class SheetBuilder:
         if header is not None:
             style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
         style.extend(extra)
-        table.setStyle(TableStyle(style))
+        table.setStyle(_table_style(style))
         return table
 
     def boxed(self, flowables: list[Flowable], border: float = 2.2) -> Table:
         table = Table([[flowables]], colWidths=[self.w])
         table.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("BOX", (0, 0), (-1, -1), border, BLACK),
                     ("LEFTPADDING", (0, 0), (-1, -1), 6),
@@ -528,7 +535,7 @@ class SheetBuilder:
         ]
         table = Table(rows, colWidths=[w * 0.035, w * 0.86, w * 0.105])
         table.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 2),
@@ -613,7 +620,7 @@ class SheetBuilder:
             colWidths=[self.w * 0.895, self.w * 0.105],
         )
         head.setStyle(
-            TableStyle(
+            _table_style(
                 [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
             )
         )
@@ -907,7 +914,7 @@ class SheetBuilder:
             cells.append(lines)
         table = Table([cells], colWidths=[self.w / 3] * 3)
         table.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("BOX", (0, 0), (-1, -1), 1.2, BLACK),
                     ("INNERGRID", (0, 0), (-1, -1), 1.2, BLACK),
