@@ -54,6 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not has_display():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 1
+    from desktop_app.qt_compat import guard_none_refcount
+
+    guard_none_refcount()  # before any PySide6 call (PySide6 6.12 on Python 3.11)
     # Imported here so that the no-display path never loads Qt.
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication

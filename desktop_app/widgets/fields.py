@@ -46,7 +46,10 @@ class InlineMessage(QLabel):
 def mark_invalid(widget: QWidget, message: str) -> None:
     """Mark an editor invalid (style property, tooltip and accessible description) or valid."""
     invalid = bool(message)
-    if widget.property("invalid") != invalid:
+    # The state is mirrored in a Python attribute: reading an unset dynamic property returns
+    # None, and PySide6 6.12 mis-counts references to that None under heavy use (crash).
+    if getattr(widget, "_b12k_invalid", False) != invalid:
+        widget._b12k_invalid = invalid  # type: ignore[attr-defined]
         widget.setProperty("invalid", invalid)
         widget.style().unpolish(widget)
         widget.style().polish(widget)

@@ -26,6 +26,14 @@ from desktop_app.widgets.patient_panel import PatientPanel
 from desktop_app.widgets.regimen_panel import RegimenPanel
 
 
+#: PlanInputs fields the panels edit; every other field (e.g. prescriber overrides, edited
+#: elsewhere) is kept exactly as opened and saved back unchanged.
+EDITED_FIELDS = frozenset({
+    "schema_version", "plan_id", "patient", "labs", "severity_override", "regimen", "modifiers",
+    "followups", "prescriber",
+})
+
+
 def _friendly(err: Any) -> str:
     """Turn one pydantic error into clinician-facing text (raw pydantic text is never shown)."""
     kind = err.get("type", "")
@@ -80,6 +88,7 @@ class InputForm(QTabWidget):
         super().__init__(parent)
         self._lp = lp
         self._meta: dict[str, str] = {"schema_version": INPUT_SCHEMA_VERSION, "plan_id": ""}
+        self._passthrough: dict[str, Any] = {}
         self._model: PlanInputs | None = None
         self._errors: dict[str, str] = {}
         self._build(unit_system, decimal_comma)
@@ -137,6 +146,9 @@ class InputForm(QTabWidget):
     def set_inputs(self, inputs: PlanInputs) -> None:
         """Show `inputs` in every panel without emitting; they become the current model."""
         self._meta = {"schema_version": inputs.schema_version, "plan_id": inputs.plan_id}
+        self._passthrough = inputs.model_dump(
+            mode="json", include=set(PlanInputs.model_fields) - EDITED_FIELDS
+        )
         for panel in self.panels:
             blocker = QSignalBlocker(panel)
             panel.set_values(inputs)  # type: ignore[attr-defined]
@@ -196,6 +208,7 @@ class InputForm(QTabWidget):
         """Return everything typed, readable or not (for the autosaved draft)."""
         return {
             "meta": dict(self._meta),
+            "passthrough": dict(self._passthrough),
             **{type(p).__name__: p.raw_state() for p in self.panels},  # type: ignore[attr-defined]
         }
 
@@ -206,6 +219,11 @@ class InputForm(QTabWidget):
             "schema_version": str(meta.get("schema_version", INPUT_SCHEMA_VERSION)),
             "plan_id": str(meta.get("plan_id", "")),
         }
+        passthrough = state.get("passthrough", {})
+        self._passthrough = {
+            k: v for k, v in passthrough.items()
+            if k in PlanInputs.model_fields and k not in EDITED_FIELDS
+        } if isinstance(passthrough, dict) else {}
         for panel in self.panels:
             blocker = QSignalBlocker(panel)
             panel.set_raw_state(state.get(type(panel).__name__, {}))  # type: ignore[attr-defined]
@@ -217,6 +235,7 @@ class InputForm(QTabWidget):
     def _rebuild(self) -> None:
         errors: dict[str, str] = {}
         data: dict[str, Any] = {
+            **self._passthrough,
             **self._meta,
             "patient": self.patient.collect(errors),
             "labs": self.labs.collect(errors),

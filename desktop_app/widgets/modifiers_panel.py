@@ -26,7 +26,6 @@ class _DrugGroup:
         grid.setContentsMargins(0, 0, 0, 0)
         self.boxes: dict[str, QCheckBox] = {}
         self.order: list[str] = []
-        self.unknown: list[str] = []
         for i, drug in enumerate(drugs):
             box = QCheckBox(drug.label)
             box.setAccessibleName(f"{what}: {drug.label}")
@@ -43,12 +42,11 @@ class _DrugGroup:
             self.order.remove(drug_id)
 
     def value(self) -> list[str]:
-        return [*self.order, *self.unknown]
+        return list(self.order)
 
     def set_value(self, ids: tuple[str, ...] | list[str]) -> None:
-        self.order = [d for d in ids if d in self.boxes]
-        # Ids this protocol does not know are kept (and reported by the engine), never dropped.
-        self.unknown = [d for d in ids if d not in self.boxes]
+        # Ids this protocol does not know are kept in place (the engine reports them).
+        self.order = list(ids)
         for drug_id, box in self.boxes.items():
             box.setChecked(drug_id in self.order)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QTextDocument
+from PySide6.QtGui import QTextDocument, QTextTable
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.logic.plan import BandRow, Plan, Reason, ReferenceEntry
+from desktop_app.logic.plan import BandRow, OverrideNote, Plan, Reason, ReferenceEntry
 from desktop_app.logic.protocol import LoadedProtocol, Tier
 from desktop_app.logic.textfmt import clock, num, when
 from desktop_app.widgets import ui_text
@@ -106,6 +106,7 @@ class PlanView(QScrollArea):
         ("b12", "B12 order"),
         ("schedule", "Monitoring schedule (clock times)"),
         ("warnings", "Warnings"),
+        ("overrides", "Prescriber overrides"),
         ("followups", "Results since the first dose"),
         ("k_bands", "Potassium: for each later result"),
         ("mg_bands", "Magnesium: for each later result"),
@@ -258,7 +259,7 @@ class PlanView(QScrollArea):
         frame_iter = doc.rootFrame().begin()
         while not frame_iter.atEnd():
             frame = frame_iter.currentFrame()
-            table = frame.toTable() if frame is not None else None  # type: ignore[attr-defined]
+            table = frame if isinstance(frame, QTextTable) else None
             if table is not None:
                 for r in range(table.rows()):
                     row = []
@@ -340,7 +341,8 @@ class PlanView(QScrollArea):
             f"First B12 dose {_e(when(plan.first_dose_at))}."
         )
         self.banner.setAccessibleName(f"Risk tier: {plan.risk.label}")
-        if self.banner.property("tier") != tier.value:
+        if getattr(self.banner, "_b12k_tier", None) != tier.value:
+            self.banner._b12k_tier = tier.value  # type: ignore[attr-defined]
             self.banner.setProperty("tier", tier.value)
             self.banner.style().unpolish(self.banner)
             self.banner.style().polish(self.banner)
@@ -358,6 +360,7 @@ class PlanView(QScrollArea):
             "schedule": ((plan.schedule, plan.first_dose_at), lambda: self._html_schedule(plan),
                          True),
             "warnings": (plan.warnings, lambda: self._html_warnings(plan), bool(plan.warnings)),
+            "overrides": (plan.overrides, lambda: self._html_overrides(plan), bool(plan.overrides)),
             "followups": ((plan.followups, plan.action_now), lambda: self._html_followups(plan),
                           bool(plan.followups)),
             "k_bands": (plan.k_bands, lambda: self._html_bands("k_bands", plan.k_bands), True),
@@ -398,11 +401,32 @@ class PlanView(QScrollArea):
             label = _ELECTROLYTE[order.electrolyte]
             flag = " <b>[prescriber must confirm]</b>" if order.needs_prescriber else ""
             out.append(
-                f"<p><b>{label}:</b> {_e(order.text)}{flag}{self._why_link(f'orders:{i}')}</p>"
+                f"<p><b>{label}:</b> {_e(order.text)}{flag}{self._override_html(order.override)}"
+                f"{self._why_link(f'orders:{i}')}</p>"
                 + self._why_block(f"orders:{i}", order.reason)
             )
         out.append(f"<p><b>Total potassium:</b> {_e(plan.potassium_per_day_text)}.</p>")
         return "".join(out)
+
+    @staticmethod
+    def _override_html(note: OverrideNote | None) -> str:
+        if note is None:
+            return ""
+        outside = " Outside the recommendation: second confirmation given." if note.outside_band \
+            else ""
+        return (
+            f"<br><b>PRESCRIBER OVERRIDE</b> ({_e(note.action)}) by {_e(note.prescriber)}: "
+            f"{_e(note.reason)}. Protocol recommended: {_e(note.recommended_text)}.{outside}"
+        )
+
+    def _html_overrides(self, plan: Plan) -> str:
+        return "".join(
+            f"<p>&bull; {_e(n.action)} by {_e(n.prescriber)}: {_e(n.reason)}. Protocol "
+            f"recommended: {_e(n.recommended_text)}."
+            + (" <b>Outside the recommendation</b> (second confirmation given)."
+               if n.outside_band else "") + "</p>"
+            for n in plan.overrides
+        )
 
     def _html_b12(self, plan: Plan) -> str:
         order = plan.b12_order
@@ -425,7 +449,8 @@ class PlanView(QScrollArea):
             day_text = when(draw.at).rsplit(" ", 1)[0]
             rows.append(
                 f"<tr><td>{_e(day_text)}</td><td><b>{clock(draw.at)}</b></td><td>{_e(rel)}</td>"
-                f"<td>{_e(draw.label)}</td><td>{self._why_link(key)}</td></tr>"
+                f"<td>{_e(draw.label)}{self._override_html(draw.override)}</td>"
+                f"<td>{self._why_link(key)}</td></tr>"
             )
             block = self._why_block(key, draw.reason)
             if block:

@@ -1,0 +1,107 @@
+"""Fixtures for the GUI tests: a fixed clock, stand-ins for modal boxes, a window factory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QLocale, QSettings
+from PySide6.QtWidgets import QApplication
+
+from desktop_app.logic.protocol import LoadedProtocol
+from desktop_app.settings import Preferences
+from desktop_app.storage.autosave import Autosave
+from desktop_app.storage.protocols import load_protocol
+from desktop_app.widgets import alerts
+from desktop_app.widgets.main_window import MainWindow
+from desktop_app.widgets.style import STYLE_SHEET
+
+#: The clock of every GUI test: the demo patient's first dose (14:00) is two hours later.
+NOW = datetime.fromisoformat("2026-11-26T12:00:00+00:00")
+
+
+@dataclass
+class Alerts:
+    """What the modal boxes were asked, and what they answer."""
+
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    infos: list[tuple[str, str]] = field(default_factory=list)
+    crashes: list[tuple[str, Path]] = field(default_factory=list)
+    save_answer: str = "discard"
+    save_questions: list[str] = field(default_factory=list)
+    recover_answer: bool = True
+    open_path: Path | None = None
+    save_path: Path | None = None
+    pdf_path: Path | None = None
+    protocol_path: Path | None = None
+
+
+@pytest.fixture(autouse=True)
+def fake_alerts(monkeypatch: pytest.MonkeyPatch) -> Alerts:
+    """Replace every modal box and file chooser, so no test can block on a dialog."""
+    state = Alerts()
+    monkeypatch.setattr(alerts, "error", lambda _p, title, text: state.errors.append((title, text)))
+    monkeypatch.setattr(alerts, "info", lambda _p, title, text: state.infos.append((title, text)))
+    monkeypatch.setattr(alerts, "show_crash",
+                        lambda details, log, _p=None: state.crashes.append((details, log)))
+
+    def ask_save(_parent: Any, name: str) -> str:
+        state.save_questions.append(name)
+        return state.save_answer
+
+    monkeypatch.setattr(alerts, "ask_save_changes", ask_save)
+    monkeypatch.setattr(alerts, "ask_recover", lambda *_a: state.recover_answer)
+    monkeypatch.setattr(alerts, "choose_open_path", lambda *_a: state.open_path)
+    monkeypatch.setattr(alerts, "choose_save_path", lambda *_a: state.save_path)
+    monkeypatch.setattr(alerts, "choose_pdf_path", lambda *_a: state.pdf_path)
+    monkeypatch.setattr(alerts, "choose_protocol_path", lambda *_a: state.protocol_path)
+    return state
+
+
+@pytest.fixture(autouse=True)
+def uk_locale(qapp: QApplication) -> Iterator[None]:
+    """Run with a decimal-point locale unless a test chooses another; restore afterwards."""
+    before = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+    qapp.setStyleSheet(STYLE_SHEET)
+    yield
+    QLocale.setDefault(before)
+
+
+@pytest.fixture(scope="session")
+def lp() -> LoadedProtocol:
+    """The shipped default protocol."""
+    return load_protocol()
+
+
+@pytest.fixture
+def prefs_saved() -> list[Preferences]:
+    """Preferences the window asked to save (instead of writing them)."""
+    return []
+
+
+@pytest.fixture
+def make_window(
+    qtbot: Any, tmp_path: Path, lp: LoadedProtocol, prefs_saved: list[Preferences]
+) -> Callable[..., MainWindow]:
+    """Return a factory of main windows with a fixed clock and folders under tmp_path."""
+
+    def make(prefs: Preferences | None = None, protocol: LoadedProtocol | None = None,
+             now: datetime = NOW) -> MainWindow:
+        window = MainWindow(
+            protocol or lp,
+            prefs or Preferences(),
+            now=lambda: now,
+            autosave=Autosave(tmp_path / "data"),
+            window_state=QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat),
+            save_prefs=prefs_saved.append,
+        )
+        qtbot.addWidget(window)
+        return window
+
+    (tmp_path / "data").mkdir(exist_ok=True)
+    return make
