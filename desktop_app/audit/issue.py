@@ -184,6 +184,28 @@ def export_and_record(
     """
     options = options or SheetOptions()
     pdf = export_order_sheet(plan, Path(path), options)
+    return record_exported(plan, inputs, protocol, protocol_bytes, path, pdf, options,
+                           register=register, os_user=os_user)
+
+
+def record_exported(
+    plan: Plan,
+    inputs: PlanInputs,
+    protocol: LoadedProtocol,
+    protocol_bytes: bytes,
+    path: Path,
+    pdf: bytes,
+    options: SheetOptions | None = None,
+    *,
+    register: RegisterLike = None,
+    os_user: str | None = None,
+) -> IssueResult:
+    """Record a sheet that was already exported to `path` (`pdf` are the bytes written).
+
+    For callers that export through the report package themselves (`b12k pdf`). Never raises for
+    a recording failure: the result's `warning` says what went wrong.
+    """
+    options = options or SheetOptions()
     digest = sha256_hex(pdf)
     destination = str(Path(path).resolve())
     record, warning = _try_record(register, protocol_bytes, f"The sheet {Path(path).name}", partial(
@@ -347,6 +369,7 @@ __all__ = [
     "load_protocol_with_bytes",
     "plan_sha256",
     "rebuild",
+    "record_exported",
     "record_printed",
     "reprint",
 ]

@@ -273,8 +273,18 @@ class Register:
                     f"Cannot create the folder for the audit register {self.path}: "
                     f"{exc.strerror or exc}. Choose another folder or ask IT."
                 ) from exc
-        with self._connection() as conn:
-            self._prepare(conn, create)
+        # Two programs may open a new register at the same moment: one creates it, the other
+        # waits; a busy moment while the file changes journal mode is retried until `timeout`.
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with self._connection() as conn:
+                    self._prepare(conn, create)
+                break
+            except AuditLockedError:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(random.uniform(0.005, 0.05))
 
     # -- connections and errors --
 
@@ -298,7 +308,8 @@ class Register:
     def _explain(self, exc: sqlite3.Error) -> AuditError:
         name = _errname(exc)
         where = f"The audit register {self.path}"
-        _log.warning("audit register %s: %s (%s)", self.path, exc, name)
+        _log.log(logging.DEBUG if _is_busy(exc) else logging.WARNING,
+                 "audit register %s: %s (%s)", self.path, exc, name)
         if _is_busy(exc):
             return AuditLockedError(
                 f"{where} is in use by another program and stayed locked for {self.timeout:g} s. "
@@ -327,27 +338,43 @@ class Register:
 
     def _prepare(self, conn: sqlite3.Connection, create: bool) -> None:
         """Check the file is ours and current; create or migrate it when it is older."""
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        self._refuse_foreign_or_newer(conn, app_id, version)
-        if version == SCHEMA_VERSION:
-            return
-        if not create and version == 0:
-            raise AuditNotFoundError(f"{self.path} is an empty file, not an audit register yet.")
-        if version == 0:
-            # WAL must be chosen outside a transaction; it is stored in the file from now on.
+        app_id, version = self._identity(conn)
+        self._refuse_foreign_or_newer(app_id, version)
+        if app_id == 0 and not create:
+            conn.execute("BEGIN")
+            empty = self._is_empty(conn)
+            conn.execute("COMMIT")
+            if empty:
+                raise AuditNotFoundError(f"{self.path} is an empty file, not an audit register yet.")
+            raise self._foreign()
+        if app_id != APPLICATION_ID or version < SCHEMA_VERSION:
+            self._write(conn, self._migrate)
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            # WAL is chosen outside a transaction, once the file is ours; it is kept in the file.
             conn.execute("PRAGMA journal_mode = WAL")
-        self._write(conn, self._migrate)
 
-    def _refuse_foreign_or_newer(self, conn: sqlite3.Connection, app_id: int, version: int) -> None:
-        if app_id not in (0, APPLICATION_ID) or (
-            app_id == 0
-            and conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
-        ):
-            raise AuditCorruptError(
-                f"{self.path} is an SQLite database of another program, not a B12-K audit register. "
-                "Choose another file for the register; this one was left unchanged."
-            )
+    @staticmethod
+    def _identity(conn: sqlite3.Connection) -> tuple[int, int]:
+        """Read the application id and the schema version in one statement (one snapshot)."""
+        row = conn.execute(
+            "SELECT a.application_id, v.user_version FROM pragma_application_id AS a, "
+            "pragma_user_version AS v"
+        ).fetchone()
+        return int(row[0]), int(row[1])
+
+    @staticmethod
+    def _is_empty(conn: sqlite3.Connection) -> bool:
+        return bool(conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0)
+
+    def _foreign(self) -> AuditCorruptError:
+        return AuditCorruptError(
+            f"{self.path} is an SQLite database of another program, not a B12-K audit register. "
+            "Choose another file for the register; this one was left unchanged."
+        )
+
+    def _refuse_foreign_or_newer(self, app_id: int, version: int) -> None:
+        if app_id not in (0, APPLICATION_ID):
+            raise self._foreign()
         if version > SCHEMA_VERSION:
             raise AuditVersionError(
                 f"The audit register {self.path} was written by a newer B12-K Planner (register "
@@ -357,10 +384,11 @@ class Register:
             )
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
-        # Re-read inside the write transaction: another process may have migrated meanwhile.
-        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        self._refuse_foreign_or_newer(conn, app_id, version)
+        # Re-read inside the write transaction: another process may have created or migrated it.
+        app_id, version = self._identity(conn)
+        self._refuse_foreign_or_newer(app_id, version)
+        if app_id == 0 and not self._is_empty(conn):
+            raise self._foreign()
         while version < SCHEMA_VERSION:
             _log.info("migrating audit register %s from schema %d", self.path, version)
             MIGRATIONS[version](conn)

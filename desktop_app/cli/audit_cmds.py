@@ -1,7 +1,8 @@
 """`b12k audit ...`: list, show, reprint, verify and export the register of issued sheets.
 
 `b12k audit issue` renders a plan file's sheet, writes it and records it (the recording
-counterpart of `b12k pdf`). Which record `reprint` uses: the `--record N` given, else the plan
+counterpart of `b12k pdf`; `add_record_arguments` and `record_cli_sheet` let `b12k pdf` record
+too). Which record `reprint` uses: the `--record N` given, else the plan
 id's only record; when a plan id has several records with different PDFs, it stops and lists
 them so that the user picks one with `--record`.
 
@@ -27,6 +28,9 @@ from desktop_app.audit.register import (
     default_register_path,
     summarise_overrides,
 )
+from desktop_app.logic.errors import B12KError
+from desktop_app.logic.models import PlanInputs
+from desktop_app.logic.plan import Plan
 from desktop_app.storage.atomic import atomic_write_bytes
 
 #: CSV columns (the record without the plan inputs and overrides text, which `--full` adds).
@@ -203,6 +207,44 @@ def _cmd_issue(args: argparse.Namespace) -> int:
         print(result.warning, file=sys.stderr)
         return 1
     print(f"Recorded as record {result.record.id} in {db_path}.")
+    return 0
+
+
+def add_record_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add --no-record and --audit-db to a command that writes a sheet (e.g. `b12k pdf`)."""
+    parser.add_argument("--no-record", action="store_true",
+                        help="do not record the sheet in the audit register (drafts, tests)")
+    parser.add_argument("--audit-db", type=Path, default=None,
+                        help="audit register file (default: $B12K_AUDIT_DB, else the user data folder)")
+
+
+def record_cli_sheet(args: argparse.Namespace, plan: Plan, inputs: PlanInputs, pdf: bytes,
+                     output: Path) -> int:
+    """Record a sheet a command has just written; return 0, or 1 after printing a warning.
+
+    For `b12k pdf`: call it after `export_order_sheet` with the bytes it returned. The protocol
+    file (`args.protocol`, else the shipped default) is read again for its bytes; if it changed
+    in between, the hash check refuses the record and the user is warned.
+    """
+    if getattr(args, "no_record", False):
+        return 0
+    from desktop_app.audit.issue import load_protocol_with_bytes, record_exported
+    from desktop_app.report import SheetOptions
+    from desktop_app.storage.protocols import default_protocol_path
+
+    try:
+        protocol, data = load_protocol_with_bytes(args.protocol or default_protocol_path())
+    except B12KError as exc:
+        print(f"The sheet {output} was written but NOT recorded in the audit register: {exc}",
+              file=sys.stderr)
+        return 1
+    db_path = getattr(args, "audit_db", None) or default_register_path()
+    result = record_exported(plan, inputs, protocol, data, output, pdf,
+                             SheetOptions(paper=args.paper), register=db_path)
+    if result.record is None:
+        print(result.warning, file=sys.stderr)
+        return 1
+    print(f"Recorded as record {result.record.id} in the audit register {db_path}.", file=sys.stderr)
     return 0
 
 

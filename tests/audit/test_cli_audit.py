@@ -153,3 +153,37 @@ def test_issue_into_a_corrupt_register_writes_the_sheet_and_exits_1(tmp_path: Pa
     assert status == 1 and out_pdf.read_bytes().startswith(b"%PDF")
     assert "Order sheet written to" in out
     assert "was produced but NOT recorded in the audit register" in err and "damaged" in err
+
+
+def test_b12k_pdf_can_record_through_two_added_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What `b12k pdf` would call: add_record_arguments() at set-up, record_cli_sheet() after export."""
+    import argparse
+    import hashlib
+
+    from desktop_app.audit.register import Register
+    from desktop_app.cli.audit_cmds import add_record_arguments, record_cli_sheet
+    from desktop_app.cli.core_cmds import parse_now
+    from desktop_app.logic.engine import evaluate
+    from desktop_app.report import SheetOptions, export_order_sheet
+    from desktop_app.resources import US_PROTOCOL, resource_path
+    from desktop_app.storage.protocols import load_protocol
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--paper", default="a4")
+    parser.add_argument("--protocol", type=Path, default=None)
+    add_record_arguments(parser)
+    db = tmp_path / "audit.sqlite3"
+    inputs = demo_inputs()
+    plan = evaluate(load_protocol(None), inputs, now=parse_now(NOW))
+    out = tmp_path / "sheet.pdf"
+    pdf = export_order_sheet(plan, out, SheetOptions())
+
+    assert record_cli_sheet(parser.parse_args(["--audit-db", str(db)]), plan, inputs, pdf, out) == 0
+    assert "Recorded as record 1 in the audit register" in capsys.readouterr().err
+    assert Register(db).get(1).pdf_sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
+
+    assert record_cli_sheet(parser.parse_args(["--no-record", "--audit-db", str(db)]), plan, inputs, pdf, out) == 0
+    other = parser.parse_args(["--protocol", str(resource_path(US_PROTOCOL)), "--audit-db", str(db)])
+    assert record_cli_sheet(other, plan, inputs, pdf, out) == 1
+    assert "The protocol file has changed since this plan was made" in capsys.readouterr().err
+    assert Register(db).count() == 1
