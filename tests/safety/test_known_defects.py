@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from desktop_app.logic.engine import evaluate
-from desktop_app.logic.errors import InputError, PlanFileError
+from desktop_app.logic.errors import InputError, PlanFileError, ProtocolError
+from desktop_app.logic.protocol import load_protocol_bytes
 from desktop_app.storage.plan_files import parse_plan_bytes
-from tests.logic.helpers import FIRST, NOW, base_case, inputs, lab, proto
+from tests.logic.helpers import FIRST, NOW, UK, base_case, inputs, lab, proto
 
 WHO = {"reason": "Fewer blood tests", "prescriber": "Dr Rivera", "confirmed_outside_band": True}
 
@@ -88,3 +89,78 @@ def test_no_potassium_containing_phosphate_without_a_usable_potassium(k_lab: Any
     plan = evaluate(proto(), inputs(labs={"potassium": k_lab, "phosphate": lab(0.4, "mmol/L")}), now=NOW)
     po4 = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
     assert po4.potassium_per_day == 0 or po4.kind not in ("oral", "iv"), po4.text
+
+
+def _protocol(mutate: Any) -> bytes:
+    doc = json.loads(UK.read_bytes())
+    mutate(doc)
+    return json.dumps(doc).encode()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=pytest.fail.Exception,
+    reason="DEFECT-4 protocol files: pydantic lax mode coerces wrong JSON types ('5.0' -> 5.0 for the "
+    "potassium hold threshold, 1 -> true for an ECG flag); fix: validate protocol files strictly",
+)
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d["potassium"]["hold_at_or_above"].update(value="5.0"),
+        lambda d: d["potassium"]["bands"][0].update(ecg=1),
+        lambda d: d["potassium"]["bands"][1].update(call_doctor="yes"),
+    ],
+    ids=["string-as-hold-threshold", "number-as-ecg-flag", "string-as-call-doctor-flag"],
+)
+def test_protocol_values_of_the_wrong_json_type_are_refused(mutate: Any) -> None:
+    with pytest.raises(ProtocolError):
+        load_protocol_bytes(_protocol(mutate))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=pytest.fail.Exception,
+    reason="DEFECT-5 protocol validation: thresholds out of order are accepted (anaemia moderate_below 9 "
+    "g/L - a g/dL slip - below severe_below 80 makes moderate anaemia 'mild' and lowers the tier; B12 "
+    "indeterminate below deficient; renal-team eGFR cut-off above the review cut-off)",
+)
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d["anaemia"]["moderate_below"].update(value=9),
+        lambda d: d["b12"]["indeterminate_below"].update(value=50),
+        lambda d: d["gates"]["renal"]["egfr_renal_team_below"].update(value=60),
+    ],
+    ids=["anaemia-bands-out-of-order", "b12-thresholds-out-of-order", "renal-cut-offs-out-of-order"],
+)
+def test_protocol_thresholds_out_of_order_are_refused(mutate: Any) -> None:
+    with pytest.raises(ProtocolError):
+        load_protocol_bytes(_protocol(mutate))
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=pytest.fail.Exception,
+    reason="DEFECT-6 plausibility (CLN-05): patient.weight_kg has no plausible range; 1e308 kg or "
+    "5e-324 kg is accepted and printed on the order sheet",
+)
+@pytest.mark.parametrize("weight", [1e308, 5e-324, 580.0], ids=["1e308-kg", "5e-324-kg", "580-kg"])
+def test_implausible_weight_is_refused(weight: float) -> None:
+    with pytest.raises(InputError) as info:
+        evaluate(proto(), inputs(patient={"weight_kg": weight}), now=NOW)
+    assert "patient.weight_kg" in str(info.value)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=pytest.fail.Exception,
+    reason="DEFECT-7 protocol files: a number too large for a float (1e999) becomes Infinity and is "
+    "accepted where the model allows it (a rule's alternative value); parse_json_strict refuses the "
+    "'Infinity' token only; fix: a parse_float that refuses non-finite results",
+)
+def test_overflowing_number_is_refused_like_infinity() -> None:
+    doc = json.loads(UK.read_bytes())
+    doc["potassium"]["oral_max_per_day"]["alternatives"][0]["value"] = 123456789
+    data = json.dumps(doc).replace("123456789", "1e999").encode()
+    with pytest.raises(ProtocolError):
+        load_protocol_bytes(data)

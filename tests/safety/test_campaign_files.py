@@ -1,0 +1,513 @@
+"""Plan-file and protocol-file campaign: mutation fuzzing of valid files.
+
+Every mutated file must either be refused with a clear message (`PlanFileError` or `InputError`
+for a plan, `ProtocolError` for a protocol) or load to a fully valid model. "Fully valid" means:
+what was loaded is exactly what the file says (every value in the file reads back unchanged from
+the model, so nothing was silently reinterpreted), the model survives a save-and-reopen
+unchanged, and the engine then either plans or refuses with `InputError` - never crashes.
+
+Mutations: truncation, random bytes (flipped, inserted, overwritten), non-UTF-8 text, a BOM,
+wrong JSON types at every depth, deep nesting, huge numbers (1e308, 1e309, 10^400, 5,000-digit
+integers), NaN/Infinity, duplicated keys, unknown fields, removed keys, swapped containers,
+wrong schema_version, very long strings and very large files.
+
+A value of the wrong JSON type that pydantic's lax mode silently converts (true -> 1.0, "4.2" ->
+4.2, a number -> a date-time) is a known defect (tests/safety/test_known_defects.py, DEFECT-1 for
+plan files, DEFECT-4 for protocol files): counted apart, not failed, until fixed.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop_app.cli import main as cli_main
+from desktop_app.logic.engine import evaluate
+from desktop_app.logic.errors import B12KError, InputError, PlanFileError, ProtocolError
+from desktop_app.logic.models import PlanInputs
+from desktop_app.logic.protocol import LoadedProtocol, load_protocol_bytes
+from desktop_app.storage.plan_files import MAX_PLAN_FILE_BYTES, parse_plan_bytes, plan_bytes, read_plan_file
+from tests.logic.helpers import FIRST, NOW, ROOT, UK, US, base_case, hours, lab, proto
+from tests.safety.campaign import rng, scaled, tally
+
+PLANS = tally("plan files")
+PROTOCOL_FILES = tally("protocol files")
+
+Json = Any
+Mutator = Callable[[random.Random, bytes, Json], tuple[str, bytes]]
+
+
+# ----- valid seed files -----------------------------------------------------------------------
+
+
+def seed_plans() -> list[bytes]:
+    """Valid plan files: the demo, a plain case, and cases with follow-ups, overrides, override of severity."""
+    followups = [{"analyte": "potassium", "value": 3.1, "unit": "mmol/L", "sampled_at": hours(20).isoformat()},
+                 {"analyte": "magnesium", "value": 1.2, "unit": "mg/dL", "sampled_at": hours(21).isoformat()}]
+    cases = [
+        base_case(),
+        base_case(labs={"potassium": lab(3.2, "mEq/L"), "haemoglobin": lab(6.4, "g/dL")},
+                  regimen={"preset_id": "bnf-no-neuro", "first_dose_at": FIRST.isoformat()},
+                  followups=followups),
+        base_case(overrides=[{"target": "potassium", "action": "decline", "reason": "On IV already",
+                              "prescriber": "Dr Rivera"}],
+                  severity_override={"severity": "severe", "reason": "Falling Hb", "clinician": "Dr Haem"},
+                  modifiers={"k_lowering_drugs": ["loop_diuretic"], "digoxin": True,
+                             "planned_discharge_at": hours(100).isoformat()}),
+    ]
+    out = [(ROOT / "resources" / "examples" / "demo-patient.json").read_bytes()]
+    out += [json.dumps(c, indent=1).encode() for c in cases]
+    for data in out:
+        parse_plan_bytes(data)  # the seeds themselves must be valid
+    return out
+
+
+# ----- JSON helpers -------------------------------------------------------------------------------
+
+
+def _paths(doc: Json, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a value in the document (objects by key, arrays by index)."""
+    out = [prefix]
+    if isinstance(doc, dict):
+        for key, value in doc.items():
+            out += _paths(value, (*prefix, key))
+    elif isinstance(doc, list):
+        for i, value in enumerate(doc):
+            out += _paths(value, (*prefix, i))
+    return out
+
+
+def _get(doc: Json, path: tuple[Any, ...]) -> Json:
+    for part in path:
+        doc = doc[part]
+    return doc
+
+
+def _set(doc: Json, path: tuple[Any, ...], value: Json) -> Json:
+    if not path:
+        return value
+    parent = _get(doc, path[:-1])
+    parent[path[-1]] = value
+    return doc
+
+
+def _copy(doc: Json) -> Json:
+    return json.loads(json.dumps(doc))
+
+
+def _dumps(doc: Json) -> bytes:
+    return json.dumps(doc, indent=1, allow_nan=True).encode()
+
+
+# ----- the mutators -------------------------------------------------------------------------------
+
+HUGE = ["1e308", "-1e308", "1e309", "-1e309", "1" + "0" * 400, "9" * 5000, "4.9e-324", "-0.0", "1e-400"]
+CONSTANTS = ["NaN", "Infinity", "-Infinity"]
+VERSIONS = ["2.0.0", "99.0.0", "1.0", "", "v1.0.0", "1.0.0-beta", "0.0.0", "1.0.0.0", "\u0661.0.0", " 1.0.0",
+            "1.x.0", "10000000000000000000000.0.0"]
+WRONG_TYPES: list[Json] = [True, False, None, 0, 1, -1, 3.5, "", "text", "4.2", "true", "2026-11-26",
+                           1764140400, [], [1], {}, {"value": 1}]
+
+
+def m_truncate(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    return "truncated", data[: r.randrange(0, len(data))]
+
+
+def m_flip_bytes(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    b = bytearray(data)
+    for _ in range(r.randint(1, 8)):
+        i = r.randrange(len(b))
+        b[i] = r.randrange(256)
+    return "random bytes (flipped)", bytes(b)
+
+
+def m_insert_bytes(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    i = r.randrange(len(data) + 1)
+    return "random bytes (inserted)", data[:i] + r.randbytes(r.randint(1, 64)) + data[i:]
+
+
+def m_overwrite_span(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    i = r.randrange(len(data))
+    n = r.randint(1, 512)
+    return "random bytes (span overwritten)", data[:i] + r.randbytes(n) + data[i + n:]
+
+
+def m_zeroes(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    i = r.randrange(len(data))
+    return "NUL bytes (power cut during write)", data[:i] + b"\0" * (len(data) - i)
+
+
+def m_encoding(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    choice = r.randrange(4)
+    if choice == 0:
+        return "BOM prefixed", b"\xef\xbb\xbf" + data
+    if choice == 1:
+        return "UTF-16", data.decode("utf-8").encode("utf-16")
+    if choice == 2:
+        return "latin-1 text", json.dumps(_with_string(r, doc, "Ren\u00e9e \u00d6zt\u00fcrk"), ensure_ascii=False).encode("latin-1", "replace")
+    return "invalid UTF-8 sequence", data.replace(b'"', b'"\xc3\x28', 1)
+
+
+def _with_string(r: random.Random, doc: Json, text: str) -> Json:
+    doc = _copy(doc)
+    strings = [p for p in _paths(doc) if isinstance(_get(doc, p), str)]
+    if strings:
+        _set(doc, r.choice(strings), text)
+    return doc
+
+
+def m_wrong_type(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    doc = _copy(doc)
+    path = r.choice(_paths(doc)[1:])
+    original = _get(doc, path)
+    candidates = [v for v in WRONG_TYPES if type(v) is not type(original)]
+    _set(doc, path, r.choice(candidates))
+    return "wrong type", _dumps(doc)
+
+
+def m_deep_nesting(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    doc = _copy(doc)
+    path = r.choice(_paths(doc)[1:])
+    depth = r.choice([50, 500, 5_000, 100_000])
+    opener, closer = r.choice([("[", "]"), ('{"a":', "}")])
+    marker = "\u0000NEST\u0000"
+    _set(doc, path, marker)
+    text = json.dumps(doc)
+    return "deep nesting", text.replace(json.dumps(marker), opener * depth + "1" + closer * depth).encode()
+
+
+def m_huge_number(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    doc = _copy(doc)
+    numbers = [p for p in _paths(doc) if isinstance(_get(doc, p), int | float) and not isinstance(_get(doc, p), bool)]
+    path = r.choice(numbers or _paths(doc)[1:])
+    marker = "\u0000NUM\u0000"
+    _set(doc, path, marker)
+    return "huge number", json.dumps(doc).replace(json.dumps(marker), r.choice(HUGE)).encode()
+
+
+def m_nan(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    doc = _copy(doc)
+    numbers = [p for p in _paths(doc) if isinstance(_get(doc, p), int | float) and not isinstance(_get(doc, p), bool)]
+    path = r.choice(numbers or _paths(doc)[1:])
+    marker = "\u0000NAN\u0000"
+    _set(doc, path, marker)
+    return "NaN/Infinity", json.dumps(doc).replace(json.dumps(marker), r.choice(CONSTANTS)).encode()
+
+
+def m_duplicate_key(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    text = data.decode("utf-8")
+    keys = list(re.finditer(r'"([A-Za-z_][A-Za-z0-9_]*)"\s*:\s*', text))
+    m = r.choice(keys)
+    # Insert a second copy of the same key with a different (plausible) value right after the first.
+    insert = f'"{m.group(1)}": {json.dumps(r.choice(WRONG_TYPES[:8]))}, '
+    return "duplicated key", (text[: m.start()] + insert + text[m.start():]).encode()
+
+
+def m_unknown_field(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    doc = _copy(doc)
+    objects = [p for p in _paths(doc) if isinstance(_get(doc, p), dict)]
+    target = _get(doc, r.choice(objects))
+    target[r.choice(["extra", "potassium_mmol", "valu", "Value", "comment", "__proto__"])] = r.choice(WRONG_TYPES)
+    return "unknown field", _dumps(doc)
+
+
+def m_remove_key(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    doc = _copy(doc)
+    keyed = [p for p in _paths(doc)[1:] if isinstance(p[-1], str)]
+    path = r.choice(keyed)
+    del _get(doc, path[:-1])[path[-1]]
+    return "removed key", _dumps(doc)
+
+
+def m_swap_container(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    doc = _copy(doc)
+    containers = [p for p in _paths(doc) if isinstance(_get(doc, p), dict | list)]
+    path = r.choice(containers)
+    value = _get(doc, path)
+    swapped = list(value.values()) if isinstance(value, dict) else {str(i): v for i, v in enumerate(value)}
+    return "swapped container", _dumps(_set(doc, path, swapped))
+
+
+def m_schema_version(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    doc = _copy(doc)
+    choice = r.randrange(4)
+    if choice == 0:
+        del doc["schema_version"]
+    elif choice == 1:
+        doc["schema_version"] = r.choice(WRONG_TYPES)
+    else:
+        doc["schema_version"] = r.choice(VERSIONS)
+    return "wrong schema_version", _dumps(doc)
+
+
+def m_long_string(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    length = r.choice([201, 5_000, 1_500_000])
+    return "very long string", json.dumps(_with_string(r, doc, "x" * length)).encode()
+
+
+def m_large_file(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    pad = r.choice([MAX_PLAN_FILE_BYTES + 1, 3_000_000])
+    return "very large file", data.rstrip() + b" " * pad + b"\n"
+
+
+def m_not_an_object(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    return "not an object", json.dumps(r.choice([[doc], "plan", 42, None, True, [], {}])).encode()
+
+
+def m_reordered(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
+    """A harmless change: keys in another order, other whitespace (must still load, unchanged)."""
+    items = list(doc.items())
+    r.shuffle(items)
+    return "reordered (harmless)", json.dumps(dict(items), indent=r.choice([None, 0, 4])).encode()
+
+
+MUTATORS: list[Mutator] = [
+    m_truncate, m_flip_bytes, m_insert_bytes, m_overwrite_span, m_zeroes, m_encoding, m_wrong_type,
+    m_wrong_type, m_wrong_type, m_deep_nesting, m_huge_number, m_nan, m_duplicate_key, m_unknown_field,
+    m_remove_key, m_remove_key, m_swap_container, m_schema_version, m_long_string, m_large_file,
+    m_not_an_object, m_reordered,
+]
+
+
+# ----- "exactly what the file says" --------------------------------------------------------------
+
+
+def _same(file_value: Json, model_value: Json) -> bool:
+    """True when the model holds exactly the file's value (types included: no silent conversion)."""
+    if isinstance(file_value, bool) or isinstance(model_value, bool):
+        return type(file_value) is type(model_value) and file_value == model_value
+    if isinstance(file_value, int | float) and isinstance(model_value, int | float):
+        return file_value == model_value or (math.isnan(file_value) and math.isnan(model_value))
+    if isinstance(file_value, str) and isinstance(model_value, datetime | date):
+        try:
+            parsed = datetime.fromisoformat(file_value) if isinstance(model_value, datetime) else date.fromisoformat(file_value)
+        except ValueError:
+            return False
+        return parsed == model_value
+    if isinstance(file_value, str) and hasattr(model_value, "value") and isinstance(model_value.value, str):
+        return file_value == model_value.value  # an enum member
+    if isinstance(file_value, list) and isinstance(model_value, list | tuple):
+        return len(file_value) == len(model_value) and all(_same(a, b) for a, b in zip(file_value, model_value, strict=True))
+    if isinstance(file_value, dict):
+        return all(_lookup_same(file_value[k], model_value, k) for k in file_value)
+    return type(file_value) is type(model_value) and file_value == model_value
+
+
+def _lookup_same(file_value: Json, model: Any, key: str) -> bool:
+    if isinstance(model, dict):
+        matches = [v for k, v in model.items() if getattr(k, "value", k) == key]
+        return bool(matches) and _same(file_value, matches[0])
+    if hasattr(model, key):
+        return _same(file_value, getattr(model, key))
+    return False
+
+
+def _non_finite(obj: Any, path: str = "") -> list[str]:
+    """Paths of NaN or infinite floats anywhere in a dumped model."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return [path or "(root)"]
+    if isinstance(obj, dict):
+        return [p for k, v in obj.items() for p in _non_finite(v, f"{path}.{k}")]
+    if isinstance(obj, list | tuple):
+        return [p for i, v in enumerate(obj) for p in _non_finite(v, f"{path}[{i}]")]
+    return []
+
+
+def _as_read(data: bytes) -> Json:
+    return json.loads(data.decode("utf-8-sig"))
+
+
+# ----- the campaigns ------------------------------------------------------------------------------
+
+
+def _clear(message: str) -> bool:
+    return bool(message.strip()) and "Traceback" not in message and "pydantic" not in message.lower()
+
+
+def _plan_case(r: random.Random, seeds: list[bytes], case_no: int, tmp: Path) -> None:
+    base = r.choice(seeds)
+    doc = json.loads(base)
+    mutator = r.choice(MUTATORS)
+    kind, data = mutator(r, base, doc)
+    PLANS.tried()
+    via_disk = case_no % 5 == 0
+    try:
+        if via_disk:
+            path = tmp / f"mutated-{case_no}.json"
+            path.write_bytes(data)
+            inputs = read_plan_file(path)
+        else:
+            inputs = parse_plan_bytes(data)
+    except (PlanFileError, InputError) as exc:
+        PLANS.count(f"refused ({type(exc).__name__}): {kind}")
+        if not _clear(str(exc)):
+            PLANS.fail(f"{kind}: unclear message {str(exc)[:300]!r}")
+        if isinstance(exc, InputError) and not all(p.path and p.message for p in exc.problems):
+            PLANS.fail(f"{kind}: a problem without a field path or message: {exc.problems}")
+        return
+    except Exception as exc:
+        PLANS.fail(f"{kind}: CRASH {type(exc).__name__}: {str(exc)[:200]} (data head {data[:80]!r})")
+        return
+    PLANS.count(f"accepted: {kind}")
+    if bad := _non_finite(inputs.model_dump()):
+        PLANS.fail(f"{kind}: NaN/Infinity accepted at {bad}")
+    raw = _as_read(data)
+    if not _same(raw, inputs):
+        PLANS.known(f"DEFECT-1 lax type coercion ({kind})")
+        return
+    if parse_plan_bytes(plan_bytes(inputs)) != inputs:
+        PLANS.fail(f"{kind}: accepted file does not survive save and reopen")
+    try:
+        evaluate(proto(), inputs, now=NOW)
+    except InputError as exc:
+        if not _clear(str(exc)):
+            PLANS.fail(f"{kind}: unclear engine message {str(exc)[:300]!r}")
+    except Exception as exc:
+        PLANS.fail(f"{kind}: accepted file crashes the engine: {type(exc).__name__}: {exc}")
+
+
+def test_plan_file_mutation_campaign(tmp_path: Path) -> None:
+    r = rng("plan-files")
+    seeds = seed_plans()
+    for case_no in range(scaled(ci=1500, release=20000)):
+        _plan_case(r, seeds, case_no, tmp_path)
+    PLANS.check()
+
+
+def test_damaged_plan_files_give_exit_status_2_and_one_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The user-facing path: `b12k plan` on damaged files exits 2 with a message, never a traceback."""
+    r = rng("plan-cli")
+    seeds = seed_plans()
+    for i in range(scaled(ci=40, release=400)):
+        base = r.choice(seeds)
+        kind, data = r.choice(MUTATORS)(r, base, json.loads(base))
+        path = tmp_path / f"bad-{i}.json"
+        path.write_bytes(data)
+        PLANS.tried()
+        try:
+            status = cli_main(["plan", str(path), "--now", NOW.isoformat()])
+        except SystemExit as exc:  # argparse only; never expected here
+            PLANS.fail(f"{kind}: CLI exited via SystemExit({exc.code})")
+            continue
+        except Exception as exc:
+            PLANS.fail(f"{kind}: CLI CRASH {type(exc).__name__}: {exc}")
+            continue
+        out, err = capsys.readouterr()
+        if status not in (0, 2) or "Traceback" in out + err or (status == 2 and not err.strip()):
+            PLANS.fail(f"{kind}: CLI status {status}, stderr {err[:200]!r}")
+    PLANS.check()
+
+
+def _protocol_case(r: random.Random, seeds: list[bytes]) -> None:
+    base = r.choice(seeds)
+    doc = json.loads(base)
+    mutator = r.choice([m for m in MUTATORS if m is not m_large_file] + [m_wrong_type] * 3)
+    kind, data = mutator(r, base, doc)
+    PROTOCOL_FILES.tried()
+    try:
+        lp = load_protocol_bytes(data, "mutated")
+    except ProtocolError as exc:
+        PROTOCOL_FILES.count(f"refused: {kind}")
+        if not _clear(str(exc)) or not all(p.path and p.message for p in exc.problems):
+            PROTOCOL_FILES.fail(f"{kind}: unclear message {str(exc)[:300]!r}")
+        return
+    except Exception as exc:
+        PROTOCOL_FILES.fail(f"{kind}: CRASH {type(exc).__name__}: {str(exc)[:200]}")
+        return
+    PROTOCOL_FILES.count(f"accepted: {kind}")
+    if bad := _non_finite(lp.protocol.model_dump()):
+        PROTOCOL_FILES.fail(f"{kind}: NaN/Infinity accepted at {bad}")
+    if not _same(_as_read(data), lp.protocol):
+        PROTOCOL_FILES.known(f"DEFECT-4 lax type coercion ({kind})")
+        return
+    _check_accepted_protocol(kind, lp, data)
+
+
+def _check_accepted_protocol(kind: str, lp: LoadedProtocol, data: bytes) -> None:
+    again = load_protocol_bytes(data, "again")
+    if again.protocol != lp.protocol or again.sha256 != lp.sha256:
+        PROTOCOL_FILES.fail(f"{kind}: the same bytes load differently")
+    if lp.sha256 == proto().sha256 and data != UK.read_bytes():
+        PROTOCOL_FILES.fail(f"{kind}: changed bytes, same hash")
+    if not lp.not_for_clinical_use:
+        PROTOCOL_FILES.fail(f"{kind}: a mutated draft became approved")
+    for case in seed_plans()[1:]:
+        inputs = parse_plan_bytes(case)
+        if inputs.regimen.preset_id not in {g.id for g in lp.protocol.regimens}:
+            continue
+        try:
+            plan = evaluate(lp, inputs, now=NOW)
+        except InputError:
+            continue
+        except Exception as exc:
+            PROTOCOL_FILES.fail(f"{kind}: accepted protocol crashes the engine: {type(exc).__name__}: {exc}")
+            continue
+        if plan.protocol.sha256 != lp.sha256:
+            PROTOCOL_FILES.fail(f"{kind}: the plan does not carry the protocol's hash (VER-01)")
+
+
+def test_protocol_file_mutation_campaign() -> None:
+    r = rng("protocol-files")
+    seeds = [UK.read_bytes(), US.read_bytes()]
+    for _ in range(scaled(ci=300, release=4000)):
+        _protocol_case(r, seeds)
+    PROTOCOL_FILES.check()
+
+
+def test_very_large_protocol_file_is_handled() -> None:
+    """A protocol padded to many megabytes loads (same content, new hash) or is refused; no crash."""
+    data = UK.read_bytes().rstrip() + b" " * scaled(ci=3_000_000, release=30_000_000) + b"\n"
+    PROTOCOL_FILES.tried()
+    lp = load_protocol_bytes(data, "padded")
+    assert lp.protocol == proto().protocol and lp.sha256 != proto().sha256
+
+
+def test_every_mutator_is_exercised_and_harmless_changes_load() -> None:
+    """The campaign is not vacuous: each mutator runs; a reordered file loads unchanged."""
+    r = rng("self-check")
+    base = seed_plans()[0]
+    doc = json.loads(base)
+    kinds = {m(r, base, doc)[0] for m in MUTATORS}
+    assert len(kinds) >= len(set(MUTATORS)) - 1
+    kind, data = m_reordered(r, base, doc)
+    assert parse_plan_bytes(data) == parse_plan_bytes(base)
+    # A silent conversion is detected by the "exactly what the file says" check.
+    coerced = json.loads(base)
+    coerced["labs"]["potassium"]["value"] = True
+    assert not _same(coerced, PlanInputs.model_validate(coerced))
+    assert _same(json.loads(base), parse_plan_bytes(base))
+
+
+def test_wrong_types_never_become_a_different_plan_silently_except_known_defects() -> None:
+    """Every wrong type at every leaf of a plan file: refused, or (DEFECT-1) counted as coerced."""
+    base = seed_plans()[1]
+    doc = json.loads(base)
+    coerced: list[str] = []
+    for path in _paths(doc)[1:]:
+        original = _get(doc, path)
+        for wrong in WRONG_TYPES:
+            if type(wrong) is type(original):
+                continue
+            mutated = _set(_copy(doc), path, wrong)
+            data = _dumps(mutated)
+            PLANS.tried()
+            try:
+                inputs = parse_plan_bytes(data)
+            except B12KError:
+                continue
+            except Exception as exc:
+                PLANS.fail(f"wrong type at {path}: CRASH {type(exc).__name__}: {exc}")
+                continue
+            if not _same(mutated, inputs):
+                coerced.append(f"{'.'.join(map(str, path))}={wrong!r}")
+                PLANS.known("DEFECT-1 lax type coercion (every leaf)")
+    PLANS.count("wrong-type leaves silently converted (DEFECT-1)", len(coerced))
+    PLANS.check()
