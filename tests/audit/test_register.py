@@ -357,3 +357,27 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
         assert sorted(int(r.plan_id.split("-")[1]) for r in records if r.os_user == name) == list(
             range(WRITES_PER_PROCESS))
     assert register.verify().ok
+
+
+def test_a_register_created_by_another_program_between_two_reads_is_used(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The creation race made deterministic: this program reads "no register yet", then another
+    program creates it before this one writes. It must use that register, not call it foreign."""
+    original = Register._identity
+    calls: list[tuple[int, int]] = []
+
+    def identity_then_other_program_creates(conn: sqlite3.Connection) -> tuple[int, int]:
+        seen = original(conn)
+        if not calls:
+            monkeypatch.setattr(Register, "_identity", staticmethod(original))
+            Register(db).append(draft("other", 0), PROTOCOL)
+        calls.append(seen)
+        return seen
+
+    monkeypatch.setattr(Register, "_identity", staticmethod(identity_then_other_program_creates))
+    db.parent.mkdir(parents=True)
+    this = Register(db)
+    this.append(draft("this", 0), PROTOCOL)
+    assert calls == [(0, 0)]
+    assert [r.os_user for r in this.iter_records()] == ["other", "this"] and this.verify().ok
