@@ -288,6 +288,8 @@ class SheetContent:
     clock_note: str
     monitoring: tuple[DrawLine, ...]
     potassium_basis: str
+    potassium_instruction: MarkedLine | None
+    potassium_call_doctor: bool
     next_check: MarkedLine
     potassium_now: tuple[OrderLine, ...]
     potassium_total: str
@@ -312,6 +314,10 @@ class SheetContent:
         out += [(H_WARNINGS, w.text, w.mark) for w in self.warnings]
         out.append((H_B12, f"{self.b12.drug} {self.b12.dose}", self.b12.mark))
         out += [(H_MONITORING, f"{d.when}: {d.tests}", d.mark) for d in self.monitoring]
+        if self.potassium_instruction is not None:
+            out.append(
+                (H_POTASSIUM, self.potassium_instruction.text, self.potassium_instruction.mark)
+            )
         out.append((H_POTASSIUM, self.next_check.text, self.next_check.mark))
         out += [(H_POTASSIUM, o.text, o.mark) for o in self.potassium_now]
         out += [
@@ -470,30 +476,44 @@ def _reason_lines(plan: Plan, marks: _Marks) -> tuple[ReasonLine, ...]:
     return tuple(out)
 
 
-def _potassium_now(plan: Plan) -> tuple[str, str]:
-    """The result the potassium order is based on, and when to check next.
+def _potassium_now(plan: Plan, marks: _Marks) -> tuple[str, MarkedLine | None, bool, str]:
+    """The result the potassium order is based on, what its band says, and when to check next.
 
     Built from the structured Plan so that the order itself is printed once only (the
     engine's action_now text repeats the order; printing both would read as two orders).
+    Returns (basis, band instruction, call the doctor now?, next check).
     """
     action = plan.action_now
     if action.band_id is None:
-        return "", action.text
-    band = next((r.label for r in plan.k_bands if r.band_id == action.band_id), "")
+        return "", None, False, action.text
+    # The band's own label is the text of its rule entry. Band rows may share a band id (the
+    # not-by-mouth band replaces both oral bands), so a row label could name the wrong band.
+    band = next((r.text for r in plan.rules if r.id == action.band_id), "")
+    rows = [r for r in plan.k_bands if r.band_id == action.band_id]
+    instruction = MarkedLine(rows[0].instruction, marks(rows[0].reason)) if rows else None
+    call_doctor = bool(rows) and rows[0].call_doctor
     later = [fu for fu in plan.followups if fu.analyte == "potassium"]
     if later:
         value, sampled, which = later[-1].text, later[-1].sampled_at, "latest"
     else:
         lab = next((lab for lab in plan.labs if lab.analyte == "potassium"), None)
         if lab is None:  # pragma: no cover - the engine sets band_id only from a result
-            return "", action.text
+            return "", instruction, call_doctor, action.text
         value, sampled, which = lab.text, lab.sampled_at, "baseline"
     basis = f"Based on the {which} potassium result: {value}, sampled {when(sampled)}"
     basis += f" ({band})." if band else "."
     if action.next_check_at is None:
-        return basis, "No further potassium check is on this plan's schedule."
-    return basis, (
-        f"Next potassium check, with magnesium and phosphate: by {when(action.next_check_at)}."
+        return (
+            basis,
+            instruction,
+            call_doctor,
+            "No further potassium check is on this plan's schedule.",
+        )
+    return (
+        basis,
+        instruction,
+        call_doctor,
+        (f"Next potassium check, with magnesium and phosphate: by {when(action.next_check_at)}."),
     )
 
 
@@ -624,9 +644,9 @@ def build_content(plan: Plan) -> SheetContent:
         f"Clock times are {_offset_text(plan.first_dose_at)}, counted from the first B12 dose at "
         f"{when(plan.first_dose_at)}."
     )
-    basis, next_check = _potassium_now(plan)
-    next_line = MarkedLine(next_check, marks(plan.action_now.reason))
+    basis, band_now, call_now, next_check = _potassium_now(plan, marks)
     k_now = tuple(_order_line(o, marks) for o in plan.orders_now if o.electrolyte == "potassium")
+    next_line = MarkedLine(next_check, marks(plan.action_now.reason))
     k_table = _band_table("potassium", plan.k_bands, marks)
     hold = tuple(MarkedLine(h.text, marks(h.reason)) for h in plan.hold_rules)
     other_now = tuple(
@@ -656,6 +676,8 @@ def build_content(plan: Plan) -> SheetContent:
         clock_note=clock_note,
         monitoring=monitoring,
         potassium_basis=basis,
+        potassium_instruction=band_now,
+        potassium_call_doctor=call_now,
         next_check=next_line,
         potassium_now=k_now,
         potassium_total=f"Total potassium: {plan.potassium_per_day_text}.",

@@ -51,6 +51,7 @@ MARGIN_X = 12 * mm
 MARGIN_TOP = 9 * mm
 MARGIN_BOTTOM = 8 * mm
 GAP = 3 * mm
+FOOTER_GAP = 3 * mm
 
 BLACK = colors.black
 WHITE = colors.white
@@ -413,6 +414,14 @@ class HeaderFooterPainter:
 # ----- flowables ---------------------------------------------------------------------------------
 
 
+def _shift_rows(command: tuple[Any, ...], by: int) -> tuple[Any, ...]:
+    """Move a table-style command down by `by` rows (negative rows count from the end)."""
+    if not by:
+        return command
+    name, (c0, r0), (c1, r1), *rest = command
+    return (name, (c0, r0 + by if r0 >= 0 else r0), (c1, r1 + by if r1 >= 0 else r1), *rest)
+
+
 def _table_style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:
     """A table style whose cells use the embedded font (a table's own default is Helvetica)."""
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
@@ -441,11 +450,13 @@ class SheetBuilder:
             text += "<br/><b>local policy</b>"
         return Paragraph(text, self.s.mark)
 
-    def subheading(self, text: str) -> Flowable:
-        """A sub-heading that never ends a page alone."""
-        para = self.p(text[0].upper() + text[1:], self.s.subheading)
-        para.keepWithNext = True
-        return para
+    def subheading(self, text: str) -> list[Flowable]:
+        """A sub-heading that never ends a page alone.
+
+        A page break when less than a few rows' height is left, rather than keepWithNext, which
+        would carry a whole table that fits on one page over to the next page.
+        """
+        return [CondPageBreak(40 * mm), self.p(text[0].upper() + text[1:], self.s.subheading)]
 
     def heading(self, text: str) -> Flowable:
         table = Table([[Paragraph(escape(text), self.s.heading)]], colWidths=[self.w])
@@ -479,26 +490,40 @@ class SheetBuilder:
         fractions: Sequence[float],
         extra: Sequence[tuple[Any, ...]] = (),
         box: float = 0.8,
+        title: str | None = None,
     ) -> Table:
-        """A table with a grey header row (repeated on each page) and ruled cells."""
+        """A table with a grey header row (repeated on each page) and ruled cells.
+
+        A `title` becomes an unruled first row, repeated with the header on every page: it can
+        never be left alone at the foot of a page, and a continued table keeps its title.
+        """
         widths = [self.w * f for f in fractions]
         data: list[list[Any]] = []
+        top = 0
+        if title is not None:
+            data.append(
+                [self.p(title[0].upper() + title[1:], self.s.subheading)] + [""] * (len(widths) - 1)
+            )
+            top = 1
         if header is not None:
             data.append([Paragraph(escape(h), self.s.head_cell) for h in header])
         data.extend([list(r) for r in rows])
-        table = Table(data, colWidths=widths, repeatRows=1 if header is not None else 0)
+        repeat = top + (1 if header is not None else 0)
+        table = Table(data, colWidths=widths, repeatRows=repeat)
         style: list[tuple[Any, ...]] = [
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("GRID", (0, 0), (-1, -1), 0.5, RULE),
-            ("BOX", (0, 0), (-1, -1), box, BLACK),
+            ("GRID", (0, top), (-1, -1), 0.5, RULE),
+            ("BOX", (0, top), (-1, -1), box, BLACK),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),
             ("RIGHTPADDING", (0, 0), (-1, -1), 3),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
         ]
+        if title is not None:
+            style += [("SPAN", (0, 0), (-1, 0)), ("LEFTPADDING", (0, 0), (0, 0), 0)]
         if header is not None:
-            style.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
-        style.extend(extra)
+            style.append(("BACKGROUND", (0, top), (-1, top), SHADE))
+        style.extend(_shift_rows(command, top) for command in extra)
         table.setStyle(_table_style(style))
         return table
 
@@ -788,14 +813,25 @@ class SheetBuilder:
             rows,
             (0.2, 0.47, 0.115, 0.11, 0.105),
             extra,
+            title=table.title,
         )
 
     def potassium(self) -> list[Flowable]:
         s = self.s
         sheet = self.sheet
-        now: list[Flowable] = [self.subheading("Potassium order now")]
+        now: list[Flowable] = self.subheading("Potassium order now")
         if sheet.potassium_basis:
             now += [self.p(sheet.potassium_basis, s.cell), Spacer(1, 1 * mm)]
+        if sheet.potassium_instruction is not None:
+            line = MarkedLine(
+                f"For this result: {sheet.potassium_instruction.text}",
+                sheet.potassium_instruction.mark,
+            )
+            if sheet.potassium_call_doctor:
+                now.append(self.boxed([self.marked_list([line], s.alert, "!", self.inner)], 2.2))
+            else:
+                now.append(self.marked_list([line], s.cell_bold, "\u2192"))
+            now.append(Spacer(1, 1 * mm))
         now += [
             self._orders_now(sheet.potassium_now, "Now"),
             Spacer(1, 1 * mm),
@@ -805,14 +841,13 @@ class SheetBuilder:
         body: list[Flowable] = [
             KeepTogether(now),
             Spacer(1, 2 * mm),
-            self.subheading(sheet.potassium_table.title),
             self._band_table(sheet.potassium_table),
         ]
         out = self.section(C.H_POTASSIUM, *body)
         out += self.section(C.H_HOLD, self.marked_list(sheet.hold_rules))
         other: list[Flowable] = [self._orders_now(sheet.other_now, "Now"), Spacer(1, 2 * mm)]
         for table in sheet.other_tables:
-            other += [self.subheading(table.title), self._band_table(table), Spacer(1, 2 * mm)]
+            other += [self._band_table(table), Spacer(1, 2 * mm)]
         out += self.section(C.H_MG_PO4, *other)
         return out
 
@@ -910,7 +945,7 @@ class SheetBuilder:
             lines: list[Flowable] = [self.p(role, s.bold), Spacer(1, 2 * mm)]
             for field in C.SIGNOFF_FIELDS:
                 value = f" {name}" if field == "Name" and name else ""
-                lines += [self.p(f"{field}:{value}", s.cell), Spacer(1, 7 * mm)]
+                lines += [self.p(f"{field}:{value}", s.cell), Spacer(1, 9 * mm)]
             cells.append(lines)
         table = Table([cells], colWidths=[self.w / 3] * 3)
         table.setStyle(
@@ -978,7 +1013,7 @@ def render(plan: Plan, options: SheetOptions) -> bytes:
         leftMargin=MARGIN_X,
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP + metrics.header_height,
-        bottomMargin=MARGIN_BOTTOM + metrics.footer_height,
+        bottomMargin=MARGIN_BOTTOM + metrics.footer_height + FOOTER_GAP,
         title=f"B12-K order sheet {plan.plan_id}",
         author="B12-K Planner",
         subject="Potassium, magnesium and phosphate orders around the start of vitamin B12",
@@ -988,13 +1023,14 @@ def render(plan: Plan, options: SheetOptions) -> bytes:
     )
     frame = Frame(
         MARGIN_X,
-        MARGIN_BOTTOM + metrics.footer_height,
+        MARGIN_BOTTOM + metrics.footer_height + FOOTER_GAP,
         metrics.width,
         metrics.page_height
         - MARGIN_TOP
         - metrics.header_height
         - MARGIN_BOTTOM
-        - metrics.footer_height,
+        - metrics.footer_height
+        - FOOTER_GAP,
         leftPadding=0,
         rightPadding=0,
         topPadding=0,

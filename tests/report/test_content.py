@@ -291,3 +291,26 @@ def test_warnings_are_ordered_by_level_and_spelled_out(case: Rendered) -> None:
     assert set(levels) <= {"DANGER", "WARNING", "NOTE"}
     order = {"DANGER": 0, "WARNING": 1, "NOTE": 2}
     assert levels == sorted(levels, key=order.__getitem__)
+
+
+def test_the_band_now_is_named_by_its_own_rule_not_by_a_shared_row() -> None:
+    """Regression: two not-by-mouth rows share a band id; K 3.4 was once labelled 'Moderate'."""
+    plan = nil_by_mouth_plan()
+    sheet = build_content(plan)
+    band = next(r.text for r in plan.rules if r.id == plan.action_now.band_id)
+    assert sheet.potassium_basis.endswith(f"({band}).")
+    assert "Moderate" not in sheet.potassium_basis
+
+
+@pytest.mark.parametrize(
+    ("make", "call_doctor"), [(severe_plan, True), (demo_plan, False), (gated_plan, True)]
+)
+def test_the_instruction_of_the_band_now_is_printed_with_the_order(
+    make: object, call_doctor: bool
+) -> None:
+    plan: Plan = make()  # type: ignore[operator]
+    sheet = build_content(plan)
+    row = next(r for r in plan.k_bands if r.band_id == plan.action_now.band_id)
+    assert sheet.potassium_instruction is not None
+    assert sheet.potassium_instruction.text == row.instruction
+    assert sheet.potassium_call_doctor is call_doctor

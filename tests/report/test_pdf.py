@@ -343,3 +343,14 @@ def test_the_golden_cases_cover_the_issue() -> None:
         "us-meq",
         "long-schedule",
     }
+
+
+def test_marks_are_numbered_in_reading_order(case: Rendered) -> None:
+    text = case.text
+    body = text[: text.index(C.H_SOURCES)]
+    firsts = []
+    for r in case.content.reasons:
+        found = re.search(rf"\b{r.mark.label}\b", body)
+        assert found, f"{r.mark.label} is not printed before the sources list"
+        firsts.append(found.start())
+    assert firsts == sorted(firsts)
