@@ -44,7 +44,7 @@ RegisterLike = Register | Path | str | None
 
 
 def plan_sha256(plan: Plan) -> str:
-    """Return the SHA-256 of the plan's canonical JSON (tells engine changes from layout changes)."""
+    """Return the SHA-256 of the plan's JSON (tells an engine change from a layout change)."""
     return sha256_hex(plan.model_dump_json().encode("utf-8"))
 
 
@@ -155,7 +155,7 @@ def _try_record(
     """Build and append a record; turn any failure into the warning the user must see."""
     try:
         return _open(register).append(make_draft(), protocol_bytes), None
-    except Exception as exc:  # noqa: BLE001 - the sheet exists; any failure here is a warning
+    except Exception as exc:
         if not isinstance(exc, B12KError):
             _log.exception("unexpected failure while recording %s", what)
         warning = (
@@ -184,8 +184,17 @@ def export_and_record(
     """
     options = options or SheetOptions()
     pdf = export_order_sheet(plan, Path(path), options)
-    return record_exported(plan, inputs, protocol, protocol_bytes, path, pdf, options,
-                           register=register, os_user=os_user)
+    return record_exported(
+        plan,
+        inputs,
+        protocol,
+        protocol_bytes,
+        path,
+        pdf,
+        options,
+        register=register,
+        os_user=os_user,
+    )
 
 
 def record_exported(
@@ -208,9 +217,22 @@ def record_exported(
     options = options or SheetOptions()
     digest = sha256_hex(pdf)
     destination = str(Path(path).resolve())
-    record, warning = _try_record(register, protocol_bytes, f"The sheet {Path(path).name}", partial(
-        build_draft, plan, inputs, protocol, protocol_bytes, pdf_sha256=digest,
-        paper=options.paper, destination=destination, os_user=os_user))
+    record, warning = _try_record(
+        register,
+        protocol_bytes,
+        f"The sheet {Path(path).name}",
+        partial(
+            build_draft,
+            plan,
+            inputs,
+            protocol,
+            protocol_bytes,
+            pdf_sha256=digest,
+            paper=options.paper,
+            destination=destination,
+            os_user=os_user,
+        ),
+    )
     return IssueResult(digest, destination, record, warning)
 
 
@@ -233,9 +255,22 @@ def record_printed(
     options = options or SheetOptions()
     digest = sha256_hex(pdf)
     destination = f"{PRINTED} ({printer})" if printer else PRINTED
-    record, warning = _try_record(register, protocol_bytes, "The printed sheet", partial(
-        build_draft, plan, inputs, protocol, protocol_bytes, pdf_sha256=digest,
-        paper=options.paper, destination=destination, os_user=os_user))
+    record, warning = _try_record(
+        register,
+        protocol_bytes,
+        "The printed sheet",
+        partial(
+            build_draft,
+            plan,
+            inputs,
+            protocol,
+            protocol_bytes,
+            pdf_sha256=digest,
+            paper=options.paper,
+            destination=destination,
+            os_user=os_user,
+        ),
+    )
     return IssueResult(digest, destination, record, warning)
 
 
@@ -350,13 +385,34 @@ def reprint(
     if path is not None:
         atomic_write_bytes(Path(path), pdf)
         if record:
-            stored, warning = _try_record(register, built.protocol_bytes,
-                                          f"The reprint {Path(path).name}", partial(
-                build_draft, built.plan, built.inputs, built.protocol, built.protocol_bytes,
-                pdf_sha256=digest, paper=rec.paper, destination=str(Path(path).resolve()),
-                kind="reprint", reprint_of=rec.id, os_user=os_user))
-    return ReprintResult(rec, pdf, digest, digest == rec.pdf_sha256, built.plan_identical,
-                         Path(path) if path else None, stored, warning)
+            stored, warning = _try_record(
+                register,
+                built.protocol_bytes,
+                f"The reprint {Path(path).name}",
+                partial(
+                    build_draft,
+                    built.plan,
+                    built.inputs,
+                    built.protocol,
+                    built.protocol_bytes,
+                    pdf_sha256=digest,
+                    paper=rec.paper,
+                    destination=str(Path(path).resolve()),
+                    kind="reprint",
+                    reprint_of=rec.id,
+                    os_user=os_user,
+                ),
+            )
+    return ReprintResult(
+        rec,
+        pdf,
+        digest,
+        digest == rec.pdf_sha256,
+        built.plan_identical,
+        Path(path) if path else None,
+        stored,
+        warning,
+    )
 
 
 __all__ = [

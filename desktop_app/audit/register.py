@@ -24,7 +24,8 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, fields
-from datetime import UTC, date, datetime, time as dtime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -186,7 +187,9 @@ _ALL_COLUMNS = tuple(f.name for f in fields(AuditRecord))
 
 def canonical_bytes(content: dict[str, Any]) -> bytes:
     """Return the canonical serialisation of a record's content (sorted keys, ASCII JSON)."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode("ascii")
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode(
+        "ascii"
+    )
 
 
 def record_hash(content: dict[str, Any]) -> str:
@@ -308,16 +311,21 @@ class Register:
     def _explain(self, exc: sqlite3.Error) -> AuditError:
         name = _errname(exc)
         where = f"The audit register {self.path}"
-        _log.log(logging.DEBUG if _is_busy(exc) else logging.WARNING,
-                 "audit register %s: %s (%s)", self.path, exc, name)
+        _log.log(
+            logging.DEBUG if _is_busy(exc) else logging.WARNING,
+            "audit register %s: %s (%s)",
+            self.path,
+            exc,
+            name,
+        )
         if _is_busy(exc):
             return AuditLockedError(
                 f"{where} is in use by another program and stayed locked for {self.timeout:g} s. "
                 "Try again; if this persists, close other copies of B12-K Planner using it."
             )
-        if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or isinstance(
-            exc, sqlite3.DatabaseError
-        ) and "malformed" in str(exc):
+        if name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or (
+            isinstance(exc, sqlite3.DatabaseError) and "malformed" in str(exc)
+        ):
             return AuditCorruptError(
                 f"{where} is damaged or is not a B12-K audit register ({exc}). Keep the file "
                 "for investigation, tell IT, and restore it from a backup; do not delete it."
@@ -331,7 +339,9 @@ class Register:
         if name.startswith("SQLITE_FULL"):
             return AuditError(f"{where} cannot grow: the disk is full. Free space or tell IT.")
         if name.startswith("SQLITE_IOERR"):
-            return AuditError(f"{where} could not be read or written (disk or network error: {exc}).")
+            return AuditError(
+                f"{where} could not be read or written (disk or network error: {exc})."
+            )
         if name == "SQLITE_CONSTRAINT_TRIGGER" or "append-only" in str(exc):
             return AuditError(f"{where} refused a change: {exc}.")
         return AuditError(f"{where} could not be used: {exc}.")
@@ -345,7 +355,9 @@ class Register:
             empty = self._is_empty(conn)
             conn.execute("COMMIT")
             if empty:
-                raise AuditNotFoundError(f"{self.path} is an empty file, not an audit register yet.")
+                raise AuditNotFoundError(
+                    f"{self.path} is an empty file, not an audit register yet."
+                )
             raise self._foreign()
         if app_id != APPLICATION_ID or version < SCHEMA_VERSION:
             self._write(conn, self._migrate)
@@ -433,21 +445,33 @@ class Register:
             )
 
         def work(conn: sqlite3.Connection) -> AuditRecord:
-            last = conn.execute("SELECT id, record_hash FROM records ORDER BY id DESC LIMIT 1").fetchone()
+            last = conn.execute(
+                "SELECT id, record_hash FROM records ORDER BY id DESC LIMIT 1"
+            ).fetchone()
             next_id, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
             conn.execute(
                 "INSERT OR IGNORE INTO protocols (sha256, protocol_id, version, size, data) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (draft.protocol_sha256, draft.protocol_id, draft.protocol_version,
-                 len(protocol_bytes), protocol_bytes),
+                (
+                    draft.protocol_sha256,
+                    draft.protocol_id,
+                    draft.protocol_version,
+                    len(protocol_bytes),
+                    protocol_bytes,
+                ),
             )
-            values = {**asdict(draft), "id": next_id, "recorded_at": utc_stamp(self._clock()),
-                      "prev_hash": prev}
+            values = {
+                **asdict(draft),
+                "id": next_id,
+                "recorded_at": utc_stamp(self._clock()),
+                "prev_hash": prev,
+            }
             content = {name: values[name] for name in RECORD_CONTENT_COLUMNS}
             sealed = record_hash(content)
             columns = (*RECORD_CONTENT_COLUMNS, "record_hash")
             conn.execute(
-                f"INSERT INTO records ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                f"INSERT INTO records ({', '.join(columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})",
                 (*content.values(), sealed),
             )
             conn.execute("UPDATE meta SET value = ? WHERE key = 'head_hash'", (sealed,))
@@ -456,7 +480,9 @@ class Register:
 
         with self._connection() as conn:
             record: AuditRecord = self._write(conn, work)
-        _log.info("audit record %d: %s %s %s", record.id, record.kind, record.plan_id, record.destination)
+        _log.info(
+            "audit record %d: %s %s %s", record.id, record.kind, record.plan_id, record.destination
+        )
         return record
 
     # -- reading --
@@ -513,9 +539,14 @@ class Register:
             where.append("patient_identifier = ?")
             params.append(patient)
         if text:
-            like = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            like = (
+                "%"
+                + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                + "%"
+            )
             where.append(
-                "(lower(patient_identifier) LIKE ? ESCAPE '\\' OR lower(patient_name) LIKE ? ESCAPE '\\'"
+                "(lower(patient_identifier) LIKE ? ESCAPE '\\'"
+                " OR lower(patient_name) LIKE ? ESCAPE '\\'"
                 " OR lower(plan_id) LIKE ? ESCAPE '\\' OR lower(prescriber) LIKE ? ESCAPE '\\')"
             )
             params.extend([like] * 4)
@@ -538,9 +569,10 @@ class Register:
         """Yield every whole record, oldest first (one read snapshot)."""
         with self._connection() as conn:
             conn.execute("BEGIN")
-            yield from (AuditRecord(*r) for r in conn.execute(
-                f"SELECT {', '.join(_ALL_COLUMNS)} FROM records ORDER BY id"
-            ))
+            yield from (
+                AuditRecord(*r)
+                for r in conn.execute(f"SELECT {', '.join(_ALL_COLUMNS)} FROM records ORDER BY id")
+            )
             conn.execute("COMMIT")
 
     def protocol_bytes(self, sha256: str) -> bytes:
@@ -576,7 +608,9 @@ class Register:
         check = conn.execute("PRAGMA quick_check").fetchall()
         if [r[0] for r in check] != ["ok"]:
             detail = "; ".join(str(r[0]) for r in check[:3])
-            return VerifyResult(False, 0, "", None, "corrupt", f"the database file is damaged ({detail}).")
+            return VerifyResult(
+                False, 0, "", None, "corrupt", f"the database file is damaged ({detail})."
+            )
         links = conn.execute("SELECT prev_hash, record_hash FROM records").fetchall()
         known = {h for _, h in links}
         # Follow the hashes from the first record to learn where each row was written, whatever
@@ -605,7 +639,11 @@ class Register:
                 if got is None or sha256_hex(bytes(got[0])) != rec.protocol_sha256:
                     state = "is missing" if got is None else "no longer matches its hash"
                     return VerifyResult(
-                        False, expected - 1, prev, rec.id, "protocol",
+                        False,
+                        expected - 1,
+                        prev,
+                        rec.id,
+                        "protocol",
                         f"the protocol file it was made with ({rec.protocol_sha256[:16]}) {state}.",
                     )
                 good_protocols.add(rec.protocol_sha256)
@@ -614,7 +652,11 @@ class Register:
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
         if meta.get("head_hash") != prev or meta.get("record_count") != str(count):
             return VerifyResult(
-                False, count, prev, count + 1, "truncated",
+                False,
+                count,
+                prev,
+                count + 1,
+                "truncated",
                 f"the register last recorded {meta.get('record_count', '?')} record(s) with head "
                 f"{meta.get('head_hash', '?')[:16]}, but holds {count} ending at {prev[:16]}: "
                 "the last record(s) were deleted or the register was replaced by an older copy.",
@@ -628,14 +670,19 @@ class Register:
         content = rec.content()
         if record_hash(content) != rec.record_hash:
             origin = written_at.get(rec.record_hash)
-            if origin is not None and origin != rec.id and (
-                record_hash({**content, "id": origin}) == rec.record_hash
+            if (
+                origin is not None
+                and origin != rec.id
+                and (record_hash({**content, "id": origin}) == rec.record_hash)
             ):
                 return "reordered", (
                     f"this row was written as record {origin} and now stands at position "
                     f"{rec.id}: rows were re-ordered or renumbered."
                 )
-            return "edited", "its content does not match its hash: the row was changed after it was written."
+            return (
+                "edited",
+                "its content does not match its hash: the row was changed after it was written.",
+            )
         if rec.id != expected:
             return "deleted", (
                 f"record {expected} is missing (the next one is {rec.id}): a record was deleted."
@@ -662,7 +709,8 @@ def summarise_overrides(overrides_json: str) -> list[str]:
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict):
             lines.append(
-                f"{item.get('action', '?')}: {item.get('reason', '')} ({item.get('prescriber', '')})"
+                f"{item.get('action', '?')}: {item.get('reason', '')} "
+                f"({item.get('prescriber', '')})"
                 f"; protocol recommended: {item.get('recommended_text', '')}"
             )
     return lines

@@ -35,10 +35,29 @@ from desktop_app.storage.atomic import atomic_write_bytes
 
 #: CSV columns (the record without the plan inputs and overrides text, which `--full` adds).
 CSV_COLUMNS = (
-    "id", "kind", "recorded_at", "os_user", "host", "prescriber", "patient_identifier",
-    "patient_name", "plan_id", "override_count", "protocol_id", "protocol_version",
-    "protocol_sha256", "protocol_source", "evaluated_at", "plan_sha256", "paper", "app_version",
-    "pdf_sha256", "destination", "reprint_of", "prev_hash", "record_hash",
+    "id",
+    "kind",
+    "recorded_at",
+    "os_user",
+    "host",
+    "prescriber",
+    "patient_identifier",
+    "patient_name",
+    "plan_id",
+    "override_count",
+    "protocol_id",
+    "protocol_version",
+    "protocol_sha256",
+    "protocol_source",
+    "evaluated_at",
+    "plan_sha256",
+    "paper",
+    "app_version",
+    "pdf_sha256",
+    "destination",
+    "reprint_of",
+    "prev_hash",
+    "record_hash",
 )
 FULL_COLUMNS = ("overrides_json", "plan_inputs_json")
 
@@ -75,8 +94,10 @@ def _cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print("No matching records.")
         return 0
-    print(f"{'record':>6}  {'recorded (local time)':<24}  {'patient':<12} {'name':<28} {'plan':<16} "
-          f"{'kind':<16} {'paper':<6} {'PDF SHA-256':<12}  user  destination")
+    print(
+        f"{'record':>6}  {'recorded (local time)':<24}  {'patient':<12} {'name':<28} {'plan':<16} "
+        f"{'kind':<16} {'paper':<6} {'PDF SHA-256':<12}  user  destination"
+    )
     for r in rows:
         print(_line(r))
     print(f"{len(rows)} record(s) in {reg.path}")
@@ -85,15 +106,17 @@ def _cmd_list(args: argparse.Namespace) -> int:
 
 def show_text(record: AuditRecord, with_inputs: bool = False) -> str:
     """Return a record as text, field by field (also used by the GUI's history view)."""
+    kind = "issued" if record.kind == "issue" else f"reprint of record {record.reprint_of}"
     lines = [
-        f"Record {record.id} ({'issued' if record.kind == 'issue' else f'reprint of record {record.reprint_of}'})",
+        f"Record {record.id} ({kind})",
         f"  recorded:      {record.recorded_at} (UTC); {local_time(record)} local",
         f"  by:            {record.os_user} on {record.host}",
         f"  prescriber:    {record.prescriber}",
         f"  patient:       {record.patient_name} ({record.patient_identifier})",
         f"  plan id:       {record.plan_id}; plan SHA-256 {record.plan_sha256}",
         f"  evaluated at:  {record.evaluated_at}",
-        f"  protocol:      {record.protocol_id} {record.protocol_version} from {record.protocol_source}",
+        f"  protocol:      {record.protocol_id} {record.protocol_version} "
+        f"from {record.protocol_source}",
         f"                 SHA-256 {record.protocol_sha256}",
         f"  app version:   {record.app_version}",
         f"  paper:         {record.paper}",
@@ -109,17 +132,23 @@ def show_text(record: AuditRecord, with_inputs: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _records_for(register: Register, plan_id: str | None, record_id: int | None) -> list[RecordSummary]:
+def _records_for(
+    register: Register, plan_id: str | None, record_id: int | None
+) -> list[RecordSummary]:
     if record_id is not None:
         rec = register.get(record_id)
         if plan_id and rec.plan_id != plan_id:
-            raise AuditCommandError(f"Record {record_id} belongs to plan {rec.plan_id}, not {plan_id}.")
+            raise AuditCommandError(
+                f"Record {record_id} belongs to plan {rec.plan_id}, not {plan_id}."
+            )
         return [rec]
     if not plan_id:
         raise AuditCommandError("Give a PLAN_ID or --record N.")
     found = register.records_for_plan(plan_id)
     if not found:
-        raise AuditNotFoundError(f"The audit register {register.path} has no record of plan {plan_id}.")
+        raise AuditNotFoundError(
+            f"The audit register {register.path} has no record of plan {plan_id}."
+        )
     return found
 
 
@@ -200,8 +229,9 @@ def _cmd_issue(args: argparse.Namespace) -> int:
     inputs = read_plan_file(args.input)
     plan = evaluate(protocol, inputs, now=parse_now(args.now))
     db_path = args.db if args.db else default_register_path()
-    result = export_and_record(plan, inputs, protocol, data, args.output,
-                               SheetOptions(paper=args.paper), register=db_path)
+    result = export_and_record(
+        plan, inputs, protocol, data, args.output, SheetOptions(paper=args.paper), register=db_path
+    )
     print(f"Order sheet written to {args.output} (SHA-256 {result.pdf_sha256}).")
     if result.record is None:
         print(result.warning, file=sys.stderr)
@@ -212,14 +242,22 @@ def _cmd_issue(args: argparse.Namespace) -> int:
 
 def add_record_arguments(parser: argparse.ArgumentParser) -> None:
     """Add --no-record and --audit-db to a command that writes a sheet (e.g. `b12k pdf`)."""
-    parser.add_argument("--no-record", action="store_true",
-                        help="do not record the sheet in the audit register (drafts, tests)")
-    parser.add_argument("--audit-db", type=Path, default=None,
-                        help="audit register file (default: $B12K_AUDIT_DB, else the user data folder)")
+    parser.add_argument(
+        "--no-record",
+        action="store_true",
+        help="do not record the sheet in the audit register (drafts, tests)",
+    )
+    parser.add_argument(
+        "--audit-db",
+        type=Path,
+        default=None,
+        help="audit register file (default: $B12K_AUDIT_DB, else the user data folder)",
+    )
 
 
-def record_cli_sheet(args: argparse.Namespace, plan: Plan, inputs: PlanInputs, pdf: bytes,
-                     output: Path) -> int:
+def record_cli_sheet(
+    args: argparse.Namespace, plan: Plan, inputs: PlanInputs, pdf: bytes, output: Path
+) -> int:
     """Record a sheet a command has just written; return 0, or 1 after printing a warning.
 
     For `b12k pdf`: call it after `export_order_sheet` with the bytes it returned. The protocol
@@ -235,16 +273,21 @@ def record_cli_sheet(args: argparse.Namespace, plan: Plan, inputs: PlanInputs, p
     try:
         protocol, data = load_protocol_with_bytes(args.protocol or default_protocol_path())
     except B12KError as exc:
-        print(f"The sheet {output} was written but NOT recorded in the audit register: {exc}",
-              file=sys.stderr)
+        print(
+            f"The sheet {output} was written but NOT recorded in the audit register: {exc}",
+            file=sys.stderr,
+        )
         return 1
     db_path = getattr(args, "audit_db", None) or default_register_path()
-    result = record_exported(plan, inputs, protocol, data, output, pdf,
-                             SheetOptions(paper=args.paper), register=db_path)
+    result = record_exported(
+        plan, inputs, protocol, data, output, pdf, SheetOptions(paper=args.paper), register=db_path
+    )
     if result.record is None:
         print(result.warning, file=sys.stderr)
         return 1
-    print(f"Recorded as record {result.record.id} in the audit register {db_path}.", file=sys.stderr)
+    print(
+        f"Recorded as record {result.record.id} in the audit register {db_path}.", file=sys.stderr
+    )
     return 0
 
 
@@ -252,7 +295,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add `b12k audit ...`."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--db", type=Path, default=None,
+        "--db",
+        type=Path,
+        default=None,
         help="register file (default: $B12K_AUDIT_DB, else audit.sqlite3 in the user data folder)",
     )
     p = sub.add_parser("audit", help="the register of issued order sheets")
@@ -260,7 +305,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     c = asub.add_parser("list", parents=[common], help="list recorded sheets, newest first")
     c.add_argument("--patient", default=None, help="only this patient identifier")
-    c.add_argument("--search", default=None, help="part of an identifier, name, plan id or prescriber")
+    c.add_argument(
+        "--search", default=None, help="part of an identifier, name, plan id or prescriber"
+    )
     c.add_argument("--date", default=None, help="recorded on this local date (YYYY-MM-DD)")
     c.add_argument("--limit", type=int, default=None, help="at most this many")
     c.set_defaults(func=_cmd_list)
@@ -271,17 +318,28 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.add_argument("--inputs", action="store_true", help="also print the stored plan inputs (JSON)")
     c.set_defaults(func=_cmd_show)
 
-    c = asub.add_parser("reprint", parents=[common],
-                        help="rebuild a recorded sheet and compare it with the one issued")
+    c = asub.add_parser(
+        "reprint",
+        parents=[common],
+        help="rebuild a recorded sheet and compare it with the one issued",
+    )
     c.add_argument("plan_id", nargs="?", default=None, metavar="PLAN_ID")
-    c.add_argument("--record", type=int, default=None, metavar="N",
-                   help="the record to reprint (needed when a plan id has several different sheets)")
+    c.add_argument(
+        "--record",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the record to reprint (needed when a plan id has several different sheets)",
+    )
     c.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
     c.add_argument("--no-record", action="store_true", help="do not record the reprint itself")
     c.set_defaults(func=_cmd_reprint)
 
-    c = asub.add_parser("verify", parents=[common],
-                        help="check the hash chain; exit 0 intact, 2 broken (first broken link shown)")
+    c = asub.add_parser(
+        "verify",
+        parents=[common],
+        help="check the hash chain; exit 0 intact, 2 broken (first broken link shown)",
+    )
     c.set_defaults(func=_cmd_verify)
 
     c = asub.add_parser("export", parents=[common], help="write every record to a CSV file")
@@ -289,11 +347,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c.add_argument("--full", action="store_true", help="add the overrides and plan inputs (JSON)")
     c.set_defaults(func=_cmd_export)
 
-    c = asub.add_parser("issue", parents=[common],
-                        help="write a plan file's order sheet (PDF) and record it in the register")
+    c = asub.add_parser(
+        "issue",
+        parents=[common],
+        help="write a plan file's order sheet (PDF) and record it in the register",
+    )
     c.add_argument("input", type=Path, help="plan file (JSON, as saved by the GUI)")
     c.add_argument("-o", "--output", type=Path, required=True, help="PDF file to write")
     c.add_argument("--paper", choices=("a4", "letter"), default="a4")
-    c.add_argument("--protocol", type=Path, default=None, help="site protocol file (default: shipped)")
+    c.add_argument(
+        "--protocol", type=Path, default=None, help="site protocol file (default: shipped)"
+    )
     c.add_argument("--now", default=None, help="plan as of this ISO date-time (default: now)")
     c.set_defaults(func=_cmd_issue)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QDate,
+    QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
-    QItemSelection,
     Qt,
     Signal,
     Slot,
@@ -91,11 +93,11 @@ class RecordTableModel(QAbstractTableModel):
         """Return the row showing a record id, or None."""
         return next((i for i, r in enumerate(self._records) if r.id == record_id), None)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         """Number of records (a table: no children)."""
         return 0 if parent.isValid() else len(self._records)
 
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         """Number of columns."""
         return 0 if parent.isValid() else len(_COLUMNS)
 
@@ -112,7 +114,7 @@ class RecordTableModel(QAbstractTableModel):
             return record.id
         return None
 
-    def headerData(  # noqa: N802
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         """Column titles."""
@@ -236,9 +238,19 @@ class HistoryDialog(QDialog):
         column.addWidget(split, 1)
         column.addWidget(self.status)
         column.addLayout(actions)
-        order = (self.search, self.patient_only, self.date_filter, self.date, self.table,
-                 self.details, self.open_button, self.reprint_button, self.verify_button, self.buttons)
-        for first, second in zip(order, order[1:], strict=False):
+        order = (
+            self.search,
+            self.patient_only,
+            self.date_filter,
+            self.date,
+            self.table,
+            self.details,
+            self.open_button,
+            self.reprint_button,
+            self.verify_button,
+            self.buttons,
+        )
+        for first, second in pairwise(order):
             QWidget.setTabOrder(first, second)
 
     def _connect(self) -> None:
@@ -270,7 +282,9 @@ class HistoryDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, register: Register | Path | None, patient_identifier: str = "",
+        cls,
+        register: Register | Path | None,
+        patient_identifier: str = "",
         parent: QWidget | None = None,
     ) -> tuple[ReprintResult | None, bool]:
         """Show the dialog; return the last reprint made in it (if any) and whether one was made."""
@@ -298,7 +312,7 @@ class HistoryDialog(QDialog):
             rows = self._register.search(
                 patient=self._patient if self.patient_only.isChecked() else None,
                 text=self.search.text().strip() or None,
-                on_date=self.date.date().toPython() if self.date_filter.isChecked() else None,
+                on_date=self._chosen_date(),
                 limit=MAX_ROWS,
             )
         except AuditError as exc:
@@ -344,8 +358,10 @@ class HistoryDialog(QDialog):
         self.details.setPlainText(
             show_text(record) + "\n" + same + "\n\n" + render_text(built.plan)
         )
-        self._set_status(f"Plan {record.plan_id} (record {record.id}) opened read-only. {same}",
-                         warning=not built.plan_identical)
+        self._set_status(
+            f"Plan {record.plan_id} (record {record.id}) opened read-only. {same}",
+            warning=not built.plan_identical,
+        )
 
     def reprint_selected(self, path: Path) -> ReprintResult | None:
         """Reprint the selected record to `path`, compare its hash, and say the outcome."""
@@ -387,6 +403,12 @@ class HistoryDialog(QDialog):
             alerts.error(self, "Audit register broken", result.text())
 
     # ----- helpers -----------------------------------------------------------------------------
+
+    def _chosen_date(self) -> date | None:
+        if not self.date_filter.isChecked():
+            return None
+        chosen = self.date.date()
+        return date(chosen.year(), chosen.month(), chosen.day())
 
     def _set_status(self, text: str, warning: bool = False) -> None:
         self.status.setText(text)

@@ -21,9 +21,12 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 #: An override the demo plan accepts without a second confirmation.
 EXTRA_DRAW = {
-    "target": "draw", "action": "add", "new_hours": 30,
+    "target": "draw",
+    "action": "add",
+    "new_hours": 30,
     "tests": ["potassium", "magnesium", "phosphate"],
-    "reason": "Extra check before the weekend", "prescriber": "Dr A. Okafor (DEMO)",
+    "reason": "Extra check before the weekend",
+    "prescriber": "Dr A. Okafor (DEMO)",
 }
 
 

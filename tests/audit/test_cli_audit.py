@@ -26,8 +26,24 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_plan_file(plan_file, demo_inputs())
     db = folder / "audit.sqlite3"
     for paper in ("a4", "letter"):
-        assert main(["audit", "issue", str(plan_file), "-o", str(folder / f"{paper}.pdf"),
-                     "--paper", paper, "--now", NOW, "--db", str(db)]) == 0
+        assert (
+            main(
+                [
+                    "audit",
+                    "issue",
+                    str(plan_file),
+                    "-o",
+                    str(folder / f"{paper}.pdf"),
+                    "--paper",
+                    paper,
+                    "--now",
+                    NOW,
+                    "--db",
+                    str(db),
+                ]
+            )
+            == 0
+        )
     return db
 
 
@@ -57,10 +73,22 @@ def test_list_and_filter(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     lines = [line for line in out.splitlines() if "DEMO-0001" in line]
     assert [line.split()[0] for line in lines] == ["2", "1"]
     assert "letter" in lines[0] and "RX0042137" in lines[0]
-    assert run(capsys, "audit", "list", "--patient", "RX0042137", "--db", str(db))[1].count("DEMO-0001") == 2
-    assert "No matching records." in run(capsys, "audit", "list", "--patient", "NOBODY", "--db", str(db))[1]
-    assert run(capsys, "audit", "list", "--search", "ellison", "--limit", "1", "--db", str(db))[1].count(
-        "DEMO-0001") == 1
+    assert (
+        run(capsys, "audit", "list", "--patient", "RX0042137", "--db", str(db))[1].count(
+            "DEMO-0001"
+        )
+        == 2
+    )
+    assert (
+        "No matching records."
+        in run(capsys, "audit", "list", "--patient", "NOBODY", "--db", str(db))[1]
+    )
+    assert (
+        run(capsys, "audit", "list", "--search", "ellison", "--limit", "1", "--db", str(db))[
+            1
+        ].count("DEMO-0001")
+        == 1
+    )
 
 
 def test_list_without_a_register(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -80,29 +108,64 @@ def test_show_every_record_of_a_plan(db: Path, capsys: pytest.CaptureFixture[str
     assert status == 2 and "has no record of plan NO-SUCH-PLAN" in err
 
 
-def test_reprint_asks_which_record_when_sheets_differ(issued: Path, db: Path, tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_reprint_asks_which_record_when_sheets_differ(
+    issued: Path, db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out_pdf = tmp_path / "re.pdf"
-    status, _, err = run(capsys, "audit", "reprint", "DEMO-0001", "-o", str(out_pdf), "--db", str(db))
+    status, _, err = run(
+        capsys, "audit", "reprint", "DEMO-0001", "-o", str(out_pdf), "--db", str(db)
+    )
     assert status == 2 and "has 2 records with different sheets. Choose one with --record N" in err
     assert not out_pdf.exists()
-    status, out, _ = run(capsys, "audit", "reprint", "--record", "2", "-o", str(out_pdf), "--db", str(db))
-    assert status == 0 and "Reprint of record 2 is byte-identical" in out and "recorded as record 3" in out
+    status, out, _ = run(
+        capsys, "audit", "reprint", "--record", "2", "-o", str(out_pdf), "--db", str(db)
+    )
+    assert (
+        status == 0
+        and "Reprint of record 2 is byte-identical" in out
+        and "recorded as record 3" in out
+    )
     assert out_pdf.read_bytes() == (issued.parent / "letter.pdf").read_bytes()
-    status, out, _ = run(capsys, "audit", "reprint", "DEMO-0001", "--record", "1", "--no-record",
-                         "-o", str(out_pdf), "--db", str(db))
-    assert status == 0 and "Reprint of record 1 is byte-identical" in out and "recorded as" not in out
+    status, out, _ = run(
+        capsys,
+        "audit",
+        "reprint",
+        "DEMO-0001",
+        "--record",
+        "1",
+        "--no-record",
+        "-o",
+        str(out_pdf),
+        "--db",
+        str(db),
+    )
+    assert (
+        status == 0 and "Reprint of record 1 is byte-identical" in out and "recorded as" not in out
+    )
     assert out_pdf.read_bytes() == (issued.parent / "a4.pdf").read_bytes()
     assert "3 record(s)" in run(capsys, "audit", "list", "--db", str(db))[1]
 
 
-def test_reprint_of_a_changed_record_exits_1_and_says_it_differs(db: Path, tmp_path: Path,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_reprint_of_a_changed_record_exits_1_and_says_it_differs(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with raw(db) as conn:
         drop_triggers(conn)
-        conn.execute("UPDATE records SET plan_inputs_json = replace(plan_inputs_json, 'Ward 7B', 'Ward 9C')")
-    status, _, err = run(capsys, "audit", "reprint", "--record", "1", "-o", str(tmp_path / "r.pdf"),
-                         "--no-record", "--db", str(db))
+        conn.execute(
+            "UPDATE records SET plan_inputs_json = replace(plan_inputs_json, 'Ward 7B', 'Ward 9C')"
+        )
+    status, _, err = run(
+        capsys,
+        "audit",
+        "reprint",
+        "--record",
+        "1",
+        "-o",
+        str(tmp_path / "r.pdf"),
+        "--no-record",
+        "--db",
+        str(db),
+    )
     assert status == 1 and "DIFFERS from the sheet issued" in err
 
 
@@ -128,35 +191,54 @@ def test_export_csv(db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert rows[1]["prev_hash"] == rows[0]["record_hash"]
 
 
-def test_export_csv_defuses_spreadsheet_formulas(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_csv_defuses_spreadsheet_formulas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     inputs = demo_inputs().model_dump(mode="json")
     inputs["patient"]["name"] = '=HYPERLINK("http://example.invalid","x")'
     plan_file = tmp_path / "p.json"
     write_plan_file(plan_file, PlanInputs.model_validate(inputs))
     db = tmp_path / "a.sqlite3"
-    assert run(capsys, "audit", "issue", str(plan_file), "-o", str(tmp_path / "s.pdf"), "--now", NOW,
-               "--db", str(db))[0] == 0
+    assert (
+        run(
+            capsys,
+            "audit",
+            "issue",
+            str(plan_file),
+            "-o",
+            str(tmp_path / "s.pdf"),
+            "--now",
+            NOW,
+            "--db",
+            str(db),
+        )[0]
+        == 0
+    )
     run(capsys, "audit", "export", "--csv", str(tmp_path / "x.csv"), "--db", str(db))
     row = next(csv.DictReader(io.StringIO((tmp_path / "x.csv").read_text("utf-8-sig"))))
     assert row["patient_name"] == "'" + inputs["patient"]["name"]
 
 
-def test_issue_into_a_corrupt_register_writes_the_sheet_and_exits_1(tmp_path: Path,
-                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_issue_into_a_corrupt_register_writes_the_sheet_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     plan_file = tmp_path / "p.json"
     write_plan_file(plan_file, demo_inputs())
     db = tmp_path / "bad.sqlite3"
     db.write_bytes(b"not sqlite" * 100)
     out_pdf = tmp_path / "s.pdf"
-    status, out, err = run(capsys, "audit", "issue", str(plan_file), "-o", str(out_pdf), "--now", NOW,
-                           "--db", str(db))
+    status, out, err = run(
+        capsys, "audit", "issue", str(plan_file), "-o", str(out_pdf), "--now", NOW, "--db", str(db)
+    )
     assert status == 1 and out_pdf.read_bytes().startswith(b"%PDF")
     assert "Order sheet written to" in out
     assert "was produced but NOT recorded in the audit register" in err and "damaged" in err
 
 
-def test_b12k_pdf_can_record_through_two_added_lines(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """What `b12k pdf` would call: add_record_arguments() at set-up, record_cli_sheet() after export."""
+def test_b12k_pdf_can_record_through_two_added_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `b12k pdf` would call: add_record_arguments(), then record_cli_sheet() after export."""
     import argparse
     import hashlib
 
@@ -182,8 +264,15 @@ def test_b12k_pdf_can_record_through_two_added_lines(tmp_path: Path, capsys: pyt
     assert "Recorded as record 1 in the audit register" in capsys.readouterr().err
     assert Register(db).get(1).pdf_sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
 
-    assert record_cli_sheet(parser.parse_args(["--no-record", "--audit-db", str(db)]), plan, inputs, pdf, out) == 0
-    other = parser.parse_args(["--protocol", str(resource_path(US_PROTOCOL)), "--audit-db", str(db)])
+    assert (
+        record_cli_sheet(
+            parser.parse_args(["--no-record", "--audit-db", str(db)]), plan, inputs, pdf, out
+        )
+        == 0
+    )
+    other = parser.parse_args(
+        ["--protocol", str(resource_path(US_PROTOCOL)), "--audit-db", str(db)]
+    )
     assert record_cli_sheet(other, plan, inputs, pdf, out) == 1
     assert "The protocol file has changed since this plan was made" in capsys.readouterr().err
     assert Register(db).count() == 1

@@ -11,8 +11,8 @@ from PySide6.QtCore import QDate, Qt
 
 from desktop_app.audit.issue import export_and_record
 from desktop_app.audit.register import Register
-from desktop_app.logic.plan import Plan
 from desktop_app.logic.models import PlanInputs
+from desktop_app.logic.plan import Plan
 from desktop_app.logic.protocol import LoadedProtocol
 from desktop_app.widgets import alerts
 from desktop_app.widgets.history_dialog import HistoryDialog, RecordTableModel
@@ -64,10 +64,12 @@ def test_the_table_model_is_a_well_behaved_qt_model(qtmodeltester: Any, filled: 
     assert model.row_of(1) == 3 and model.row_of(99) is None
 
 
-def test_lists_the_open_patient_then_searches_by_name_identifier_and_date(qtbot: Any, filled: Register) -> None:
+def test_lists_the_open_patient_then_searches_by_name_identifier_and_date(
+    qtbot: Any, filled: Register
+) -> None:
     dialog = dialog_for(qtbot, filled)
     assert ids(dialog) == [1] and dialog.patient_only.isChecked()
-    assert "Only &patient RX0042137" == dialog.patient_only.text()
+    assert dialog.patient_only.text() == "Only &patient RX0042137"
     qtbot.mouseClick(dialog.patient_only, Qt.MouseButton.LeftButton)
     assert ids(dialog) == [4, 3, 2, 1]
     qtbot.keyClicks(dialog.search, "ellison")
@@ -107,12 +109,18 @@ def test_a_record_that_cannot_be_rebuilt_says_why(qtbot: Any, filled: Register) 
     assert dialog.details.toPlainText() == ""
 
 
-def test_reprints_byte_identically_to_a_chosen_file(qtbot: Any, filled: Register, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch,
-                                                   errors: list[tuple[str, str]]) -> None:
+def test_reprints_byte_identically_to_a_chosen_file(
+    qtbot: Any,
+    filled: Register,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    errors: list[tuple[str, str]],
+) -> None:
     target = tmp_path / "chosen.pdf"
     asked: list[str] = []
-    monkeypatch.setattr(alerts, "choose_pdf_path", lambda _p, suggested: asked.append(suggested) or target)
+    monkeypatch.setattr(
+        alerts, "choose_pdf_path", lambda _p, suggested: asked.append(suggested) or target
+    )
     dialog = dialog_for(qtbot, filled)
     dialog.select_record(1)
     with qtbot.waitSignal(dialog.reprinted) as blocker:
@@ -120,14 +128,17 @@ def test_reprints_byte_identically_to_a_chosen_file(qtbot: Any, filled: Register
     result = blocker.args[0]
     assert asked == ["DEMO-0001-record-1-reprint.pdf"]
     assert result.identical and target.read_bytes() == (tmp_path / "issued.pdf").read_bytes()
-    assert dialog.status.text().startswith("Reprint of record 1 is byte-identical to the sheet issued")
+    assert dialog.status.text().startswith(
+        "Reprint of record 1 is byte-identical to the sheet issued"
+    )
     assert errors == []
     assert ids(dialog) == [5, 1]  # the reprint is recorded for the patient too
     assert dialog.model.data(dialog.model.index(0, 5)) == "reprint of 1"
 
 
-def test_a_reprint_that_differs_says_so(qtbot: Any, filled: Register, db: Path, tmp_path: Path,
-                                        errors: list[tuple[str, str]]) -> None:
+def test_a_reprint_that_differs_says_so(
+    qtbot: Any, filled: Register, db: Path, tmp_path: Path, errors: list[tuple[str, str]]
+) -> None:
     with raw(db) as conn:
         drop_triggers(conn)
         conn.execute("UPDATE records SET pdf_sha256 = ? WHERE id = 1", ("ab" * 32,))
@@ -139,8 +150,9 @@ def test_a_reprint_that_differs_says_so(qtbot: Any, filled: Register, db: Path, 
     assert [title for title, _ in errors] == ["Reprint differs from the sheet issued"]
 
 
-def test_verify_reports_intact_and_broken(qtbot: Any, filled: Register, db: Path,
-                                          errors: list[tuple[str, str]]) -> None:
+def test_verify_reports_intact_and_broken(
+    qtbot: Any, filled: Register, db: Path, errors: list[tuple[str, str]]
+) -> None:
     dialog = dialog_for(qtbot, filled)
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
     assert dialog.status.text().startswith("Audit register intact: 4 record(s)") and errors == []
@@ -164,8 +176,9 @@ def test_a_missing_or_corrupt_register_is_explained(qtbot: Any, tmp_path: Path) 
     assert "damaged" in dialog.status.text() and not dialog.verify_button.isEnabled()
 
 
-def test_default_register_and_no_open_patient(qtbot: Any, protocol: Protocol, demo: Demo,
-                                              tmp_path: Path) -> None:
+def test_default_register_and_no_open_patient(
+    qtbot: Any, protocol: Protocol, demo: Demo, tmp_path: Path
+) -> None:
     export_and_record(*demo, *protocol, tmp_path / "s.pdf")  # the default register ($B12K_DATA_DIR)
     dialog = dialog_for(qtbot, None, patient="")  # type: ignore[arg-type]
     assert not dialog.patient_only.isEnabled() and ids(dialog) == [1]

@@ -41,15 +41,25 @@ def sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def test_the_record_matches_what_was_exported(register: Register, protocol: Protocol, tmp_path: Path) -> None:
+def test_the_record_matches_what_was_exported(
+    register: Register, protocol: Protocol, tmp_path: Path
+) -> None:
     lp, data = protocol
     from desktop_app.demo import demo_inputs
 
     inputs = with_override(demo_inputs())
     plan = evaluate(lp, inputs, now=NOW)
     out = tmp_path / "sheet.pdf"
-    result = export_and_record(plan, inputs, lp, data, out, SheetOptions(paper="a4"),
-                               register=register, os_user="nurse.jones")
+    result = export_and_record(
+        plan,
+        inputs,
+        lp,
+        data,
+        out,
+        SheetOptions(paper="a4"),
+        register=register,
+        os_user="nurse.jones",
+    )
     assert result.warning is None and result.recorded
     written = out.read_bytes()
     assert written.startswith(b"%PDF")
@@ -60,40 +70,66 @@ def test_the_record_matches_what_was_exported(register: Register, protocol: Prot
     assert rec.protocol_sha256 == lp.sha256 == plan.protocol.sha256 == sha(data)
     assert register.protocol_bytes(rec.protocol_sha256) == data
     assert (rec.protocol_id, rec.protocol_version, rec.protocol_source) == (
-        plan.protocol.protocol_id, plan.protocol.version, "uk-default.json")
+        plan.protocol.protocol_id,
+        plan.protocol.version,
+        "uk-default.json",
+    )
     assert rec.evaluated_at == NOW.isoformat() == plan.generated_at.isoformat()
     assert rec.plan_sha256 == plan_sha256(plan)
-    assert (rec.kind, rec.paper, rec.destination, rec.reprint_of) == ("issue", "a4", str(out.resolve()), None)
-    assert (rec.patient_identifier, rec.patient_name, rec.plan_id) == ("RX0042137", "Margaret Ellison (DEMO)",
-                                                                      "DEMO-0001")
-    assert (rec.prescriber, rec.os_user, rec.app_version) == ("Dr A. Okafor (DEMO)", "nurse.jones", __version__)
+    assert (rec.kind, rec.paper, rec.destination, rec.reprint_of) == (
+        "issue",
+        "a4",
+        str(out.resolve()),
+        None,
+    )
+    assert (rec.patient_identifier, rec.patient_name, rec.plan_id) == (
+        "RX0042137",
+        "Margaret Ellison (DEMO)",
+        "DEMO-0001",
+    )
+    assert (rec.prescriber, rec.os_user, rec.app_version) == (
+        "Dr A. Okafor (DEMO)",
+        "nurse.jones",
+        __version__,
+    )
     assert rec.override_count == 1
     (note,) = json.loads(rec.overrides_json)
-    assert note["reason"] == "Extra check before the weekend" and note["prescriber"] == "Dr A. Okafor (DEMO)"
+    assert (
+        note["reason"] == "Extra check before the weekend"
+        and note["prescriber"] == "Dr A. Okafor (DEMO)"
+    )
     assert note["recommended_text"] == plan.overrides[0].recommended_text
     assert register.verify().ok
 
 
-def test_reprint_is_byte_identical_and_is_itself_recorded(register: Register, protocol: Protocol, demo: Demo,
-                                                          tmp_path: Path) -> None:
+def test_reprint_is_byte_identical_and_is_itself_recorded(
+    register: Register, protocol: Protocol, demo: Demo, tmp_path: Path
+) -> None:
     plan, inputs = demo
-    first = export_and_record(plan, inputs, *protocol, tmp_path / "a.pdf", SheetOptions(paper="letter"),
-                              register=register)
+    first = export_and_record(
+        plan, inputs, *protocol, tmp_path / "a.pdf", SheetOptions(paper="letter"), register=register
+    )
     again = reprint(register, first.record.id, tmp_path / "again.pdf")  # type: ignore[union-attr]
     assert again.identical and again.plan_identical and again.warning is None
     assert (tmp_path / "again.pdf").read_bytes() == (tmp_path / "a.pdf").read_bytes() == again.pdf
-    assert again.message().startswith(f"Reprint of record 1 is byte-identical to the sheet issued "
-                                      f"(SHA-256 {first.pdf_sha256})")
+    assert again.message().startswith(
+        f"Reprint of record 1 is byte-identical to the sheet issued (SHA-256 {first.pdf_sha256})"
+    )
     rec = again.reprint_record
     assert rec is not None and (rec.kind, rec.reprint_of, rec.paper, rec.pdf_sha256) == (
-        "reprint", 1, "letter", first.pdf_sha256)
+        "reprint",
+        1,
+        "letter",
+        first.pdf_sha256,
+    )
     preview = reprint(register, 1)  # no file: nothing written, nothing recorded
     assert preview.identical and preview.path is None and preview.reprint_record is None
     assert register.count() == 2 and register.verify().ok
 
 
-def test_reprint_works_after_the_site_protocol_file_changed(register: Register, demo: Demo,
-                                                            tmp_path: Path) -> None:
+def test_reprint_works_after_the_site_protocol_file_changed(
+    register: Register, demo: Demo, tmp_path: Path
+) -> None:
     site_file = tmp_path / "site-protocol.json"
     shutil.copyfile(default_protocol_path(), site_file)
     lp, data = load_protocol_with_bytes(site_file)
@@ -113,13 +149,22 @@ def test_reprint_works_after_the_site_protocol_file_changed(register: Register, 
     ids=["stored-input-byte", "recorded-pdf-hash"],
 )
 def test_a_changed_stored_byte_is_reported_as_a_hash_mismatch(
-    register: Register, protocol: Protocol, demo: Demo, db: Path, tmp_path: Path,
-    column: str, old: str | None, new: str | None, plan_same: bool,
+    register: Register,
+    protocol: Protocol,
+    demo: Demo,
+    db: Path,
+    tmp_path: Path,
+    column: str,
+    old: str | None,
+    new: str | None,
+    plan_same: bool,
 ) -> None:
     plan, inputs = demo
     issued = export_and_record(plan, inputs, *protocol, tmp_path / "a.pdf", register=register)
     value: str = getattr(register.get(1), column)
-    changed = value.replace(old, new) if old and new else value[:-1] + ("0" if value[-1] != "0" else "1")
+    changed = (
+        value.replace(old, new) if old and new else value[:-1] + ("0" if value[-1] != "0" else "1")
+    )
     assert changed != value
     with raw(db) as conn:
         drop_triggers(conn)
@@ -134,30 +179,41 @@ def test_a_changed_stored_byte_is_reported_as_a_hash_mismatch(
     assert not register.verify().ok  # and the chain says the row was edited
 
 
-def test_a_record_this_program_cannot_rebuild_says_why(register: Register, protocol: Protocol, demo: Demo,
-                                                       db: Path) -> None:
+def test_a_record_this_program_cannot_rebuild_says_why(
+    register: Register, protocol: Protocol, demo: Demo, db: Path
+) -> None:
     plan, inputs = demo
-    register.append(build_draft(plan, inputs, *protocol, pdf_sha256="0" * 64, paper="a4",
-                                destination="printed"), protocol[1])
+    register.append(
+        build_draft(
+            plan, inputs, *protocol, pdf_sha256="0" * 64, paper="a4", destination="printed"
+        ),
+        protocol[1],
+    )
     with raw(db) as conn:
         drop_triggers(conn)
-        conn.execute("UPDATE records SET plan_inputs_json = replace(plan_inputs_json, "
-                     "'\"schema_version\": \"1.0.0\"', '\"schema_version\": \"9.0.0\"')")
-    with pytest.raises(ReprintError, match=f"Record 1 cannot be rebuilt by this program \\(version {__version__}"):
+        conn.execute(
+            "UPDATE records SET plan_inputs_json = replace(plan_inputs_json, "
+            '\'"schema_version": "1.0.0"\', \'"schema_version": "9.0.0"\')'
+        )
+    with pytest.raises(
+        ReprintError, match=f"Record 1 cannot be rebuilt by this program \\(version {__version__}"
+    ):
         reprint(register, 1)
 
 
 def test_printed_sheets_are_recorded(register: Register, protocol: Protocol, demo: Demo) -> None:
     plan, inputs = demo
     pdf = render_order_sheet(plan, SheetOptions())
-    result = record_printed(plan, inputs, *protocol, pdf, register=register, printer="Ward 7B laser")
+    result = record_printed(
+        plan, inputs, *protocol, pdf, register=register, printer="Ward 7B laser"
+    )
     assert result.warning is None
     assert result.record is not None and result.record.destination == "printed (Ward 7B laser)"
     assert result.record.pdf_sha256 == sha(pdf)
     assert reprint(register, result.record.id).identical
 
 
-# ----- recording fails: the sheet is still produced, with a warning --------------------------------
+# ----- recording fails: the sheet is still produced, with a warning -----------------------------
 
 
 def _assert_sheet_but_no_record(result: object, out: Path, *fragments: str) -> None:
@@ -165,13 +221,16 @@ def _assert_sheet_but_no_record(result: object, out: Path, *fragments: str) -> N
     assert result.record is None  # type: ignore[attr-defined]
     assert result.pdf_sha256 == sha(out.read_bytes())  # type: ignore[attr-defined]
     warning: str = result.warning  # type: ignore[attr-defined]
-    assert warning.startswith(f"The sheet {out.name} was produced but NOT recorded in the audit register.")
+    assert warning.startswith(
+        f"The sheet {out.name} was produced but NOT recorded in the audit register."
+    )
     for fragment in fragments:
         assert fragment in warning
 
 
-def test_a_corrupt_register_still_gives_the_sheet_with_a_warning(protocol: Protocol, demo: Demo, db: Path,
-                                                                 tmp_path: Path) -> None:
+def test_a_corrupt_register_still_gives_the_sheet_with_a_warning(
+    protocol: Protocol, demo: Demo, db: Path, tmp_path: Path
+) -> None:
     db.parent.mkdir(parents=True)
     db.write_bytes(b"\x00garbage" * 500)
     out = tmp_path / "sheet.pdf"
@@ -179,8 +238,9 @@ def test_a_corrupt_register_still_gives_the_sheet_with_a_warning(protocol: Proto
     _assert_sheet_but_no_record(result, out, "is damaged or is not a B12-K audit register")
 
 
-def test_a_locked_register_still_gives_the_sheet_with_a_warning(register: Register, protocol: Protocol,
-                                                                demo: Demo, db: Path, tmp_path: Path) -> None:
+def test_a_locked_register_still_gives_the_sheet_with_a_warning(
+    register: Register, protocol: Protocol, demo: Demo, db: Path, tmp_path: Path
+) -> None:
     blocker = sqlite3.connect(db, isolation_level=None)
     try:
         blocker.execute("BEGIN IMMEDIATE")
@@ -192,17 +252,22 @@ def test_a_locked_register_still_gives_the_sheet_with_a_warning(register: Regist
     assert register.count() == 0
 
 
-def test_a_newer_register_still_gives_the_sheet_with_a_warning(register: Register, protocol: Protocol,
-                                                               demo: Demo, db: Path, tmp_path: Path) -> None:
+def test_a_newer_register_still_gives_the_sheet_with_a_warning(
+    register: Register, protocol: Protocol, demo: Demo, db: Path, tmp_path: Path
+) -> None:
     with raw(db) as conn:
         conn.execute("PRAGMA user_version = 2")
     out = tmp_path / "sheet.pdf"
-    _assert_sheet_but_no_record(export_and_record(*demo, *protocol, out, register=db), out,
-                                "written by a newer B12-K Planner")
+    _assert_sheet_but_no_record(
+        export_and_record(*demo, *protocol, out, register=db),
+        out,
+        "written by a newer B12-K Planner",
+    )
 
 
-def test_inputs_changed_after_the_plan_are_not_recorded(register: Register, protocol: Protocol, demo: Demo,
-                                                        tmp_path: Path) -> None:
+def test_inputs_changed_after_the_plan_are_not_recorded(
+    register: Register, protocol: Protocol, demo: Demo, tmp_path: Path
+) -> None:
     plan, inputs = demo
     later = PlanInputs.model_validate({**inputs.model_dump(), "prescriber": "Dr Someone Else"})
     out = tmp_path / "sheet.pdf"
@@ -211,9 +276,12 @@ def test_inputs_changed_after_the_plan_are_not_recorded(register: Register, prot
     assert register.count() == 0
 
 
-def test_a_changed_protocol_file_is_not_recorded(register: Register, protocol: Protocol, demo: Demo,
-                                                 tmp_path: Path) -> None:
+def test_a_changed_protocol_file_is_not_recorded(
+    register: Register, protocol: Protocol, demo: Demo, tmp_path: Path
+) -> None:
     lp, data = protocol
     out = tmp_path / "sheet.pdf"
     result = export_and_record(*demo, lp, data + b"\n", out, register=register)
-    _assert_sheet_but_no_record(result, out, "The protocol file has changed since this plan was made")
+    _assert_sheet_but_no_record(
+        result, out, "The protocol file has changed since this plan was made"
+    )

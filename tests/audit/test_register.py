@@ -28,7 +28,6 @@ from desktop_app.audit.register import (
     record_hash,
     sha256_hex,
 )
-from tests.audit.conftest import Ticker
 from tests.audit.writer_process import PROTOCOL, draft
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +51,12 @@ def filled(register: Register, n: int = 5) -> Register:
 
 
 def drop_triggers(conn: sqlite3.Connection) -> None:
-    for name in ("records_no_update", "records_no_delete", "protocols_no_update", "protocols_no_delete"):
+    for name in (
+        "records_no_update",
+        "records_no_delete",
+        "protocols_no_update",
+        "protocols_no_delete",
+    ):
         conn.execute(f"DROP TRIGGER {name}")
 
 
@@ -79,8 +83,12 @@ def test_an_empty_register_verifies(register: Register) -> None:
 
 def test_triggers_refuse_update_and_delete(register: Register, db: Path) -> None:
     filled(register, 2)
-    for sql in ("UPDATE records SET patient_name = 'X' WHERE id = 1", "DELETE FROM records WHERE id = 2",
-                "UPDATE protocols SET data = x'00'", "DELETE FROM protocols"):
+    for sql in (
+        "UPDATE records SET patient_name = 'X' WHERE id = 1",
+        "DELETE FROM records WHERE id = 2",
+        "UPDATE protocols SET data = x'00'",
+        "DELETE FROM protocols",
+    ):
         with raw(db) as conn, pytest.raises(sqlite3.IntegrityError, match="cannot be"):
             conn.execute(sql)
     assert register.verify().ok
@@ -98,14 +106,18 @@ def test_an_edited_row_is_the_first_broken_link(register: Register, db: Path) ->
     assert "changed after it was written" in result.text()
 
 
-def test_an_edited_row_with_its_hash_recomputed_breaks_the_next_link(register: Register, db: Path) -> None:
+def test_an_edited_row_with_its_hash_recomputed_breaks_the_next_link(
+    register: Register, db: Path
+) -> None:
     filled(register)
     rec = register.get(2)
     forged = {**rec.content(), "pdf_sha256": "f" * 64}
     with raw(db) as conn:
         drop_triggers(conn)
-        conn.execute("UPDATE records SET pdf_sha256 = ?, record_hash = ? WHERE id = 2",
-                     (forged["pdf_sha256"], record_hash(forged)))
+        conn.execute(
+            "UPDATE records SET pdf_sha256 = ?, record_hash = ? WHERE id = 2",
+            (forged["pdf_sha256"], record_hash(forged)),
+        )
     result = register.verify()
     assert (result.ok, result.broken_at, result.problem) == (False, 3, "deleted")
     assert "does not follow record 2" in result.message
@@ -138,7 +150,12 @@ def test_deleting_the_last_rows_is_caught(register: Register, db: Path) -> None:
         drop_triggers(conn)
         conn.execute("DELETE FROM records WHERE id >= 4")
     result = register.verify()
-    assert (result.ok, result.broken_at, result.problem, result.records_checked) == (False, 4, "truncated", 3)
+    assert (result.ok, result.broken_at, result.problem, result.records_checked) == (
+        False,
+        4,
+        "truncated",
+        3,
+    )
     assert "last recorded 5 record(s)" in result.message
 
 
@@ -159,12 +176,16 @@ def test_re_ordered_contents_under_the_same_ids_are_caught(register: Register, d
     cols = [c for c in schema.RECORD_CONTENT_COLUMNS if c != "id"] + ["record_hash"]
     with raw(db) as conn:
         drop_triggers(conn)
-        rows = {i: conn.execute(f"SELECT {', '.join(cols)} FROM records WHERE id = ?", (i,)).fetchone()
-                for i in (4, 5)}
+        rows = {
+            i: conn.execute(f"SELECT {', '.join(cols)} FROM records WHERE id = ?", (i,)).fetchone()
+            for i in (4, 5)
+        }
         conn.execute("UPDATE records SET record_hash = 'moving' WHERE id = 4")  # UNIQUE column
         for target, source in ((5, 4), (4, 5)):
-            conn.execute(f"UPDATE records SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
-                         (*rows[source], target))
+            conn.execute(
+                f"UPDATE records SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
+                (*rows[source], target),
+            )
     result = register.verify()
     assert (result.ok, result.broken_at, result.problem) == (False, 4, "reordered")
 
@@ -189,7 +210,10 @@ def test_protocol_bytes_must_match_the_recorded_hash(register: Register) -> None
 def test_each_protocol_is_stored_once(register: Register, db: Path) -> None:
     filled(register, 4)
     with raw(db) as conn:
-        assert conn.execute("SELECT count(*), sum(size) FROM protocols").fetchone() == (1, len(PROTOCOL))
+        assert conn.execute("SELECT count(*), sum(size) FROM protocols").fetchone() == (
+            1,
+            len(PROTOCOL),
+        )
     assert register.protocol_bytes(sha256_hex(PROTOCOL)) == PROTOCOL
     with pytest.raises(AuditNotFoundError):
         register.protocol_bytes("0" * 64)
@@ -217,7 +241,9 @@ def test_search_by_patient_text_and_date(register: Register) -> None:
 # ----- where the register lives -------------------------------------------------------------------
 
 
-def test_default_path_honours_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_path_honours_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("B12K_DATA_DIR", str(tmp_path / "d"))
     assert default_register_path() == tmp_path / "d" / "audit.sqlite3"
     monkeypatch.setenv("B12K_AUDIT_DB", str(tmp_path / "shared" / "ward.sqlite3"))
@@ -250,7 +276,10 @@ def test_a_newer_register_is_refused_and_left_unchanged(register: Register, db: 
     before = db.read_bytes()
     with pytest.raises(AuditVersionError) as info:
         Register(db)
-    assert "written by a newer B12-K Planner (register schema 7; this program reads schema 1" in str(info.value)
+    assert (
+        "written by a newer B12-K Planner (register schema 7; this program reads schema 1"
+        in str(info.value)
+    )
     assert "Nothing was written" in str(info.value)
     assert db.read_bytes() == before
 
@@ -293,14 +322,20 @@ def test_a_damaged_page_is_reported_by_verify_or_on_open(register: Register, db:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = bytearray(db.read_bytes())
     page = 4096
-    data[2 * page: 3 * page] = b"\xff" * page
+    data[2 * page : 3 * page] = b"\xff" * page
     db.write_bytes(bytes(data))
     try:
         result = Register(db).verify()
     except AuditCorruptError as exc:
         assert "damaged" in str(exc)
     else:
-        assert not result.ok and result.problem in ("corrupt", "edited", "protocol", "deleted", "truncated")
+        assert not result.ok and result.problem in (
+            "corrupt",
+            "edited",
+            "protocol",
+            "deleted",
+            "truncated",
+        )
 
 
 def test_another_programs_database_is_refused(db: Path) -> None:
@@ -341,21 +376,33 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
     ready.mkdir()
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.audit.writer_process", str(db), name,
-             str(WRITES_PER_PROCESS), str(ready), "2"],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "tests.audit.writer_process",
+                str(db),
+                name,
+                str(WRITES_PER_PROCESS),
+                str(ready),
+                "2",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for name in ("alpha", "beta")
     ]
     outputs = [p.communicate(timeout=300) for p in procs]
-    for proc, (out, err) in zip(procs, outputs, strict=True):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
     register = Register(db, create=False)
     records = list(register.iter_records())
     assert [r.id for r in records] == list(range(1, 2 * WRITES_PER_PROCESS + 1))
     for name in ("alpha", "beta"):
         assert sorted(int(r.plan_id.split("-")[1]) for r in records if r.os_user == name) == list(
-            range(WRITES_PER_PROCESS))
+            range(WRITES_PER_PROCESS)
+        )
     assert register.verify().ok
 
 

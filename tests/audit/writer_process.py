@@ -18,12 +18,25 @@ PROTOCOL = b'{"a tiny stand-in for a protocol file": true}\n'
 
 def draft(writer: str, index: int) -> RecordDraft:
     return RecordDraft(
-        kind="issue", os_user=writer, host="test", prescriber="Dr Test",
-        patient_identifier=f"{writer}-{index % 7}", patient_name="Concurrency Test",
-        plan_id=f"{writer}-{index}", plan_inputs_json="{}", overrides_json="[]", override_count=0,
-        protocol_id="stand-in", protocol_version="1.0.0", protocol_sha256=sha256_hex(PROTOCOL),
-        protocol_source="stand-in.json", evaluated_at="2026-11-26T12:00:00+00:00",
-        plan_sha256="0" * 64, paper="a4", app_version="test", pdf_sha256="1" * 64,
+        kind="issue",
+        os_user=writer,
+        host="test",
+        prescriber="Dr Test",
+        patient_identifier=f"{writer}-{index % 7}",
+        patient_name="Concurrency Test",
+        plan_id=f"{writer}-{index}",
+        plan_inputs_json="{}",
+        overrides_json="[]",
+        override_count=0,
+        protocol_id="stand-in",
+        protocol_version="1.0.0",
+        protocol_sha256=sha256_hex(PROTOCOL),
+        protocol_source="stand-in.json",
+        evaluated_at="2026-11-26T12:00:00+00:00",
+        plan_sha256="0" * 64,
+        paper="a4",
+        app_version="test",
+        pdf_sha256="1" * 64,
         destination=f"/tmp/{writer}-{index}.pdf",
     )
 
