@@ -164,3 +164,25 @@ def test_overflowing_number_is_refused_like_infinity() -> None:
     data = json.dumps(doc).replace("123456789", "1e999").encode()
     with pytest.raises(ProtocolError):
         load_protocol_bytes(data)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=RecursionError,
+    reason="DEFECT-8 autosave.py / settings.py: a deeply nested JSON draft or preferences file raises "
+    "RecursionError out of Autosave.load() and load_preferences() (only OSError/ValueError/... are "
+    "caught), so the program cannot start until the file is deleted by hand",
+)
+@pytest.mark.parametrize("which", ["autosave-draft", "preferences"])
+def test_deeply_nested_draft_or_preferences_do_not_stop_the_program(which: str, tmp_path: Any) -> None:
+    from desktop_app.settings import load_preferences
+    from desktop_app.storage.autosave import DRAFT_FILE, Autosave
+
+    nested = "[" * 100_000 + "]" * 100_000
+    if which == "autosave-draft":
+        (tmp_path / DRAFT_FILE).write_text(nested)
+        assert Autosave(tmp_path).load() is None
+    else:
+        (tmp_path / "preferences.json").write_text(nested)
+        prefs, message = load_preferences(tmp_path / "preferences.json")
+        assert message is not None
