@@ -699,23 +699,6 @@ class Register:
         return None
 
 
-def summarise_overrides(overrides_json: str) -> list[str]:
-    """Return one line per override in a record: action, reason and prescriber."""
-    try:
-        items = json.loads(overrides_json)
-    except ValueError:
-        return ["(overrides unreadable)"]
-    lines = []
-    for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict):
-            lines.append(
-                f"{item.get('action', '?')}: {item.get('reason', '')} "
-                f"({item.get('prescriber', '')})"
-                f"; protocol recommended: {item.get('recommended_text', '')}"
-            )
-    return lines
-
-
 __all__ = [
     "AUDIT_DB_ENV",
     "DATA_DIR_ENV",
@@ -731,6 +714,5 @@ __all__ = [
     "default_register_path",
     "record_hash",
     "sha256_hex",
-    "summarise_overrides",
     "utc_stamp",
 ]

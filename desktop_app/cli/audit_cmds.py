@@ -22,12 +22,11 @@ from pathlib import Path
 
 from desktop_app.audit.errors import AuditError, AuditNotFoundError
 from desktop_app.audit.register import (
-    AuditRecord,
     RecordSummary,
     Register,
     default_register_path,
-    summarise_overrides,
 )
+from desktop_app.audit.text import local_time, show_text
 from desktop_app.logic.errors import B12KError
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import Plan
@@ -70,11 +69,6 @@ def _register(args: argparse.Namespace, create: bool = False) -> Register:
     return Register(args.db if args.db else default_register_path(), create=create)
 
 
-def local_time(record: RecordSummary) -> str:
-    """Return the recording time in the computer's time zone, with its offset."""
-    return record.recorded_at_datetime.astimezone().strftime("%Y-%m-%d %H:%M:%S %z")
-
-
 def _line(r: RecordSummary) -> str:
     kind = "issue" if r.kind == "issue" else f"reprint of {r.reprint_of}"
     return (
@@ -102,34 +96,6 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print(_line(r))
     print(f"{len(rows)} record(s) in {reg.path}")
     return 0
-
-
-def show_text(record: AuditRecord, with_inputs: bool = False) -> str:
-    """Return a record as text, field by field (also used by the GUI's history view)."""
-    kind = "issued" if record.kind == "issue" else f"reprint of record {record.reprint_of}"
-    lines = [
-        f"Record {record.id} ({kind})",
-        f"  recorded:      {record.recorded_at} (UTC); {local_time(record)} local",
-        f"  by:            {record.os_user} on {record.host}",
-        f"  prescriber:    {record.prescriber}",
-        f"  patient:       {record.patient_name} ({record.patient_identifier})",
-        f"  plan id:       {record.plan_id}; plan SHA-256 {record.plan_sha256}",
-        f"  evaluated at:  {record.evaluated_at}",
-        f"  protocol:      {record.protocol_id} {record.protocol_version} "
-        f"from {record.protocol_source}",
-        f"                 SHA-256 {record.protocol_sha256}",
-        f"  app version:   {record.app_version}",
-        f"  paper:         {record.paper}",
-        f"  sheet:         {record.destination}",
-        f"  PDF SHA-256:   {record.pdf_sha256}",
-        f"  chain:         previous {record.prev_hash}",
-        f"                 this     {record.record_hash}",
-        f"  overrides:     {record.override_count}",
-    ]
-    lines += [f"    - {text}" for text in summarise_overrides(record.overrides_json)]
-    if with_inputs:
-        lines += ["  plan inputs (canonical JSON):", record.plan_inputs_json.rstrip("\n")]
-    return "\n".join(lines) + "\n"
 
 
 def _records_for(
