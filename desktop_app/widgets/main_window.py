@@ -398,15 +398,16 @@ class MainWindow(QMainWindow):
         report = self._report_module()
         if report is None:
             return False
+        make = getattr(report, "checked_order_sheet", report.render_order_sheet)
         try:
-            data = report.render_order_sheet(plan, self._sheet_options(report))
+            data = make(plan, self._sheet_options(report))
         except B12KError as exc:
             alerts.error(self, "Cannot make the order sheet", str(exc))
             return False
         from desktop_app.widgets.print_preview import PrintPreviewDialog
 
-        PrintPreviewDialog.ask(data, f"Order sheet {plan.plan_id}", self)
-        return True
+        printed, _ = PrintPreviewDialog.ask(data, f"Order sheet {plan.plan_id}", self)
+        return printed
 
     def about(self) -> None:
         """Show the version, the protocol and its intended use."""
@@ -476,7 +477,7 @@ class MainWindow(QMainWindow):
         return module
 
     def _sheet_options(self, report: Any) -> Any:
-        paper = "letter" if QLocale().country() in (
+        paper = "letter" if QLocale().territory() in (
             QLocale.Country.UnitedStates, QLocale.Country.Canada) else "a4"
         return report.SheetOptions(paper=paper)
 

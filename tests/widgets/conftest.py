@@ -67,7 +67,8 @@ def uk_locale(qapp: QApplication) -> Iterator[None]:
     """Run with a decimal-point locale unless a test chooses another; restore afterwards."""
     before = QLocale()
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
-    qapp.setStyleSheet(STYLE_SHEET)
+    if qapp.styleSheet() != STYLE_SHEET:
+        qapp.setStyleSheet(STYLE_SHEET)  # once: setting it re-polishes every widget alive
     yield
     QLocale.setDefault(before)
 
