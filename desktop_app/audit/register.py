@@ -551,9 +551,11 @@ class Register:
             )
             params.extend([like] * 4)
         if on_date is not None:
+            # Local midnight to local midnight (23 or 25 hours on a daylight-saving change).
             start = datetime.combine(on_date, dtime.min).astimezone()
+            end = datetime.combine(on_date + timedelta(days=1), dtime.min).astimezone()
             where.append("recorded_at >= ? AND recorded_at < ?")
-            params.extend([utc_stamp(start), utc_stamp((start + timedelta(days=1)).astimezone())])
+            params.extend([utc_stamp(start), utc_stamp(end)])
         sql = f"SELECT {', '.join(_SUMMARY_COLUMNS)} FROM records"
         if where:
             sql += " WHERE " + " AND ".join(where)

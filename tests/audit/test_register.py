@@ -7,8 +7,9 @@ import contextlib
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -428,3 +429,23 @@ def test_a_register_created_by_another_program_between_two_reads_is_used(
     this.append(draft("this", 0), PROTOCOL)
     assert calls == [(0, 0)]
     assert [r.os_user for r in this.iter_records()] == ["other", "this"] and this.verify().ok
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="needs time.tzset (POSIX)")
+def test_a_date_search_spans_a_local_day_across_a_daylight_saving_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """London, 2026-10-25 has 25 hours: a record at 23:30 local (23:30 UTC) is on that day."""
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    try:
+        moments = iter(
+            [datetime(2026, 10, 25, 23, 30, tzinfo=UTC), datetime(2026, 10, 26, 0, 30, tzinfo=UTC)]
+        )
+        register = Register(tmp_path / "a.sqlite3", clock=lambda: next(moments))
+        filled(register, 2)
+        assert [r.id for r in register.search(on_date=date(2026, 10, 25))] == [1]
+        assert [r.id for r in register.search(on_date=date(2026, 10, 26))] == [2]
+    finally:
+        monkeypatch.undo()
+        time.tzset()
