@@ -573,6 +573,12 @@ def uk():
         "magnesium_mEq_per_mmol": N("UNIT-MG-VALENCE", 2, "mEq per mmol", "merck-conversions", "A",
                                     note="Magnesium is divalent: 1 mmol = 2 mEq."),
         "references": refs(),
+        "patient": {
+            "weight_plausible_low": N("PLAUS-WEIGHT-LOW", 20, "kg", "local", local=True,
+                                      note="Plausibility bound for the weight printed on the sheet; not a clinical threshold."),
+            "weight_plausible_high": N("PLAUS-WEIGHT-HIGH", 350, "kg", "local", local=True,
+                                       note="Plausibility bound for the weight printed on the sheet; not a clinical threshold."),
+        },
         "analytes": analytes("mEq/L"),
         "anaemia": anaemia,
         "b12": b12,

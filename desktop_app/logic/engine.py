@@ -126,6 +126,16 @@ def _validate(
         problems.append(FieldProblem("patient.date_of_birth", "required: enter the date of birth"))
     elif pat.date_of_birth > now.date():
         problems.append(FieldProblem("patient.date_of_birth", "is in the future"))
+    weight = pat.weight_kg
+    wlow, whigh = proto.patient.weight_plausible_low, proto.patient.weight_plausible_high
+    if weight is not None and not wlow.value <= weight <= whigh.value:
+        problems.append(
+            FieldProblem(
+                "patient.weight_kg",
+                f"{num(weight, 1)} kg is outside the plausible range {num(wlow.value)} to "
+                f"{num(whigh.value)} kg (rule {wlow.id}); check the value (kg, not lb or g)",
+            )
+        )
     if pat.sex is None:
         problems.append(
             FieldProblem("patient.sex", "required for the WHO anaemia bands: female, male or unknown")
@@ -629,24 +639,35 @@ def _orders_now(
             continue
         band = _k_band_for(ctx, lab.value) if section is None else find_band(section.bands, lab.value)
         orders.append(_order_for_band(ctx, electrolyte, band, start, [_used(p, lab)], ctx.gates))
-    # Phosphate products add potassium: hold them with potassium (HOLD-PO4-K).
+    # Phosphate products add potassium: hold them with potassium (HOLD-PO4-K), and never give
+    # them automatically while potassium is unknown (the K order is then a 'sample' order).
+    k_order = next(o for o in orders if o.electrolyte == "potassium")
     k_lab = latest["potassium"]
     hold_k = p.potassium.hold_at_or_above
-    if k_lab is not None and k_lab.value >= hold_k.value:
+    k_unknown = k_order.kind == "sample"
+    if k_unknown or (k_lab is not None and k_lab.value >= hold_k.value):
         for i, order in enumerate(orders):
             if order.potassium_per_day and order.electrolyte != "potassium":
-                rules: list[Num | TextRule] = [hold_k]
+                if k_unknown:
+                    why = "there is no usable potassium result"
+                    reason = _merge(order.reason, k_order.reason)
+                else:
+                    assert k_lab is not None
+                    why = (
+                        f"potassium is {_lab_text(p, k_lab)} (hold at "
+                        f"{qty(hold_k.value, hold_k.unit)} and above)"
+                    )
+                    reason = _merge(order.reason, _reason([hold_k], [_used(p, k_lab)]))
                 orders[i] = Order(
                     electrolyte=order.electrolyte,
                     kind="prescriber",
                     text=(
                         f"Do not give {order.product} automatically: it contains potassium and "
-                        f"potassium is {_lab_text(p, k_lab)} (hold at {qty(hold_k.value, hold_k.unit)} "
-                        "and above). Prescriber to decide."
+                        f"{why}. Prescriber to decide."
                     ),
                     band_id=order.band_id,
                     needs_prescriber=True,
-                    reason=_merge(order.reason, _reason(rules, [_used(p, k_lab)])),
+                    reason=reason,
                 )
     return orders
 

@@ -299,6 +299,17 @@ def apply_overrides(
                 notes.append(_change_draws(ctx, i, ov, draws))
         except _Refused as refused:
             problems.append(FieldProblem(f"overrides[{i}].{refused.field}", refused.message))
+    window = ctx.protocol.monitoring.label_window_hours
+    last_k = max((d.hours_after_first_dose for d in draws if "potassium" in d.tests), default=0.0)
+    touched = [i for i, ov in enumerate(overrides) if ov.target == "draw"]
+    if not problems and touched and last_k < window.value:
+        problems.append(
+            FieldProblem(
+                f"overrides[{touched[-1]}].action",
+                f"together these overrides end potassium monitoring at {num(last_k)} hours, before "
+                f"the label's {num(window.value)}-hour window (rule {window.id}, CLN-06)",
+            )
+        )
     if problems:
         raise InputError(problems, heading="These overrides are refused")
     draws.sort(key=lambda d: (d.at, not d.before_first_dose))

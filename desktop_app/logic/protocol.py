@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
@@ -169,6 +170,11 @@ class AnalyteSpec(_Frozen):
     plausible_low: Num
     plausible_high: Num
 
+    @model_validator(mode="after")
+    def _ordered(self) -> AnalyteSpec:
+        _below(self.plausible_low, self.plausible_high, "plausible_low", "plausible_high")
+        return self
+
     @property
     def units(self) -> tuple[str, ...]:
         """Return every accepted unit, canonical first."""
@@ -298,6 +304,14 @@ class PotassiumSection(_Frozen):
     @model_validator(mode="after")
     def _bands_ok(self) -> PotassiumSection:
         _check_bands(self.bands, "potassium.bands")
+        if not (
+            self.escalate_below.value <= self.normal_low.value < self.reassess_at_or_above.value
+            <= self.hold_at_or_above.value <= self.normal_high.value
+        ):
+            raise ValueError(
+                "potassium: need escalate_below <= normal_low < reassess_at_or_above <= "
+                "hold_at_or_above <= normal_high"
+            )
         hold = self.hold_at_or_above.value
         for band, upper in zip(self.bands, [*self.bands[1:], None], strict=True):
             top = upper.lower.value if upper is not None and upper.lower is not None else None
@@ -323,6 +337,7 @@ class ElectrolyteSection(_Frozen):
     @model_validator(mode="after")
     def _bands_ok(self) -> ElectrolyteSection:
         _check_bands(self.bands, "bands")
+        _below(self.normal_low, self.normal_high, "normal_low", "normal_high")
         return self
 
 
@@ -337,6 +352,36 @@ class AnaemiaSection(_Frozen):
     mcv_normal_low: Num
     mcv_normal_high: Num
 
+    @model_validator(mode="after")
+    def _ordered(self) -> AnaemiaSection:
+        if not (
+            self.severe_below.value < self.moderate_below.value
+            < min(self.mild_below_female.value, self.mild_below_male.value)
+        ):
+            raise ValueError(
+                "anaemia: severe_below < moderate_below < mild_below_female and mild_below_male"
+            )
+        _below(self.mcv_normal_low, self.mcv_normal_high, "anaemia: mcv_normal_low", "mcv_normal_high")
+        return self
+
+
+class PatientSection(_Frozen):
+    """Plausibility of patient details printed on the sheet."""
+
+    weight_plausible_low: Num
+    weight_plausible_high: Num
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PatientSection:
+        _below(self.weight_plausible_low, self.weight_plausible_high,
+               "patient: weight_plausible_low", "weight_plausible_high")
+        return self
+
+
+def _below(low: Num, high: Num, low_name: str, high_name: str) -> None:
+    if not low.value < high.value:
+        raise ValueError(f"{low_name} must be below {high_name}")
+
 
 class B12Section(_Frozen):
     """Serum B12 interpretation (pmol/L)."""
@@ -344,6 +389,12 @@ class B12Section(_Frozen):
     deficient_below: Num
     indeterminate_below: Num
     folate_low_below: Num = Field(description="Serum folate (nmol/L) below which folate is low.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> B12Section:
+        _below(self.deficient_below, self.indeterminate_below, "b12: deficient_below",
+               "indeterminate_below")
+        return self
 
 
 class DrugClass(_Frozen):
@@ -449,6 +500,14 @@ class RenalSection(_Frozen):
     egfr_renal_team_below: Num
     creatinine_review_at_or_above: Num | None = None
 
+    @model_validator(mode="after")
+    def _ordered(self) -> RenalSection:
+        if self.egfr_renal_team_below.value > self.egfr_review_below.value:
+            raise ValueError(
+                "gates.renal: egfr_renal_team_below must not be above egfr_review_below"
+            )
+        return self
+
 
 class GateTexts(_Frozen):
     """The text and source of each gate."""
@@ -492,6 +551,7 @@ class Protocol(_Frozen):
     potassium_unit: Literal["mmol", "mEq"]
     magnesium_mEq_per_mmol: Num
     references: dict[SourceKey, Reference]
+    patient: PatientSection
     analytes: dict[Analyte, AnalyteSpec]
     anaemia: AnaemiaSection
     b12: B12Section
@@ -689,15 +749,30 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"'{name}' is not a number this file may contain")
 
 
-def parse_json_strict(data: bytes, what: str) -> Any:
-    """Parse JSON bytes, refusing duplicate keys, NaN and Infinity, with a readable error."""
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("a number in the file is too large to be a value this file may contain")
+    return value
+
+
+def decode_json_text(data: bytes, what: str) -> str:
+    """Return the UTF-8 text of a JSON file (a byte-order mark is allowed and dropped)."""
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"the {what} is not UTF-8 text (byte {exc.start})") from None
+
+
+def parse_json_strict(data: bytes, what: str) -> Any:
+    """Parse JSON bytes, refusing duplicate keys, NaN, Infinity and overflowing numbers."""
+    text = decode_json_text(data, what)
     try:
         return json.loads(
-            text, object_pairs_hook=_no_duplicate_keys, parse_constant=_reject_constant
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
         )
     except json.JSONDecodeError as exc:
         raise ValueError(
@@ -751,7 +826,9 @@ def load_protocol_bytes(data: bytes, source_name: str = "protocol") -> LoadedPro
             ]
         )
     try:
-        proto = Protocol.model_validate(raw)
+        # Strict: a JSON value of the wrong type ("5.0" for a number, 1 for true) is refused,
+        # never coerced. The text was already checked for duplicate keys, NaN and overflow.
+        proto = Protocol.model_validate_json(decode_json_text(data, "protocol file"), strict=True)
     except ValidationError as exc:
         raise ProtocolError(validation_problems(exc)) from None
     return LoadedProtocol(

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from desktop_app.logic.errors import FieldProblem, InputError, PlanFileError
 from desktop_app.logic.models import INPUT_SCHEMA_VERSION, PlanInputs
-from desktop_app.logic.protocol import parse_json_strict, validation_problems
+from desktop_app.logic.protocol import decode_json_text, parse_json_strict, validation_problems
 from desktop_app.storage.atomic import atomic_write_bytes
 
 #: Refuse files larger than this: a plan file is a few kilobytes (not a clinical number).
@@ -53,7 +53,9 @@ def parse_plan_bytes(data: bytes, name: str = "plan file") -> PlanInputs:
             f"version reads {INPUT_SCHEMA_VERSION}). Update the program to open it."
         )
     try:
-        return PlanInputs.model_validate(raw)
+        # Strict: a JSON value of the wrong type (true or "4.2" for a number, a number for a
+        # date) is refused, never coerced into something clinical.
+        return PlanInputs.model_validate_json(decode_json_text(data, name), strict=True)
     except ValidationError as exc:
         raise InputError(validation_problems(exc)) from None
 

@@ -193,3 +193,20 @@ def test_same_inputs_same_plan() -> None:
     a = evaluate(proto(), inputs(), now=NOW)
     b = evaluate(proto(), inputs(), now=NOW)
     assert a == b and a.model_dump_json() == b.model_dump_json()
+
+
+@pytest.mark.parametrize("weight", [1e308, 5e-324, 580.0, 5.0])
+def test_implausible_weight_is_refused(weight: float) -> None:
+    found = problems(patient={"weight_kg": weight})
+    assert "outside the plausible range 20 to 350 kg" in found["patient.weight_kg"]
+
+
+@pytest.mark.parametrize(
+    "k_lab", [None, lab(4.0, "mmol/L", FIRST - timedelta(hours=30))], ids=["no-potassium", "stale-potassium"]
+)
+def test_no_phosphate_sandoz_while_potassium_is_unknown(k_lab: object) -> None:
+    plan = evaluate(proto(), inputs(labs={"potassium": k_lab, "phosphate": lab(0.4, "mmol/L")}), now=NOW)
+    po4 = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
+    assert po4.kind == "prescriber" and po4.potassium_per_day == 0
+    assert "no usable potassium result" in po4.text
+    assert plan.potassium_per_day == 0

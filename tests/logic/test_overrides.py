@@ -228,3 +228,12 @@ def test_overrides_round_trip_through_the_plan_file() -> None:
                                              (1.5, "1.5 times daily")])
 def test_frequency_text(times: float, text: str) -> None:
     assert frequency_text(times) == text
+
+
+def test_overrides_together_cannot_end_potassium_monitoring_early() -> None:
+    found = refused([
+        ov(target="draw", action="move", draw_hours=48, new_hours=30),
+        ov(target="draw", action="remove", draw_hours=120, confirmed_outside_band=True),
+    ])
+    assert "end potassium monitoring at 30 hours, before the label's 48-hour window" in found[
+        "overrides[1].action"]

@@ -125,8 +125,10 @@ def m_numlist_grade_missing(raw: Raw) -> None:
 
 
 def m_dosing_band_at_hold(raw: Raw) -> None:
-    """doses at or above the hold threshold"""
-    raw["potassium"]["hold_at_or_above"]["value"] = 3.1
+    """potassium band K-BAND-HOLD doses at or above the hold threshold"""
+    band = raw["potassium"]["bands"][5]
+    band["action"] = "oral"
+    band["oral"] = copy.deepcopy(raw["potassium"]["bands"][2]["oral"])
 
 
 def m_schedule_shorter_than_label(raw: Raw) -> None:
@@ -210,8 +212,58 @@ def m_hold_band_with_dose(raw: Raw) -> None:
 
 
 def m_nan_value(raw: Raw) -> None:
-    """Input should be a finite number"""
+    """potassium.hold_at_or_above.value: Input should be a valid number"""
     raw["potassium"]["hold_at_or_above"]["value"] = "NaN"
+
+
+def m_string_for_a_number(raw: Raw) -> None:
+    """potassium.hold_at_or_above.value: Input should be a valid number"""
+    raw["potassium"]["hold_at_or_above"]["value"] = "5.0"
+
+
+def m_number_for_a_flag(raw: Raw) -> None:
+    """Input should be a valid boolean"""
+    raw["potassium"]["bands"][0]["ecg"] = 1
+
+
+def m_anaemia_bands_out_of_order(raw: Raw) -> None:
+    """anaemia: severe_below < moderate_below < mild_below_female and mild_below_male"""
+    raw["anaemia"]["moderate_below"]["value"] = 9
+
+
+def m_b12_thresholds_out_of_order(raw: Raw) -> None:
+    """b12: deficient_below must be below indeterminate_below"""
+    raw["b12"]["indeterminate_below"]["value"] = 50
+
+
+def m_renal_cut_offs_out_of_order(raw: Raw) -> None:
+    """gates.renal: egfr_renal_team_below must not be above egfr_review_below"""
+    raw["gates"]["renal"]["egfr_renal_team_below"]["value"] = 60
+
+
+def m_potassium_thresholds_out_of_order(raw: Raw) -> None:
+    """potassium: need escalate_below <= normal_low < reassess_at_or_above <= hold_at_or_above <= normal_high"""
+    raw["potassium"]["reassess_at_or_above"]["value"] = 5.2
+
+
+def m_magnesium_range_inverted(raw: Raw) -> None:
+    """magnesium: normal_low must be below normal_high"""
+    raw["magnesium"]["normal_high"]["value"] = 0.5
+
+
+def m_plausible_range_inverted(raw: Raw) -> None:
+    """analytes.potassium: plausible_low must be below plausible_high"""
+    raw["analytes"]["potassium"]["plausible_high"]["value"] = 0.5
+
+
+def m_weight_range_inverted(raw: Raw) -> None:
+    """patient: weight_plausible_low must be below weight_plausible_high"""
+    raw["patient"]["weight_plausible_low"]["value"] = 900
+
+
+def m_mcv_range_inverted(raw: Raw) -> None:
+    """anaemia: mcv_normal_low must be below mcv_normal_high"""
+    raw["anaemia"]["mcv_normal_low"]["value"] = 120
 
 
 def m_unknown_field(raw: Raw) -> None:
@@ -247,6 +299,7 @@ def test_protocol_validation_rule(mutate: Callable[[Raw], None]) -> None:
         (b"[1, 2]", "must be a JSON object"),
         (b'{"a": 1, "a": 2}', "appears twice"),
         (b'{"a": NaN}', "is not a number this file may contain"),
+        (b'{"a": 1e999}', "too large"),
         (b'{"schema_version": "one"}', "MAJOR.MINOR.PATCH"),
         (b'{"schema_version": "x.0.0"}', "MAJOR.MINOR.PATCH"),
         (b'{"schema_version": 1}', "MAJOR.MINOR.PATCH"),
