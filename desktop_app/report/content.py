@@ -501,7 +501,7 @@ def _potassium_now(plan: Plan, marks: _Marks) -> tuple[str, MarkedLine | None, b
             return "", instruction, call_doctor, action.text
         value, sampled, which = lab.text, lab.sampled_at, "baseline"
     basis = f"Based on the {which} potassium result: {value}, sampled {when(sampled)}"
-    basis += f" ({band})." if band else "."
+    basis += f"; band: {band}." if band else "."
     if action.next_check_at is None:
         return (
             basis,

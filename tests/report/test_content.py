@@ -107,8 +107,8 @@ def test_the_potassium_order_now_is_printed_once() -> None:
     assert sum(k_order.text in t for t in texts) == 1
     assert k_order.text not in sheet.next_check.text
     assert sheet.potassium_basis == (
-        "Based on the baseline potassium result: 3.4 mmol/L, sampled Thu 26-Nov-2026 07:10 "
-        f"({next(r.label for r in plan.k_bands if r.band_id == plan.action_now.band_id)})."
+        "Based on the baseline potassium result: 3.4 mmol/L, sampled Thu 26-Nov-2026 07:10; "
+        f"band: {next(r.text for r in plan.rules if r.id == plan.action_now.band_id)}."
     )
     assert sheet.next_check.text == (
         "Next potassium check, with magnesium and phosphate: by "
@@ -298,7 +298,7 @@ def test_the_band_now_is_named_by_its_own_rule_not_by_a_shared_row() -> None:
     plan = nil_by_mouth_plan()
     sheet = build_content(plan)
     band = next(r.text for r in plan.rules if r.id == plan.action_now.band_id)
-    assert sheet.potassium_basis.endswith(f"({band}).")
+    assert sheet.potassium_basis.endswith(f"; band: {band}.")
     assert "Moderate" not in sheet.potassium_basis
 
 
@@ -314,3 +314,17 @@ def test_the_instruction_of_the_band_now_is_printed_with_the_order(
     assert sheet.potassium_instruction is not None
     assert sheet.potassium_instruction.text == row.instruction
     assert sheet.potassium_call_doctor is call_doctor
+
+
+def test_the_basis_line_keeps_a_threshold_out_of_parentheses() -> None:
+    """Regression (found by the property test): '(5.0 mEq/L and above)' reads as an amount."""
+    from desktop_app.report.lint import check_segment
+    from tests.report.cases import US, case, lab, plan_of, protocol
+
+    plan = plan_of(
+        case(regimen={"preset_id": "us-common-1000"}, labs={"potassium": lab(5.1, "mEq/L")}),
+        protocol(US),
+    )
+    sheet = build_content(plan)
+    assert "5.0 mEq/L" in sheet.potassium_basis
+    assert check_segment(sheet.potassium_basis, C.ORDER) == []
