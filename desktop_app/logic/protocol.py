@@ -725,6 +725,10 @@ class LoadedProtocol(_Frozen):
     protocol: Protocol
     sha256: str
     source_name: str
+    data: bytes = Field(
+        default=b"", repr=False, exclude=True,
+        description="The exact bytes the protocol was read from (kept for the audit register).",
+    )
 
     @property
     def not_for_clinical_use(self) -> bool:
@@ -832,7 +836,7 @@ def load_protocol_bytes(data: bytes, source_name: str = "protocol") -> LoadedPro
     except ValidationError as exc:
         raise ProtocolError(validation_problems(exc)) from None
     return LoadedProtocol(
-        protocol=proto, sha256=hashlib.sha256(data).hexdigest(), source_name=source_name
+        protocol=proto, sha256=hashlib.sha256(data).hexdigest(), source_name=source_name, data=data
     )
 
 
