@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
@@ -20,7 +21,6 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
@@ -69,13 +69,19 @@ BAR_HEIGHT = 9 * mm
 BARCODE_BOX = 62 * mm
 
 
+_FONT_LOCK = threading.Lock()
+
+
 def register_fonts() -> None:
-    """Register the embedded DejaVu fonts once per process."""
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    pdfmetrics.registerFont(TTFont(FONT, str(resource_path(FONT_REGULAR))))
-    pdfmetrics.registerFont(TTFont(FONT_B, str(resource_path(FONT_BOLD))))
-    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_B, italic=FONT, boldItalic=FONT_B)
+    """Register the embedded DejaVu fonts once per process (safe from a worker thread)."""
+    with _FONT_LOCK:
+        if FONT in pdfmetrics.getRegisteredFontNames():
+            return
+        pdfmetrics.registerFont(TTFont(FONT, str(resource_path(FONT_REGULAR))))
+        pdfmetrics.registerFont(TTFont(FONT_B, str(resource_path(FONT_BOLD))))
+        pdfmetrics.registerFontFamily(
+            FONT, normal=FONT, bold=FONT_B, italic=FONT, boldItalic=FONT_B
+        )
 
 
 # ----- text -------------------------------------------------------------------------------------
@@ -164,6 +170,7 @@ class Metrics:
     width: float
     name_lines: tuple[str, ...]
     name_size: float
+    info_lines: tuple[tuple[str, float], ...]
     header_height: float
     footer_lines: tuple[tuple[str, float], ...]
     footer_height: float
@@ -172,7 +179,8 @@ class Metrics:
 _TITLE_SIZE = 9.5
 _PAGE_SIZE = 11
 _NAME_SIZES = (14, 12, 10, 8.5)
-_ID_LINE_SIZE = 9.5
+_ID_LINE_SIZES = (9.5, 9, 8.5, 8, 7.5)
+_ID_LEADING = 1.45
 _BANNER_SIZE = 10
 _BANNER_H = 7 * mm
 _FOOT_SIZE = 7.2
@@ -199,13 +207,66 @@ def identifier_barcode(identifier: str, max_width: float = BARCODE_BOX) -> Code1
     return None
 
 
+def wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break text into lines no wider than `width`, at ordinary spaces only.
+
+    Non-breaking spaces (number and unit, date and time) never break; a single word wider
+    than the line is cut between characters rather than drawn past the margin.
+    """
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if pdfmetrics.stringWidth(candidate, font, size) <= width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = ""
+        while pdfmetrics.stringWidth(word, font, size) > width:
+            cut = len(word)
+            while cut > 1 and pdfmetrics.stringWidth(word[:cut], font, size) > width:
+                cut -= 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current or not lines:
+        lines.append(current)
+    return lines
+
+
 def _fit_name(name: str, width: float) -> tuple[tuple[str, ...], float]:
     for size in _NAME_SIZES:
-        lines = simpleSplit(name, FONT_B, size, width)
+        lines = wrap(name, FONT_B, size, width)
         if len(lines) <= 2:
             return tuple(lines), size
     size = _NAME_SIZES[-1]
-    return tuple(simpleSplit(name, FONT_B, size, width)), size
+    return tuple(wrap(name, FONT_B, size, width)), size
+
+
+def _fit_info(rows: Sequence[str], width: float) -> tuple[tuple[str, float], ...]:
+    """Each identity row on one line at the largest size that fits, else wrapped at the smallest."""
+    out: list[tuple[str, float]] = []
+    for row in rows:
+        text = glue(row)
+        for size in _ID_LINE_SIZES:
+            if pdfmetrics.stringWidth(text, FONT, size) <= width:
+                out.append((text, size))
+                break
+        else:
+            out += [
+                (line, _ID_LINE_SIZES[-1]) for line in wrap(text, FONT, _ID_LINE_SIZES[-1], width)
+            ]
+    return tuple(out)
+
+
+def header_rows(sheet: SheetContent) -> tuple[str, str]:
+    """The two identity rows of the header."""
+    h = sheet.header
+    return (
+        f"ID: {h.identifier}    Born: {h.date_of_birth}    Sex: {h.sex}    Weight: {h.weight}",
+        f"Ward: {h.ward}    Prescriber: {h.prescriber}    Plan: {h.plan_id}",
+    )
 
 
 def compute_metrics(sheet: SheetContent, paper: str) -> Metrics:
@@ -216,20 +277,22 @@ def compute_metrics(sheet: SheetContent, paper: str) -> Metrics:
         sheet.header.patient_name or "(no name)", width - BARCODE_BOX - GAP
     )
     name_block = len(name_lines) * name_size * 1.2
+    info_lines = _fit_info(header_rows(sheet), width - BARCODE_BOX - GAP)
+    info_block = sum(size * _ID_LEADING for _, size in info_lines)
     header_height = (
         _PAGE_SIZE * 1.5
-        + max(name_block + 2 * _ID_LINE_SIZE * 1.45, BAR_HEIGHT + 12 * mm)
+        + max(name_block + info_block, BAR_HEIGHT + 12 * mm)
         + (_BANNER_H + 1.5 * mm)
         * (int(sheet.header.not_for_clinical_use) + int(sheet.header.gated))
         + 3 * mm
     )
     foot: list[tuple[str, float]] = []
-    for text in (
-        sheet.footer.protocol_line,
-        sheet.footer.app_line + " | Page 00 of 00",
-        sheet.footer.intended_use,
+    for text, font in (
+        (sheet.footer.protocol_line, FONT_B),
+        (sheet.footer.app_line + " | Page 00 of 00", FONT),
+        (sheet.footer.intended_use, FONT),
     ):
-        foot += [(line, _FOOT_SIZE) for line in simpleSplit(text, FONT, _FOOT_SIZE, width)]
+        foot += [(line, _FOOT_SIZE) for line in wrap(text, font, _FOOT_SIZE, width)]
     footer_height = len(foot) * _FOOT_LEADING + 3 * mm
     return Metrics(
         page_width=page_width,
@@ -237,6 +300,7 @@ def compute_metrics(sheet: SheetContent, paper: str) -> Metrics:
         width=width,
         name_lines=name_lines,
         name_size=name_size,
+        info_lines=info_lines,
         header_height=header_height,
         footer_lines=tuple(foot),
         footer_height=footer_height,
@@ -335,18 +399,10 @@ class HeaderFooterPainter:
             y -= m.name_size * 1.2
             canvas.setFont(FONT_B, m.name_size)
             canvas.drawString(left, y, line)
-        info_width = m.width - BARCODE_BOX - GAP
-        rows = (
-            f"ID: {h.identifier}    Born: {h.date_of_birth}    Sex: {h.sex}    Weight: {h.weight}",
-            f"Ward: {h.ward}    Prescriber: {h.prescriber}    Plan: {h.plan_id}",
-        )
-        for row in rows:
-            size = _ID_LINE_SIZE
-            while size > 7 and pdfmetrics.stringWidth(glue(row), FONT, size) > info_width:
-                size -= 0.5
-            y -= _ID_LINE_SIZE * 1.45
+        for line, size in m.info_lines:
+            y -= size * _ID_LEADING
             canvas.setFont(FONT, size)
-            canvas.drawString(left, y, glue(row))
+            canvas.drawString(left, y, line)
         # Barcode of the identifier, with the identifier in text under it.
         if self.barcode is not None:
             self.barcode.drawOn(canvas, right - self.barcode.width, top_block - 2 * mm - BAR_HEIGHT)
@@ -401,9 +457,10 @@ class HeaderFooterPainter:
         canvas.setFillColor(BLACK)
         page_text = f" | Page {number} of {total}"
         # The app line with the real page number (measured with a wide placeholder).
-        app_lines = simpleSplit(self.sheet.footer.app_line + page_text, FONT, _FOOT_SIZE, m.width)
-        proto_lines = simpleSplit(self.sheet.footer.protocol_line, FONT, _FOOT_SIZE, m.width)
-        use_lines = simpleSplit(self.sheet.footer.intended_use, FONT, _FOOT_SIZE, m.width)
+        app_lines = wrap(self.sheet.footer.app_line + page_text, FONT, _FOOT_SIZE, m.width)
+        # The protocol lines are bold: measure them in bold, or they run off the page.
+        proto_lines = wrap(self.sheet.footer.protocol_line, FONT_B, _FOOT_SIZE, m.width)
+        use_lines = wrap(self.sheet.footer.intended_use, FONT, _FOOT_SIZE, m.width)
         lines = [*proto_lines, *app_lines, *use_lines]
         for i, line in enumerate(lines):
             y -= _FOOT_LEADING

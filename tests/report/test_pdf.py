@@ -354,3 +354,38 @@ def test_marks_are_numbered_in_reading_order(case: Rendered) -> None:
         assert found, f"{r.mark.label} is not printed before the sources list"
         firsts.append(found.start())
     assert firsts == sorted(firsts)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+@pytest.mark.parametrize("paper", ["a4", "letter"])
+def test_no_word_is_drawn_outside_the_page(tmp_path: Path, paper: str) -> None:
+    """Regression: the bold footer line was measured in the regular font and ran off Letter paper."""
+    from tests.report.cases import case as make_case
+
+    long_text = "Ward 12 (Acute Medical Unit, North Wing, Level 4, Bay C, Side Room 17) " * 2
+    plan = plan_of(
+        make_case(
+            patient={"ward": long_text[:200], "name": "Anna-Maria " * 18},
+            prescriber="Dr Bartholomew Featherstonehaugh-Smythe, Consultant",
+        )
+    )
+    pdf = tmp_path / "sheet.pdf"
+    pdf.write_bytes(render_order_sheet(plan, SheetOptions(paper=paper)))
+    html = tmp_path / "words.html"
+    subprocess.run(["pdftotext", "-bbox", str(pdf), str(html)], check=True)
+    content = html.read_text(encoding="utf-8")
+    pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', content, re.S)
+    assert pages
+    for number, (width, height, words) in enumerate(pages, start=1):
+        for x0, y0, x1, y1, word in re.findall(
+            r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>',
+            words,
+        ):
+            if word in ("NOT", "FOR", "CLINICAL", "USE"):
+                continue  # the diagonal watermark's box is rotated
+            assert float(x0) >= 0 and float(x1) <= float(width), (
+                f"page {number}: {word!r} at x {x1}"
+            )
+            assert float(y0) >= 0 and float(y1) <= float(height), (
+                f"page {number}: {word!r} at y {y1}"
+            )
