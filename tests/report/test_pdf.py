@@ -359,7 +359,7 @@ def test_marks_are_numbered_in_reading_order(case: Rendered) -> None:
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
 @pytest.mark.parametrize("paper", ["a4", "letter"])
 def test_no_word_is_drawn_outside_the_page(tmp_path: Path, paper: str) -> None:
-    """Regression: the bold footer line was measured in the regular font and ran off Letter paper."""
+    """Regression: the bold footer line, measured in the regular font, ran off Letter paper."""
     from tests.report.cases import case as make_case
 
     long_text = "Ward 12 (Acute Medical Unit, North Wing, Level 4, Bay C, Side Room 17) " * 2
@@ -377,10 +377,8 @@ def test_no_word_is_drawn_outside_the_page(tmp_path: Path, paper: str) -> None:
     pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', content, re.S)
     assert pages
     for number, (width, height, words) in enumerate(pages, start=1):
-        for x0, y0, x1, y1, word in re.findall(
-            r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>',
-            words,
-        ):
+        box = r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>'
+        for x0, y0, x1, y1, word in re.findall(box, words):
             if word in ("NOT", "FOR", "CLINICAL", "USE"):
                 continue  # the diagonal watermark's box is rotated
             assert float(x0) >= 0 and float(x1) <= float(width), (
