@@ -377,7 +377,10 @@ def test_no_word_is_drawn_outside_the_page(tmp_path: Path, paper: str) -> None:
     pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', content, re.S)
     assert pages
     for number, (width, height, words) in enumerate(pages, start=1):
-        box = r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>'
+        box = (
+            r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" '
+            r'yMax="([\d.-]+)">(.*?)</word>'
+        )
         for x0, y0, x1, y1, word in re.findall(box, words):
             if word in ("NOT", "FOR", "CLINICAL", "USE"):
                 continue  # the diagonal watermark's box is rotated
