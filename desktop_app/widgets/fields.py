@@ -34,6 +34,9 @@ class InlineMessage(QLabel):
 
     def set_message(self, message: str) -> None:
         """Show `message` ("" hides the label)."""
+        if message == getattr(self, "_b12k_message", ""):
+            return
+        self._b12k_message = message
         if message:
             self.setText(ui_text.PROBLEM_PREFIX + message)
             self.setAccessibleName(ui_text.PROBLEM_PREFIX + message)
@@ -45,6 +48,9 @@ class InlineMessage(QLabel):
 
 def mark_invalid(widget: QWidget, message: str) -> None:
     """Mark an editor invalid (style property, tooltip and accessible description) or valid."""
+    if getattr(widget, "_b12k_message", "") == message:
+        return
+    widget._b12k_message = message  # type: ignore[attr-defined]
     invalid = bool(message)
     # The state is mirrored in a Python attribute: reading an unset dynamic property returns
     # None, and PySide6 6.12 mis-counts references to that None under heavy use (crash).

@@ -14,7 +14,7 @@ from desktop_app.widgets import ui_text
 from desktop_app.widgets.fields import Panel, line_edit
 
 _CONDITIONS = ("digoxin", "cardiac_disease", "dialysis", "oliguria", "cannot_take_oral")
-_COLUMNS = 2
+_COLUMNS = 1
 
 
 class _DrugGroup:

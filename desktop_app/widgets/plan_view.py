@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QSize, Qt, Signal, Slot
 from PySide6.QtGui import QTextDocument, QTextTable
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -31,6 +31,8 @@ _TIER_ICON = {
     Tier.raised: QStyle.StandardPixmap.SP_MessageBoxWarning,
     Tier.high: QStyle.StandardPixmap.SP_MessageBoxCritical,
 }
+#: Narrowest width a plan text block is laid out at (pixels; a layout choice).
+_MIN_TEXT_WIDTH = 240
 _LEVEL_WORD = {"danger": "DANGER", "warning": "WARNING", "info": "NOTE"}
 _ELECTROLYTE = {"potassium": "Potassium", "magnesium": "Magnesium", "phosphate": "Phosphate"}
 
@@ -48,6 +50,42 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
+class _RichLabel(QLabel):
+    """A word-wrapped rich-text label that remembers its height for each width.
+
+    QLabel lays its whole document out again on every heightForWidth() call, and a layout pass
+    asks every label; with the band tables that took most of a keystroke's time. The cache is
+    cleared whenever the text changes.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._heights: dict[int, int] = {}
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+
+    def set_rich_text(self, text: str) -> None:
+        """Set the text and forget the cached heights."""
+        self._heights.clear()
+        self.setText(text)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        height = self._heights.get(width)
+        if height is None:
+            height = super().heightForWidth(width)
+            self._heights[width] = height
+        return height
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        # QLabel would lay the document out at unlimited width (costly for tables); the label
+        # always fills the plan column, so its current width is the natural hint.
+        width = max(self.width(), _MIN_TEXT_WIDTH)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(_MIN_TEXT_WIDTH, 0)
+
+
 class _Section(QWidget):
     """A titled block of rich text that is only re-rendered when its content changed."""
 
@@ -55,16 +93,15 @@ class _Section(QWidget):
         super().__init__()
         self.key = key
         self._signature: object = object()
+        self._html = ""
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 6, 0, 0)
         column.setSpacing(2)
         self.title = QLabel(title)
         self.title.setObjectName("sectionTitle")
         self.title.setAccessibleName(title)
-        self.body = QLabel()
+        self.body = _RichLabel()
         self.body.setObjectName("sectionBody")
-        self.body.setWordWrap(True)
-        self.body.setTextFormat(Qt.TextFormat.RichText)
         self.body.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextBrowserInteraction
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
@@ -77,16 +114,24 @@ class _Section(QWidget):
         column.addWidget(self.body)
 
     def render(self, signature: object, make_html: Callable[[], str]) -> bool:
-        """Set the body from `make_html()` unless `signature` is unchanged; True if rendered."""
+        """Set the body from `make_html()` unless `signature` or the HTML is unchanged.
+
+        Returns True when the label was given new text (the expensive part: Qt lays it out).
+        """
         if signature == self._signature:
             return False
         self._signature = signature
-        self.body.setText(make_html())
+        text = make_html()
+        if text == self._html:
+            return False
+        self._html = text
+        self.body.set_rich_text(text)
         return True
 
     def reset(self) -> None:
         """Forget the rendered content (the next render always happens)."""
         self._signature = object()
+        self._html = ""
 
 
 class PlanView(QScrollArea):
@@ -498,21 +543,24 @@ class PlanView(QScrollArea):
 
     def _html_bands(self, name: str, rows_: tuple[BandRow, ...]) -> str:
         rows = ["<tr><th align=left>Result</th><th align=left>What to do</th>"
-                "<th align=left>Recheck</th><th></th></tr>"]
+                "<th align=left>Recheck and alerts</th><th></th></tr>"]
         for i, row in enumerate(rows_):
             key = f"{name}:{i}"
-            flags = []
+            alerts_ = []
+            if row.recheck_hours:
+                alerts_.append(f"recheck within {num(row.recheck_hours)} hours")
             if row.call_doctor:
-                flags.append("<b>Call the doctor.</b>")
+                alerts_.append("<b>call the doctor</b>")
             if row.ecg:
-                flags.append("<b>12-lead ECG.</b>")
+                alerts_.append("<b>12-lead ECG</b>")
+            if row.gated:
+                alerts_.append("<b>prescriber decides</b>")
             order = ""
             if row.order is not None and not row.gated:
                 order = f"<br>{_e(row.order.text)}"
-            recheck = f"within {num(row.recheck_hours)} hours" if row.recheck_hours else ""
             rows.append(
-                f"<tr><td>{_e(row.label)}</td><td>{_e(row.instruction)} {' '.join(flags)}{order}"
-                f"</td><td>{recheck}</td><td>{self._why_link(key)}</td></tr>"
+                f"<tr><td>{_e(row.label)}</td><td>{_e(row.instruction)}{order}</td>"
+                f"<td>{'; '.join(alerts_)}</td><td>{self._why_link(key)}</td></tr>"
             )
             block = self._why_block(key, row.reason)
             if block:

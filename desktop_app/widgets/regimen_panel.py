@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QWidget
 
 from desktop_app.entry import EntryError, format_datetime, parse_datetime
 from desktop_app.logic.models import PlanInputs
@@ -36,6 +36,7 @@ class RegimenPanel(Panel):
             self.preset.addItem(reg.label, reg.id)
         self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.preset.setMinimumContentsLength(20)
+        self.preset.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setObjectName("hint")
@@ -110,7 +111,7 @@ class RegimenPanel(Panel):
             self.details.hide()
             return
         self.details.setText(
-            f"{reg.drug}, {reg.route}: {reg.loading_text}; then {reg.maintenance_text}."
+            f"{reg.drug}, {reg.route}: {reg.loading_text}, {reg.maintenance_text}."
         )
         self.details.show()
 
