@@ -63,6 +63,9 @@ def mark_invalid(widget: QWidget, message: str) -> None:
     widget.setAccessibleDescription(message)
 
 
+_MAX_MIN_CHARS = 14
+
+
 def line_edit(accessible_name: str, placeholder: str = "", width_chars: int = 0) -> QLineEdit:
     """Return a line edit with its accessible name and placeholder set."""
     edit = QLineEdit()
@@ -70,7 +73,10 @@ def line_edit(accessible_name: str, placeholder: str = "", width_chars: int = 0)
     edit.setPlaceholderText(placeholder)
     edit.setClearButtonEnabled(False)
     if width_chars:
-        edit.setMinimumWidth(edit.fontMetrics().averageCharWidth() * width_chars + 16)
+        # A floor, capped so that the form still fits a narrow window at 150% scale (longer
+        # text scrolls inside the field).
+        chars = min(width_chars, _MAX_MIN_CHARS)
+        edit.setMinimumWidth(edit.fontMetrics().averageCharWidth() * chars + 16)
     return edit
 
 

@@ -35,11 +35,12 @@ class RegimenPanel(Panel):
         for reg in self._protocol.regimens:
             self.preset.addItem(reg.label, reg.id)
         self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.preset.setMinimumContentsLength(20)
+        self.preset.setMinimumContentsLength(12)
         self.preset.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setObjectName("hint")
+        self.details.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.first_dose = line_edit("First B12 dose date and time", ui_text.DATETIME_PLACEHOLDER, 17)
         self.prescriber = line_edit("Prescriber", width_chars=20)
         self.add_field("regimen.preset_id", labels["regimen.preset_id"],

@@ -24,5 +24,5 @@ QLabel#riskBannerText { font-size: 11pt; color: #1b1b1b; }
 QFrame#message { border: 1px solid palette(dark); border-radius: 3px; }
 QFrame#message[level="warning"] { background: #fff1c2; }
 QFrame#message[level="error"] { background: #fbe3e1; }
-QLabel#footer { color: palette(dark); font-size: 8pt; }
+QLabel#footer { font-size: 8pt; border-top: 1px solid palette(mid); padding-top: 3px; }
 """

@@ -106,3 +106,15 @@ def make_window(
 
     (tmp_path / "data").mkdir(exist_ok=True)
     return make
+
+
+_HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Fail a GUI test on any Qt warning, except the offscreen platform's harmless notice."""
+    for item in items:
+        if _HERE in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
+            item.add_marker(pytest.mark.qt_log_ignore(
+                r"This plugin does not support propagateSizeHints"))

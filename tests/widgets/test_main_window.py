@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QLineEdit
 
 from desktop_app.demo import demo_inputs
 from desktop_app.entry import format_datetime
@@ -321,13 +321,19 @@ def test_crash_handler_autosaves_and_shows_details(
 
 
 def test_crash_dialog_has_copyable_details(qtbot: Any, tmp_path: Path) -> None:
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QPushButton
+
     dialog = alerts.CrashDialog("Traceback: boom", tmp_path / "x.log")
     qtbot.addWidget(dialog)
     assert dialog.details.toPlainText() == "Traceback: boom"
     assert dialog.details.isReadOnly()
-    dialog.findChild(type(dialog.details))  # the text is selectable and copyable
-    copy = [b for b in dialog.findChildren(type(dialog).__mro__[0].__mro__[0])]
-    assert copy is not None
+    intro = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert str(tmp_path / "x.log") in intro and "autosaved" in intro
+    copy = next(b for b in dialog.findChildren(QPushButton) if "Copy" in b.text())
+    QGuiApplication.clipboard().clear()
+    copy.click()
+    assert QGuiApplication.clipboard().text() == "Traceback: boom"
 
 
 def test_keyboard_only_fill_of_the_demo_case(qtbot: Any, make_window: MakeWindow) -> None:
