@@ -48,9 +48,9 @@ class AnaemiaPanel(Panel):
         self.clinician = line_edit("Clinician overriding", width_chars=20)
         self.add_field("severity_override.severity", labels["severity_override.severity"],
                        {"severity_override.severity": self.severity})
-        self.add_field("severity_override.reason", "R&eason",
+        self.add_field("severity_override.reason", "Rea&son",
                        {"severity_override.reason": self.reason})
-        self.add_field("severity_override.clinician", "C&linician",
+        self.add_field("severity_override.clinician", "Clinic&ian",
                        {"severity_override.clinician": self.clinician})
 
     def _connect(self) -> None:

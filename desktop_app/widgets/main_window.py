@@ -50,6 +50,14 @@ def report_available() -> bool:
     return origin.name == "__init__.py" and origin.stat().st_size > 0
 
 
+def audit_available() -> bool:
+    """True when the audit register package is installed (checked without importing it)."""
+    try:
+        return importlib.util.find_spec("desktop_app.audit.issue") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 class MainWindow(QMainWindow):
     """Inputs on the left, the live plan on the right, protocol stamp always in the status bar."""
 
@@ -130,6 +138,8 @@ class MainWindow(QMainWindow):
                                      tip="Load the bundled demo patient (first dose moved to soon)")
         self.act_export = self._action("&Export PDF...", self.export_pdf, "Ctrl+E")
         self.act_print = self._action("&Print...", self.print_sheet, std.Print)
+        self.act_history = self._action("Issued sheets (&history)...", self.show_history,
+                                         "Ctrl+H", tip="Find, view and reprint issued sheets")
         self.act_settings = self._action("Se&ttings...", self.edit_settings, std.Preferences)
         if self.act_settings.shortcut().isEmpty():
             self.act_settings.setShortcut(QKeySequence("Ctrl+,"))
@@ -141,7 +151,8 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         for item in (self.act_new, self.act_open, self.recent_menu, None, self.act_save,
                      self.act_save_as, None, self.act_demo, None, self.act_export,
-                     self.act_print, None, self.act_settings, None, self.act_quit):
+                     self.act_print, self.act_history, None, self.act_settings, None,
+                     self.act_quit):
             if item is None:
                 file_menu.addSeparator()
             elif isinstance(item, QMenu):
@@ -156,6 +167,7 @@ class MainWindow(QMainWindow):
             if not available:
                 action.setToolTip(ui_text.PDF_MISSING)
                 action.setStatusTip(ui_text.PDF_MISSING)
+        self.act_history.setEnabled(audit_available())
         file_menu.setToolTipsVisible(True)
         self._refresh_recent()
 
@@ -369,9 +381,10 @@ class MainWindow(QMainWindow):
             self._update_title()
 
     def export_pdf(self) -> bool:
-        """Write the order sheet PDF (renderer from desktop_app.report)."""
+        """Write the linted order sheet PDF and record it in the audit register."""
         plan = self._plan_or_explain("export")
-        if plan is None:
+        inputs = self.form.current_inputs()
+        if plan is None or inputs is None:
             return False
         report = self._report_module()
         if report is None:
@@ -381,8 +394,15 @@ class MainWindow(QMainWindow):
         path = alerts.choose_pdf_path(self, str(suggested))
         if path is None:
             return False
+        options = self._sheet_options(report)
         try:
-            report.export_order_sheet(plan, path, self._sheet_options(report))
+            audit = self._audit_module()
+            if audit is not None:
+                result = audit.export_and_record(plan, inputs, self._lp, self._lp.data, path,
+                                                 options)
+                self._audit_outcome(result)
+            else:
+                report.export_order_sheet(plan, path, options)
         except B12KError as exc:
             alerts.error(self, "Cannot export the order sheet", str(exc))
             return False
@@ -391,23 +411,38 @@ class MainWindow(QMainWindow):
         return True
 
     def print_sheet(self) -> bool:
-        """Show the real order-sheet PDF in a preview, then print it."""
+        """Show the real, linted order-sheet PDF in a preview, print it, record it."""
         plan = self._plan_or_explain("print")
-        if plan is None:
+        inputs = self.form.current_inputs()
+        if plan is None or inputs is None:
             return False
         report = self._report_module()
         if report is None:
             return False
+        options = self._sheet_options(report)
         make = getattr(report, "checked_order_sheet", report.render_order_sheet)
         try:
-            data = make(plan, self._sheet_options(report))
+            data = make(plan, options)
         except B12KError as exc:
             alerts.error(self, "Cannot make the order sheet", str(exc))
             return False
         from desktop_app.widgets.print_preview import PrintPreviewDialog
 
-        printed, _ = PrintPreviewDialog.ask(data, f"Order sheet {plan.plan_id}", self)
-        return printed
+        printer, printed = PrintPreviewDialog.ask(data, f"Order sheet {plan.plan_id}", self)
+        if not printed:
+            return False
+        audit = self._audit_module()
+        if audit is not None:
+            self._audit_outcome(audit.record_printed(plan, inputs, self._lp, self._lp.data, data,
+                                                     options, printer=printer or ""))
+        return True
+
+    def show_history(self) -> None:
+        """Show the audit register: issued sheets, read-only plans, identical reprints."""
+        from desktop_app.widgets.history_dialog import HistoryDialog
+
+        inputs = self.form.current_inputs()
+        HistoryDialog.ask(None, inputs.patient.identifier if inputs else "", self)
 
     def about(self) -> None:
         """Show the version, the protocol and its intended use."""
@@ -475,6 +510,18 @@ class MainWindow(QMainWindow):
             alerts.error(self, "Order sheet not available", ui_text.PDF_MISSING)
             return None
         return module
+
+    def _audit_module(self) -> Any:
+        if not audit_available():
+            return None
+        return importlib.import_module("desktop_app.audit.issue")
+
+    def _audit_outcome(self, result: Any) -> None:
+        if result.warning:
+            self.messages.show_message("warning", result.warning, "audit")
+        elif result.record is not None:
+            self.messages.dismiss("audit")
+            _log.info("sheet recorded in the audit register (%s)", result.destination)
 
     def _sheet_options(self, report: Any) -> Any:
         paper = "letter" if QLocale().territory() in (

@@ -47,13 +47,14 @@ class PrintPreviewDialog(QDialog):
         column.addWidget(buttons)
         self.resize(820, 960)
         self.printed = False
+        self.printer_name = ""
 
     @classmethod
-    def ask(cls, pdf: bytes, title: str, parent: QWidget | None = None) -> tuple[bool, bool]:
-        """Show the preview; return (printed, True)."""
+    def ask(cls, pdf: bytes, title: str, parent: QWidget | None = None) -> tuple[str | None, bool]:
+        """Show the preview; return (printer name, True) once printed, else (None, False)."""
         dialog = cls(pdf, title, parent)
         dialog.exec()
-        return dialog.printed, True
+        return (dialog.printer_name, True) if dialog.printed else (None, False)
 
     def print_to(self, printer: QPrinter) -> None:
         """Paint every page of the PDF onto `printer`, scaled to its printable area."""
@@ -87,6 +88,7 @@ class PrintPreviewDialog(QDialog):
             alerts.error(self, "Printing failed", str(exc))
             return
         self.printed = True
+        self.printer_name = printer.printerName()
         _log.info("order sheet sent to printer %s", printer.printerName())
         self.accept()
 

@@ -18,26 +18,26 @@ LABS_TITLE = "Baseline results (before the first B12 dose)"
 ANAEMIA_TITLE = "Anaemia severity"
 MODIFIERS_TITLE = "Risk modifiers"
 FOLLOWUP_TITLE = "Results after the first dose"
-BASELINE_TAB = "&Baseline"
-FOLLOWUP_TAB = "&Follow-up results"
+BASELINE_TAB = "Baseline"
+FOLLOWUP_TAB = "Follow-up results"
 
 PATIENT_LABELS = {
     "patient.identifier": "Hospital &number",
-    "patient.name": "&Name",
+    "patient.name": "Na&me",
     "patient.date_of_birth": "Date of &birth",
     "patient.sex": "Se&x",
-    "patient.weight_kg": "&Weight",
+    "patient.weight_kg": "Wei&ght",
     "patient.ward": "Wa&rd",
 }
 SEX_TEXT = {"female": "Female", "male": "Male", "unknown": "Unknown"}
 
 REGIMEN_LABELS = {
-    "regimen.preset_id": "Re&gimen",
-    "regimen.first_dose_at": "&First dose at",
+    "regimen.preset_id": "Regim&en",
+    "regimen.first_dose_at": "First &dose at",
     "prescriber": "Pres&criber",
 }
 
-SAMPLES_AT = "Samples taken &at"
+SAMPLES_AT = "Sam&ples taken at"
 SAMPLES_AT_HELP = (
     "Sample time used for every result below whose own time is left blank "
     "('as above'). Give a result its own time when it was taken at another time."
@@ -62,7 +62,7 @@ MODIFIER_LABELS = {
     "modifiers.k_lowering_drugs": "Potassium-&lowering drugs",
     "modifiers.k_raising_drugs": "Potassium-raising drugs",
     "modifiers.conditions": "Conditions",
-    "modifiers.planned_discharge_at": "Planned &discharge",
+    "modifiers.planned_discharge_at": "Planned disch&arge",
 }
 CONDITION_TEXT = {
     "digoxin": "Takes digoxin",
@@ -80,7 +80,7 @@ FOLLOWUP_ADD = "&Add result"
 FOLLOWUP_REMOVE = "Remove selected result"
 FOLLOWUP_TEST = "&Test"
 FOLLOWUP_VALUE = "Res&ult"
-FOLLOWUP_TIME = "Sample &time"
+FOLLOWUP_TIME = "Sample ti&me"
 FOLLOWUP_COLUMNS = ("Sample time", "Test", "Result as entered")
 FOLLOWUP_ROW = "Result {n}"
 FOLLOWUP_NONE = "No results after the first dose yet."

@@ -10,7 +10,7 @@ import pytest
 from PySide6.QtPrintSupport import QPrinter
 
 from desktop_app.demo import demo_inputs
-from desktop_app.widgets.main_window import MainWindow, report_available
+from desktop_app.widgets.main_window import MainWindow, audit_available, report_available
 from desktop_app.widgets.print_preview import PrintPreviewDialog
 from tests.widgets.conftest import Alerts
 
@@ -29,6 +29,14 @@ def test_export_writes_the_linted_order_sheet(make_window: MakeWindow, tmp_path:
     data = fake_alerts.pdf_path.read_bytes()
     assert data.startswith(b"%PDF")
     assert fake_alerts.errors == []
+    assert not any("NOT recorded" in t for t in window.messages.texts())
+    if audit_available():
+        import hashlib
+
+        from desktop_app.audit.register import Register, default_register_path
+
+        rows = Register(default_register_path()).search(limit=10)
+        assert any(hashlib.sha256(data).hexdigest() in str(r) for r in rows)
 
 
 def test_export_without_a_plan_explains_why(qtbot: Any, make_window: MakeWindow, tmp_path: Path,
@@ -46,13 +54,18 @@ def test_print_shows_the_real_pdf_before_printing(make_window: MakeWindow,
     window._load_inputs(demo_inputs(), None)
     shown: list[bytes] = []
 
-    def fake_ask(pdf: bytes, _title: str, _parent: Any = None) -> tuple[bool, bool]:
+    def fake_ask(pdf: bytes, _title: str, _parent: Any = None) -> tuple[str | None, bool]:
         shown.append(pdf)
-        return True, True
+        return "Ward 7B printer", True
 
     monkeypatch.setattr(PrintPreviewDialog, "ask", staticmethod(fake_ask))
     assert window.print_sheet()
     assert shown and shown[0].startswith(b"%PDF")
+    if audit_available():
+        from desktop_app.audit.register import Register, default_register_path
+
+        rows = Register(default_register_path()).search(limit=10)
+        assert any("Ward 7B printer" in str(r) for r in rows)
 
 
 def test_preview_loads_every_page_and_prints_them(qtbot: Any, make_window: MakeWindow,
@@ -76,3 +89,22 @@ def test_preview_loads_every_page_and_prints_them(qtbot: Any, make_window: MakeW
     from pypdf import PdfReader
 
     assert len(PdfReader(str(out)).pages) == pages
+
+
+@pytest.mark.skipif(not audit_available(), reason="audit register not installed")
+def test_history_opens_for_the_open_patient(make_window: MakeWindow,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from desktop_app.widgets.history_dialog import HistoryDialog
+
+    calls: list[tuple[Any, str]] = []
+
+    def fake_ask(register: Any, patient: str = "", _parent: Any = None) -> tuple[None, bool]:
+        calls.append((register, patient))
+        return None, False
+
+    monkeypatch.setattr(HistoryDialog, "ask", staticmethod(fake_ask))
+    window = make_window()
+    window._load_inputs(demo_inputs(), None)
+    assert window.act_history.isEnabled()
+    window.act_history.trigger()
+    assert calls == [(None, demo_inputs().patient.identifier)]
