@@ -88,7 +88,9 @@ class MainWindow(QMainWindow):
         self._layout()
         self._connect()
         self._apply_protocol()
-        self.new_plan(ask=False)
+        # The first empty plan leaves any autosaved draft alone: the caller offers recovery.
+        self._load_inputs(self._empty_inputs(), None, clear_draft=False)
+        self.form.first_field().setFocus()
         self._restore_window_state()
 
     # ----- building ------------------------------------------------------------------------
@@ -237,12 +239,7 @@ class MainWindow(QMainWindow):
         """Start an empty plan (ward, prescriber and regimen from preferences and protocol)."""
         if ask and not self._maybe_save():
             return False
-        inputs = PlanInputs(
-            patient=Patient(ward=self._prefs.default_ward),
-            regimen=Regimen(preset_id=self._lp.protocol.default_regimen),
-            prescriber=self._prefs.prescriber_name,
-        )
-        self._load_inputs(inputs, None)
+        self._load_inputs(self._empty_inputs(), None)
         self.form.first_field().setFocus()
         return True
 
@@ -453,11 +450,19 @@ class MainWindow(QMainWindow):
 
     # ----- helpers -------------------------------------------------------------------------
 
-    def _load_inputs(self, inputs: PlanInputs, path: Path | None) -> None:
+    def _empty_inputs(self) -> PlanInputs:
+        return PlanInputs(
+            patient=Patient(ward=self._prefs.default_ward),
+            regimen=Regimen(preset_id=self._lp.protocol.default_regimen),
+            prescriber=self._prefs.prescriber_name,
+        )
+
+    def _load_inputs(self, inputs: PlanInputs, path: Path | None, clear_draft: bool = True) -> None:
         self._path = path
         self.form.set_inputs(inputs)
         self._saved_raw = self.form.raw_state()
-        self._autosave.clear()
+        if clear_draft:
+            self._autosave.clear()
         self._autosaved_raw = None
         self._pending = inputs
         self._recalculate()

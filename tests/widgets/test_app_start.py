@@ -1,0 +1,91 @@
+"""The composition root: start-up with recovery of an autosaved draft, then a clean exit."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from desktop_app import app as app_module
+from desktop_app.paths import data_dir, log_file
+from desktop_app.storage.autosave import Autosave
+from desktop_app.widgets.main_window import MainWindow
+from tests.widgets.conftest import Alerts
+
+
+@pytest.fixture
+def no_event_loop(monkeypatch: pytest.MonkeyPatch) -> list[MainWindow]:
+    """Replace app.exec: collect the window the root built, close it, return 0."""
+    seen: list[MainWindow] = []
+
+    def fake_exec(_self: Any = None) -> int:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.isVisible():
+                seen.append(widget)
+        return 0
+
+    monkeypatch.setattr(QApplication, "exec", fake_exec)
+    old_hook = sys.excepthook
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    level = root.level
+    yield seen
+    for window in seen:
+        window.close()
+        window.deleteLater()
+    sys.excepthook = old_hook
+    for handler in root.handlers[:]:
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+
+
+def test_start_offers_the_draft_and_restores_it(qapp: QApplication, no_event_loop: list[MainWindow],
+                                               fake_alerts: Alerts) -> None:
+    draft_fields = {"PatientPanel": {"name": "Recovered Person", "identifier": "RX1"}}
+    Autosave(data_dir()).save(draft_fields, None, datetime(2026, 11, 26, 9, tzinfo=timezone.utc))
+    fake_alerts.recover_answer = True
+    assert app_module.main([]) == 0
+    (window,) = no_event_loop
+    assert window.form.patient.name.text() == "Recovered Person"
+    assert window.is_dirty()
+    assert sys.excepthook is not sys.__excepthook__
+    assert "starting" in log_file().read_text(encoding="utf-8")
+
+
+def test_declining_recovery_discards_the_draft(qapp: QApplication, no_event_loop: list[MainWindow],
+                                              fake_alerts: Alerts) -> None:
+    store = Autosave(data_dir())
+    store.save({"PatientPanel": {"name": "Old"}}, None, datetime(2026, 11, 26, tzinfo=timezone.utc))
+    fake_alerts.recover_answer = False
+    assert app_module.main([]) == 0
+    (window,) = no_event_loop
+    assert window.form.patient.name.text() == ""
+    assert store.load() is None
+
+
+def test_a_broken_site_protocol_falls_back_visibly(qapp: QApplication, tmp_path: Any,
+                                                   no_event_loop: list[MainWindow],
+                                                   fake_alerts: Alerts) -> None:
+    from desktop_app.settings import Preferences, save_preferences
+
+    bad = tmp_path / "site.json"
+    bad.write_text("{}")
+    save_preferences(Preferences(protocol_path=str(bad)))
+    assert app_module.main([]) == 0
+    (window,) = no_event_loop
+    assert "Site protocol cannot be used" in fake_alerts.errors[0][0]
+    assert any("could not be used" in t for t in window.messages.texts())
+    assert "uk-default" in window.protocol_label.text()
+
+
+def test_has_display() -> None:
+    assert not app_module.has_display({}) or sys.platform in ("win32", "darwin")
+    assert app_module.has_display({"DISPLAY": ":0"})
+    assert app_module.has_display({"WAYLAND_DISPLAY": "wayland-0"})
+    assert app_module.has_display({"QT_QPA_PLATFORM": "offscreen"})
