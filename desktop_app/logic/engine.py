@@ -426,6 +426,7 @@ def _draws(ctx: _Ctx, tier: Tier, need_baseline: bool) -> tuple[Draw, ...]:
                 tests=("potassium", "magnesium", "phosphate"),
                 label="BEFORE the first B12 dose: potassium, magnesium, phosphate",
                 purpose=rule.text,
+                purposes=(rule.text,),
                 before_first_dose=True,
                 reason=_reason([rule]),
             )
@@ -442,6 +443,7 @@ def _draws(ctx: _Ctx, tier: Tier, need_baseline: bool) -> tuple[Draw, ...]:
                 tests=tests,
                 label=", ".join(_TEST_LABELS[t] for t in tests),
                 purpose="; ".join(it[1] for it in items),
+                purposes=tuple(it[1] for it in items),
                 reason=_merge(*(it[2] for it in items)),
             )
         )
@@ -711,6 +713,8 @@ def _action_now(
                 "Take baseline potassium, magnesium and phosphate before the first B12 dose"
                 + (f" (due {when(ctx.first)})." if ctx.first >= ctx.now else ".")
             ),
+            basis="No usable potassium result.",
+            instruction="Take baseline potassium, magnesium and phosphate before the first B12 dose.",
             band_id=None,
             next_check_at=ctx.first if ctx.first >= ctx.now else ctx.now,
             reason=_reason([p.monitoring.baseline_text, p.warnings["no_baseline_k"]]),
@@ -725,14 +729,15 @@ def _action_now(
         if next_check is None or by_band < next_check:
             next_check = by_band
     where = "Latest" if any(f is latest_k for f in ctx.followups) else "Baseline"
-    text = (
-        f"{where} potassium {_lab_text(p, latest_k)} at {when(latest_k.sampled_at)}: "
-        f"{band.label}. {k_order.text}"
-    )
+    basis = f"{where} potassium {_lab_text(p, latest_k)} at {when(latest_k.sampled_at)}"
+    text = f"{basis}: {band.label}. {k_order.text}"
     if next_check is not None:
         text += f" Next potassium (with magnesium and phosphate) by {when(next_check)}."
     return ActionNow(
         text=text,
+        basis=basis,
+        band_label=band.label,
+        instruction=band.instruction,
         band_id=band.id,
         next_check_at=next_check,
         reason=_merge(k_order.reason, _reason(rules, [_used(p, latest_k)])),
@@ -1038,7 +1043,8 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
         "phosphate": _latest(ctx, Analyte.phosphate, base_po4),
     }
     _gates(ctx, age, latest["potassium"])
-    start = max(ctx.now, ctx.first) if followups else ctx.first
+    # An order written now starts now (hypokalaemia is corrected before and while B12 starts).
+    start = ctx.now
     orders = _orders_now(ctx, latest, start)
     if inputs.overrides:
         orders, schedule = _overrides(ctx, latest, start, orders, schedule)
@@ -1070,6 +1076,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
         prescriber=inputs.prescriber,
         first_dose_at=ctx.first,
         labs=_lab_rows(ctx),
+        result_units=_static(p, "result_units", lambda: {a.value: _lab_unit(p, a) for a in Analyte}),
         anaemia=anaemia,
         risk=risk,
         b12_order=_b12_order(ctx),

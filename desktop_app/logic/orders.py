@@ -164,6 +164,7 @@ def iv_order(
         pump=k.iv_pump,
         doses=doses,
         interval_hours=interval,
+        amount_meq=amount * p.magnesium_mEq_per_mmol.value if electrolyte == "magnesium" else None,
         continuous_ecg=is_k and rate_value > k.iv_ecg_monitoring_above_rate.value,
         central_line_required=is_k and conc > k.iv_max_peripheral_concentration.value,
     )
@@ -179,8 +180,8 @@ def iv_order(
         else ""
     )
     label = iv.product
-    if electrolyte == "magnesium":
-        label = f"{iv.product} [{amount_text(p, 'magnesium', iv.amount, iv.amount_unit)}]"
+    if iv.amount_meq is not None:
+        label = f"{iv.product} [{qty(iv.amount, iv.amount_unit)} ({qty(iv.amount_meq, 'mEq')})]"
     text = (
         f"{label} ({qty(iv.concentration, iv.concentration_unit)}) by {iv.route}, via {iv.pump}. "
         f"Maximum rate {qty(iv.max_rate, iv.max_rate_unit)} = "

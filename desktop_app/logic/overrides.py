@@ -267,6 +267,8 @@ def _draw(ctx: OverrideContext, hours: float, tests: tuple[str, ...], purpose: s
         tests=ordered,
         label=", ".join(_TEST_LABELS[t] for t in ordered),
         purpose=f"{purpose} (prescriber override: {note.reason}; {note.prescriber})",
+        purposes=(*(old.purposes if old is not None else (purpose,)),
+                  f"Prescriber override: {note.reason} ({note.prescriber})"),
         override=note,
         reason=reason,
     )

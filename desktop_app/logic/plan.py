@@ -79,6 +79,7 @@ class Draw(_Frozen):
     label: str
     purpose: str
     before_first_dose: bool = False
+    purposes: tuple[str, ...] = Field(default=(), description="Each purpose of the draw.")
     override: OverrideNote | None = None
     reason: Reason
 
@@ -124,6 +125,7 @@ class IVDetails(_Frozen):
     pump: str
     doses: int
     interval_hours: float | None
+    amount_meq: float | None = Field(default=None, description="Magnesium amount in mEq (valence-correct).")
     continuous_ecg: bool
     central_line_required: bool
 
@@ -211,9 +213,16 @@ class FollowUpRow(_Frozen):
 
 
 class ActionNow(_Frozen):
-    """What is due now, from the latest result."""
+    """What is due now, from the latest result.
+
+    `text` is the whole sentence (for a terminal); the parts let a renderer lay it out without
+    repeating the order, which is printed once from `orders_now`.
+    """
 
     text: str
+    basis: str = Field(default="", description="The result acted on, with its time.")
+    band_label: str | None = None
+    instruction: str = Field(default="", description="What the band says to do.")
     band_id: str | None
     next_check_at: datetime | None
     reason: Reason
@@ -284,6 +293,9 @@ class Plan(_Frozen):
     prescriber: str
     first_dose_at: datetime
     labs: tuple[LabRow, ...]
+    result_units: dict[str, str] = Field(
+        default_factory=dict, description="Unit each analyte's results are shown in."
+    )
     anaemia: AnaemiaResult
     risk: Risk
     b12_order: B12Order

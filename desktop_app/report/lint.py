@@ -101,7 +101,7 @@ _K_AFTER_AMOUNT = re.compile(
 )
 _K_BEFORE_AMOUNT = re.compile(
     rf"{_K_WORD}(?P<gap>(?:(?!{_STOP}).){{0,160}}?)(?P<n>(?<![\w.,:\-]){_NUMBER})\s*"
-    rf"(?P<u>mmol|mEq|g|grams?)(?![A-Za-z])(?!/L)"
+    rf"(?P<u>mmol|mEq|g|grams?)(?![A-Za-z])(?!/)"
 )
 _MG_CLAUSE = re.compile(r"(?:magnesium|Magnesium)(?:(?!\.\s|;).){0,240}")
 _MG_MMOL = re.compile(rf"(?<![\w.,:\-]){_NUMBER}\s*mmol(?![/\w])")

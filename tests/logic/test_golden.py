@@ -195,6 +195,13 @@ def test_demo_patient_plan() -> None:
         "Thu 26", "Sat 28", "Mon 30", "Thu 03", "Sat 05", "Mon 07",
     ]
     assert plan.protocol.not_for_clinical_use
+    assert plan.action_now.basis == "Baseline potassium 3.4 mmol/L at Thu 26-Nov-2026 07:10"
+    assert plan.action_now.band_label == "Mild: 3.0 to below 3.5 mmol/L"
+    assert plan.action_now.instruction == "Give oral potassium as below."
+    assert orders["potassium"].start_at == NOW and orders["potassium"].review_at == NOW + timedelta(hours=48)
+    assert plan.result_units["potassium"] == "mmol/L" and plan.result_units["haemoglobin"] == "g/L"
+    day5 = next(d for d in plan.schedule if d.hours_after_first_dose == 96)
+    assert len(day5.purposes) == 2 and day5.purpose == "; ".join(day5.purposes)
 
 
 def test_phosphate_sandoz_held_when_k_at_hold() -> None:

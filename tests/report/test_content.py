@@ -114,7 +114,8 @@ def test_the_potassium_order_now_is_printed_once() -> None:
         "Next potassium check, with magnesium and phosphate: by "
         f"{when(plan.action_now.next_check_at)}."
     )
-    assert sheet.potassium_now[0].start == "Start Thu 26-Nov-2026 14:00"
+    # An order written now starts now (12:00), not at the first B12 dose (14:00).
+    assert sheet.potassium_now[0].start == "Start Thu 26-Nov-2026 12:00"
 
 
 @pytest.mark.parametrize(

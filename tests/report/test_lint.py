@@ -296,3 +296,12 @@ def test_violation_text_names_rule_page_section_and_excerpt() -> None:
     assert (
         str(v) == f"FMT-01 (page 3, {C.H_POTASSIUM}): trailing zero in '20.0': \"give 20.0 mmol\""
     )
+
+
+def test_grams_per_decilitre_of_haemoglobin_near_potassium_is_not_potassium_in_grams() -> None:
+    """Found by the property test: a K result row followed by Hb 4 g/dL was read as 'K in grams'."""
+    from desktop_app.report.lint import check_segment
+
+    text = "Potassium 2.49 mmol/L Thu 26-Nov-2026 12:00 LOW Haemoglobin 40 g/L Thu 26-Nov-2026 07:00 4 g/dL"
+    assert [v for v in check_segment(text, "results") if v.rule == "FMT-05"] == []
+    assert [v.rule for v in check_segment("Potassium chloride 1.5 g by mouth", "order")] == ["FMT-05"]
