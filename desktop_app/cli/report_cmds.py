@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
+from desktop_app.cli.audit_cmds import add_record_arguments, record_cli_sheet
 from desktop_app.cli.core_cmds import parse_now
 from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import PlanFileError
@@ -43,7 +44,8 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
         + ".",
         file=sys.stderr,
     )
-    return 0
+    # Every sheet issued is recorded in the audit register (issue 9); --no-record for drafts.
+    return record_cli_sheet(args, plan, inputs, pdf, output)
 
 
 class _Progress:
@@ -128,6 +130,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--protocol", type=Path, default=None, help="site protocol file (default: shipped)"
     )
     p.add_argument("--now", default=None, help="plan as of this ISO date-time (default: now)")
+    add_record_arguments(p)
     p.set_defaults(func=_cmd_pdf)
 
     p = sub.add_parser(
