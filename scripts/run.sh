@@ -22,10 +22,9 @@ if [ "$headless" = "1" ]; then
   mkdir -p out
   .venv/bin/b12k example -o out/demo-patient.json
   .venv/bin/b12k plan out/demo-patient.json --format text | tee out/demo-plan.txt
-  if .venv/bin/b12k pdf --help >/dev/null 2>&1; then
-    .venv/bin/b12k pdf out/demo-patient.json -o out/demo-order-sheet.pdf
-    echo "Order sheet written: out/demo-order-sheet.pdf"
-  fi
+  # The demo is not a real patient: its sheet is not recorded in the audit register.
+  .venv/bin/b12k pdf out/demo-patient.json -o out/demo-order-sheet.pdf --no-record
+  echo "Order sheet written: out/demo-order-sheet.pdf"
 else
   exec .venv/bin/b12k-planner "$@"
 fi
