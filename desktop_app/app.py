@@ -86,14 +86,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         lp = load_protocol(Path(prefs.protocol_path) if prefs.protocol_path else None)
     except ProtocolError as exc:
         if not prefs.protocol_path:
-            alerts.error(None, "Protocol cannot be used",
-                         f"{exc}\n\nNo plan can be made. Reinstall B12-K Planner.")
+            alerts.error(
+                None,
+                "Protocol cannot be used",
+                f"{exc}\n\nNo plan can be made. Reinstall B12-K Planner.",
+            )
             return 1
-        alerts.error(None, "Site protocol cannot be used",
-                     f"{exc}\n\nThe shipped default protocol is used instead until Settings "
-                     "names a valid site protocol.")
-        notes.append(f"The site protocol {prefs.protocol_path} could not be used; the shipped "
-                     "default protocol is in use (see the status bar).")
+        alerts.error(
+            None,
+            "Site protocol cannot be used",
+            f"{exc}\n\nThe shipped default protocol is used instead until Settings "
+            "names a valid site protocol.",
+        )
+        notes.append(
+            f"The site protocol {prefs.protocol_path} could not be used; the shipped "
+            "default protocol is in use (see the status bar)."
+        )
         lp = load_protocol(None)
 
     autosave = Autosave(data_dir())

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)$")
@@ -104,7 +104,7 @@ def _offset(text: str) -> timezone:
     if not m:
         raise EntryError(f"'{text}' is not a time-zone offset: use e.g. +00:00 or +01:00.")
     if m[1] is None:
-        return timezone.utc
+        return UTC
     minutes = int(m[2]) * 60 + int(m[3])
     if minutes > 18 * 60:
         raise EntryError(f"'{text}' is not a real time-zone offset.")
@@ -122,9 +122,7 @@ def parse_datetime(text: str) -> datetime | None:
         return None
     parts = re.split(r"[ T]+", stripped, maxsplit=2)
     if len(parts) < 2:
-        raise EntryError(
-            f"'{stripped}' needs a date and a clock time, e.g. 2026-11-26 07:10."
-        )
+        raise EntryError(f"'{stripped}' needs a date and a clock time, e.g. 2026-11-26 07:10.")
     day = parse_date(parts[0])
     assert day is not None
     m = _TIME.match(parts[1])

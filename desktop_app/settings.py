@@ -36,7 +36,9 @@ class Preferences(BaseModel):
         default="", description="Site protocol file; empty means the shipped default."
     )
     default_ward: str = Field(default="", max_length=200, description="Ward for new plans.")
-    prescriber_name: str = Field(default="", max_length=200, description="Prescriber for new plans.")
+    prescriber_name: str = Field(
+        default="", max_length=200, description="Prescriber for new plans."
+    )
     recent_files: tuple[str, ...] = Field(default=(), description="Recently used plan files.")
 
     def with_recent(self, path: Path) -> Preferences:

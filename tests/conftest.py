@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
+from desktop_app.qt_compat import guard_none_refcount
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 # PySide6 6.12 drops a reference to None on every void call; on Python 3.11 that aborts the
 # interpreter after a few thousand calls. Guard before any test touches Qt (see the module).
-from desktop_app.qt_compat import guard_none_refcount  # noqa: E402
-
 guard_none_refcount()
-
-import pytest
 
 
 @pytest.fixture(autouse=True)
-def _user_folders(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Point the config and data folders at temporary ones: no test touches the real home."""
     base = tmp_path_factory.mktemp("userdirs")
     monkeypatch.setenv("B12K_CONFIG_DIR", str(base / "config"))

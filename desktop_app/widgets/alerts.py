@@ -80,7 +80,9 @@ def ask_recover(parent: QWidget | None, saved_at: datetime, file_path: str | Non
     )
     _log.info("asked: %s", text)
     answer = QMessageBox.question(
-        parent, "Recover unsaved work", text,
+        parent,
+        "Recover unsaved work",
+        text,
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.Yes,
     )
@@ -180,7 +182,7 @@ def install_excepthook(
         try:
             try:
                 keep_draft()
-            except Exception:  # noqa: BLE001 - the crash dialog must still appear
+            except Exception:
                 _log.exception("autosave after the crash failed")
             if QApplication.instance() is not None:
                 show_crash(details, log_path, parent())

@@ -46,12 +46,19 @@ class AnaemiaPanel(Panel):
             self.severity.addItem(ui_text.SEVERITY_TEXT.get(value, value), value)
         self.reason = line_edit("Reason for the override", width_chars=24)
         self.clinician = line_edit("Clinician overriding", width_chars=20)
-        self.add_field("severity_override.severity", labels["severity_override.severity"],
-                       {"severity_override.severity": self.severity})
-        self.add_field("severity_override.reason", "Rea&son",
-                       {"severity_override.reason": self.reason})
-        self.add_field("severity_override.clinician", "Clinic&ian",
-                       {"severity_override.clinician": self.clinician})
+        self.add_field(
+            "severity_override.severity",
+            labels["severity_override.severity"],
+            {"severity_override.severity": self.severity},
+        )
+        self.add_field(
+            "severity_override.reason", "Rea&son", {"severity_override.reason": self.reason}
+        )
+        self.add_field(
+            "severity_override.clinician",
+            "Clinic&ian",
+            {"severity_override.clinician": self.clinician},
+        )
 
     def _connect(self) -> None:
         self.override.toggled.connect(self._on_override_toggled)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any, get_args
 
+from pydantic import ValidationError
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -19,9 +20,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from pydantic import ValidationError
 
-from desktop_app.entry import EntryError, format_datetime, format_number, parse_datetime, parse_number
+from desktop_app.entry import (
+    EntryError,
+    format_datetime,
+    format_number,
+    parse_datetime,
+    parse_number,
+)
 from desktop_app.logic.models import FollowUp, PlanInputs
 from desktop_app.logic.protocol import Analyte, Protocol
 from desktop_app.widgets import ui_text
@@ -45,7 +51,7 @@ class _Table(QTableWidget):
 
     delete_pressed = Signal()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.delete_pressed.emit()
             return
@@ -91,12 +97,20 @@ class FollowupPanel(Panel):
         self.time = line_edit("Follow-up sample time", ui_text.DATETIME_PLACEHOLDER, 17)
         self.add_button = QPushButton(ui_text.FOLLOWUP_ADD)
         self.add_button.setAccessibleName("Add follow-up result")
-        self.add_field("followups.entry.test", ui_text.FOLLOWUP_TEST,
-                       {"followups.entry.test": self.test})
-        self.add_field("followups.entry.value", ui_text.FOLLOWUP_VALUE,
-                       {"followups.entry.value": self.value, "followups.entry.unit": self.unit})
-        self.add_field("followups.entry.time", ui_text.FOLLOWUP_TIME,
-                       {"followups.entry.time": self.time}, self.add_button)
+        self.add_field(
+            "followups.entry.test", ui_text.FOLLOWUP_TEST, {"followups.entry.test": self.test}
+        )
+        self.add_field(
+            "followups.entry.value",
+            ui_text.FOLLOWUP_VALUE,
+            {"followups.entry.value": self.value, "followups.entry.unit": self.unit},
+        )
+        self.add_field(
+            "followups.entry.time",
+            ui_text.FOLLOWUP_TIME,
+            {"followups.entry.time": self.time},
+            self.add_button,
+        )
         self.table = _Table(0, len(ui_text.FOLLOWUP_COLUMNS))
         self.table.setAccessibleName("Results after the first dose")
         self.table.setHorizontalHeaderLabels(list(ui_text.FOLLOWUP_COLUMNS))
@@ -133,8 +147,15 @@ class FollowupPanel(Panel):
 
     def focus_chain(self) -> list[QWidget]:
         """Return the editors in tab order."""
-        return [self.test, self.value, self.unit, self.time, self.add_button, self.table,
-                self.remove_button]
+        return [
+            self.test,
+            self.value,
+            self.unit,
+            self.time,
+            self.add_button,
+            self.table,
+            self.remove_button,
+        ]
 
     def collect(self, errors: dict[str, str]) -> list[dict[str, Any]]:
         """Return the results as dicts for the model (entered results are already valid)."""
@@ -214,7 +235,11 @@ class FollowupPanel(Panel):
         self.table.setRowCount(len(self._rows))
         for i, row in enumerate(self._rows):
             label = self._protocol.analytes[Analyte(row.analyte)].label
-            cells = (format_datetime(row.sampled_at), label, f"{format_number(row.value)} {row.unit}")
+            cells = (
+                format_datetime(row.sampled_at),
+                label,
+                f"{format_number(row.value)} {row.unit}",
+            )
             for j, text in enumerate(cells):
                 self.table.setItem(i, j, QTableWidgetItem(text))
         self.table.setVerticalHeaderLabels([str(i + 1) for i in range(len(self._rows))])
@@ -251,8 +276,12 @@ class FollowupPanel(Panel):
         if problems or value is None or sampled is None:
             return
         self._rows.append(
-            FollowUp(analyte=self.test.currentData(), value=value, unit=self.unit.currentData(),
-                     sampled_at=sampled)
+            FollowUp(
+                analyte=self.test.currentData(),
+                value=value,
+                unit=self.unit.currentData(),
+                sampled_at=sampled,
+            )
         )
         self.value.clear()
         self.time.clear()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
+from pydantic import ValidationError
 from PySide6.QtCore import QSignalBlocker, Signal, Slot
 from PySide6.QtWidgets import (
     QApplication,
@@ -12,7 +14,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from pydantic import ValidationError
 
 from desktop_app.logic.models import INPUT_SCHEMA_VERSION, PlanInputs
 from desktop_app.logic.protocol import LoadedProtocol
@@ -25,13 +26,21 @@ from desktop_app.widgets.modifiers_panel import ModifiersPanel
 from desktop_app.widgets.patient_panel import PatientPanel
 from desktop_app.widgets.regimen_panel import RegimenPanel
 
-
 #: PlanInputs fields the panels edit; every other field (e.g. prescriber overrides, edited
 #: elsewhere) is kept exactly as opened and saved back unchanged.
-EDITED_FIELDS = frozenset({
-    "schema_version", "plan_id", "patient", "labs", "severity_override", "regimen", "modifiers",
-    "followups", "prescriber",
-})
+EDITED_FIELDS = frozenset(
+    {
+        "schema_version",
+        "plan_id",
+        "patient",
+        "labs",
+        "severity_override",
+        "regimen",
+        "modifiers",
+        "followups",
+        "prescriber",
+    }
+)
 
 
 def _friendly(err: Any) -> str:
@@ -105,7 +114,11 @@ class InputForm(QTabWidget):
         self.modifiers = ModifiersPanel(proto)
         self.followups = FollowupPanel(proto, unit_system, decimal_comma)
         self.baseline_panels: tuple[Panel, ...] = (
-            self.patient, self.regimen, self.labs, self.anaemia, self.modifiers,
+            self.patient,
+            self.regimen,
+            self.labs,
+            self.anaemia,
+            self.modifiers,
         )
         self.panels: tuple[Panel, ...] = (*self.baseline_panels, self.followups)
 
@@ -131,7 +144,7 @@ class InputForm(QTabWidget):
 
     @staticmethod
     def _chain(widgets: list[QWidget]) -> None:
-        for first, second in zip(widgets, widgets[1:], strict=False):
+        for first, second in pairwise(widgets):
             QWidget.setTabOrder(first, second)
 
     def _connect(self) -> None:
@@ -177,11 +190,12 @@ class InputForm(QTabWidget):
         best, best_len = path, -1
         for panel in self.panels:
             for field_path, label in panel.field_labels().items():
-                if (path == field_path or path.startswith((field_path + ".", field_path + "[")))\
-                        and len(field_path) > best_len:
+                if (
+                    path == field_path or path.startswith((field_path + ".", field_path + "["))
+                ) and len(field_path) > best_len:
                     best, best_len = label, len(field_path)
         if path.startswith("followups["):
-            index = int(path[len("followups["):].split("]", 1)[0])
+            index = int(path[len("followups[") :].split("]", 1)[0])
             best = ui_text.FOLLOWUP_ROW.format(n=index + 1)
         return best
 
@@ -220,10 +234,15 @@ class InputForm(QTabWidget):
             "plan_id": str(meta.get("plan_id", "")),
         }
         passthrough = state.get("passthrough", {})
-        self._passthrough = {
-            k: v for k, v in passthrough.items()
-            if k in PlanInputs.model_fields and k not in EDITED_FIELDS
-        } if isinstance(passthrough, dict) else {}
+        self._passthrough = (
+            {
+                k: v
+                for k, v in passthrough.items()
+                if k in PlanInputs.model_fields and k not in EDITED_FIELDS
+            }
+            if isinstance(passthrough, dict)
+            else {}
+        )
         for panel in self.panels:
             blocker = QSignalBlocker(panel)
             panel.set_raw_state(state.get(type(panel).__name__, {}))  # type: ignore[attr-defined]

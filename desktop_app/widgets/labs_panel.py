@@ -9,7 +9,13 @@ from typing import Any, Literal
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from desktop_app.entry import EntryError, format_datetime, format_number, parse_datetime, parse_number
+from desktop_app.entry import (
+    EntryError,
+    format_datetime,
+    format_number,
+    parse_datetime,
+    parse_number,
+)
 from desktop_app.logic.models import LabEntry, PlanInputs
 from desktop_app.logic.protocol import Analyte, AnalyteSpec, Protocol
 from desktop_app.widgets import ui_text
@@ -98,7 +104,11 @@ class LabsPanel(Panel):
             self.add_field(
                 path,
                 spec.label,
-                {f"{path}.value": row.value, f"{path}.unit": row.unit, f"{path}.sampled_at": row.time},
+                {
+                    f"{path}.value": row.value,
+                    f"{path}.unit": row.unit,
+                    f"{path}.sampled_at": row.time,
+                },
             )
         self._align_columns(header)
 
@@ -157,7 +167,11 @@ class LabsPanel(Panel):
                 if self.COMMON_PATH not in errors:
                     errors[f"{path}.sampled_at"] = ui_text.NEED_SAMPLE_TIME
                 continue
-            out[analyte.value] = {"value": value, "unit": row.unit.currentData(), "sampled_at": sampled}
+            out[analyte.value] = {
+                "value": value,
+                "unit": row.unit.currentData(),
+                "sampled_at": sampled,
+            }
         return out
 
     def set_values(self, inputs: PlanInputs) -> None:
@@ -185,7 +199,11 @@ class LabsPanel(Panel):
         return {
             "samples_taken_at": self.common_time.text(),
             "rows": {
-                a.value: {"value": r.value.text(), "unit": r.unit.currentData(), "time": r.time.text()}
+                a.value: {
+                    "value": r.value.text(),
+                    "unit": r.unit.currentData(),
+                    "time": r.time.text(),
+                }
                 for a, r in self.rows.items()
             },
         }

@@ -119,8 +119,9 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setInterval(REFRESH_MS)
         self._build_actions()
 
-    def _action(self, text: str, slot: Callable[[], None], shortcut: Any = None,
-                tip: str = "") -> QAction:
+    def _action(
+        self, text: str, slot: Callable[[], None], shortcut: Any = None, tip: str = ""
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -136,12 +137,19 @@ class MainWindow(QMainWindow):
         self.act_open = self._action("&Open...", self.open_dialog, std.Open)
         self.act_save = self._action("&Save", self.save, std.Save)
         self.act_save_as = self._action("Save &As...", self.save_as, std.SaveAs)
-        self.act_demo = self._action("Load &demo patient", self.load_demo,
-                                     tip="Load the bundled demo patient (first dose moved to soon)")
+        self.act_demo = self._action(
+            "Load &demo patient",
+            self.load_demo,
+            tip="Load the bundled demo patient (first dose moved to soon)",
+        )
         self.act_export = self._action("&Export PDF...", self.export_pdf, "Ctrl+E")
         self.act_print = self._action("&Print...", self.print_sheet, std.Print)
-        self.act_history = self._action("Issued sheets (&history)...", self.show_history,
-                                         "Ctrl+H", tip="Find, view and reprint issued sheets")
+        self.act_history = self._action(
+            "Issued sheets (&history)...",
+            self.show_history,
+            "Ctrl+H",
+            tip="Find, view and reprint issued sheets",
+        )
         self.act_settings = self._action("Se&ttings...", self.edit_settings, std.Preferences)
         if self.act_settings.shortcut().isEmpty():
             self.act_settings.setShortcut(QKeySequence("Ctrl+,"))
@@ -151,10 +159,24 @@ class MainWindow(QMainWindow):
         self.act_about = self._action("&About B12-K Planner", self.about)
         self.recent_menu = QMenu("Open &Recent", self)
         file_menu = self.menuBar().addMenu("&File")
-        for item in (self.act_new, self.act_open, self.recent_menu, None, self.act_save,
-                     self.act_save_as, None, self.act_demo, None, self.act_export,
-                     self.act_print, self.act_history, None, self.act_settings, None,
-                     self.act_quit):
+        for item in (
+            self.act_new,
+            self.act_open,
+            self.recent_menu,
+            None,
+            self.act_save,
+            self.act_save_as,
+            None,
+            self.act_demo,
+            None,
+            self.act_export,
+            self.act_print,
+            self.act_history,
+            None,
+            self.act_settings,
+            None,
+            self.act_quit,
+        ):
             if item is None:
                 file_menu.addSeparator()
             elif isinstance(item, QMenu):
@@ -248,8 +270,9 @@ class MainWindow(QMainWindow):
         if not self._maybe_save():
             return False
         self._load_inputs(demo_inputs_for(self._now()), None)
-        self.statusBar().showMessage("Demo patient loaded (first dose moved to 3 hours from now).",
-                                     5000)
+        self.statusBar().showMessage(
+            "Demo patient loaded (first dose moved to 3 hours from now).", 5000
+        )
         return True
 
     def open_dialog(self) -> bool:
@@ -265,9 +288,12 @@ class MainWindow(QMainWindow):
         try:
             inputs = read_plan_file(path)
         except InputError as exc:
-            alerts.error(self, "Cannot open plan file",
-                         f"{path.name} is a plan file, but it has problems:\n\n" + "\n".join(
-                             f"- {p.path}: {p.message}" for p in exc.problems))
+            alerts.error(
+                self,
+                "Cannot open plan file",
+                f"{path.name} is a plan file, but it has problems:\n\n"
+                + "\n".join(f"- {p.path}: {p.message}" for p in exc.problems),
+            )
             return False
         except B12KError as exc:
             alerts.error(self, "Cannot open plan file", str(exc))
@@ -287,8 +313,13 @@ class MainWindow(QMainWindow):
     def save_as(self) -> bool:
         """Ask where to save, then save."""
         inputs = self.form.current_inputs()
-        suggested = str(self._path) if self._path else (
-            (inputs.patient.identifier if inputs and inputs.patient.identifier else "plan") + ".json"
+        suggested = (
+            str(self._path)
+            if self._path
+            else (
+                (inputs.patient.identifier if inputs and inputs.patient.identifier else "plan")
+                + ".json"
+            )
         )
         path = alerts.choose_save_path(self, suggested)
         return self.save_to(path) if path else False
@@ -299,10 +330,11 @@ class MainWindow(QMainWindow):
         if inputs is None:
             problems = self.form.entry_errors()
             alerts.error(
-                self, "Cannot save yet",
+                self,
+                "Cannot save yet",
                 "These fields cannot be read, so the plan file would not hold what you typed. "
-                "Fix them first (your draft is autosaved meanwhile):\n\n" + "\n".join(
-                    f"- {self.form.field_label(p)}: {m}" for p, m in problems.items()),
+                "Fix them first (your draft is autosaved meanwhile):\n\n"
+                + "\n".join(f"- {self.form.field_label(p)}: {m}" for p, m in problems.items()),
             )
             return False
         try:
@@ -345,8 +377,11 @@ class MainWindow(QMainWindow):
         self.flush()
         self._update_title()
         self.messages.show_message(
-            "info", f"Recovered the draft autosaved at {draft.saved_at:%Y-%m-%d %H:%M}. "
-            "Check it, then save.", "recovered")
+            "info",
+            f"Recovered the draft autosaved at {draft.saved_at:%Y-%m-%d %H:%M}. "
+            "Check it, then save.",
+            "recovered",
+        )
 
     def edit_settings(self) -> bool:
         """Show the settings dialog; apply and save accepted preferences."""
@@ -386,8 +421,11 @@ class MainWindow(QMainWindow):
         report = self._report_module()
         if report is None:
             return False
-        suggested = (self._path.with_suffix(".pdf") if self._path
-                     else Path(f"{plan.patient.identifier or 'plan'}-order-sheet.pdf"))
+        suggested = (
+            self._path.with_suffix(".pdf")
+            if self._path
+            else Path(f"{plan.patient.identifier or 'plan'}-order-sheet.pdf")
+        )
         path = alerts.choose_pdf_path(self, str(suggested))
         if path is None:
             return False
@@ -395,8 +433,9 @@ class MainWindow(QMainWindow):
         try:
             audit = self._audit_module()
             if audit is not None:
-                result = audit.export_and_record(plan, inputs, self._lp, self._lp.data, path,
-                                                 options)
+                result = audit.export_and_record(
+                    plan, inputs, self._lp, self._lp.data, path, options
+                )
                 self._audit_outcome(result)
             else:
                 report.export_order_sheet(plan, path, options)
@@ -430,8 +469,11 @@ class MainWindow(QMainWindow):
             return False
         audit = self._audit_module()
         if audit is not None:
-            self._audit_outcome(audit.record_printed(plan, inputs, self._lp, self._lp.data, data,
-                                                     options, printer=printer or ""))
+            self._audit_outcome(
+                audit.record_printed(
+                    plan, inputs, self._lp, self._lp.data, data, options, printer=printer or ""
+                )
+            )
         return True
 
     def show_history(self) -> None:
@@ -444,9 +486,12 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         """Show the version, the protocol and its intended use."""
         p = self._lp.protocol
-        alerts.info(self, "About B12-K Planner",
-                    f"B12-K Planner {__version__}\n\nProtocol {p.protocol_id} {p.version} "
-                    f"({p.approval.status}).\n\nIntended use: {p.intended_use}")
+        alerts.info(
+            self,
+            "About B12-K Planner",
+            f"B12-K Planner {__version__}\n\nProtocol {p.protocol_id} {p.version} "
+            f"({p.approval.status}).\n\nIntended use: {p.intended_use}",
+        )
 
     # ----- helpers -------------------------------------------------------------------------
 
@@ -499,9 +544,12 @@ class MainWindow(QMainWindow):
     def _plan_or_explain(self, what: str) -> Plan | None:
         plan = self.current_plan()
         if plan is None:
-            alerts.error(self, f"Cannot {what} yet",
-                         "There is no plan for the inputs as they are now. Fix the inputs listed "
-                         "in the plan panel first.")
+            alerts.error(
+                self,
+                f"Cannot {what} yet",
+                "There is no plan for the inputs as they are now. Fix the inputs listed "
+                "in the plan panel first.",
+            )
         return plan
 
     def _report_module(self) -> Any:
@@ -529,8 +577,11 @@ class MainWindow(QMainWindow):
             _log.info("sheet recorded in the audit register (%s)", result.destination)
 
     def _sheet_options(self, report: Any) -> Any:
-        paper = "letter" if QLocale().territory() in (
-            QLocale.Country.UnitedStates, QLocale.Country.Canada) else "a4"
+        paper = (
+            "letter"
+            if QLocale().territory() in (QLocale.Country.UnitedStates, QLocale.Country.Canada)
+            else "a4"
+        )
         return report.SheetOptions(paper=paper)
 
     def _maybe_save(self) -> bool:
@@ -556,10 +607,13 @@ class MainWindow(QMainWindow):
             status = ui_text.STATUS_DRAFT.format(status=p.approval.status.upper())
         else:
             status = ui_text.STATUS_APPROVED.format(date=p.approval.approval_date)
-        text = ui_text.STATUS_PROTOCOL.format(id=p.protocol_id, version=p.version, status=status,
-                                              sha=self._lp.sha256[:12])
+        text = ui_text.STATUS_PROTOCOL.format(
+            id=p.protocol_id, version=p.version, status=status, sha=self._lp.sha256[:12]
+        )
         self.protocol_label.setText(text)
-        self.protocol_label.setToolTip(f"{p.title}\nSHA-256 {self._lp.sha256}\n{self._lp.source_name}")
+        self.protocol_label.setToolTip(
+            f"{p.title}\nSHA-256 {self._lp.sha256}\n{self._lp.source_name}"
+        )
         self.plan_view.set_protocol(self._lp)
 
     def _remember_recent(self, path: Path) -> None:
@@ -628,7 +682,7 @@ class MainWindow(QMainWindow):
 
     # ----- Qt overrides --------------------------------------------------------------------
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         if not self._maybe_save():
             event.ignore()
             return

@@ -68,12 +68,18 @@ class ModifiersPanel(Panel):
         labels = ui_text.MODIFIER_LABELS
         self.lowering = _DrugGroup(self._protocol.k_lowering_drugs, "Potassium-lowering drug")
         self.raising = _DrugGroup(self._protocol.k_raising_drugs, "Potassium-raising drug")
-        self.add_field("modifiers.k_lowering_drugs", labels["modifiers.k_lowering_drugs"],
-                       dict(self._paths("modifiers.k_lowering_drugs", self.lowering)),
-                       body=self.lowering.body)
-        self.add_field("modifiers.k_raising_drugs", labels["modifiers.k_raising_drugs"],
-                       dict(self._paths("modifiers.k_raising_drugs", self.raising)),
-                       body=self.raising.body)
+        self.add_field(
+            "modifiers.k_lowering_drugs",
+            labels["modifiers.k_lowering_drugs"],
+            dict(self._paths("modifiers.k_lowering_drugs", self.lowering)),
+            body=self.lowering.body,
+        )
+        self.add_field(
+            "modifiers.k_raising_drugs",
+            labels["modifiers.k_raising_drugs"],
+            dict(self._paths("modifiers.k_raising_drugs", self.raising)),
+            body=self.raising.body,
+        )
         body = QWidget()
         grid = QGridLayout(body)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -83,11 +89,20 @@ class ModifiersPanel(Panel):
             box.setAccessibleName(ui_text.CONDITION_TEXT[name])
             grid.addWidget(box, i // _COLUMNS, i % _COLUMNS)
             self.conditions[name] = box
-        self.add_field("modifiers.conditions", labels["modifiers.conditions"],
-                       {f"modifiers.{n}": b for n, b in self.conditions.items()}, body=body)
-        self.discharge = line_edit("Planned discharge date and time", ui_text.DATETIME_PLACEHOLDER, 17)
-        self.add_field("modifiers.planned_discharge_at", labels["modifiers.planned_discharge_at"],
-                       {"modifiers.planned_discharge_at": self.discharge})
+        self.add_field(
+            "modifiers.conditions",
+            labels["modifiers.conditions"],
+            {f"modifiers.{n}": b for n, b in self.conditions.items()},
+            body=body,
+        )
+        self.discharge = line_edit(
+            "Planned discharge date and time", ui_text.DATETIME_PLACEHOLDER, 17
+        )
+        self.add_field(
+            "modifiers.planned_discharge_at",
+            labels["modifiers.planned_discharge_at"],
+            {"modifiers.planned_discharge_at": self.discharge},
+        )
 
     @staticmethod
     def _paths(prefix: str, group: _DrugGroup) -> list[tuple[str, QWidget]]:
@@ -166,4 +181,3 @@ class ModifiersPanel(Panel):
     @Slot()
     def _on_any_edited(self) -> None:
         self.edited.emit()
-

@@ -50,14 +50,21 @@ class PatientPanel(Panel):
         kg = QLabel("kg")
         kg.setAccessibleName("kilograms")
         self.ward = line_edit("Ward", width_chars=20)
-        self.add_field("patient.identifier", labels["patient.identifier"],
-                       {"patient.identifier": self.identifier})
+        self.add_field(
+            "patient.identifier",
+            labels["patient.identifier"],
+            {"patient.identifier": self.identifier},
+        )
         self.add_field("patient.name", labels["patient.name"], {"patient.name": self.name})
-        self.add_field("patient.date_of_birth", labels["patient.date_of_birth"],
-                       {"patient.date_of_birth": self.date_of_birth})
+        self.add_field(
+            "patient.date_of_birth",
+            labels["patient.date_of_birth"],
+            {"patient.date_of_birth": self.date_of_birth},
+        )
         self.add_field("patient.sex", labels["patient.sex"], {"patient.sex": self.sex})
-        self.add_field("patient.weight_kg", labels["patient.weight_kg"],
-                       {"patient.weight_kg": self.weight}, kg)
+        self.add_field(
+            "patient.weight_kg", labels["patient.weight_kg"], {"patient.weight_kg": self.weight}, kg
+        )
         self.add_field("patient.ward", labels["patient.ward"], {"patient.ward": self.ward})
 
     def _connect(self) -> None:

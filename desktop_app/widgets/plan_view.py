@@ -1,4 +1,4 @@
-"""The live plan: risk banner, orders, schedule, band tables and warnings, each line with its why."""
+"""The live plan: risk banner, orders, schedule, band tables, warnings; each line with its why."""
 
 from __future__ import annotations
 
@@ -69,20 +69,20 @@ class _RichLabel(QLabel):
         self._heights.clear()
         self.setText(text)
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+    def heightForWidth(self, width: int) -> int:
         height = self._heights.get(width)
         if height is None:
             height = super().heightForWidth(width)
             self._heights[width] = height
         return height
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:
         # QLabel would lay the document out at unlimited width (costly for tables); the label
         # always fills the plan column, so its current width is the natural hint.
         width = max(self.width(), _MIN_TEXT_WIDTH)
         return QSize(width, self.heightForWidth(width))
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def minimumSizeHint(self) -> QSize:
         return QSize(_MIN_TEXT_WIDTH, 0)
 
 
@@ -311,8 +311,9 @@ class PlanView(QScrollArea):
                     for c in range(table.columns()):
                         cell = table.cellAt(r, c)
                         cursor = cell.firstCursorPosition()
-                        cursor.setPosition(cell.lastCursorPosition().position(),
-                                           cursor.MoveMode.KeepAnchor)
+                        cursor.setPosition(
+                            cell.lastCursorPosition().position(), cursor.MoveMode.KeepAnchor
+                        )
                         row.append(cursor.selectedText().replace("\u2029", "\n").strip())
                     rows.append(row)
             frame_iter += 1
@@ -343,12 +344,14 @@ class PlanView(QScrollArea):
     def _why_block(self, key: str, reason: Reason) -> str:
         if not self._is_open(key):
             return ""
-        parts = [f"<b>Rules:</b> {_e(', '.join(reason.rule_ids))}"
-                 + (" <b>(local policy)</b>" if reason.local_policy else "")]
+        parts = [
+            f"<b>Rules:</b> {_e(', '.join(reason.rule_ids))}"
+            + (" <b>(local policy)</b>" if reason.local_policy else "")
+        ]
         if reason.inputs:
             used = "; ".join(
-                f"{_e(i.name)} {_e(i.value)}" + (f" (sampled {_e(when(i.sampled_at))})"
-                                                  if i.sampled_at else "")
+                f"{_e(i.name)} {_e(i.value)}"
+                + (f" (sampled {_e(when(i.sampled_at))})" if i.sampled_at else "")
                 for i in reason.inputs
             )
             parts.append(f"<b>Inputs used:</b> {used}")
@@ -395,26 +398,47 @@ class PlanView(QScrollArea):
     def _render_sections(self, plan: Plan) -> None:
         renderers: dict[str, tuple[object, Callable[[], str], bool]] = {
             "risk": ((plan.risk, plan.anaemia), lambda: self._html_risk(plan), True),
-            "gates": (plan.gates, lambda: self._html_lines("gates", plan.gates, "<b>STOP:</b> "),
-                      bool(plan.gates)),
-            "action": (plan.action_now, lambda: self._line("action:0", plan.action_now.text,
-                                                           plan.action_now.reason), True),
-            "orders": ((plan.orders_now, plan.potassium_per_day_text),
-                       lambda: self._html_orders(plan), True),
+            "gates": (
+                plan.gates,
+                lambda: self._html_lines("gates", plan.gates, "<b>STOP:</b> "),
+                bool(plan.gates),
+            ),
+            "action": (
+                plan.action_now,
+                lambda: self._line("action:0", plan.action_now.text, plan.action_now.reason),
+                True,
+            ),
+            "orders": (
+                (plan.orders_now, plan.potassium_per_day_text),
+                lambda: self._html_orders(plan),
+                True,
+            ),
             "b12": (plan.b12_order, lambda: self._html_b12(plan), True),
-            "schedule": ((plan.schedule, plan.first_dose_at), lambda: self._html_schedule(plan),
-                         True),
+            "schedule": (
+                (plan.schedule, plan.first_dose_at),
+                lambda: self._html_schedule(plan),
+                True,
+            ),
             "warnings": (plan.warnings, lambda: self._html_warnings(plan), bool(plan.warnings)),
             "overrides": (plan.overrides, lambda: self._html_overrides(plan), bool(plan.overrides)),
-            "followups": ((plan.followups, plan.action_now), lambda: self._html_followups(plan),
-                          bool(plan.followups)),
+            "followups": (
+                (plan.followups, plan.action_now),
+                lambda: self._html_followups(plan),
+                bool(plan.followups),
+            ),
             "k_bands": (plan.k_bands, lambda: self._html_bands("k_bands", plan.k_bands), True),
             "mg_bands": (plan.mg_bands, lambda: self._html_bands("mg_bands", plan.mg_bands), True),
-            "po4_bands": (plan.po4_bands, lambda: self._html_bands("po4_bands", plan.po4_bands),
-                          True),
+            "po4_bands": (
+                plan.po4_bands,
+                lambda: self._html_bands("po4_bands", plan.po4_bands),
+                True,
+            ),
             "hold": (plan.hold_rules, lambda: self._html_lines("hold", plan.hold_rules), True),
-            "escalation": (plan.escalation, lambda: self._html_lines("escalation", plan.escalation),
-                           True),
+            "escalation": (
+                plan.escalation,
+                lambda: self._html_lines("escalation", plan.escalation),
+                True,
+            ),
             "labs": (plan.labs, lambda: self._html_labs(plan), bool(plan.labs)),
             "foods": ((plan.foods, plan.food_note), lambda: self._html_foods(plan), True),
             "sources": (plan.references, lambda: self._html_sources(plan), True),
@@ -429,8 +453,14 @@ class PlanView(QScrollArea):
     def _html_risk(self, plan: Plan) -> str:
         out = [self._line("risk:tier", f"Risk tier: {plan.risk.label}", plan.risk.reason)]
         for i, factor in enumerate(plan.risk.factors):
-            out.append(self._line(f"risk:{i}", f"{factor.label} ({factor.tier.value}-risk factor)",
-                                  factor.reason, "&bull; "))
+            out.append(
+                self._line(
+                    f"risk:{i}",
+                    f"{factor.label} ({factor.tier.value}-risk factor)",
+                    factor.reason,
+                    "&bull; ",
+                )
+            )
         out.append(self._line("risk:anaemia", plan.anaemia.text, plan.anaemia.reason))
         return "".join(out)
 
@@ -457,8 +487,9 @@ class PlanView(QScrollArea):
     def _override_html(note: OverrideNote | None) -> str:
         if note is None:
             return ""
-        outside = " Outside the recommendation: second confirmation given." if note.outside_band \
-            else ""
+        outside = (
+            " Outside the recommendation: second confirmation given." if note.outside_band else ""
+        )
         return (
             f"<br><b>PRESCRIBER OVERRIDE</b> ({_e(note.action)}) by {_e(note.prescriber)}: "
             f"{_e(note.reason)}. Protocol recommended: {_e(note.recommended_text)}.{outside}"
@@ -468,8 +499,12 @@ class PlanView(QScrollArea):
         return "".join(
             f"<p>&bull; {_e(n.action)} by {_e(n.prescriber)}: {_e(n.reason)}. Protocol "
             f"recommended: {_e(n.recommended_text)}."
-            + (" <b>Outside the recommendation</b> (second confirmation given)."
-               if n.outside_band else "") + "</p>"
+            + (
+                " <b>Outside the recommendation</b> (second confirmation given)."
+                if n.outside_band
+                else ""
+            )
+            + "</p>"
             for n in plan.overrides
         )
 
@@ -488,8 +523,10 @@ class PlanView(QScrollArea):
         ]
         for i, draw in enumerate(plan.schedule):
             key = f"schedule:{i}"
-            rel = "before the first dose" if draw.before_first_dose else (
-                f"+{num(draw.hours_after_first_dose)} hours, day {draw.day}"
+            rel = (
+                "before the first dose"
+                if draw.before_first_dose
+                else (f"+{num(draw.hours_after_first_dose)} hours, day {draw.day}")
             )
             day_text = when(draw.at).rsplit(" ", 1)[0]
             rows.append(
@@ -514,25 +551,25 @@ class PlanView(QScrollArea):
         )
 
     def _html_followups(self, plan: Plan) -> str:
-        rows = ["<tr><th align=left>Sample time</th><th align=left>Test</th>"
-                "<th align=left>Result</th><th align=left>After first dose</th>"
-                "<th align=left>Band</th></tr>"]
+        rows = [
+            "<tr><th align=left>Sample time</th><th align=left>Test</th>"
+            "<th align=left>Result</th><th align=left>After first dose</th>"
+            "<th align=left>Band</th></tr>"
+        ]
         for fu in plan.followups:
             rows.append(
                 f"<tr><td>{_e(when(fu.sampled_at))}</td><td>{_ELECTROLYTE[fu.analyte]}</td>"
                 f"<td>{_e(fu.text)}</td><td>+{num(fu.hours_after_first_dose, 1)} hours</td>"
                 f"<td>{_e(fu.band_label)}</td></tr>"
             )
-        return (
-            f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
-        )
+        return f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
 
     def _render_charts(self, plan: Plan) -> None:
-        bands = {"potassium": plan.k_bands, "magnesium": plan.mg_bands, "phosphate": plan.po4_bands}
         for chart, analyte in zip(self.charts, _ELECTROLYTE, strict=True):
             points = tuple(
                 TrendPoint(fu.hours_after_first_dose, fu.value, fu.text)
-                for fu in plan.followups if fu.analyte == analyte
+                for fu in plan.followups
+                if fu.analyte == analyte
             )
             chart.setVisible(bool(points))
             if points and self._lp is not None:
@@ -542,8 +579,10 @@ class PlanView(QScrollArea):
                 chart.set_series(_ELECTROLYTE[analyte], unit, points, limits)
 
     def _html_bands(self, name: str, rows_: tuple[BandRow, ...]) -> str:
-        rows = ["<tr><th align=left>Result</th><th align=left>What to do</th>"
-                "<th align=left>Recheck and alerts</th><th></th></tr>"]
+        rows = [
+            "<tr><th align=left>Result</th><th align=left>What to do</th>"
+            "<th align=left>Recheck and alerts</th><th></th></tr>"
+        ]
         for i, row in enumerate(rows_):
             key = f"{name}:{i}"
             alerts_ = []
@@ -568,13 +607,16 @@ class PlanView(QScrollArea):
         return f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
 
     def _html_labs(self, plan: Plan) -> str:
-        rows = ["<tr><th align=left>Test</th><th align=left>Result</th>"
-                "<th align=left>As entered</th><th align=left>Sampled</th>"
-                "<th align=left>Flags</th></tr>"]
+        rows = [
+            "<tr><th align=left>Test</th><th align=left>Result</th>"
+            "<th align=left>As entered</th><th align=left>Sampled</th>"
+            "<th align=left>Flags</th></tr>"
+        ]
         for lab in plan.labs:
             rows.append(
                 f"<tr><td>{_e(lab.label)}</td><td>{_e(lab.text)}</td><td>{_e(lab.entered_text)}</td>"
-                f"<td>{_e(when(lab.sampled_at))}</td><td><b>{_e(', '.join(lab.flags))}</b></td></tr>"
+                f"<td>{_e(when(lab.sampled_at))}</td>"
+                f"<td><b>{_e(', '.join(lab.flags))}</b></td></tr>"
             )
         return f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
 
@@ -612,7 +654,7 @@ class PlanView(QScrollArea):
     @Slot(str)
     def _on_problem_link(self, href: str) -> None:
         if href.startswith("field:"):
-            self.problem_activated.emit(html.unescape(href[len("field:"):]))
+            self.problem_activated.emit(html.unescape(href[len("field:") :]))
 
     @Slot(bool)
     def _on_show_all_toggled(self, _checked: bool) -> None:

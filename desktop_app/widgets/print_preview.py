@@ -33,8 +33,9 @@ class PrintPreviewDialog(QDialog):
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
         pages = self.document.pageCount()
-        self.summary = QLabel(f"{pages} page{'s' if pages != 1 else ''}. This is the sheet that "
-                              "will be printed.")
+        self.summary = QLabel(
+            f"{pages} page{'s' if pages != 1 else ''}. This is the sheet that will be printed."
+        )
         self.print_button = QPushButton("&Print...")
         self.print_button.setDefault(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -91,4 +92,3 @@ class PrintPreviewDialog(QDialog):
         self.printer_name = printer.printerName()
         _log.info("order sheet sent to printer %s", printer.printerName())
         self.accept()
-

@@ -34,20 +34,28 @@ class RegimenPanel(Panel):
         self.preset.addItem(ui_text.CHOOSE, "")
         for reg in self._protocol.regimens:
             self.preset.addItem(reg.label, reg.id)
-        self.preset.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.preset.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
         self.preset.setMinimumContentsLength(12)
         self.preset.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setObjectName("hint")
         self.details.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.first_dose = line_edit("First B12 dose date and time", ui_text.DATETIME_PLACEHOLDER, 17)
+        self.first_dose = line_edit(
+            "First B12 dose date and time", ui_text.DATETIME_PLACEHOLDER, 17
+        )
         self.prescriber = line_edit("Prescriber", width_chars=20)
-        self.add_field("regimen.preset_id", labels["regimen.preset_id"],
-                       {"regimen.preset_id": self.preset})
+        self.add_field(
+            "regimen.preset_id", labels["regimen.preset_id"], {"regimen.preset_id": self.preset}
+        )
         self.form.addRow("", self.details)
-        self.add_field("regimen.first_dose_at", labels["regimen.first_dose_at"],
-                       {"regimen.first_dose_at": self.first_dose})
+        self.add_field(
+            "regimen.first_dose_at",
+            labels["regimen.first_dose_at"],
+            {"regimen.first_dose_at": self.first_dose},
+        )
         self.add_field("prescriber", labels["prescriber"], {"prescriber": self.prescriber})
         self._show_details()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QComboBox,
@@ -17,7 +18,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from pydantic import ValidationError
 
 from desktop_app.logic.errors import ProtocolError
 from desktop_app.logic.protocol import LoadedProtocol
@@ -96,8 +96,12 @@ class SettingsDialog(QDialog):
         column = QVBoxLayout(self)
         column.addLayout(form)
         column.addWidget(self.buttons)
-        for first, second in ((self.units, self.protocol), (self.protocol, browse),
-                              (browse, self.ward), (self.ward, self.prescriber)):
+        for first, second in (
+            (self.units, self.protocol),
+            (self.protocol, browse),
+            (browse, self.ward),
+            (self.ward, self.prescriber),
+        ):
             QWidget.setTabOrder(first, second)
 
     @classmethod
@@ -117,9 +121,11 @@ class SettingsDialog(QDialog):
         try:
             lp = load_protocol(Path(path_text) if path_text else None)
         except ProtocolError as exc:
-            message = "this protocol file cannot be used: " + "; ".join(
-                str(p) for p in exc.problems[:5]
-            ) + (f" (and {len(exc.problems) - 5} more)" if len(exc.problems) > 5 else "")
+            message = (
+                "this protocol file cannot be used: "
+                + "; ".join(str(p) for p in exc.problems[:5])
+                + (f" (and {len(exc.problems) - 5} more)" if len(exc.problems) > 5 else "")
+            )
             self.protocol_message.set_message(message)
             mark_invalid(self.protocol, message)
             self.protocol_status.clear()
@@ -133,13 +139,15 @@ class SettingsDialog(QDialog):
             + f", SHA-256 {lp.sha256[:12]}"
         )
         try:
-            prefs = Preferences.model_validate({
-                **self._prefs.model_dump(),
-                "unit_system": self.units.currentData(),
-                "protocol_path": path_text,
-                "default_ward": self.ward.text().strip(),
-                "prescriber_name": self.prescriber.text().strip(),
-            })
+            prefs = Preferences.model_validate(
+                {
+                    **self._prefs.model_dump(),
+                    "unit_system": self.units.currentData(),
+                    "protocol_path": path_text,
+                    "default_ward": self.ward.text().strip(),
+                    "prescriber_name": self.prescriber.text().strip(),
+                }
+            )
         except ValidationError:
             alerts.error(self, "Settings", "The ward or prescriber name is too long.")
             return None

@@ -1,8 +1,9 @@
-"""A small trend of follow-up results against the protocol's band limits (painted, no charts lib)."""
+"""A small trend of follow-up results against the protocol's band limits (painted by hand)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
@@ -49,10 +50,10 @@ class TrendChart(QWidget):
         )
         self.update()
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:
         return QSize(320, self.minimumHeight())
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         if not self._points:
             return
         painter = QPainter(self)
@@ -62,8 +63,12 @@ class TrendChart(QWidget):
         text_pen = QPen(pal.color(QPalette.ColorRole.WindowText))
         left = fm.horizontalAdvance("0000.00 ") + 4
         top = fm.height() + 4
-        plot = QRectF(left, top, self.width() - left - fm.horizontalAdvance("+000 h") - 8,
-                      self.height() - top - fm.height() - 8)
+        plot = QRectF(
+            left,
+            top,
+            self.width() - left - fm.horizontalAdvance("+000 h") - 8,
+            self.height() - top - fm.height() - 8,
+        )
         values = [p.value for p in self._points]
         lo, hi = min(values), max(values)
         shown_limits = [v for v in self._limits if lo - (hi - lo + 1) <= v <= hi + (hi - lo + 1)]
@@ -80,8 +85,11 @@ class TrendChart(QWidget):
             return QPointF(x, y)
 
         painter.setPen(text_pen)
-        painter.drawText(QRectF(0, 0, self.width(), fm.height() + 2),
-                         Qt.AlignmentFlag.AlignLeft, f"{self._title} ({self._unit})")
+        painter.drawText(
+            QRectF(0, 0, self.width(), fm.height() + 2),
+            Qt.AlignmentFlag.AlignLeft,
+            f"{self._title} ({self._unit})",
+        )
         painter.drawRect(plot)
         dash = QPen(pal.color(QPalette.ColorRole.Mid))
         dash.setStyle(Qt.PenStyle.DashLine)
@@ -90,13 +98,16 @@ class TrendChart(QWidget):
             painter.setPen(dash)
             painter.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y))
             painter.setPen(text_pen)
-            painter.drawText(QRectF(0, y - fm.height() / 2, left - 4, fm.height()),
-                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, num(limit))
+            painter.drawText(
+                QRectF(0, y - fm.height() / 2, left - 4, fm.height()),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                num(limit),
+            )
         line = QPen(pal.color(QPalette.ColorRole.Highlight))
         line.setWidthF(2)
         painter.setPen(line)
         pts = [at(p.hours, p.value) for p in self._points]
-        for a, b in zip(pts, pts[1:], strict=False):
+        for a, b in pairwise(pts):
             painter.drawLine(a, b)
         for point, pos in zip(self._points, pts, strict=True):
             painter.setPen(line)
@@ -104,6 +115,9 @@ class TrendChart(QWidget):
             painter.drawEllipse(pos, 4, 4)
             painter.setPen(text_pen)
             painter.drawText(pos + QPointF(6, -4), num(point.value, 2))
-            painter.drawText(QRectF(pos.x() - 30, plot.bottom() + 2, 60, fm.height()),
-                             Qt.AlignmentFlag.AlignHCenter, f"+{num(point.hours, 0)} h")
+            painter.drawText(
+                QRectF(pos.x() - 30, plot.bottom() + 2, 60, fm.height()),
+                Qt.AlignmentFlag.AlignHCenter,
+                f"+{num(point.hours, 0)} h",
+            )
         painter.end()

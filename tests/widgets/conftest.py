@@ -46,8 +46,9 @@ def fake_alerts(monkeypatch: pytest.MonkeyPatch) -> Alerts:
     state = Alerts()
     monkeypatch.setattr(alerts, "error", lambda _p, title, text: state.errors.append((title, text)))
     monkeypatch.setattr(alerts, "info", lambda _p, title, text: state.infos.append((title, text)))
-    monkeypatch.setattr(alerts, "show_crash",
-                        lambda details, log, _p=None: state.crashes.append((details, log)))
+    monkeypatch.setattr(
+        alerts, "show_crash", lambda details, log, _p=None: state.crashes.append((details, log))
+    )
 
     def ask_save(_parent: Any, name: str) -> str:
         state.save_questions.append(name)
@@ -91,8 +92,11 @@ def make_window(
 ) -> Callable[..., MainWindow]:
     """Return a factory of main windows with a fixed clock and folders under tmp_path."""
 
-    def make(prefs: Preferences | None = None, protocol: LoadedProtocol | None = None,
-             now: datetime = NOW) -> MainWindow:
+    def make(
+        prefs: Preferences | None = None,
+        protocol: LoadedProtocol | None = None,
+        now: datetime = NOW,
+    ) -> MainWindow:
         window = MainWindow(
             protocol or lp,
             prefs or Preferences(),
@@ -116,5 +120,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
-            item.add_marker(pytest.mark.qt_log_ignore(
-                r"This plugin does not support propagateSizeHints"))
+            item.add_marker(
+                pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+            )

@@ -58,9 +58,13 @@ def type_demo_case(qtbot: Any, form: InputForm) -> None:
     r = form.regimen
     choose(r.preset, demo.regimen.preset_id)
     assert demo.regimen.first_dose_at is not None
-    retype(qtbot, r.first_dose, format_datetime(demo.regimen.first_dose_at) + " +00:00"
-           if "+" not in format_datetime(demo.regimen.first_dose_at)
-           else format_datetime(demo.regimen.first_dose_at))
+    retype(
+        qtbot,
+        r.first_dose,
+        format_datetime(demo.regimen.first_dose_at) + " +00:00"
+        if "+" not in format_datetime(demo.regimen.first_dose_at)
+        else format_datetime(demo.regimen.first_dose_at),
+    )
     retype(qtbot, r.prescriber, demo.prescriber)
     labs = form.labs
     retype(qtbot, labs.common_time, SAMPLES_AT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -45,10 +45,11 @@ def no_event_loop(monkeypatch: pytest.MonkeyPatch) -> list[MainWindow]:
     root.setLevel(level)
 
 
-def test_start_offers_the_draft_and_restores_it(qapp: QApplication, no_event_loop: list[MainWindow],
-                                               fake_alerts: Alerts) -> None:
+def test_start_offers_the_draft_and_restores_it(
+    qapp: QApplication, no_event_loop: list[MainWindow], fake_alerts: Alerts
+) -> None:
     draft_fields = {"PatientPanel": {"name": "Recovered Person", "identifier": "RX1"}}
-    Autosave(data_dir()).save(draft_fields, None, datetime(2026, 11, 26, 9, tzinfo=timezone.utc))
+    Autosave(data_dir()).save(draft_fields, None, datetime(2026, 11, 26, 9, tzinfo=UTC))
     fake_alerts.recover_answer = True
     assert app_module.main([]) == 0
     (window,) = no_event_loop
@@ -58,10 +59,11 @@ def test_start_offers_the_draft_and_restores_it(qapp: QApplication, no_event_loo
     assert "starting" in log_file().read_text(encoding="utf-8")
 
 
-def test_declining_recovery_discards_the_draft(qapp: QApplication, no_event_loop: list[MainWindow],
-                                              fake_alerts: Alerts) -> None:
+def test_declining_recovery_discards_the_draft(
+    qapp: QApplication, no_event_loop: list[MainWindow], fake_alerts: Alerts
+) -> None:
     store = Autosave(data_dir())
-    store.save({"PatientPanel": {"name": "Old"}}, None, datetime(2026, 11, 26, tzinfo=timezone.utc))
+    store.save({"PatientPanel": {"name": "Old"}}, None, datetime(2026, 11, 26, tzinfo=UTC))
     fake_alerts.recover_answer = False
     assert app_module.main([]) == 0
     (window,) = no_event_loop
@@ -69,9 +71,9 @@ def test_declining_recovery_discards_the_draft(qapp: QApplication, no_event_loop
     assert store.load() is None
 
 
-def test_a_broken_site_protocol_falls_back_visibly(qapp: QApplication, tmp_path: Any,
-                                                   no_event_loop: list[MainWindow],
-                                                   fake_alerts: Alerts) -> None:
+def test_a_broken_site_protocol_falls_back_visibly(
+    qapp: QApplication, tmp_path: Any, no_event_loop: list[MainWindow], fake_alerts: Alerts
+) -> None:
     from desktop_app.settings import Preferences, save_preferences
 
     bad = tmp_path / "site.json"

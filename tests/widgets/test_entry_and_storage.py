@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from desktop_app.paths import config_dir, data_dir
 from desktop_app.settings import Preferences, load_preferences, save_preferences
 from desktop_app.storage.autosave import Autosave
 
-UTC = timezone.utc
+UTC = UTC
 
 
 @pytest.mark.parametrize(
@@ -82,11 +82,13 @@ def test_datetimes() -> None:
     assert local is not None and local.tzinfo is not None
     assert parse_datetime("26-Nov-2026 07:10 UTC") == datetime(2026, 11, 26, 7, 10, tzinfo=UTC)
     assert parse_datetime("  ") is None
-    for bad, message in (("2026-11-26", "needs a date and a clock time"),
-                         ("2026-11-26 25:00", "not a real clock time"),
-                         ("2026-11-26 7pm", "not a clock time"),
-                         ("2026-11-26 07:10 +25:00", "not a real time-zone offset"),
-                         ("2026-11-26 07:10 CET", "not a time-zone offset")):
+    for bad, message in (
+        ("2026-11-26", "needs a date and a clock time"),
+        ("2026-11-26 25:00", "not a real clock time"),
+        ("2026-11-26 7pm", "not a clock time"),
+        ("2026-11-26 07:10 +25:00", "not a real time-zone offset"),
+        ("2026-11-26 07:10 CET", "not a time-zone offset"),
+    ):
         with pytest.raises(EntryError, match=message):
             parse_datetime(bad)
 
@@ -142,8 +144,9 @@ def test_recent_files_are_unique_and_bounded(tmp_path: Path) -> None:
         ('{"schema_version": "2.0.0"}', "newer B12-K Planner"),
     ],
 )
-def test_unusable_preferences_fall_back_to_defaults(tmp_path: Path, content: str,
-                                                    message: str) -> None:
+def test_unusable_preferences_fall_back_to_defaults(
+    tmp_path: Path, content: str, message: str
+) -> None:
     path = tmp_path / "prefs.json"
     path.write_text(content)
     prefs, problem = load_preferences(path)

@@ -19,8 +19,9 @@ MakeWindow = Callable[..., MainWindow]
 pytestmark = pytest.mark.skipif(not report_available(), reason="order-sheet renderer not installed")
 
 
-def test_export_writes_the_linted_order_sheet(make_window: MakeWindow, tmp_path: Path,
-                                              fake_alerts: Alerts) -> None:
+def test_export_writes_the_linted_order_sheet(
+    make_window: MakeWindow, tmp_path: Path, fake_alerts: Alerts
+) -> None:
     window = make_window()
     window._load_inputs(demo_inputs(), None)
     assert window.act_export.isEnabled() and window.act_print.isEnabled()
@@ -39,8 +40,9 @@ def test_export_writes_the_linted_order_sheet(make_window: MakeWindow, tmp_path:
         assert any(hashlib.sha256(data).hexdigest() in str(r) for r in rows)
 
 
-def test_export_without_a_plan_explains_why(qtbot: Any, make_window: MakeWindow, tmp_path: Path,
-                                            fake_alerts: Alerts) -> None:
+def test_export_without_a_plan_explains_why(
+    qtbot: Any, make_window: MakeWindow, tmp_path: Path, fake_alerts: Alerts
+) -> None:
     window = make_window()
     fake_alerts.pdf_path = tmp_path / "sheet.pdf"
     assert not window.export_pdf()
@@ -48,8 +50,9 @@ def test_export_without_a_plan_explains_why(qtbot: Any, make_window: MakeWindow,
     assert "no plan" in fake_alerts.errors[-1][1]
 
 
-def test_print_shows_the_real_pdf_before_printing(make_window: MakeWindow,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_print_shows_the_real_pdf_before_printing(
+    make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     window = make_window()
     window._load_inputs(demo_inputs(), None)
     shown: list[bytes] = []
@@ -68,8 +71,9 @@ def test_print_shows_the_real_pdf_before_printing(make_window: MakeWindow,
         assert any("Ward 7B printer" in str(r) for r in rows)
 
 
-def test_preview_loads_every_page_and_prints_them(qtbot: Any, make_window: MakeWindow,
-                                                  tmp_path: Path) -> None:
+def test_preview_loads_every_page_and_prints_them(
+    qtbot: Any, make_window: MakeWindow, tmp_path: Path
+) -> None:
     from desktop_app.report import render_order_sheet
 
     window = make_window()
@@ -92,8 +96,9 @@ def test_preview_loads_every_page_and_prints_them(qtbot: Any, make_window: MakeW
 
 
 @pytest.mark.skipif(not audit_available(), reason="audit register not installed")
-def test_history_opens_for_the_open_patient(make_window: MakeWindow,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_history_opens_for_the_open_patient(
+    make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from desktop_app.widgets.history_dialog import HistoryDialog
 
     calls: list[tuple[Any, str]] = []

@@ -16,8 +16,9 @@ from tests.widgets.conftest import NOW
 from tests.widgets.helpers import retype, type_demo_case
 
 
-def make_form(qtbot: Any, lp: LoadedProtocol, unit_system: str = "si",
-              decimal_comma: bool = False) -> InputForm:
+def make_form(
+    qtbot: Any, lp: LoadedProtocol, unit_system: str = "si", decimal_comma: bool = False
+) -> InputForm:
     form = InputForm(lp, unit_system, decimal_comma)  # type: ignore[arg-type]
     qtbot.addWidget(form)
     form.show()
@@ -35,6 +36,7 @@ def test_typing_the_demo_case_gives_the_demo_inputs(qtbot: Any, lp: LoadedProtoc
 def test_inputs_changed_carries_a_validated_model(qtbot: Any, lp: LoadedProtocol) -> None:
     form = make_form(qtbot, lp)
     form.set_inputs(demo_inputs())
+
     def typed_in_full(model: object) -> bool:
         k = model.labs.potassium  # type: ignore[attr-defined]
         return k is not None and k.value == 3.1
@@ -61,10 +63,12 @@ def test_changing_units_gives_the_same_plan(qtbot: Any, lp: LoadedProtocol) -> N
     form.set_inputs(demo_inputs())
     before = evaluate(lp, form.current_inputs(), now=NOW)  # type: ignore[arg-type]
     form.labs.unit_combo(Analyte.haemoglobin).setCurrentIndex(
-        form.labs.unit_combo(Analyte.haemoglobin).findData("g/L"))
+        form.labs.unit_combo(Analyte.haemoglobin).findData("g/L")
+    )
     retype(qtbot, form.labs.value_edit(Analyte.haemoglobin), "64")
     form.labs.unit_combo(Analyte.magnesium).setCurrentIndex(
-        form.labs.unit_combo(Analyte.magnesium).findData("mEq/L"))
+        form.labs.unit_combo(Analyte.magnesium).findData("mEq/L")
+    )
     retype(qtbot, form.labs.value_edit(Analyte.magnesium), "1.36")
     after = evaluate(lp, form.current_inputs(), now=NOW)  # type: ignore[arg-type]
     assert after.risk == before.risk
@@ -79,8 +83,10 @@ def test_unit_system_sets_the_default_units(qtbot: Any, lp: LoadedProtocol) -> N
     for analyte, spec in lp.protocol.analytes.items():
         assert si.labs.unit_combo(analyte).currentData() == spec.canonical_unit
         assert conv.labs.unit_combo(analyte).currentData() == spec.conventional_unit
-        offered = [si.labs.unit_combo(analyte).itemData(i)
-                   for i in range(si.labs.unit_combo(analyte).count())]
+        offered = [
+            si.labs.unit_combo(analyte).itemData(i)
+            for i in range(si.labs.unit_combo(analyte).count())
+        ]
         assert tuple(offered) == spec.units
 
 
@@ -97,8 +103,9 @@ def test_unreadable_entries_give_an_inline_message_and_no_model(
 ) -> None:
     form = make_form(qtbot, lp)
     form.set_inputs(demo_inputs())
-    with qtbot.waitSignal(form.input_errors_changed,
-                          check_params_cb=lambda e: typed.strip() in str(e)) as blocker:
+    with qtbot.waitSignal(
+        form.input_errors_changed, check_params_cb=lambda e: typed.strip() in str(e)
+    ) as blocker:
         retype(qtbot, form.labs.value_edit(Analyte.potassium), typed)
     assert "labs.potassium.value" in blocker.args[0]
     assert form.current_inputs() is None
@@ -109,8 +116,9 @@ def test_unreadable_entries_give_an_inline_message_and_no_model(
     assert form.labs.value_edit(Analyte.potassium).property("invalid") is True
 
 
-def test_decimal_comma_is_accepted_where_the_locale_uses_one(qtbot: Any,
-                                                            lp: LoadedProtocol) -> None:
+def test_decimal_comma_is_accepted_where_the_locale_uses_one(
+    qtbot: Any, lp: LoadedProtocol
+) -> None:
     QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
     form = make_form(qtbot, lp, decimal_comma=QLocale().decimalPoint() == ",")
     form.set_inputs(demo_inputs())
@@ -136,12 +144,18 @@ def test_a_value_without_a_sample_time_is_refused(qtbot: Any, lp: LoadedProtocol
 def test_engine_problems_are_shown_at_their_fields(qtbot: Any, lp: LoadedProtocol) -> None:
     form = make_form(qtbot, lp)
     form.set_inputs(demo_inputs())
-    form.show_problems({"labs.potassium.value": "Potassium 35 is outside the plausible range",
-                        "patient.name": "required: enter the patient's name",
-                        "followups[0].value": "implausible"})
+    form.show_problems(
+        {
+            "labs.potassium.value": "Potassium 35 is outside the plausible range",
+            "patient.name": "required: enter the patient's name",
+            "followups[0].value": "implausible",
+        }
+    )
     labels = {e.path: e for e in form.labs._entries}
     assert "outside the plausible range" in labels["labs.potassium"].message.text()
-    assert form.labs.value_edit(Analyte.potassium).accessibleDescription().startswith("Potassium 35")
+    assert (
+        form.labs.value_edit(Analyte.potassium).accessibleDescription().startswith("Potassium 35")
+    )
     patient = {e.path: e for e in form.patient._entries}
     assert "required" in patient["patient.name"].message.text()
     assert "Result 1: implausible" in form.followups.rows_message.text()
@@ -170,14 +184,23 @@ def test_override_needs_reason_and_clinician(qtbot: Any, lp: LoadedProtocol) -> 
 
 def test_unknown_ids_in_a_file_are_kept_not_dropped(qtbot: Any, lp: LoadedProtocol) -> None:
     demo = demo_inputs()
-    odd = PlanInputs.model_validate({
-        **demo.model_dump(),
-        "regimen": {"preset_id": "no-such-regimen", "first_dose_at": demo.regimen.first_dose_at},
-        "modifiers": {**demo.modifiers.model_dump(),
-                      "k_lowering_drugs": ["thiazide_diuretic", "mystery", "loop_diuretic"]},
-        "labs": {**demo.labs.model_dump(),
-                 "potassium": {"value": 3.4, "unit": "mg/dL", "sampled_at": NOW}},
-    })
+    odd = PlanInputs.model_validate(
+        {
+            **demo.model_dump(),
+            "regimen": {
+                "preset_id": "no-such-regimen",
+                "first_dose_at": demo.regimen.first_dose_at,
+            },
+            "modifiers": {
+                **demo.modifiers.model_dump(),
+                "k_lowering_drugs": ["thiazide_diuretic", "mystery", "loop_diuretic"],
+            },
+            "labs": {
+                **demo.labs.model_dump(),
+                "potassium": {"value": 3.4, "unit": "mg/dL", "sampled_at": NOW},
+            },
+        }
+    )
     form = make_form(qtbot, lp)
     form.set_inputs(odd)
     assert form.current_inputs() == odd

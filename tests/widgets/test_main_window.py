@@ -15,7 +15,6 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QLineEdit
 
 from desktop_app.demo import demo_inputs
-from desktop_app.entry import format_datetime
 from desktop_app.logic.engine import evaluate
 from desktop_app.logic.protocol import Analyte, LoadedProtocol
 from desktop_app.logic.textfmt import clock, when
@@ -43,8 +42,9 @@ def test_typed_case_shows_the_engines_schedule_and_orders(
     rows = view.table_rows("schedule")
     assert rows[0][:4] == ["Date", "Clock time", "After first dose", "Tests"]
     shown = [(r[0], r[1], r[3]) for r in rows[1:]]
-    assert shown == [(when(d.at).rsplit(" ", 1)[0], clock(d.at), d.label)
-                     for d in expected.schedule]
+    assert shown == [
+        (when(d.at).rsplit(" ", 1)[0], clock(d.at), d.label) for d in expected.schedule
+    ]
     orders = view.section_text("orders")
     for order in expected.orders_now:
         assert order.text in orders
@@ -82,8 +82,14 @@ def test_empty_required_fields_are_listed_as_missing(make_window: MakeWindow) ->
     window.flush()
     assert window.current_plan() is None
     text = window.plan_view.problems_text()
-    for label in ("Hospital number", "Name", "Date of birth", "Sex", "First dose at",
-                  "Haemoglobin"):
+    for label in (
+        "Hospital number",
+        "Name",
+        "Date of birth",
+        "Sex",
+        "First dose at",
+        "Haemoglobin",
+    ):
         assert label in text, label
     entries = {e.path: e for e in window.form.patient._entries}
     assert "required" in entries["patient.name"].message.text()
@@ -98,8 +104,9 @@ def test_problem_link_moves_focus_to_the_field(qtbot: Any, make_window: MakeWind
     assert window.focusWidget() is window.form.regimen.first_dose
 
 
-def test_protocol_stamp_and_not_for_clinical_use(make_window: MakeWindow,
-                                                lp: LoadedProtocol) -> None:
+def test_protocol_stamp_and_not_for_clinical_use(
+    make_window: MakeWindow, lp: LoadedProtocol
+) -> None:
     window = make_window()
     window._load_inputs(demo_inputs(), None)
     stamp = window.protocol_label.text()
@@ -124,8 +131,9 @@ def test_no_comparison_symbols_or_colour_only_flags(make_window: MakeWindow) -> 
     assert view.banner.accessibleName().startswith("Risk tier: ")
 
 
-def test_reasons_expand_with_rule_ids_inputs_and_sources(qtbot: Any,
-                                                          make_window: MakeWindow) -> None:
+def test_reasons_expand_with_rule_ids_inputs_and_sources(
+    qtbot: Any, make_window: MakeWindow
+) -> None:
     window = make_window()
     window._load_inputs(demo_inputs(), None)
     plan = window.current_plan()
@@ -144,8 +152,9 @@ def test_reasons_expand_with_rule_ids_inputs_and_sources(qtbot: Any,
     assert order.reason.rule_ids[0] not in view.section_text("orders")
 
 
-def test_followup_results_show_action_now_and_trend(qtbot: Any, make_window: MakeWindow,
-                                                     lp: LoadedProtocol) -> None:
+def test_followup_results_show_action_now_and_trend(
+    qtbot: Any, make_window: MakeWindow, lp: LoadedProtocol
+) -> None:
     now = NOW.replace(hour=23)
     window = make_window(now=now)
     window._load_inputs(demo_inputs(), None)
@@ -160,7 +169,7 @@ def test_followup_results_show_action_now_and_trend(qtbot: Any, make_window: Mak
     assert plan.followups[0].band_label in window.plan_view.section_text("followups")
     assert "Latest potassium" in window.plan_view.section_text("action")
     chart = window.plan_view.charts[0]
-    assert chart.isVisibleTo(window) and "Potassium trend" == chart.accessibleName()
+    assert chart.isVisibleTo(window) and chart.accessibleName() == "Potassium trend"
     # A result before the first dose is refused by the engine and shown under the table.
     retype(qtbot, panel.value, "3.0")
     retype(qtbot, panel.time, "2026-11-26 10:00 +00:00")
@@ -203,8 +212,9 @@ def test_save_close_open_round_trips_exactly(
     assert json.loads(saved)["schema_version"] == "1.0.0"
 
 
-def test_opening_the_demo_file_and_saving_keeps_its_bytes(make_window: MakeWindow,
-                                                           tmp_path: Path) -> None:
+def test_opening_the_demo_file_and_saving_keeps_its_bytes(
+    make_window: MakeWindow, tmp_path: Path
+) -> None:
     demo = demo_inputs()
     path = tmp_path / "demo.json"
     write_plan_file(path, demo)
@@ -242,8 +252,9 @@ def test_bad_file_shows_the_message_and_keeps_the_current_plan(
     assert window.path is None
 
 
-def test_unsaved_changes_are_asked_about(qtbot: Any, make_window: MakeWindow,
-                                         fake_alerts: Alerts) -> None:
+def test_unsaved_changes_are_asked_about(
+    qtbot: Any, make_window: MakeWindow, fake_alerts: Alerts
+) -> None:
     window = make_window()
     window._load_inputs(demo_inputs(), None)
     retype(qtbot, window.form.patient.ward, "Ward 9")
@@ -257,8 +268,9 @@ def test_unsaved_changes_are_asked_about(qtbot: Any, make_window: MakeWindow,
     fake_alerts.save_answer = "discard"
 
 
-def test_refuses_to_save_unreadable_fields(qtbot: Any, make_window: MakeWindow, tmp_path: Path,
-                                           fake_alerts: Alerts) -> None:
+def test_refuses_to_save_unreadable_fields(
+    qtbot: Any, make_window: MakeWindow, tmp_path: Path, fake_alerts: Alerts
+) -> None:
     window = make_window()
     window._load_inputs(demo_inputs(), None)
     retype(qtbot, window.form.labs.value_edit(Analyte.potassium), "3,4")
@@ -267,8 +279,9 @@ def test_refuses_to_save_unreadable_fields(qtbot: Any, make_window: MakeWindow, 
     assert "Potassium" in fake_alerts.errors[-1][1]
 
 
-def test_autosave_recovers_the_draft_after_a_crash(qtbot: Any, make_window: MakeWindow,
-                                                   tmp_path: Path) -> None:
+def test_autosave_recovers_the_draft_after_a_crash(
+    qtbot: Any, make_window: MakeWindow, tmp_path: Path
+) -> None:
     crashed = make_window()
     type_demo_case(qtbot, crashed.form)
     retype(qtbot, crashed.form.labs.value_edit(Analyte.potassium), "3,4")  # unreadable, kept
@@ -288,8 +301,7 @@ def test_autosave_recovers_the_draft_after_a_crash(qtbot: Any, make_window: Make
     assert any("Recovered" in t for t in restarted.messages.texts())
 
 
-def test_clean_close_removes_the_draft(qtbot: Any, make_window: MakeWindow,
-                                       tmp_path: Path) -> None:
+def test_clean_close_removes_the_draft(qtbot: Any, make_window: MakeWindow, tmp_path: Path) -> None:
     window = make_window()
     retype(qtbot, window.form.patient.name, "Test Person")
     window.autosave_now()
@@ -411,8 +423,9 @@ def test_keyboard_only_fill_of_the_demo_case(qtbot: Any, make_window: MakeWindow
     assert window.current_plan() is not None
 
 
-def test_window_renders_to_a_picture_that_is_not_blank(qtbot: Any, make_window: MakeWindow,
-                                                       tmp_path: Path) -> None:
+def test_window_renders_to_a_picture_that_is_not_blank(
+    qtbot: Any, make_window: MakeWindow, tmp_path: Path
+) -> None:
     window = make_window()
     window.resize(1400, 900)
     window._load_inputs(demo_inputs(), None)
@@ -422,17 +435,18 @@ def test_window_renders_to_a_picture_that_is_not_blank(qtbot: Any, make_window: 
     assert window.grab().save(str(path))
     image = QImage(str(path))
     assert image.width() >= 1000 and image.height() >= 600
-    colours = {image.pixel(x, y) for x in range(0, image.width(), 7)
-               for y in range(0, image.height(), 7)}
+    colours = {
+        image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+    }
     assert len(colours) > 50
 
 
 def test_settings_apply_units_and_protocol_keeping_what_was_typed(
     qtbot: Any, make_window: MakeWindow, lp: LoadedProtocol, prefs_saved: list[Any]
 ) -> None:
+    from desktop_app.resources import US_PROTOCOL, resource_path
     from desktop_app.settings import Preferences
     from desktop_app.storage.protocols import load_protocol
-    from desktop_app.resources import US_PROTOCOL, resource_path
 
     window = make_window()
     window._load_inputs(demo_inputs(), None)
@@ -440,8 +454,10 @@ def test_settings_apply_units_and_protocol_keeping_what_was_typed(
     window.apply_settings(Preferences(unit_system="conventional", default_ward="8A"), us)
     assert window.protocol is us
     assert us.protocol.protocol_id in window.protocol_label.text()
-    assert window.form.labs.unit_combo(Analyte.mma).currentData() == \
-        us.protocol.analytes[Analyte.mma].conventional_unit
+    assert (
+        window.form.labs.unit_combo(Analyte.mma).currentData()
+        == us.protocol.analytes[Analyte.mma].conventional_unit
+    )
     assert window.form.labs.value_edit(Analyte.potassium).text() == "3.4"
     assert prefs_saved[-1].unit_system == "conventional"
     window.new_plan(ask=False)
@@ -471,8 +487,7 @@ def test_settings_dialog_refuses_an_invalid_protocol(qtbot: Any, tmp_path: Path)
     assert "NOT FOR CLINICAL USE" in dialog.protocol_status.text()
 
 
-def test_recent_files_menu(make_window: MakeWindow, tmp_path: Path,
-                           prefs_saved: list[Any]) -> None:
+def test_recent_files_menu(make_window: MakeWindow, tmp_path: Path, prefs_saved: list[Any]) -> None:
     path = tmp_path / "r.json"
     write_plan_file(path, demo_inputs())
     window = make_window()
@@ -488,9 +503,13 @@ def test_recent_files_menu(make_window: MakeWindow, tmp_path: Path,
 
 def test_menu_shortcuts(make_window: MakeWindow) -> None:
     window = make_window()
-    for action, key in ((window.act_new, "Ctrl+N"), (window.act_open, "Ctrl+O"),
-                        (window.act_save, "Ctrl+S"), (window.act_print, "Ctrl+P"),
-                        (window.act_quit, "Ctrl+Q")):
+    for action, key in (
+        (window.act_new, "Ctrl+N"),
+        (window.act_open, "Ctrl+O"),
+        (window.act_save, "Ctrl+S"),
+        (window.act_print, "Ctrl+P"),
+        (window.act_quit, "Ctrl+Q"),
+    ):
         assert action.shortcut().toString() == key
     assert window.act_save_as.shortcut().toString() == "Ctrl+Shift+S"
 
@@ -504,10 +523,19 @@ def test_load_demo_patient_from_the_menu(make_window: MakeWindow) -> None:
 
 
 def test_no_display_gives_a_message_not_a_qt_abort(tmp_path: Path) -> None:
-    env = {k: v for k, v in __import__("os").environ.items()
-           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
-    out = subprocess.run([sys.executable, "-m", "desktop_app"], capture_output=True, text=True,
-                         env=env, timeout=60, check=False)
+    env = {
+        k: v
+        for k, v in __import__("os").environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop_app"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 1
     assert "scripts/run.sh --headless" in out.stderr and "b12k pdf" in out.stderr
     assert "PySide6" not in out.stderr
