@@ -1,0 +1,141 @@
+"""Defects the safety campaigns found, fixed in ce51c9b: kept as regression tests.
+
+Each test states the safe behaviour that was missing when the campaign found the defect; the
+hazard log cites them as closed anomalies.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from desktop_app.logic.engine import evaluate
+from desktop_app.logic.errors import InputError, PlanFileError, ProtocolError
+from desktop_app.logic.protocol import load_protocol_bytes
+from desktop_app.storage.plan_files import parse_plan_bytes
+from tests.logic.helpers import FIRST, NOW, UK, base_case, inputs, lab, proto
+
+
+def _file(mutate: Any) -> bytes:
+    case = base_case()
+    mutate(case)
+    return json.dumps(case).encode()
+
+
+WHO = {"reason": "Fewer blood tests", "prescriber": "Dr Rivera", "confirmed_outside_band": True}
+
+
+@pytest.mark.parametrize(
+    ("where", "mutate"),
+    [
+        ("labs.potassium.value", lambda c: c["labs"]["potassium"].update(value=True)),
+        ("labs.potassium.value", lambda c: c["labs"]["potassium"].update(value="4.2")),
+        ("labs.potassium.sampled_at", lambda c: c["labs"]["potassium"].update(sampled_at=1764140400)),
+        ("patient.date_of_birth", lambda c: c["patient"].update(date_of_birth=0)),
+        ("modifiers.dialysis", lambda c: c["modifiers"].update(dialysis="no")),
+    ],
+    ids=["bool-as-lab-value", "string-as-lab-value", "number-as-sample-time", "number-as-date-of-birth",
+         "string-as-flag"],
+)
+def test_plan_file_values_of_the_wrong_json_type_are_refused(where: str, mutate: Any) -> None:
+    """DEFECT-1 (fixed): plan files were read in pydantic's lax mode, so JSON true became 1.0.
+
+    A potassium of `true` read as 1.0 mmol/L and gave an IV potassium order; a number became a
+    sample time (epoch seconds). Every value must have the JSON type the format says.
+    """
+    with pytest.raises((InputError, PlanFileError)) as info:
+        parse_plan_bytes(_file(mutate))
+    assert where in str(info.value)
+
+
+def test_overrides_cannot_end_potassium_monitoring_before_the_label_window() -> None:
+    """DEFECT-2 (fixed): two allowed overrides together ended K monitoring before 48 hours (CLN-06).
+
+    Moving the 48-hour draw to 30 hours and removing the 120-hour draw were each allowed.
+    """
+    ovs = [
+        {"target": "draw", "action": "move", "draw_hours": 48, "new_hours": 30, **WHO},
+        {"target": "draw", "action": "remove", "draw_hours": 120, **WHO},
+    ]
+    try:
+        plan = evaluate(proto(), inputs(overrides=ovs), now=NOW)
+    except InputError as exc:
+        assert "48" in str(exc)
+        return
+    k_draws = [d.at for d in plan.schedule if "potassium" in d.tests]
+    assert max(k_draws) >= FIRST + timedelta(hours=48), [d.hours_after_first_dose for d in plan.schedule]
+
+
+@pytest.mark.parametrize(
+    "k_lab",
+    [None, lab(4.0, "mmol/L", FIRST - timedelta(hours=30))],
+    ids=["no-potassium", "stale-potassium"],
+)
+def test_no_potassium_containing_phosphate_without_a_usable_potassium(k_lab: Any) -> None:
+    """DEFECT-3 (fixed): with no usable potassium the plan ordered Phosphate Sandoz automatically.
+
+    Each tablet adds potassium; an override doing the same was already refused.
+    """
+    plan = evaluate(proto(), inputs(labs={"potassium": k_lab, "phosphate": lab(0.4, "mmol/L")}), now=NOW)
+    po4 = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
+    assert po4.potassium_per_day == 0 or po4.kind not in ("oral", "iv"), po4.text
+
+
+def _protocol(mutate: Any) -> bytes:
+    doc = json.loads(UK.read_bytes())
+    mutate(doc)
+    return json.dumps(doc).encode()
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d["potassium"]["hold_at_or_above"].update(value="5.0"),
+        lambda d: d["potassium"]["bands"][0].update(ecg=1),
+        lambda d: d["potassium"]["bands"][1].update(call_doctor="yes"),
+    ],
+    ids=["string-as-hold-threshold", "number-as-ecg-flag", "string-as-call-doctor-flag"],
+)
+def test_protocol_values_of_the_wrong_json_type_are_refused(mutate: Any) -> None:
+    """DEFECT-4 (fixed): protocol files were read in lax mode ('5.0' for the hold threshold, 1 for a flag)."""
+    with pytest.raises(ProtocolError):
+        load_protocol_bytes(_protocol(mutate))
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda d: d["anaemia"]["moderate_below"].update(value=9),
+        lambda d: d["b12"]["indeterminate_below"].update(value=50),
+        lambda d: d["gates"]["renal"]["egfr_renal_team_below"].update(value=60),
+    ],
+    ids=["anaemia-bands-out-of-order", "b12-thresholds-out-of-order", "renal-cut-offs-out-of-order"],
+)
+def test_protocol_thresholds_out_of_order_are_refused(mutate: Any) -> None:
+    """DEFECT-5 (fixed): thresholds out of order were accepted.
+
+    Anaemia moderate_below 9 (a g/dL slip) below severe_below 80 made moderate anaemia 'mild' and
+    lowered the tier; B12 indeterminate below deficient; renal-team cut-off above the review one.
+    """
+    with pytest.raises(ProtocolError):
+        load_protocol_bytes(_protocol(mutate))
+
+
+@pytest.mark.parametrize("weight", [1e308, 5e-324, 580.0], ids=["1e308-kg", "5e-324-kg", "580-kg"])
+def test_implausible_weight_is_refused(weight: float) -> None:
+    """DEFECT-6 (fixed): patient weight had no plausible range (1e308 kg was printed on the sheet)."""
+    with pytest.raises(InputError) as info:
+        evaluate(proto(), inputs(patient={"weight_kg": weight}), now=NOW)
+    assert "patient.weight_kg" in str(info.value)
+
+
+def test_overflowing_number_is_refused_like_infinity() -> None:
+    """DEFECT-7 (fixed): 1e999 became Infinity and was accepted where a rule's alternative allows it."""
+    doc = json.loads(UK.read_bytes())
+    doc["potassium"]["oral_max_per_day"]["alternatives"][0]["value"] = 123456789
+    data = json.dumps(doc).replace("123456789", "1e999").encode()
+    with pytest.raises(ProtocolError):
+        load_protocol_bytes(data)
