@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.widgets import ui_text
 
+_REQUIRED = "required"
+
 #: Paths are the model's dotted paths ("labs.potassium.value"); a message for a path is shown at
 #: the field whose path is that path or a prefix of it.
 
@@ -38,20 +40,53 @@ class InlineMessage(QLabel):
             return
         self._b12k_message = message
         if message:
-            self.setText(ui_text.PROBLEM_PREFIX + message)
-            self.setAccessibleName(ui_text.PROBLEM_PREFIX + message)
+            needed = is_needed(message)
+            if getattr(self, "_b12k_needed", None) != needed:
+                self._b12k_needed = needed
+                # Style by object name, not a dynamic property (see mark_invalid).
+                self.setObjectName("neededMessage" if needed else "inlineMessage")
+                self.style().unpolish(self)
+                self.style().polish(self)
+            text = inline_text(message)
+            self.setText(text)
+            self.setAccessibleName(text)
             self.show()
         else:
             self.clear()
             self.hide()
 
 
+def is_needed(message: str) -> bool:
+    """True when every part of a message says 'required...' (empty fields, no wrong value)."""
+    parts = [p for p in message.split("\n") if p]
+    return bool(parts) and all(p.startswith(_REQUIRED) for p in parts)
+
+
+def _one_inline(part: str) -> str:
+    if not part.startswith(_REQUIRED):
+        return ui_text.PROBLEM_PREFIX + part
+    rest = part[len(_REQUIRED) :]
+    if rest.startswith(":"):
+        rest = rest[1:].strip()
+        return ui_text.NEEDED_PREFIX + rest if rest.strip(" .") else ui_text.NEEDED_PREFIX.strip()
+    return ui_text.NEEDED_PREFIX.rstrip(": ") + rest
+
+
+def inline_text(message: str) -> str:
+    """Return a message as shown under a field: each part as 'Needed: ...' or 'Problem: ...'."""
+    return " ".join(_one_inline(p) for p in message.split("\n") if p)
+
+
 def mark_invalid(widget: QWidget, message: str) -> None:
-    """Mark an editor invalid (style property, tooltip and accessible description) or valid."""
+    """Mark an editor invalid (style property, tooltip and accessible description) or valid.
+
+    A field that is only empty-but-needed gets the words, not the red frame: a new plan starts
+    with every needed field empty, and that is not an error.
+    """
     if getattr(widget, "_b12k_message", "") == message:
         return
     widget._b12k_message = message  # type: ignore[attr-defined]
-    invalid = bool(message)
+    invalid = bool(message) and not is_needed(message)
     # The state is mirrored in a Python attribute: reading an unset dynamic property returns
     # None, and PySide6 6.12 mis-counts references to that None under heavy use (crash).
     if getattr(widget, "_b12k_invalid", False) != invalid:
@@ -160,12 +195,12 @@ class Panel(QGroupBox):
             mine = {p: m for p, m in problems.items() if _under(p, entry.path)}
             for p in mine:
                 left.pop(p, None)
-            entry.message.set_message(" ".join(dict.fromkeys(mine.values())))
+            entry.message.set_message("\n".join(dict.fromkeys(mine.values())))
             for path, editor in entry.editors.items():
                 hit = [m for p, m in mine.items() if _under(p, path)]
                 if not hit and path == entry.path:
                     hit = list(mine.values())
-                mark_invalid(editor, " ".join(hit))
+                mark_invalid(editor, "\n".join(hit))
         return left
 
     def owns(self, path: str) -> bool:

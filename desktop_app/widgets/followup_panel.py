@@ -183,8 +183,8 @@ class FollowupPanel(Panel):
                 lines.append(ui_text.FOLLOWUP_ROW.format(n=int(m[1]) + 1) + ": " + message)
             else:
                 left[path] = message
-        self.rows_message.set_message(" ".join(lines))
-        mark_invalid(self.table, " ".join(lines))
+        self.rows_message.set_message("\n".join(lines))
+        mark_invalid(self.table, "\n".join(lines))
         return left
 
     def owns(self, path: str) -> bool:

@@ -69,6 +69,7 @@ class SettingsDialog(QDialog):
         self.protocol_message = InlineMessage()
         self.protocol_status = QLabel()
         self.protocol_status.setWordWrap(True)
+        self.protocol_status.hide()
         box = QVBoxLayout()
         box.addLayout(row)
         box.addWidget(self.protocol_status)
@@ -123,16 +124,18 @@ class SettingsDialog(QDialog):
         except ProtocolError as exc:
             message = (
                 "this protocol file cannot be used: "
-                + "; ".join(str(p) for p in exc.problems[:5])
+                + "; ".join(p.message if p.path == "(file)" else str(p) for p in exc.problems[:5])
                 + (f" (and {len(exc.problems) - 5} more)" if len(exc.problems) > 5 else "")
             )
             self.protocol_message.set_message(message)
             mark_invalid(self.protocol, message)
             self.protocol_status.clear()
+            self.protocol_status.hide()
             return None
         self.protocol_message.set_message("")
         mark_invalid(self.protocol, "")
         p = lp.protocol
+        self.protocol_status.show()
         self.protocol_status.setText(
             f"{p.protocol_id} {p.version}, status {p.approval.status}"
             + (" (NOT FOR CLINICAL USE)" if lp.not_for_clinical_use else "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 STYLE_SHEET = """
 QLabel#inlineMessage { color: #8a1c1c; font-weight: bold; }
+QLabel#neededMessage { font-style: italic; }
 QLineEdit[invalid="true"], QComboBox[invalid="true"], QTableWidget[invalid="true"] {
     border: 2px solid #b3261e;
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 APP_TITLE = "B12-K Planner"
 PROBLEM_PREFIX = "Problem: "
+NEEDED_PREFIX = "Needed: "
 UNTITLED = "Untitled plan"
 
 CHOOSE = "Choose..."

@@ -157,7 +157,7 @@ def test_engine_problems_are_shown_at_their_fields(qtbot: Any, lp: LoadedProtoco
         form.labs.value_edit(Analyte.potassium).accessibleDescription().startswith("Potassium 35")
     )
     patient = {e.path: e for e in form.patient._entries}
-    assert "required" in patient["patient.name"].message.text()
+    assert patient["patient.name"].message.text() == "Needed: enter the patient's name"
     assert "Result 1: implausible" in form.followups.rows_message.text()
     form.show_problems({})
     assert not labels["labs.potassium"].message.isVisibleTo(form)

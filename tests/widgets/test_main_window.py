@@ -92,7 +92,10 @@ def test_empty_required_fields_are_listed_as_missing(make_window: MakeWindow) ->
     ):
         assert label in text, label
     entries = {e.path: e for e in window.form.patient._entries}
-    assert "required" in entries["patient.name"].message.text()
+    # An empty needed field says so in words, without the red frame of a wrong value.
+    assert entries["patient.name"].message.text() == "Needed: enter the patient's name"
+    assert window.form.patient.name.property("invalid") is not True
+    assert window.form.patient.name.accessibleDescription().startswith("required")
 
 
 def test_problem_link_moves_focus_to_the_field(qtbot: Any, make_window: MakeWindow) -> None:
