@@ -110,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     alerts.install_excepthook(window.autosave_now, log_file(), lambda: window)
     for note in notes:
         window.messages.show_message("warning", note)
+    from desktop_app import startup_probe
+
+    if startup_probe.requested():  # benchmarks only: demo plan, quit after the first paint
+        startup_probe.arm(window, app)
     window.show()
     # Start-up objects (protocol, models, widgets) live for the whole session: keep them out of
     # the cyclic collector so its pauses stay short while the user types.
