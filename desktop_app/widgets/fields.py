@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -17,6 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.widgets import ui_text
+
+if TYPE_CHECKING:
+    from desktop_app.logic.models import PlanInputs
 
 _REQUIRED = "required"
 
@@ -181,6 +185,28 @@ class Panel(QGroupBox):
         entry = FieldEntry(path, label_text.replace("&", ""), message, dict(editors))
         self._entries.append(entry)
         return entry
+
+    # ----- the API every panel implements ---------------------------------------------------
+
+    def focus_chain(self) -> list[QWidget]:
+        """Return the editors in tab order."""
+        raise NotImplementedError
+
+    def collect(self, errors: dict[str, str]) -> Any:
+        """Return this panel's part of the model as plain data; add entry problems to `errors`."""
+        raise NotImplementedError
+
+    def set_values(self, inputs: PlanInputs) -> None:
+        """Show this panel's part of `inputs` (the form blocks the panel's signals)."""
+        raise NotImplementedError
+
+    def raw_state(self) -> dict[str, Any]:
+        """Return what is typed, readable or not (for the autosaved draft)."""
+        raise NotImplementedError
+
+    def set_raw_state(self, state: dict[str, Any]) -> None:
+        """Restore what was typed from a draft."""
+        raise NotImplementedError
 
     # ----- public API ----------------------------------------------------------------------
 

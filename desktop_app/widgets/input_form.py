@@ -164,7 +164,7 @@ class InputForm(QTabWidget):
         )
         for panel in self.panels:
             blocker = QSignalBlocker(panel)
-            panel.set_values(inputs)  # type: ignore[attr-defined]
+            panel.set_values(inputs)
             blocker.unblock()
         self._rebuild()
 
@@ -223,7 +223,7 @@ class InputForm(QTabWidget):
         return {
             "meta": dict(self._meta),
             "passthrough": dict(self._passthrough),
-            **{type(p).__name__: p.raw_state() for p in self.panels},  # type: ignore[attr-defined]
+            **{type(p).__name__: p.raw_state() for p in self.panels},
         }
 
     def set_raw_state(self, state: dict[str, Any]) -> None:
@@ -245,7 +245,7 @@ class InputForm(QTabWidget):
         )
         for panel in self.panels:
             blocker = QSignalBlocker(panel)
-            panel.set_raw_state(state.get(type(panel).__name__, {}))  # type: ignore[attr-defined]
+            panel.set_raw_state(state.get(type(panel).__name__, {}))
             blocker.unblock()
         self._on_panel_edited()
 

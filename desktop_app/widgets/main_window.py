@@ -120,7 +120,7 @@ class MainWindow(QMainWindow):
         self._build_actions()
 
     def _action(
-        self, text: str, slot: Callable[[], None], shortcut: Any = None, tip: str = ""
+        self, text: str, slot: Callable[[], object], shortcut: Any = None, tip: str = ""
     ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:

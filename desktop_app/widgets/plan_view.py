@@ -113,7 +113,7 @@ class _Section(QWidget):
         column.addWidget(self.title)
         column.addWidget(self.body)
 
-    def render(self, signature: object, make_html: Callable[[], str]) -> bool:
+    def update_body(self, signature: object, make_html: Callable[[], str]) -> bool:
         """Set the body from `make_html()` unless `signature` or the HTML is unchanged.
 
         Returns True when the label was given new text (the expensive part: Qt lays it out).
@@ -447,7 +447,7 @@ class PlanView(QScrollArea):
             section = self.sections[key]
             section.setVisible(visible)
             if visible:
-                section.render(self._signature(key, data), make)
+                section.update_body(self._signature(key, data), make)
         self._render_charts(plan)
 
     def _html_risk(self, plan: Plan) -> str:

@@ -176,8 +176,10 @@ def test_followup_results_show_action_now_and_trend(
     assert plan.followups[0].text in chart.accessibleDescription()
     chart.resize(400, chart.minimumHeight())
     picture = chart.grab().toImage()
-    assert len({picture.pixel(x, y) for x in range(0, 400, 5)
-                for y in range(0, picture.height(), 5)}) > 3
+    assert (
+        len({picture.pixel(x, y) for x in range(0, 400, 5) for y in range(0, picture.height(), 5)})
+        > 3
+    )
     # A result before the first dose is refused by the engine and shown under the table.
     retype(qtbot, panel.value, "3.0")
     retype(qtbot, panel.time, "2026-11-26 10:00 +00:00")
