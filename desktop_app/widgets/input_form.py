@@ -194,9 +194,13 @@ class InputForm(QTabWidget):
                     path == field_path or path.startswith((field_path + ".", field_path + "["))
                 ) and len(field_path) > best_len:
                     best, best_len = label, len(field_path)
-        if path.startswith("followups["):
-            index = int(path[len("followups[") :].split("]", 1)[0])
-            best = ui_text.FOLLOWUP_ROW.format(n=index + 1)
+        for prefix, template in (
+            ("followups[", ui_text.FOLLOWUP_ROW),
+            ("overrides[", ui_text.OVERRIDE_ROW),
+        ):
+            if path.startswith(prefix):
+                index = int(path[len(prefix) :].split("]", 1)[0])
+                best = template.format(n=index + 1)
         return best
 
     def focus_field(self, path: str) -> None:

@@ -84,6 +84,7 @@ FOLLOWUP_VALUE = "Res&ult"
 FOLLOWUP_TIME = "Sample ti&me"
 FOLLOWUP_COLUMNS = ("Sample time", "Test", "Result as entered")
 FOLLOWUP_ROW = "Result {n}"
+OVERRIDE_ROW = "Prescriber override {n} (kept from the plan file)"
 FOLLOWUP_NONE = "No results after the first dose yet."
 
 # Plan view

@@ -164,6 +164,7 @@ def test_engine_problems_are_shown_at_their_fields(qtbot: Any, lp: LoadedProtoco
     assert form.labs.value_edit(Analyte.potassium).property("invalid") is False
     assert form.field_label("labs.potassium.value") == "Potassium"
     assert form.field_label("followups[2].sampled_at") == "Result 3"
+    assert form.field_label("overrides[0].reason").startswith("Prescriber override 1")
 
 
 def test_override_needs_reason_and_clinician(qtbot: Any, lp: LoadedProtocol) -> None:

@@ -549,3 +549,60 @@ def test_no_display_gives_a_message_not_a_qt_abort(tmp_path: Path) -> None:
     assert out.returncode == 1
     assert "scripts/run.sh --headless" in out.stderr and "b12k pdf" in out.stderr
     assert "PySide6" not in out.stderr
+
+
+def test_window_geometry_is_kept_in_qsettings(
+    qtbot: Any, make_window: MakeWindow, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QSettings
+
+    first = make_window()
+    first.splitter.setSizes([300, 500])
+    assert first.close()
+    stored = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    assert stored.value("geometry") and stored.value("splitter")
+    second = make_window()
+    assert second.splitter.saveState() == stored.value("splitter")
+
+
+def test_overrides_in_a_file_are_kept_and_shown(make_window: MakeWindow, tmp_path: Path) -> None:
+    from desktop_app.logic.models import PlanInputs
+
+    demo = demo_inputs()
+    with_override = PlanInputs.model_validate(
+        {
+            **demo.model_dump(),
+            "overrides": [
+                {
+                    "target": "potassium",
+                    "action": "decline",
+                    "confirmed_outside_band": True,
+                    "reason": "Patient refuses tablets",
+                    "prescriber": "Dr Ng",
+                }
+            ],
+        }
+    )
+    path = tmp_path / "o.json"
+    write_plan_file(path, with_override)
+    window = make_window()
+    assert window.open_path(path)
+    assert window.form.current_inputs() == with_override
+    plan = window.current_plan()
+    assert plan is not None and plan.overrides
+    assert "Patient refuses tablets" in window.plan_view.section_text("overrides")
+    assert window.save()
+    assert path.read_bytes() == plan_bytes(with_override)
+    # An override the engine refuses is named as such in the list of inputs to fix.
+    unconfirmed = PlanInputs.model_validate(
+        {
+            **with_override.model_dump(),
+            "overrides": [
+                {**with_override.overrides[0].model_dump(), "confirmed_outside_band": False}
+            ],
+        }
+    )
+    write_plan_file(path, unconfirmed)
+    assert window.open_path(path)
+    assert window.current_plan() is None
+    assert "Prescriber override 1" in window.plan_view.problems_text()
