@@ -528,6 +528,12 @@ class MainWindow(QMainWindow):
             self.form.show_derived_severity(None)
             self.plan_view.show_problems(self._problem_list(problems))
             return
+        except Exception:
+            # A fault in the engine: never leave the previous plan on screen as if current.
+            self._plan = None
+            self.form.show_derived_severity(None)
+            self.plan_view.show_problems([Problem("(engine)", "Plan", ui_text.ENGINE_FAILED)])
+            raise  # to sys.excepthook: logged, draft autosaved, crash dialog
         self._plan = plan
         self.form.show_problems({})
         self.form.show_derived_severity(plan.anaemia.derived)

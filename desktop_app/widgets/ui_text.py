@@ -94,6 +94,10 @@ NOT_FOR_CLINICAL_USE = (
 NO_PLAN = "No plan yet: the plan cannot be made until these inputs are fixed."
 NO_PLAN_EMPTY = "No plan yet: start by entering the patient, the regimen and the baseline results."
 PLAN_CURRENT = "Plan for the inputs as they are now (calculated {when})."
+ENGINE_FAILED = (
+    "could not be calculated because of an internal error (details in the log file). "
+    "No plan is shown; do not rely on an earlier plan or printout for these inputs."
+)
 WHY_SHOW = "why?"
 WHY_HIDE = "hide why"
 SHOW_ALL_REASONS = "Show the reason and sources of every line"

@@ -606,3 +606,24 @@ def test_overrides_in_a_file_are_kept_and_shown(make_window: MakeWindow, tmp_pat
     assert window.open_path(path)
     assert window.current_plan() is None
     assert "Prescriber override 1" in window.plan_view.problems_text()
+
+
+def test_an_engine_fault_hides_the_plan_and_reaches_the_crash_handler(
+    qtbot: Any, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop_app.widgets import main_window as main_window_module
+
+    window = make_window()
+    window._load_inputs(demo_inputs(), None)
+    assert window.current_plan() is not None
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(main_window_module, "evaluate", broken)
+    retype(qtbot, window.form.patient.ward, "Ward 9")
+    with pytest.raises(RuntimeError, match="engine bug"):
+        window.flush()
+    assert window.plan_view.current_plan() is None
+    assert not window.plan_view.plan_box.isVisibleTo(window)
+    assert "internal error" in window.plan_view.problems_text()
