@@ -92,8 +92,8 @@ def percentile(values: Sequence[float], q: float) -> float:
 def _fmt(value: float, unit: str) -> str:
     if unit in ("MB", "files"):
         return f"{value:.0f}"
-    if unit in ("sheets/s",):
-        return f"{value:.1f}"
+    if unit in ("sheets/s", "x"):
+        return f"{value:.2f}" if unit == "x" else f"{value:.1f}"
     return f"{value:.3f}" if value < 1 else f"{value:.1f}" if value < 100 else f"{value:.0f}"
 
 
@@ -313,6 +313,27 @@ def make_plan_files(folder: Path, count: int) -> None:
         (folder / f"plan-{i:05d}.json").write_text(json.dumps(data), encoding="utf-8")
 
 
+#: A pure-Python CPU-bound loop: what two processes can gain over one on this machine right now.
+_BURN = "x = 0\nfor i in range({n}):\n    x += i * i\n"
+
+
+def cpu_ceiling(children: Children, loops: int) -> float:
+    """Speed-up of 2 processes over 1 on the same CPU-bound work, measured now.
+
+    Other programs on a shared machine take cores too: this is the most any 2-job run could
+    gain at this moment, the limit the batch speed-up is measured beside.
+    """
+    def wall(n: int, procs: int) -> float:
+        started = time.perf_counter()
+        running = [subprocess.Popen([sys.executable, "-S", "-c", _BURN.format(n=n)],
+                                    env=children.env) for _ in range(procs)]
+        for proc in running:
+            proc.wait()
+        return time.perf_counter() - started
+
+    return wall(2 * loops, 1) / wall(loops, 2)
+
+
 def bench_batch(children: Children, size: Size) -> list[Row]:
     """`b12k batch` over generated plan files with 1 and 2 jobs (whole command, wall time)."""
     b12k = Path(sys.executable).with_name("b12k")
@@ -321,7 +342,10 @@ def bench_batch(children: Children, size: Size) -> list[Row]:
     make_plan_files(source, size.batch_files)
     rates: dict[int, list[float]] = {1: [], 2: []}
     walls: dict[int, list[float]] = {1: [], 2: []}
+    ceilings: list[float] = []
+    loops = 3_000_000 if size.batch_files >= 100 else 300_000
     for run in range(size.batch_runs):
+        ceilings.append(cpu_ceiling(children, loops))
         for jobs in (1, 2):
             out = children.work / f"sheets-{jobs}-{run}"
             wall, stdout = children.run(
@@ -332,14 +356,18 @@ def bench_batch(children: Children, size: Size) -> list[Row]:
                 raise RuntimeError(f"batch wrote {written} of {size.batch_files}:\n{stdout[-1500:]}")
             walls[jobs].append(wall)
             rates[jobs].append(size.batch_files / wall)
+        ceilings.append(cpu_ceiling(children, loops))
     speedups = [one / two for one, two in zip(walls[1], walls[2], strict=True)]
     speedup = statistics.median(walls[1]) / statistics.median(walls[2])
     return [
         Row(f"Batch, {size.batch_files} files, 1 job", "sheets/s", rates[1], None,
             f"{statistics.median(walls[1]):.1f} s", "(report)", None),
-        Row(f"Batch, {size.batch_files} files, 2 jobs", "sheets/s", rates[2], rates[1],
-            f"{speedup:.2f}x 1 job", ">= 1.7x", speedup >= 1.7,
-            [f"speed-ups {', '.join(f'{s:.2f}' for s in speedups)}"]),
+        Row(f"Batch, {size.batch_files} files, 2 jobs", "sheets/s", rates[2], None,
+            f"{statistics.median(walls[2]):.1f} s", "(report)", None),
+        Row("Batch speed-up, 2 jobs over 1", "x", speedups, ceilings,
+            f"{speedup:.2f}x", ">= 1.7x", speedup >= 1.7,
+            ["limit: the machine's own 2-process speed-up on a CPU-bound loop, measured before "
+             "and after each pair of batch runs (other programs share the cores)"]),
     ]
 
 
