@@ -53,8 +53,12 @@ def cases(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     if draw(st.booleans()):
         labs["creatinine"] = lab(draw(st.integers(40, 600)), "micromol/L")
     modifiers = {
-        "k_lowering_drugs": draw(st.lists(st.sampled_from([d.id for d in p.k_lowering_drugs]), unique=True, max_size=2)),
-        "k_raising_drugs": draw(st.lists(st.sampled_from([d.id for d in p.k_raising_drugs]), unique=True, max_size=1)),
+        "k_lowering_drugs": draw(
+            st.lists(st.sampled_from([d.id for d in p.k_lowering_drugs]), unique=True, max_size=2)
+        ),
+        "k_raising_drugs": draw(
+            st.lists(st.sampled_from([d.id for d in p.k_raising_drugs]), unique=True, max_size=1)
+        ),
         "digoxin": draw(st.booleans()),
         "cardiac_disease": draw(st.booleans()),
         "dialysis": draw(st.booleans()),
@@ -63,16 +67,22 @@ def cases(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     }
     followups = []
     for i in range(draw(st.integers(0, 3))):
-        followups.append({
-            "analyte": "potassium", "value": draw(k_values(lp)), "unit": kunit,
-            "sampled_at": (FIRST + timedelta(hours=4 + 6 * i)).isoformat(),
-        })
+        followups.append(
+            {
+                "analyte": "potassium",
+                "value": draw(k_values(lp)),
+                "unit": kunit,
+                "sampled_at": (FIRST + timedelta(hours=4 + 6 * i)).isoformat(),
+            }
+        )
     case = base_case(
         labs=labs,
         modifiers=modifiers,
         followups=followups,
-        regimen={"preset_id": draw(st.sampled_from([r.id for r in p.regimens])),
-                 "first_dose_at": FIRST.isoformat()},
+        regimen={
+            "preset_id": draw(st.sampled_from([r.id for r in p.regimens])),
+            "first_dose_at": FIRST.isoformat(),
+        },
     )
     case["labs"] = labs
     case["patient"]["sex"] = draw(st.sampled_from(["female", "male", "unknown"]))
@@ -89,17 +99,27 @@ def edges(p: Protocol, analyte: Analyte) -> list[float]:
     if analyte is Analyte.potassium:
         k = p.potassium
         out += [b.lower.value for b in (*k.bands, k.not_by_mouth_band) if b.lower is not None]
-        out += [k.normal_low.value, k.normal_high.value, k.hold_at_or_above.value,
-                k.reassess_at_or_above.value, k.escalate_below.value, k.ecg_below.value,
-                k.cardiac_target_low.value]
+        out += [
+            k.normal_low.value,
+            k.normal_high.value,
+            k.hold_at_or_above.value,
+            k.reassess_at_or_above.value,
+            k.escalate_below.value,
+            k.ecg_below.value,
+            k.cardiac_target_low.value,
+        ]
     elif analyte in (Analyte.magnesium, Analyte.phosphate):
         section = p.magnesium if analyte is Analyte.magnesium else p.phosphate
         out += [b.lower.value for b in section.bands if b.lower is not None]
         out += [section.normal_low.value, section.normal_high.value]
     elif analyte is Analyte.haemoglobin:
         a = p.anaemia
-        out += [a.severe_below.value, a.moderate_below.value, a.mild_below_female.value,
-                a.mild_below_male.value]
+        out += [
+            a.severe_below.value,
+            a.moderate_below.value,
+            a.mild_below_female.value,
+            a.mild_below_male.value,
+        ]
     elif analyte is Analyte.mcv:
         out += [p.anaemia.mcv_normal_low.value, p.anaemia.mcv_normal_high.value]
     elif analyte is Analyte.b12:
@@ -115,7 +135,7 @@ def edges(p: Protocol, analyte: Analyte) -> list[float]:
 
 def _step(spec: AnalyteSpec) -> float:
     """The smallest step a laboratory reports for this analyte (its reported precision)."""
-    return 10.0 ** -spec.decimals
+    return 10.0**-spec.decimals
 
 
 @st.composite

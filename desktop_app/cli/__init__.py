@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "desktop_app.cli.fhir_cmds",
     "desktop_app.cli.audit_cmds",
     "desktop_app.cli.report_cmds",
+    "desktop_app.cli.selftest_cmds",
 )
 
 

@@ -1,4 +1,4 @@
-"""Safety campaigns: print each campaign's figures at the end of the run, and write them for selftest."""
+"""Safety campaigns: print each campaign's figures at the end; write them for selftest."""
 
 from __future__ import annotations
 

@@ -150,9 +150,9 @@ def expected_gates(p: Protocol, inputs: PlanInputs) -> set[str]:
         out.add(t.renal_unknown.id)
     creat = inputs.labs.creatinine
     rule = g.renal.creatinine_review_at_or_above
-    if rule is not None and creat is not None:
-        if canonical(p, Analyte.creatinine, creat.value, creat.unit or "") >= rule.value:
-            out.add(t.renal.id)
+    creat_value = canonical(p, Analyte.creatinine, creat.value, creat.unit or "") if creat else None
+    if rule is not None and creat_value is not None and creat_value >= rule.value:
+        out.add(t.renal.id)
     if mods.dialysis:
         out.add(t.dialysis.id)
     if mods.oliguria:
@@ -195,10 +195,13 @@ def _contains_k(p: Protocol, order: Order) -> bool:
 
 
 def _all_reasons(plan: Plan) -> list[tuple[str, Reason]]:
-    out: list[tuple[str, Reason]] = [("anaemia", plan.anaemia.reason), ("risk", plan.risk.reason),
-                                     ("b12_order", plan.b12_order.reason),
-                                     ("action_now", plan.action_now.reason),
-                                     ("food_note", plan.food_note.reason)]
+    out: list[tuple[str, Reason]] = [
+        ("anaemia", plan.anaemia.reason),
+        ("risk", plan.risk.reason),
+        ("b12_order", plan.b12_order.reason),
+        ("action_now", plan.action_now.reason),
+        ("food_note", plan.food_note.reason),
+    ]
     out += [(f"risk factor {f.rule_id}", f.reason) for f in plan.risk.factors]
     out += [(f"order {o.electrolyte}", o.reason) for o in plan.orders_now]
     out += [(f"draw +{d.hours_after_first_dose}", d.reason) for d in plan.schedule]
@@ -217,9 +220,10 @@ def _all_reasons(plan: Plan) -> list[tuple[str, Reason]]:
 # ----- formatting (FMT-01..07) on what the plan shows ------------------------------------------
 
 _DATE = re.compile(r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{2}-[A-Z][a-z]{2}-\d{4} \d{2}:\d{2}\b")
-#: A trailing zero on an amount, dose, rate or volume; a result ("3.0 mmol/L") may keep its precision.
+#: A trailing zero on an amount, dose, rate or volume; a result ("3.0 mmol/L") may keep it.
 _TRAILING_ZERO = re.compile(
-    r"(?<![\d.])\d{1,3}(?:,\d{3})*\.0+ (?:mmol|mEq|mg|micrograms|mL|g|tablets?|sachets?|hours?)\b(?!/L)"
+    r"(?<![\d.])\d{1,3}(?:,\d{3})*\.0+ "
+    r"(?:mmol|mEq|mg|micrograms|mL|g|tablets?|sachets?|hours?)\b(?!/L)"
 )
 _NAKED_DECIMAL = re.compile(r"(?<![\d\w])\.\d")
 _NO_SPACE = re.compile(r"\d(?:mmol|mEq|mg|mL|mcg|micrograms|g\b|L\b)")
@@ -253,7 +257,9 @@ def format_violations(where: str, text: str, *, amounts: bool) -> list[str]:
         if pattern.search(body):
             out.append(f"FMT-06 banned token {token!r} in {where}: {text!r}")
     if amounts and (m := _UNGROUPED.search(body)):
-        out.append(f"FMT-07 number of 1,000 or more without a comma {m.group()!r} in {where}: {text!r}")
+        out.append(
+            f"FMT-07 number of 1,000 or more without a comma {m.group()!r} in {where}: {text!r}"
+        )
     return out
 
 
@@ -303,16 +309,27 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
         if "potassium" in d.tests and not {"magnesium", "phosphate"} <= set(d.tests):
             out.append(f"CLN-02 potassium drawn without Mg/PO4 at +{d.hours_after_first_dose} h")
     if sorted(o.electrolyte for o in plan.orders_now) != sorted(_ELECTROLYTES):
-        out.append(f"CLN-02 orders_now must have one line per electrolyte: {[o.electrolyte for o in plan.orders_now]}")
+        out.append(
+            "CLN-02 orders_now must have one line per electrolyte: "
+            f"{[o.electrolyte for o in plan.orders_now]}"
+        )
     for analyte in (Analyte.magnesium, Analyte.phosphate, Analyte.potassium):
         lat = latest(p, inputs, analyte)
         order = next((o for o in plan.orders_now if o.electrolyte == analyte.value), None)
         if lat is None and order is not None and order.override is None and order.kind != "sample":
-            out.append(f"CLN-02 no usable {analyte.value} result but its order is {order.kind!r}, not a sample")
-    if any(usable_baseline(p, inputs, a) is None for a in (Analyte.potassium, Analyte.magnesium, Analyte.phosphate)):
+            out.append(
+                f"CLN-02 no usable {analyte.value} result but its order is {order.kind!r}, "
+                "not a sample"
+            )
+    if any(
+        usable_baseline(p, inputs, a) is None
+        for a in (Analyte.potassium, Analyte.magnesium, Analyte.phosphate)
+    ):
         pre = [d for d in plan.schedule if d.before_first_dose]
         if not pre or not {"potassium", "magnesium", "phosphate"} <= set(pre[0].tests):
-            out.append("CLN-02 a baseline K/Mg/PO4 is missing or unusable but no pre-dose draw is planned")
+            out.append(
+                "CLN-02 a baseline K/Mg/PO4 is missing or unusable but no pre-dose draw is planned"
+            )
 
     # CLN-06: clock times from the first dose, sorted, covering the label window.
     times = [d.at for d in plan.schedule]
@@ -324,20 +341,27 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
     k_draws = [d.at for d in plan.schedule if "potassium" in d.tests]
     window = first + timedelta(hours=p.monitoring.label_window_hours.value)
     if not k_draws or max(k_draws) < window:
-        out.append(f"CLN-06 potassium monitoring ends before the label window ({max(k_draws, default=None)} < {window})")
+        out.append(
+            "CLN-06 potassium monitoring ends before the label window "
+            f"({max(k_draws, default=None)} < {window})"
+        )
     elif plan.monitoring_ends_at != max(k_draws):
         out.append("CLN-06 monitoring_ends_at is not the last potassium draw")
 
     # CLN-04: IV orders from the formulary, within rate and concentration, pump, ECG flag.
     k = p.potassium
-    iv_names = {prod.name for prod in (*k.iv_products, *p.magnesium.iv_products, *p.phosphate.iv_products)}
+    iv_names = {
+        prod.name for prod in (*k.iv_products, *p.magnesium.iv_products, *p.phosphate.iv_products)
+    }
     max_rate = {
         "potassium": max(b.iv.max_rate.value for b in (*k.bands, k.not_by_mouth_band) if b.iv),
         "magnesium": max(b.iv.max_rate.value for b in p.magnesium.bands if b.iv),
         "phosphate": max(b.iv.max_rate.value for b in p.phosphate.bands if b.iv),
     }
     rows = (*plan.k_bands, *plan.mg_bands, *plan.po4_bands)
-    iv_orders = [o for o in plan.orders_now if o.iv] + [r.order for r in rows if r.order and r.order.iv]
+    iv_orders = [o for o in plan.orders_now if o.iv] + [
+        r.order for r in rows if r.order and r.order.iv
+    ]
     for o in iv_orders:
         iv = o.iv
         assert iv is not None
@@ -345,10 +369,15 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
         if iv.product not in iv_names:
             out.append(f"CLN-04 {where}: product {iv.product!r} is not in the site formulary")
         if iv.max_rate > max_rate[o.electrolyte] + 1e-9:
-            out.append(f"CLN-04 {where}: rate {iv.max_rate} above the protocol maximum {max_rate[o.electrolyte]}")
+            out.append(
+                f"CLN-04 {where}: rate {iv.max_rate} above the protocol maximum "
+                f"{max_rate[o.electrolyte]}"
+            )
         if o.electrolyte == "potassium":
             if iv.concentration > k.iv_max_peripheral_concentration.value + 1e-9:
-                out.append(f"CLN-04 {where}: concentration {iv.concentration} above the peripheral maximum")
+                out.append(
+                    f"CLN-04 {where}: concentration {iv.concentration} above the peripheral maximum"
+                )
             if iv.continuous_ecg != (iv.max_rate > k.iv_ecg_monitoring_above_rate.value):
                 out.append(f"CLN-04 {where}: continuous-ECG flag wrong for rate {iv.max_rate}")
             if iv.central_line_required:
@@ -370,9 +399,14 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
     k_orders = [o for o in plan.orders_now if _contains_k(p, o)]
     for o in k_orders:
         if k_latest is not None and k_latest.value >= hold:
-            out.append(f"HOLD {o.electrolyte} order adds potassium while potassium is {k_latest.value} (hold at {hold})")
+            out.append(
+                f"HOLD {o.electrolyte} order adds potassium while potassium is "
+                f"{k_latest.value} (hold at {hold})"
+            )
         elif not fresh_at(p, k_latest, inputs, now):
-            out.append(f"HOLD {o.electrolyte} order adds potassium but there is no usable potassium result")
+            out.append(
+                f"HOLD {o.electrolyte} order adds potassium but there is no usable potassium result"
+            )
 
     # CLN-01/CLN-03: the exact gates, and no automatic dose while one is open.
     gates = {g.rule_id for g in plan.gates}
@@ -382,7 +416,9 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
     if plan.gates:
         for o in plan.orders_now:
             if o.kind in ("oral", "iv") and o.override is None:
-                out.append(f"CLN-01 automatic {o.electrolyte} {o.kind} order while gated ({sorted(gates)})")
+                out.append(
+                    f"CLN-01 automatic {o.electrolyte} {o.kind} order while gated ({sorted(gates)})"
+                )
         for r in rows:
             if r.order is not None and (not r.gated or r.order.kind in ("oral", "iv")):
                 out.append(f"CLN-01 band row {r.band_id} doses automatically while gated")
@@ -393,14 +429,24 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
             continue
         section = k if o.electrolyte == "potassium" else getattr(p, o.electrolyte)
         if o.electrolyte == "potassium" and o.dose_amount > k.oral_max_single_dose.value + 1e-9:
-            out.append(f"DOSE potassium single dose {o.dose_amount} above {k.oral_max_single_dose.value}")
+            out.append(
+                f"DOSE potassium single dose {o.dose_amount} above {k.oral_max_single_dose.value}"
+            )
         if o.daily_amount > section.oral_max_per_day.value + 1e-9:
-            out.append(f"DOSE {o.electrolyte} daily {o.daily_amount} above {section.oral_max_per_day.value}")
+            out.append(
+                f"DOSE {o.electrolyte} daily {o.daily_amount} "
+                f"above {section.oral_max_per_day.value}"
+            )
     total = sum(o.potassium_per_day for o in plan.orders_now)
     if abs(plan.potassium_per_day - total) > 1e-9:
-        out.append(f"DOSE potassium total {plan.potassium_per_day} is not the sum of the orders ({total})")
+        out.append(
+            f"DOSE potassium total {plan.potassium_per_day} is not the sum of the orders ({total})"
+        )
     if plan.potassium_per_day > k.oral_max_per_day.value + 1e-9:
-        out.append(f"DOSE potassium from all orders {plan.potassium_per_day} above {k.oral_max_per_day.value} per day")
+        out.append(
+            f"DOSE potassium from all orders {plan.potassium_per_day} "
+            f"above {k.oral_max_per_day.value} per day"
+        )
 
     # VER-02: every line has a rule and a source that resolve to the sheet's lists.
     rule_ids = {r.id for r in plan.rules}
@@ -432,7 +478,9 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
     if k_latest is not None and not fresh_at(p, k_latest, inputs, now):
         korder = next(o for o in plan.orders_now if o.electrolyte == "potassium")
         if korder.kind in ("oral", "iv") or (korder.kind != "sample" and korder.override is None):
-            out.append(f"VER-03 potassium stale at {now} but the potassium order is {korder.kind!r}")
+            out.append(
+                f"VER-03 potassium stale at {now} but the potassium order is {korder.kind!r}"
+            )
     told = {p.warnings[key].id for key in ("no_baseline_k", "stale", "after_first_dose")}
     if base_k_missing(p, inputs) and not told & warned:
         out.append("VER-03 no usable baseline potassium and no warning saying so")
@@ -440,18 +488,30 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
     # Risk tier: the label's hazard is never under-rated.
     sev = plan.anaemia.severity
     if plan.anaemia.derived != expected_derived_severity(p, inputs):
-        out.append(f"TIER derived anaemia {plan.anaemia.derived} but WHO bands give {expected_derived_severity(p, inputs)}")
+        out.append(
+            f"TIER derived anaemia {plan.anaemia.derived} but WHO bands give "
+            f"{expected_derived_severity(p, inputs)}"
+        )
     parenteral = p.regimen(inputs.regimen.preset_id).parenteral_loading
     base_k = usable_baseline(p, inputs, Analyte.potassium)
     base_mg = usable_baseline(p, inputs, Analyte.magnesium)
     mods = inputs.modifiers
-    if (sev == "severe" and parenteral) or (base_k is not None and base_k.value < k.normal_low.value):
-        if plan.risk.tier is not Tier.high:
-            out.append(f"TIER {plan.risk.tier} but severe anaemia with parenteral loading or low baseline K means high")
+    must_be_high = (sev == "severe" and parenteral) or (
+        base_k is not None and base_k.value < k.normal_low.value
+    )
+    if must_be_high and plan.risk.tier is not Tier.high:
+        out.append(
+            f"TIER {plan.risk.tier} but severe anaemia with parenteral loading "
+            "or a low baseline K means high"
+        )
     raised = (
-        (sev == "moderate" and parenteral) or base_k is None
+        (sev == "moderate" and parenteral)
+        or base_k is None
         or (base_mg is not None and base_mg.value < p.magnesium.normal_low.value)
-        or bool(mods.k_lowering_drugs) or mods.digoxin or mods.cardiac_disease or mods.cannot_take_oral
+        or bool(mods.k_lowering_drugs)
+        or mods.digoxin
+        or mods.cardiac_disease
+        or mods.cannot_take_oral
     )
     if raised and plan.risk.tier is Tier.standard:
         out.append("TIER standard despite a raised-risk factor")
@@ -468,9 +528,13 @@ def decisions(plan: Plan) -> dict[str, object]:
         "anaemia": (plan.anaemia.severity, plan.anaemia.derived),
         "gates": [g.rule_id for g in plan.gates],
         "warnings": [(w.rule_id, w.level) for w in plan.warnings],
-        "orders": [(o.electrolyte, o.kind, o.band_id, o.daily_amount, o.potassium_per_day)
-                   for o in plan.orders_now],
-        "schedule": [(d.hours_after_first_dose, d.tests, d.before_first_dose) for d in plan.schedule],
+        "orders": [
+            (o.electrolyte, o.kind, o.band_id, o.daily_amount, o.potassium_per_day)
+            for o in plan.orders_now
+        ],
+        "schedule": [
+            (d.hours_after_first_dose, d.tests, d.before_first_dose) for d in plan.schedule
+        ],
         "action": (plan.action_now.band_id, plan.action_now.next_check_at),
         "followups": [(f.analyte, f.band_id) for f in plan.followups],
         "labs": [(row.analyte, row.flags) for row in plan.labs],

@@ -57,12 +57,51 @@ def _dumps(doc: Json) -> bytes:
 
 # ----- the mutators -------------------------------------------------------------------------------
 
-HUGE = ["1e308", "-1e308", "1e309", "-1e309", "1" + "0" * 400, "9" * 5000, "4.9e-324", "-0.0", "1e-400"]
+HUGE = [
+    "1e308",
+    "-1e308",
+    "1e309",
+    "-1e309",
+    "1" + "0" * 400,
+    "9" * 5000,
+    "4.9e-324",
+    "-0.0",
+    "1e-400",
+]
 CONSTANTS = ["NaN", "Infinity", "-Infinity"]
-VERSIONS = ["2.0.0", "99.0.0", "1.0", "", "v1.0.0", "1.0.0-beta", "0.0.0", "1.0.0.0", "\u0661.0.0", " 1.0.0",
-            "1.x.0", "10000000000000000000000.0.0"]
-WRONG_TYPES: list[Json] = [True, False, None, 0, 1, -1, 3.5, "", "text", "4.2", "true", "2026-11-26",
-                           1764140400, [], [1], {}, {"value": 1}]
+VERSIONS = [
+    "2.0.0",
+    "99.0.0",
+    "1.0",
+    "",
+    "v1.0.0",
+    "1.0.0-beta",
+    "0.0.0",
+    "1.0.0.0",
+    "\u0661.0.0",
+    " 1.0.0",
+    "1.x.0",
+    "10000000000000000000000.0.0",
+]
+WRONG_TYPES: list[Json] = [
+    True,
+    False,
+    None,
+    0,
+    1,
+    -1,
+    3.5,
+    "",
+    "text",
+    "4.2",
+    "true",
+    "2026-11-26",
+    1764140400,
+    [],
+    [1],
+    {},
+    {"value": 1},
+]
 
 
 def m_truncate(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
@@ -85,7 +124,7 @@ def m_insert_bytes(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes
 def m_overwrite_span(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
     i = r.randrange(len(data))
     n = r.randint(1, 512)
-    return "random bytes (span overwritten)", data[:i] + r.randbytes(n) + data[i + n:]
+    return "random bytes (span overwritten)", data[:i] + r.randbytes(n) + data[i + n :]
 
 
 def m_zeroes(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
@@ -100,7 +139,9 @@ def m_encoding(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
     if choice == 1:
         return "UTF-16", data.decode("utf-8").encode("utf-16")
     if choice == 2:
-        return "latin-1 text", json.dumps(_with_string(r, doc, "Ren\u00e9e \u00d6zt\u00fcrk"), ensure_ascii=False).encode("latin-1", "replace")
+        return "latin-1 text", json.dumps(
+            _with_string(r, doc, "Ren\u00e9e \u00d6zt\u00fcrk"), ensure_ascii=False
+        ).encode("latin-1", "replace")
     return "invalid UTF-8 sequence", data.replace(b'"', b'"\xc3\x28', 1)
 
 
@@ -129,12 +170,18 @@ def m_deep_nesting(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes
     marker = "\u0000NEST\u0000"
     _set(doc, path, marker)
     text = json.dumps(doc)
-    return "deep nesting", text.replace(json.dumps(marker), opener * depth + "1" + closer * depth).encode()
+    return "deep nesting", text.replace(
+        json.dumps(marker), opener * depth + "1" + closer * depth
+    ).encode()
 
 
 def m_huge_number(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
     doc = _copy(doc)
-    numbers = [p for p in _paths(doc) if isinstance(_get(doc, p), int | float) and not isinstance(_get(doc, p), bool)]
+    numbers = [
+        p
+        for p in _paths(doc)
+        if isinstance(_get(doc, p), int | float) and not isinstance(_get(doc, p), bool)
+    ]
     path = r.choice(numbers or _paths(doc)[1:])
     marker = "\u0000NUM\u0000"
     _set(doc, path, marker)
@@ -143,7 +190,11 @@ def m_huge_number(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]
 
 def m_nan(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
     doc = _copy(doc)
-    numbers = [p for p in _paths(doc) if isinstance(_get(doc, p), int | float) and not isinstance(_get(doc, p), bool)]
+    numbers = [
+        p
+        for p in _paths(doc)
+        if isinstance(_get(doc, p), int | float) and not isinstance(_get(doc, p), bool)
+    ]
     path = r.choice(numbers or _paths(doc)[1:])
     marker = "\u0000NAN\u0000"
     _set(doc, path, marker)
@@ -156,14 +207,16 @@ def m_duplicate_key(r: random.Random, data: bytes, doc: Json) -> tuple[str, byte
     m = r.choice(keys)
     # Insert a second copy of the same key with a different (plausible) value right after the first.
     insert = f'"{m.group(1)}": {json.dumps(r.choice(WRONG_TYPES[:8]))}, '
-    return "duplicated key", (text[: m.start()] + insert + text[m.start():]).encode()
+    return "duplicated key", (text[: m.start()] + insert + text[m.start() :]).encode()
 
 
 def m_unknown_field(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
     doc = _copy(doc)
     objects = [p for p in _paths(doc) if isinstance(_get(doc, p), dict)]
     target = _get(doc, r.choice(objects))
-    target[r.choice(["extra", "potassium_mmol", "valu", "Value", "comment", "__proto__"])] = r.choice(WRONG_TYPES)
+    target[r.choice(["extra", "potassium_mmol", "valu", "Value", "comment", "__proto__"])] = (
+        r.choice(WRONG_TYPES)
+    )
     return "unknown field", _dumps(doc)
 
 
@@ -180,7 +233,11 @@ def m_swap_container(r: random.Random, data: bytes, doc: Json) -> tuple[str, byt
     containers = [p for p in _paths(doc) if isinstance(_get(doc, p), dict | list)]
     path = r.choice(containers)
     value = _get(doc, path)
-    swapped = list(value.values()) if isinstance(value, dict) else {str(i): v for i, v in enumerate(value)}
+    swapped = (
+        list(value.values())
+        if isinstance(value, dict)
+        else {str(i): v for i, v in enumerate(value)}
+    )
     return "swapped container", _dumps(_set(doc, path, swapped))
 
 
@@ -218,8 +275,26 @@ def m_reordered(r: random.Random, data: bytes, doc: Json) -> tuple[str, bytes]:
 
 
 MUTATORS: list[Mutator] = [
-    m_truncate, m_flip_bytes, m_insert_bytes, m_overwrite_span, m_zeroes, m_encoding, m_wrong_type,
-    m_wrong_type, m_wrong_type, m_deep_nesting, m_huge_number, m_nan, m_duplicate_key, m_unknown_field,
-    m_remove_key, m_remove_key, m_swap_container, m_schema_version, m_long_string, m_large_file,
-    m_not_an_object, m_reordered,
+    m_truncate,
+    m_flip_bytes,
+    m_insert_bytes,
+    m_overwrite_span,
+    m_zeroes,
+    m_encoding,
+    m_wrong_type,
+    m_wrong_type,
+    m_wrong_type,
+    m_deep_nesting,
+    m_huge_number,
+    m_nan,
+    m_duplicate_key,
+    m_unknown_field,
+    m_remove_key,
+    m_remove_key,
+    m_swap_container,
+    m_schema_version,
+    m_long_string,
+    m_large_file,
+    m_not_an_object,
+    m_reordered,
 ]

@@ -17,10 +17,15 @@ from hypothesis import strategies as st
 
 from desktop_app.logic.protocol import Analyte, Protocol
 from tests.logic.helpers import FIRST
-from tests.strategies import PROTOCOLS, PROTOCOL_IDS, entered
+from tests.strategies import PROTOCOL_IDS, PROTOCOLS, entered
 
-ZONES = [UTC, timezone(timedelta(hours=1)), timezone(timedelta(hours=-5)),
-         timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-9, minutes=30))]
+ZONES = [
+    UTC,
+    timezone(timedelta(hours=1)),
+    timezone(timedelta(hours=-5)),
+    timezone(timedelta(hours=5, minutes=30)),
+    timezone(timedelta(hours=-9, minutes=30)),
+]
 ELECTRO = (Analyte.potassium, Analyte.magnesium, Analyte.phosphate)
 #: True four times in five (hypothesis favours the first, simplest, element).
 MOSTLY = st.sampled_from([True, True, True, True, False])
@@ -29,6 +34,8 @@ MOSTLY = st.sampled_from([True, True, True, True, False])
 def rarely(n: int) -> st.SearchStrategy[bool]:
     """True about once in `n` draws (False is the first, simplest, element)."""
     return st.sampled_from([False] * (n - 1) + [True])
+
+
 WHO = {"reason": "Campaign override", "prescriber": "Dr Campaign"}
 
 
@@ -44,8 +51,15 @@ class Scenario:
 
     def dump(self) -> str:
         """The case as JSON, for a failure message that can be replayed."""
-        return json.dumps({"protocol": self.pid, "now": self.now.isoformat(), "injected": sorted(self.injected),
-                           "case": self.case}, default=str)
+        return json.dumps(
+            {
+                "protocol": self.pid,
+                "now": self.now.isoformat(),
+                "injected": sorted(self.injected),
+                "case": self.case,
+            },
+            default=str,
+        )
 
 
 def _iso(moment: datetime, zone: timezone) -> str:
@@ -64,21 +78,24 @@ def overrides(draw: st.DrawFn, p: Protocol) -> list[dict[str, Any]]:
     """Zero to three prescriber overrides, mostly well-formed (so many are accepted), some not."""
     sections = {"potassium": p.potassium, "magnesium": p.magnesium, "phosphate": p.phosphate}
     every_product = [pr.id for sec in sections.values() for pr in (*sec.products, *sec.iv_products)]
-    hours = sorted({h for tier in p.monitoring.electrolyte_draws.values() for h in tier.values}
-                   | {h for t in p.monitoring.other_draws for h in t.hours.values})
+    hours = sorted(
+        {h for tier in p.monitoring.electrolyte_draws.values() for h in tier.values}
+        | {h for t in p.monitoring.other_draws for h in t.hours.values}
+    )
     window = p.monitoring.label_window_hours.value
     tests = ["potassium", "magnesium", "phosphate", "fbc", "reticulocytes", "platelets"]
     out = []
     for _ in range(draw(st.sampled_from([1, 1, 1, 2, 2, 3]))):
         target = draw(st.sampled_from(["potassium", "magnesium", "phosphate", "draw", "draw"]))
-        ov: dict[str, Any] = {**WHO, "target": target,
-                              "confirmed_outside_band": draw(MOSTLY)}
+        ov: dict[str, Any] = {**WHO, "target": target, "confirmed_outside_band": draw(MOSTLY)}
         if target == "draw":
             ov["action"] = draw(st.sampled_from(["remove", "move", "add", "change"]))
             anywhere = st.floats(0, 400).map(lambda h: round(h, 1))
             ov["draw_hours"] = draw(anywhere if draw(rarely(10)) else st.sampled_from(hours))
-            ov["new_hours"] = draw(st.sampled_from([1.0, window - 1, window, window + 1, 200.0])
-                                   | st.floats(0.5, 400).map(lambda h: round(h, 1)))
+            ov["new_hours"] = draw(
+                st.sampled_from([1.0, window - 1, window, window + 1, 200.0])
+                | st.floats(0.5, 400).map(lambda h: round(h, 1))
+            )
             if draw(MOSTLY):
                 extra = draw(st.lists(st.sampled_from(tests[3:]), unique=True))
                 ov["tests"] = ["potassium", "magnesium", "phosphate", *extra]
@@ -106,10 +123,23 @@ def overrides(draw: st.DrawFn, p: Protocol) -> list[dict[str, Any]]:
 
 
 INJECTIONS = (
-    "identifier_blank", "name_blank", "dob_missing", "dob_future", "sex_missing", "preset_missing",
-    "preset_unknown", "first_dose_missing", "hb_missing", "lab_implausible", "lab_unit_missing",
-    "lab_unit_unknown", "lab_future", "followup_before_first", "followup_implausible",
-    "followup_unit_unknown", "drug_unknown",
+    "identifier_blank",
+    "name_blank",
+    "dob_missing",
+    "dob_future",
+    "sex_missing",
+    "preset_missing",
+    "preset_unknown",
+    "first_dose_missing",
+    "hb_missing",
+    "lab_implausible",
+    "lab_unit_missing",
+    "lab_unit_unknown",
+    "lab_future",
+    "followup_before_first",
+    "followup_implausible",
+    "followup_unit_unknown",
+    "drug_unknown",
 )
 
 
@@ -123,7 +153,9 @@ def scenarios(draw: st.DrawFn, allow_invalid: bool = True, overrides_one_in: int
     p = PROTOCOLS[pid].protocol
     zone = draw(st.sampled_from(ZONES))
     first = FIRST.astimezone(zone)
-    after = draw(st.sampled_from([None, None, 0.0, 0.5, 6.0, 23.0, 30.0, 47.9, 48.0, 60.0, 100.0, 200.0]))
+    after = draw(
+        st.sampled_from([None, None, 0.0, 0.5, 6.0, 23.0, 30.0, 47.9, 48.0, 60.0, 100.0, 200.0])
+    )
     now = (first - timedelta(hours=2)) if after is None else first + timedelta(hours=after)
     now = now.astimezone(draw(st.sampled_from(ZONES)))
     stale = p.monitoring.stale_after_hours.value
@@ -165,39 +197,66 @@ def scenarios(draw: st.DrawFn, allow_invalid: bool = True, overrides_one_in: int
             elif now > first:
                 when = first + (now - first) * draw(st.sampled_from([0.1, 0.5, 1.0]))
         when = min(when, now)
-        labs[analyte.value] = {"value": value, "unit": unit, "sampled_at": _iso(when, draw(st.sampled_from(ZONES)))}
+        labs[analyte.value] = {
+            "value": value,
+            "unit": unit,
+            "sampled_at": _iso(when, draw(st.sampled_from(ZONES))),
+        }
 
     severity_override = None
     if draw(rarely(10)):
-        severity_override = {"severity": draw(st.sampled_from(["none", "mild", "moderate", "severe"])),
-                             "reason": "Clinical picture", "clinician": "Dr Haem"}
+        severity_override = {
+            "severity": draw(st.sampled_from(["none", "mild", "moderate", "severe"])),
+            "reason": "Clinical picture",
+            "clinician": "Dr Haem",
+        }
     if "haemoglobin" not in labs and severity_override is None:
         value, unit = draw(entered(p, Analyte.haemoglobin))
-        labs["haemoglobin"] = {"value": value, "unit": unit, "sampled_at": _iso(min(first - timedelta(hours=6), now), UTC)}
+        labs["haemoglobin"] = {
+            "value": value,
+            "unit": unit,
+            "sampled_at": _iso(min(first - timedelta(hours=6), now), UTC),
+        }
 
     followups = []
     if now > first:
         span = (now - first).total_seconds()
         count = draw(st.integers(0, 4))
-        fractions = sorted(draw(st.lists(st.integers(1, 1000), min_size=count, max_size=count, unique=True)))
+        fractions = sorted(
+            draw(st.lists(st.integers(1, 1000), min_size=count, max_size=count, unique=True))
+        )
         for frac in fractions:
             analyte = draw(st.sampled_from(ELECTRO))
             value, unit = draw(entered(p, analyte))
             at = first + timedelta(seconds=span * frac / 1000)
-            followups.append({"analyte": analyte.value, "value": value, "unit": unit,
-                              "sampled_at": _iso(at, draw(st.sampled_from(ZONES)))})
+            followups.append(
+                {
+                    "analyte": analyte.value,
+                    "value": value,
+                    "unit": unit,
+                    "sampled_at": _iso(at, draw(st.sampled_from(ZONES))),
+                }
+            )
 
     modifiers: dict[str, Any] = {
-        "k_lowering_drugs": draw(st.lists(st.sampled_from([d.id for d in p.k_lowering_drugs]), unique=True, max_size=3)),
-        "k_raising_drugs": draw(st.lists(st.sampled_from([d.id for d in p.k_raising_drugs]), unique=True, max_size=2))
-        if draw(rarely(4)) else [],
+        "k_lowering_drugs": draw(
+            st.lists(st.sampled_from([d.id for d in p.k_lowering_drugs]), unique=True, max_size=3)
+        ),
+        "k_raising_drugs": draw(
+            st.lists(st.sampled_from([d.id for d in p.k_raising_drugs]), unique=True, max_size=2)
+        )
+        if draw(rarely(4))
+        else [],
         "digoxin": draw(st.booleans()),
         "cardiac_disease": draw(st.booleans()),
         "dialysis": draw(rarely(8)),
         "oliguria": draw(rarely(8)),
         "cannot_take_oral": draw(rarely(4)),
-        "planned_discharge_at": _iso(first + timedelta(hours=draw(st.sampled_from([12, 47, 48, 100, 400]))), zone)
-        if draw(rarely(4)) else None,
+        "planned_discharge_at": _iso(
+            first + timedelta(hours=draw(st.sampled_from([12, 47, 48, 100, 400]))), zone
+        )
+        if draw(rarely(4))
+        else None,
     }
     case: dict[str, Any] = {
         "schema_version": "1.0.0",
@@ -205,15 +264,22 @@ def scenarios(draw: st.DrawFn, allow_invalid: bool = True, overrides_one_in: int
         "patient": patient,
         "labs": labs,
         "severity_override": severity_override,
-        "regimen": {"preset_id": draw(st.sampled_from([r.id for r in p.regimens])), "first_dose_at": first.isoformat()},
+        "regimen": {
+            "preset_id": draw(st.sampled_from([r.id for r in p.regimens])),
+            "first_dose_at": first.isoformat(),
+        },
         "modifiers": modifiers,
         "followups": followups,
-        "overrides": draw(overrides(p)) if overrides_one_in and draw(rarely(overrides_one_in)) else [],
+        "overrides": draw(overrides(p))
+        if overrides_one_in and draw(rarely(overrides_one_in))
+        else [],
         "prescriber": "Dr Test",
     }
     scenario = Scenario(pid, case, now, first)
     if allow_invalid and draw(rarely(4)):
-        for kind in draw(st.lists(st.sampled_from(INJECTIONS), min_size=1, max_size=2, unique=True)):
+        for kind in draw(
+            st.lists(st.sampled_from(INJECTIONS), min_size=1, max_size=2, unique=True)
+        ):
             _inject(draw, p, scenario, kind)
     return scenario
 
@@ -233,7 +299,9 @@ def _inject(draw: st.DrawFn, p: Protocol, s: Scenario, kind: str) -> None:
         c["patient"]["date_of_birth"] = None
         s.injected.add("patient.date_of_birth")
     elif kind == "dob_future":
-        c["patient"]["date_of_birth"] = (s.now.date() + timedelta(days=draw(st.integers(1, 400)))).isoformat()
+        c["patient"]["date_of_birth"] = (
+            s.now.date() + timedelta(days=draw(st.integers(1, 400)))
+        ).isoformat()
         s.injected.add("patient.date_of_birth")
     elif kind == "sex_missing":
         c["patient"]["sex"] = None
@@ -242,7 +310,9 @@ def _inject(draw: st.DrawFn, p: Protocol, s: Scenario, kind: str) -> None:
         c["regimen"]["preset_id"] = ""
         s.injected.add("regimen.preset_id")
     elif kind == "preset_unknown":
-        c["regimen"]["preset_id"] = draw(st.sampled_from(["magic-b12", "BNF-NO-NEURO", "us-label-100 "]))
+        c["regimen"]["preset_id"] = draw(
+            st.sampled_from(["magic-b12", "BNF-NO-NEURO", "us-label-100 "])
+        )
         s.injected.add("regimen.preset_id")
     elif kind == "first_dose_missing":
         c["regimen"]["first_dose_at"] = None
@@ -255,32 +325,53 @@ def _inject(draw: st.DrawFn, p: Protocol, s: Scenario, kind: str) -> None:
         analyte = draw(st.sampled_from(list(Analyte)))
         spec = p.analytes[analyte]
         if analyte.value not in labs:
-            labs[analyte.value] = {"value": spec.plausible_low.value, "unit": spec.canonical_unit,
-                                   "sampled_at": min(first - timedelta(hours=6), s.now).isoformat()}
+            labs[analyte.value] = {
+                "value": spec.plausible_low.value,
+                "unit": spec.canonical_unit,
+                "sampled_at": min(first - timedelta(hours=6), s.now).isoformat(),
+            }
         entry = labs[analyte.value]
         path = f"labs.{analyte.value}"
         if kind == "lab_implausible":
             unit = draw(st.sampled_from(spec.units))
-            canon = draw(st.sampled_from([spec.plausible_high.value * 1.5, spec.plausible_high.value * 100,
-                                          -abs(spec.plausible_low.value) - 1, spec.plausible_low.value / 3 - 1e-6]))
+            canon = draw(
+                st.sampled_from(
+                    [
+                        spec.plausible_high.value * 1.5,
+                        spec.plausible_high.value * 100,
+                        -abs(spec.plausible_low.value) - 1,
+                        spec.plausible_low.value / 3 - 1e-6,
+                    ]
+                )
+            )
             entry.update(value=canon / spec.factor(unit), unit=unit)
             s.injected.add(f"{path}.value")
         elif kind == "lab_unit_missing":
             entry["unit"] = draw(st.sampled_from([None, ""]))
             s.injected.add(f"{path}.unit")
         elif kind == "lab_unit_unknown":
-            entry["unit"] = draw(st.sampled_from(["mmol", "mmol/l", "g/dl", "MMOL/L", "µmol/L", "units"]))
+            entry["unit"] = draw(
+                st.sampled_from(["mmol", "mmol/l", "g/dl", "MMOL/L", "µmol/L", "units"])
+            )
             s.injected.add(f"{path}.unit")
         else:
-            entry["sampled_at"] = (s.now + timedelta(minutes=draw(st.sampled_from([1, 90, 60 * 30])))).isoformat()
+            entry["sampled_at"] = (
+                s.now + timedelta(minutes=draw(st.sampled_from([1, 90, 60 * 30])))
+            ).isoformat()
             s.injected.add(f"{path}.sampled_at")
     elif kind.startswith("followup_"):
         if c["regimen"]["first_dose_at"] is None:
             return
-        fu = {"analyte": "potassium", "value": 4.0, "unit": "mmol/L",
-              "sampled_at": min(first + timedelta(hours=1), s.now).isoformat()}
+        fu = {
+            "analyte": "potassium",
+            "value": 4.0,
+            "unit": "mmol/L",
+            "sampled_at": min(first + timedelta(hours=1), s.now).isoformat(),
+        }
         if kind == "followup_before_first":
-            fu["sampled_at"] = (first - timedelta(minutes=draw(st.sampled_from([1, 120])))).isoformat()
+            fu["sampled_at"] = (
+                first - timedelta(minutes=draw(st.sampled_from([1, 120])))
+            ).isoformat()
             field_name = "sampled_at"
         elif kind == "followup_implausible":
             fu["value"] = draw(st.sampled_from([0.0, 35.0, -4.0, 1e6]))

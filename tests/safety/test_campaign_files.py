@@ -56,19 +56,48 @@ PROTOCOL_FILES = tally("protocol files")
 
 
 def seed_plans() -> list[bytes]:
-    """Valid plan files: the demo, a plain case, and cases with follow-ups, overrides, override of severity."""
-    followups = [{"analyte": "potassium", "value": 3.1, "unit": "mmol/L", "sampled_at": hours(20).isoformat()},
-                 {"analyte": "magnesium", "value": 1.2, "unit": "mg/dL", "sampled_at": hours(21).isoformat()}]
+    """Valid plan files: the demo, a plain case, follow-ups, overrides and a severity override."""
+    followups = [
+        {
+            "analyte": "potassium",
+            "value": 3.1,
+            "unit": "mmol/L",
+            "sampled_at": hours(20).isoformat(),
+        },
+        {
+            "analyte": "magnesium",
+            "value": 1.2,
+            "unit": "mg/dL",
+            "sampled_at": hours(21).isoformat(),
+        },
+    ]
     cases = [
         base_case(),
-        base_case(labs={"potassium": lab(3.2, "mEq/L"), "haemoglobin": lab(6.4, "g/dL")},
-                  regimen={"preset_id": "bnf-no-neuro", "first_dose_at": FIRST.isoformat()},
-                  followups=followups),
-        base_case(overrides=[{"target": "potassium", "action": "decline", "reason": "On IV already",
-                              "prescriber": "Dr Rivera"}],
-                  severity_override={"severity": "severe", "reason": "Falling Hb", "clinician": "Dr Haem"},
-                  modifiers={"k_lowering_drugs": ["loop_diuretic"], "digoxin": True,
-                             "planned_discharge_at": hours(100).isoformat()}),
+        base_case(
+            labs={"potassium": lab(3.2, "mEq/L"), "haemoglobin": lab(6.4, "g/dL")},
+            regimen={"preset_id": "bnf-no-neuro", "first_dose_at": FIRST.isoformat()},
+            followups=followups,
+        ),
+        base_case(
+            overrides=[
+                {
+                    "target": "potassium",
+                    "action": "decline",
+                    "reason": "On IV already",
+                    "prescriber": "Dr Rivera",
+                }
+            ],
+            severity_override={
+                "severity": "severe",
+                "reason": "Falling Hb",
+                "clinician": "Dr Haem",
+            },
+            modifiers={
+                "k_lowering_drugs": ["loop_diuretic"],
+                "digoxin": True,
+                "planned_discharge_at": hours(100).isoformat(),
+            },
+        ),
     ]
     out = [(ROOT / "resources" / "examples" / "demo-patient.json").read_bytes()]
     out += [json.dumps(c, indent=1).encode() for c in cases]
@@ -88,14 +117,24 @@ def _same(file_value: Json, model_value: Json) -> bool:
         return file_value == model_value or (math.isnan(file_value) and math.isnan(model_value))
     if isinstance(file_value, str) and isinstance(model_value, datetime | date):
         try:
-            parsed = datetime.fromisoformat(file_value) if isinstance(model_value, datetime) else date.fromisoformat(file_value)
+            parsed = (
+                datetime.fromisoformat(file_value)
+                if isinstance(model_value, datetime)
+                else date.fromisoformat(file_value)
+            )
         except ValueError:
             return False
         return parsed == model_value
-    if isinstance(file_value, str) and hasattr(model_value, "value") and isinstance(model_value.value, str):
+    if (
+        isinstance(file_value, str)
+        and hasattr(model_value, "value")
+        and isinstance(model_value.value, str)
+    ):
         return file_value == model_value.value  # an enum member
     if isinstance(file_value, list) and isinstance(model_value, list | tuple):
-        return len(file_value) == len(model_value) and all(_same(a, b) for a, b in zip(file_value, model_value, strict=True))
+        return len(file_value) == len(model_value) and all(
+            _same(a, b) for a, b in zip(file_value, model_value, strict=True)
+        )
     if isinstance(file_value, dict):
         return all(_lookup_same(file_value[k], model_value, k) for k in file_value)
     return type(file_value) is type(model_value) and file_value == model_value
@@ -129,7 +168,9 @@ def _as_read(data: bytes) -> Json:
 
 
 def _clear(message: str) -> bool:
-    return bool(message.strip()) and "Traceback" not in message and "pydantic" not in message.lower()
+    return (
+        bool(message.strip()) and "Traceback" not in message and "pydantic" not in message.lower()
+    )
 
 
 def _plan_case(r: random.Random, seeds: list[bytes], case_no: int, tmp: Path) -> None:
@@ -154,14 +195,19 @@ def _plan_case(r: random.Random, seeds: list[bytes], case_no: int, tmp: Path) ->
             PLANS.fail(f"{kind}: a problem without a field path or message: {exc.problems}")
         return
     except Exception as exc:
-        PLANS.fail(f"{kind}: CRASH {type(exc).__name__}: {str(exc)[:200]} (data head {data[:80]!r})")
+        PLANS.fail(
+            f"{kind}: CRASH {type(exc).__name__}: {str(exc)[:200]} (data head {data[:80]!r})"
+        )
         return
     PLANS.count(f"accepted: {kind}")
     if bad := _non_finite(inputs.model_dump()):
         PLANS.fail(f"{kind}: NaN/Infinity accepted at {bad}")
     raw = _as_read(data)
     if not _same(raw, inputs):
-        PLANS.fail(f"{kind}: accepted, but the model holds something other than the file says (silent conversion)")
+        PLANS.fail(
+            f"{kind}: accepted, but the model holds something other than the file says "
+            "(silent conversion)"
+        )
         return
     if parse_plan_bytes(plan_bytes(inputs)) != inputs:
         PLANS.fail(f"{kind}: accepted file does not survive save and reopen")
@@ -182,8 +228,10 @@ def test_plan_file_mutation_campaign(tmp_path: Path) -> None:
     PLANS.check()
 
 
-def test_damaged_plan_files_give_exit_status_2_and_one_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The user-facing path: `b12k plan` on damaged files exits 2 with a message, never a traceback."""
+def test_damaged_plan_files_give_exit_status_2_and_one_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The user's path: `b12k plan` on damaged files exits 2 with a message, never a traceback."""
     r = rng("plan-cli")
     seeds = seed_plans()
     for i in range(scaled(ci=40, release=400)):
@@ -226,7 +274,9 @@ def _protocol_case(r: random.Random, seeds: list[bytes]) -> None:
     if bad := _non_finite(lp.protocol.model_dump()):
         PROTOCOL_FILES.fail(f"{kind}: NaN/Infinity accepted at {bad}")
     if not _same(_as_read(data), lp.protocol):
-        PROTOCOL_FILES.fail(f"{kind}: accepted, but the protocol holds something other than the file says")
+        PROTOCOL_FILES.fail(
+            f"{kind}: accepted, but the protocol holds something other than the file says"
+        )
         return
     _check_accepted_protocol(kind, lp, data)
 
@@ -248,7 +298,9 @@ def _check_accepted_protocol(kind: str, lp: LoadedProtocol, data: bytes) -> None
         except InputError:
             continue
         except Exception as exc:
-            PROTOCOL_FILES.fail(f"{kind}: accepted protocol crashes the engine: {type(exc).__name__}: {exc}")
+            PROTOCOL_FILES.fail(
+                f"{kind}: accepted protocol crashes the engine: {type(exc).__name__}: {exc}"
+            )
             continue
         if plan.protocol.sha256 != lp.sha256:
             PROTOCOL_FILES.fail(f"{kind}: the plan does not carry the protocol's hash (VER-01)")
@@ -263,7 +315,7 @@ def test_protocol_file_mutation_campaign() -> None:
 
 
 def test_very_large_protocol_file_is_handled() -> None:
-    """A protocol padded to many megabytes loads (same content, new hash) or is refused; no crash."""
+    """A protocol padded to many megabytes loads (same content, new hash); no crash."""
     data = UK.read_bytes().rstrip() + b" " * scaled(ci=3_000_000, release=30_000_000) + b"\n"
     PROTOCOL_FILES.tried()
     lp = load_protocol_bytes(data, "padded")
@@ -277,7 +329,7 @@ def test_every_mutator_is_exercised_and_harmless_changes_load() -> None:
     doc = json.loads(base)
     kinds = {m(r, base, doc)[0] for m in MUTATORS}
     assert len(kinds) >= len(set(MUTATORS)) - 1
-    kind, data = m_reordered(r, base, doc)
+    _, data = m_reordered(r, base, doc)
     assert parse_plan_bytes(data) == parse_plan_bytes(base)
     # A silent conversion is detected by the "exactly what the file says" check.
     coerced = json.loads(base)

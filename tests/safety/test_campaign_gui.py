@@ -1,4 +1,4 @@
-"""GUI monkey campaign: random edits, unit switches, file opens, saves and exports in the real window.
+"""GUI monkey campaign: random edits, unit switches, opens, saves and exports in the real window.
 
 A seeded monkey drives the real MainWindow offscreen: it types into the line edits (numbers,
 slips, letters, dates, very long text), picks units and options, ticks boxes, adds and removes
@@ -47,17 +47,80 @@ MONKEY = tally("GUI monkey")
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 #: What the monkey types, by kind of field: mostly sensible, often slips, sometimes junk.
-NUMBERS = ["3.4", "2.4", "2.9", "3.0", "4.2", "5.0", "5.3", "0.7", "0.45", "1.7", "0.25", "6.4", "64",
-           "95", "125", "58", "25", "14", "200", "88", "2.8", "1.2"]
-NUMBER_SLIPS = ["35", "0.35", "640", "3,4", "1,000", "1.000", "-1", "0", "1e3", "99999999999", "\u22123",
-                "3.4.5", "abc", "NaN", "inf", ""]
-TIMES = ["2026-11-26 07:10", "26-Nov-2026 07:10", "2026-11-26 11:55", "2026-11-25 14:00",
-         "2026-11-26T07:10+05:30", "2026-11-26 15:00", "2026-11-27 02:00", "2026-11-24 07:00"]
-TIME_SLIPS = ["2026-11-26", "2026-11-26 25:99", "03/04/2026 07:10", "tomorrow", "", "2030-01-01 07:00"]
+NUMBERS = [
+    "3.4",
+    "2.4",
+    "2.9",
+    "3.0",
+    "4.2",
+    "5.0",
+    "5.3",
+    "0.7",
+    "0.45",
+    "1.7",
+    "0.25",
+    "6.4",
+    "64",
+    "95",
+    "125",
+    "58",
+    "25",
+    "14",
+    "200",
+    "88",
+    "2.8",
+    "1.2",
+]
+NUMBER_SLIPS = [
+    "35",
+    "0.35",
+    "640",
+    "3,4",
+    "1,000",
+    "1.000",
+    "-1",
+    "0",
+    "1e3",
+    "99999999999",
+    "\u22123",
+    "3.4.5",
+    "abc",
+    "NaN",
+    "inf",
+    "",
+]
+TIMES = [
+    "2026-11-26 07:10",
+    "26-Nov-2026 07:10",
+    "2026-11-26 11:55",
+    "2026-11-25 14:00",
+    "2026-11-26T07:10+05:30",
+    "2026-11-26 15:00",
+    "2026-11-27 02:00",
+    "2026-11-24 07:00",
+]
+TIME_SLIPS = [
+    "2026-11-26",
+    "2026-11-26 25:99",
+    "03/04/2026 07:10",
+    "tomorrow",
+    "",
+    "2030-01-01 07:00",
+]
 DATES = ["1948-03-14", "14-Mar-1948", "1960-05-01", "2010-06-01", "2008-11-27"]
 DATE_SLIPS = ["03/04/1948", "1948-02-30", "2030-01-01", "", "1948"]
-WORDS = ["RX0042137", "Margaret Ellison", "Zoë Ångström", "Dr A. Okafor", "Ward 7B", "x" * 250,
-         "'; DROP TABLE plans; --", "\t", "", "Falling haemoglobin"]
+WORDS = [
+    "RX0042137",
+    "Margaret Ellison",
+    "Zoë Ångström",
+    "Dr A. Okafor",
+    "Ward 7B",
+    "x" * 250,
+    "'; DROP TABLE plans; --",
+    "\t",
+    "",
+    "Falling haemoglobin",
+]
 
 
 def text_for(name: str, r: random.Random, sensible: float = 0.8) -> str:
@@ -92,7 +155,9 @@ class Recorder:
 
 
 @pytest.fixture
-def monkey(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[MainWindow, Recorder]:
+def monkey(
+    qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[MainWindow, Recorder]:
     """The real main window, offscreen, with recorders instead of modal boxes."""
     files = tmp_path / "files"
     files.mkdir()
@@ -111,15 +176,24 @@ def monkey(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple
     rec = Recorder(rng("gui-answers"), tmp_path, pool)
     monkeypatch.setattr(alerts, "error", lambda _p, title, text: rec.errors.append((title, text)))
     monkeypatch.setattr(alerts, "info", lambda _p, title, text: rec.infos.append((title, text)))
-    monkeypatch.setattr(alerts, "show_crash", lambda details, _log, _p=None: rec.crashes.append(details))
-    monkeypatch.setattr(alerts, "ask_save_changes", lambda *_a: rec.r.choice(["save", "discard", "cancel"]))
+    monkeypatch.setattr(
+        alerts, "show_crash", lambda details, _log, _p=None: rec.crashes.append(details)
+    )
+    monkeypatch.setattr(
+        alerts, "ask_save_changes", lambda *_a: rec.r.choice(["save", "discard", "cancel"])
+    )
     monkeypatch.setattr(alerts, "ask_recover", lambda *_a: True)
     monkeypatch.setattr(alerts, "choose_open_path", lambda *_a: rec.r.choice([*rec.pool, None]))
-    monkeypatch.setattr(alerts, "choose_save_path", lambda *_a: rec.r.choice([rec.next_path(".json"), None]))
+    monkeypatch.setattr(
+        alerts, "choose_save_path", lambda *_a: rec.r.choice([rec.next_path(".json"), None])
+    )
     monkeypatch.setattr(alerts, "choose_pdf_path", lambda *_a: rec.next_path(".pdf"))
     (tmp_path / "data").mkdir()
     window = MainWindow(
-        load_protocol(), Preferences(), now=lambda: NOW, autosave=Autosave(tmp_path / "data"),
+        load_protocol(),
+        Preferences(),
+        now=lambda: NOW,
+        autosave=Autosave(tmp_path / "data"),
         window_state=QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat),
         save_prefs=lambda _p: None,
     )
@@ -173,7 +247,9 @@ def act_fix(window: MainWindow, rec: Recorder, qtbot: Any) -> str:
     window.form.focus_field(path)
     widget = QApplication.focusWidget()
     if isinstance(widget, QLineEdit):
-        text = "" if rec.r.random() < 0.3 else text_for(widget.accessibleName(), rec.r, sensible=1.0)
+        text = (
+            "" if rec.r.random() < 0.3 else text_for(widget.accessibleName(), rec.r, sensible=1.0)
+        )
         widget.setText(text)
         widget.textEdited.emit(text)
         return f"fix {path}: {text[:20]!r}"
@@ -256,8 +332,16 @@ def act_autosave_recover(window: MainWindow, rec: Recorder, qtbot: Any) -> str:
 
 
 ACTIONS: list[tuple[Callable[[MainWindow, Recorder, Any], str], int]] = [
-    (act_type, 40), (act_choose, 12), (act_tick, 8), (act_button, 8), (act_open, 7), (act_save, 5),
-    (act_export, 1), (act_new_or_demo, 6), (act_settings, 3), (act_autosave_recover, 4),
+    (act_type, 40),
+    (act_choose, 12),
+    (act_tick, 8),
+    (act_button, 8),
+    (act_open, 7),
+    (act_save, 5),
+    (act_export, 1),
+    (act_new_or_demo, 6),
+    (act_settings, 3),
+    (act_autosave_recover, 4),
 ]
 
 
@@ -312,4 +396,6 @@ def test_gui_monkey_campaign(monkey: tuple[MainWindow, Recorder], qtbot: Any) ->
     MONKEY.count("steps with a plan shown", plans_seen)
     MONKEY.count("messages to the user (modal)", len(rec.errors) + len(rec.infos))
     MONKEY.check()
-    assert plans_seen > 0, "the monkey never produced a plan: the campaign is not exercising the view"
+    assert plans_seen > 0, (
+        "the monkey never produced a plan: the campaign is not exercising the view"
+    )

@@ -33,12 +33,20 @@ WHO = {"reason": "Fewer blood tests", "prescriber": "Dr Rivera", "confirmed_outs
     [
         ("labs.potassium.value", lambda c: c["labs"]["potassium"].update(value=True)),
         ("labs.potassium.value", lambda c: c["labs"]["potassium"].update(value="4.2")),
-        ("labs.potassium.sampled_at", lambda c: c["labs"]["potassium"].update(sampled_at=1764140400)),
+        (
+            "labs.potassium.sampled_at",
+            lambda c: c["labs"]["potassium"].update(sampled_at=1764140400),
+        ),
         ("patient.date_of_birth", lambda c: c["patient"].update(date_of_birth=0)),
         ("modifiers.dialysis", lambda c: c["modifiers"].update(dialysis="no")),
     ],
-    ids=["bool-as-lab-value", "string-as-lab-value", "number-as-sample-time", "number-as-date-of-birth",
-         "string-as-flag"],
+    ids=[
+        "bool-as-lab-value",
+        "string-as-lab-value",
+        "number-as-sample-time",
+        "number-as-date-of-birth",
+        "string-as-flag",
+    ],
 )
 def test_plan_file_values_of_the_wrong_json_type_are_refused(where: str, mutate: Any) -> None:
     """DEFECT-1 (fixed): plan files were read in pydantic's lax mode, so JSON true became 1.0.
@@ -66,7 +74,9 @@ def test_overrides_cannot_end_potassium_monitoring_before_the_label_window() -> 
         assert "48" in str(exc)
         return
     k_draws = [d.at for d in plan.schedule if "potassium" in d.tests]
-    assert max(k_draws) >= FIRST + timedelta(hours=48), [d.hours_after_first_dose for d in plan.schedule]
+    assert max(k_draws) >= FIRST + timedelta(hours=48), [
+        d.hours_after_first_dose for d in plan.schedule
+    ]
 
 
 @pytest.mark.parametrize(
@@ -79,7 +89,9 @@ def test_no_potassium_containing_phosphate_without_a_usable_potassium(k_lab: Any
 
     Each tablet adds potassium; an override doing the same was already refused.
     """
-    plan = evaluate(proto(), inputs(labs={"potassium": k_lab, "phosphate": lab(0.4, "mmol/L")}), now=NOW)
+    plan = evaluate(
+        proto(), inputs(labs={"potassium": k_lab, "phosphate": lab(0.4, "mmol/L")}), now=NOW
+    )
     po4 = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
     assert po4.potassium_per_day == 0 or po4.kind not in ("oral", "iv"), po4.text
 
@@ -100,7 +112,7 @@ def _protocol(mutate: Any) -> bytes:
     ids=["string-as-hold-threshold", "number-as-ecg-flag", "string-as-call-doctor-flag"],
 )
 def test_protocol_values_of_the_wrong_json_type_are_refused(mutate: Any) -> None:
-    """DEFECT-4 (fixed): protocol files were read in lax mode ('5.0' for the hold threshold, 1 for a flag)."""
+    """DEFECT-4 (fixed): protocol files were read in lax mode ('5.0' as a number, 1 as true)."""
     with pytest.raises(ProtocolError):
         load_protocol_bytes(_protocol(mutate))
 
@@ -112,7 +124,11 @@ def test_protocol_values_of_the_wrong_json_type_are_refused(mutate: Any) -> None
         lambda d: d["b12"]["indeterminate_below"].update(value=50),
         lambda d: d["gates"]["renal"]["egfr_renal_team_below"].update(value=60),
     ],
-    ids=["anaemia-bands-out-of-order", "b12-thresholds-out-of-order", "renal-cut-offs-out-of-order"],
+    ids=[
+        "anaemia-bands-out-of-order",
+        "b12-thresholds-out-of-order",
+        "renal-cut-offs-out-of-order",
+    ],
 )
 def test_protocol_thresholds_out_of_order_are_refused(mutate: Any) -> None:
     """DEFECT-5 (fixed): thresholds out of order were accepted.
@@ -126,14 +142,14 @@ def test_protocol_thresholds_out_of_order_are_refused(mutate: Any) -> None:
 
 @pytest.mark.parametrize("weight", [1e308, 5e-324, 580.0], ids=["1e308-kg", "5e-324-kg", "580-kg"])
 def test_implausible_weight_is_refused(weight: float) -> None:
-    """DEFECT-6 (fixed): patient weight had no plausible range (1e308 kg was printed on the sheet)."""
+    """DEFECT-6 (fixed): patient weight had no plausible range (1e308 kg was printed)."""
     with pytest.raises(InputError) as info:
         evaluate(proto(), inputs(patient={"weight_kg": weight}), now=NOW)
     assert "patient.weight_kg" in str(info.value)
 
 
 def test_overflowing_number_is_refused_like_infinity() -> None:
-    """DEFECT-7 (fixed): 1e999 became Infinity and was accepted where a rule's alternative allows it."""
+    """DEFECT-7 (fixed): 1e999 became Infinity, accepted where a rule's alternative allows it."""
     doc = json.loads(UK.read_bytes())
     doc["potassium"]["oral_max_per_day"]["alternatives"][0]["value"] = 123456789
     data = json.dumps(doc).replace("123456789", "1e999").encode()

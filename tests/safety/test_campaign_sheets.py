@@ -51,7 +51,7 @@ HARD_NAMES = [
     "Zoë Ångström-Łukasiewicz",
     "Nguyễn Thị Minh Khai",
     "Ægir Þórsson",
-    "Ο Γιώργος Παπαδόπουλος",
+    "Γιώργος Παπαδόπουλος",
     "Иван Петров",
     "W" * 200,
 ]
@@ -70,7 +70,11 @@ def _sheet_font_chars() -> frozenset[int]:
 def unprintable(text: str) -> str:
     """The characters of `text` the sheet font cannot draw (control characters included)."""
     chars = _sheet_font_chars()
-    return "".join(sorted({c for c in text if ord(c) not in chars and not c.isspace() or c in "\t\n\r\x0b\x0c"}))
+    return "".join(
+        sorted(
+            {c for c in text if (ord(c) not in chars and not c.isspace()) or c in "\t\n\r\x0b\x0c"}
+        )
+    )
 
 
 def _norm(text: str) -> str:
@@ -83,7 +87,9 @@ def sheet_violations(plan: Plan) -> list[str]:
     out = []
     for v in lint_order_sheet(plan, pdf):
         tag = "LINT"
-        if v.rule == "FMT-01" and re.search(r"Latest \w+ \([\d.,]+ \S+\) is [\d,]+ hours old", str(v)):
+        if v.rule == "FMT-01" and re.search(
+            r"Latest \w+ \([\d.,]+ \S+\) is [\d,]+ hours old", str(v)
+        ):
             tag = "SHEET/stale-result-fails-lint"
         elif v.rule == "FMT-04" and re.search(r"[\d.,]+' has no unit: .*[\d.,]+ pg/mL", str(v)):
             tag = "SHEET/pg-per-ml-unknown-to-lint"
@@ -97,8 +103,12 @@ def sheet_violations(plan: Plan) -> list[str]:
         where = f"page {number}"
         if page.count(f"Page {number} of {total}") < 1:
             out.append(f"VER-01 {where}: no 'Page {number} of {total}'")
-        for needed, what in ((st_.protocol_id, "protocol id"), (st_.version, "protocol version"),
-                             (st_.sha256[:16], "content hash"), (plan.app_version, "app version")):
+        for needed, what in (
+            (st_.protocol_id, "protocol id"),
+            (st_.version, "protocol version"),
+            (st_.sha256[:16], "content hash"),
+            (plan.app_version, "app version"),
+        ):
             if needed not in page:
                 out.append(f"VER-01 {where}: {what} {needed!r} missing")
         if name not in re.sub(r"\s", "", page):  # a long name may wrap: compare without spaces
@@ -119,15 +129,21 @@ def sheet_violations(plan: Plan) -> list[str]:
         if ref.key not in text:
             out.append(f"VER-02 source {ref.key} cited but not printed")
     must = [
-        *(g.text for g in plan.gates), *(h.text for h in plan.hold_rules), *(o.text for o in plan.orders_now),
-        *(w.text for w in plan.warnings), *(lab.text for lab in plan.labs),
+        *(g.text for g in plan.gates),
+        *(h.text for h in plan.hold_rules),
+        *(o.text for o in plan.orders_now),
+        *(w.text for w in plan.warnings),
+        *(lab.text for lab in plan.labs),
     ]
     for line in must:
         if _norm(glue(line)) not in text:
             out.append(f"SHEET line missing: {line[:90]!r}")
     for token, pattern in BANNED.items():
         if m := pattern.search(text):
-            out.append(f"FMT-06 banned {token!r} printed: ...{text[max(m.start() - 40, 0):m.end() + 40]}...")
+            out.append(
+                f"FMT-06 banned {token!r} printed: "
+                f"...{text[max(m.start() - 40, 0) : m.end() + 40]}..."
+            )
     return out
 
 
@@ -154,9 +170,13 @@ def test_sheet_campaign_every_golden_case() -> None:
 
 
 @hypothesis_seed(seed() + 10)
-@settings(max_examples=scaled(ci=12, release=400), deadline=None, database=None,
-          phases=[Phase.explicit, Phase.generate],  # no shrinking: a sheet takes half a second
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=scaled(ci=12, release=400),
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: a sheet takes half a second
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(scenarios(allow_invalid=False, overrides_one_in=3), st.sampled_from(HARD_NAMES) | st.none())
 def test_sheet_campaign_generated_plans(s: Scenario, hard_name: str | None) -> None:
     if hard_name is not None:
@@ -177,16 +197,35 @@ def test_the_sheet_checks_can_fail() -> None:
     """A sheet for a forged plan (trailing zero, banned token, a stranger's name) is caught."""
     plan = SHEET_CASES["severe-k-2.3-iv"]()
     order = plan.orders_now[0]
-    forged = Plan.model_validate({
-        **plan.model_dump(),
-        "orders_now": [{**order.model_dump(), "text": order.text + " Give 20.0 mmol as a bolus per protocol."},
-                       *[o.model_dump() for o in plan.orders_now[1:]]],
-    })
+    forged = Plan.model_validate(
+        {
+            **plan.model_dump(),
+            "orders_now": [
+                {
+                    **order.model_dump(),
+                    "text": order.text + " Give 20.0 mmol as a bolus per protocol.",
+                },
+                *[o.model_dump() for o in plan.orders_now[1:]],
+            ],
+        }
+    )
     found = " ".join(sheet_violations(forged))
     assert "LINT" in found and "FMT-06" in found
-    renamed = Plan.model_validate({**plan.model_dump(), "rules": [r.model_dump() for r in plan.rules]
-                                   + [{"id": "NEVER-PRINTED", "text": "x", "source": "local", "grade": None,
-                                       "local_policy": True}]})
+    renamed = Plan.model_validate(
+        {
+            **plan.model_dump(),
+            "rules": [r.model_dump() for r in plan.rules]
+            + [
+                {
+                    "id": "NEVER-PRINTED",
+                    "text": "x",
+                    "source": "local",
+                    "grade": None,
+                    "local_policy": True,
+                }
+            ],
+        }
+    )
     assert "VER-02 rule NEVER-PRINTED" in " ".join(sheet_violations(renamed))
 
 

@@ -21,12 +21,17 @@ from tests.logic.helpers import FIRST, NOW, UK, US, inputs, lab, proto
 @pytest.mark.xfail(
     strict=True,
     raises=RecursionError,
-    reason="DEFECT-8 autosave.py / settings.py: a deeply nested JSON draft or preferences file raises "
-    "RecursionError out of Autosave.load() and load_preferences() (only OSError/ValueError/... are "
-    "caught), so the program cannot start until the file is deleted by hand",
+    reason=(
+        "DEFECT-8 autosave.py / settings.py: a deeply nested JSON draft or preferences file "
+        "raises RecursionError out of Autosave.load() and load_preferences() (only "
+        "OSError/ValueError/... are caught), so the program cannot start until the file is "
+        "deleted by hand"
+    ),
 )
 @pytest.mark.parametrize("which", ["autosave-draft", "preferences"])
-def test_deeply_nested_draft_or_preferences_do_not_stop_the_program(which: str, tmp_path: Any) -> None:
+def test_deeply_nested_draft_or_preferences_do_not_stop_the_program(
+    which: str, tmp_path: Any
+) -> None:
     from desktop_app.settings import load_preferences
     from desktop_app.storage.autosave import DRAFT_FILE, Autosave
 
@@ -36,22 +41,31 @@ def test_deeply_nested_draft_or_preferences_do_not_stop_the_program(which: str, 
         assert Autosave(tmp_path).load() is None
     else:
         (tmp_path / "preferences.json").write_text(nested)
-        prefs, message = load_preferences(tmp_path / "preferences.json")
+        _, message = load_preferences(tmp_path / "preferences.json")
         assert message is not None
 
 
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="DEFECT-10 order sheet: a stale result quoted in an order ('Latest phosphate (1.00 mmol/L) "
-    "is 28 hours old: take a new sample') fails the sheet's own FMT-01 lint, so `b12k pdf`, batch and "
-    "the window's Export refuse to print the sheet exactly when a new sample is due",
+    reason=(
+        "DEFECT-10 order sheet: a stale result quoted in an order ('Latest phosphate (1.00 "
+        "mmol/L) is 28 hours old: take a new sample') fails the sheet's own FMT-01 lint, so `b12k"
+        " pdf`, batch and the window's Export refuse to print the sheet exactly when a new sample"
+        " is due"
+    ),
 )
 def test_sheet_with_a_stale_follow_up_result_passes_the_lint() -> None:
     from desktop_app.report import lint_order_sheet, render_order_sheet
 
-    followup = [{"analyte": "phosphate", "value": 1.0, "unit": "mmol/L",
-                 "sampled_at": (FIRST + timedelta(hours=20)).isoformat()}]
+    followup = [
+        {
+            "analyte": "phosphate",
+            "value": 1.0,
+            "unit": "mmol/L",
+            "sampled_at": (FIRST + timedelta(hours=20)).isoformat(),
+        }
+    ]
     plan = evaluate(proto(), inputs(followups=followup), now=FIRST + timedelta(hours=50))
     violations = lint_order_sheet(plan, render_order_sheet(plan))
     assert violations == [], "\n".join(map(str, violations))
@@ -60,13 +74,18 @@ def test_sheet_with_a_stale_follow_up_result_passes_the_lint() -> None:
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="DEFECT-11 wrong patient: the plan file accepts any Unicode in the patient's name, but the "
-    "sheet's font (DejaVu Sans) has no CJK glyphs and control characters print as boxes, so 'Li "
-    "\u674e\u5c0f\u9f8d' prints as 'Li \u25a1\u25a1\u25a1' and cannot be told from another 'Li ...'; "
-    "fix: refuse such names at entry, or embed a font that covers them and refuse to print otherwise",
+    reason=(
+        "DEFECT-11 wrong patient: the plan file accepts any Unicode in the patient's name, but "
+        "the sheet's font (DejaVu Sans) has no CJK glyphs and control characters print as boxes, "
+        "so 'Li \u674e\u5c0f\u9f8d' prints as 'Li \u25a1\u25a1\u25a1' and cannot be told from "
+        "another 'Li ...'; fix: refuse such names at entry, or embed a font that covers them and "
+        "refuse to print otherwise"
+    ),
 )
 @pytest.mark.parametrize(
-    "name", ["Li \u674e\u5c0f\u9f8d", "Tab\tSeparated", "Line\nBreak"], ids=["cjk", "tab", "newline"]
+    "name",
+    ["Li \u674e\u5c0f\u9f8d", "Tab\tSeparated", "Line\nBreak"],
+    ids=["cjk", "tab", "newline"],
 )
 def test_every_accepted_patient_name_prints_legibly(name: str) -> None:
     from desktop_app.report import render_order_sheet
@@ -81,17 +100,22 @@ def test_every_accepted_patient_name_prints_legibly(name: str) -> None:
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="DEFECT-12 order sheet lint: 'pg/mL', an accepted unit of B12 (the usual US unit), is not in "
-    "the lint's unit list, so a B12 entered in pg/mL fails FMT-04 ('number has no unit') and the sheet "
-    "cannot be printed or exported",
+    reason=(
+        "DEFECT-12 order sheet lint: 'pg/mL', an accepted unit of B12 (the usual US unit), is not"
+        " in the lint's unit list, so a B12 entered in pg/mL fails FMT-04 ('number has no unit') "
+        "and the sheet cannot be printed or exported"
+    ),
 )
 @pytest.mark.parametrize("protocol_path", [UK, US], ids=["uk-default", "us-labels"])
 def test_sheet_with_b12_entered_in_pg_per_ml_passes_the_lint(protocol_path: Any) -> None:
     from desktop_app.report import lint_order_sheet, render_order_sheet
 
     lp = proto(protocol_path)
-    plan = evaluate(lp, inputs(labs={"b12": lab(250, "pg/mL")},
-                               regimen={"preset_id": lp.protocol.default_regimen}), now=NOW)
+    plan = evaluate(
+        lp,
+        inputs(labs={"b12": lab(250, "pg/mL")}, regimen={"preset_id": lp.protocol.default_regimen}),
+        now=NOW,
+    )
     violations = lint_order_sheet(plan, render_order_sheet(plan))
     assert violations == [], "\n".join(map(str, violations))
 
@@ -110,11 +134,18 @@ def window(qtbot: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     told: list[str] = []
     for name in ("error", "info"):
         monkeypatch.setattr(alerts, name, lambda _p, title, text: told.append(f"{title}: {text}"))
-    monkeypatch.setattr(alerts, "ask_save_changes", lambda *_a: told.append("asked to save") or "cancel")
+    monkeypatch.setattr(
+        alerts, "ask_save_changes", lambda *_a: told.append("asked to save") or "cancel"
+    )
     (tmp_path / "data").mkdir()
-    win = MainWindow(load_protocol(), Preferences(), now=lambda: NOW, autosave=Autosave(tmp_path / "data"),
-                     window_state=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
-                     save_prefs=lambda _p: None)
+    win = MainWindow(
+        load_protocol(),
+        Preferences(),
+        now=lambda: NOW,
+        autosave=Autosave(tmp_path / "data"),
+        window_state=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
+        save_prefs=lambda _p: None,
+    )
     qtbot.addWidget(win)
     win.told = told
     return win
@@ -123,17 +154,22 @@ def window(qtbot: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 @pytest.mark.xfail(
     strict=True,
     raises=AttributeError,
-    reason="DEFECT-9 recovery: an autosaved draft that is valid JSON but has fields of the wrong shape "
-    "(a list where the labs panel expects an object; written by another version, or damaged) makes "
-    "restore_draft raise AttributeError in set_raw_state; at start-up this happens after the user "
-    "chose 'Recover', so the program exits, and asks again at the next start",
+    reason=(
+        "DEFECT-9 recovery: an autosaved draft that is valid JSON but has fields of the wrong "
+        "shape (a list where the labs panel expects an object; written by another version, or "
+        "damaged) makes restore_draft raise AttributeError in set_raw_state; at start-up this "
+        "happens after the user chose 'Recover', so the program exits, and asks again at the next"
+        " start"
+    ),
 )
 @pytest.mark.parametrize(
     "fields",
     [{"LabsPanel": {"rows": []}}, {"LabsPanel": []}, {"meta": [], "PatientPanel": {}}],
     ids=["rows-as-list", "panel-as-list", "meta-as-list"],
 )
-def test_a_damaged_draft_is_refused_with_a_message_not_a_crash(window: Any, fields: dict[str, Any]) -> None:
+def test_a_damaged_draft_is_refused_with_a_message_not_a_crash(
+    window: Any, fields: dict[str, Any]
+) -> None:
     from desktop_app.storage.autosave import Draft
 
     window.restore_draft(Draft(fields=fields, file_path=None, saved_at=NOW))
@@ -143,9 +179,11 @@ def test_a_damaged_draft_is_refused_with_a_message_not_a_crash(window: Any, fiel
 @pytest.mark.xfail(
     strict=True,
     raises=AssertionError,
-    reason="DEFECT-13 file replaced while open: when another program replaced the plan file after the "
-    "window opened it, Save overwrites the other program's version without telling the user (the "
-    "write itself is atomic: nothing is mixed, but one version is silently lost)",
+    reason=(
+        "DEFECT-13 file replaced while open: when another program replaced the plan file after "
+        "the window opened it, Save overwrites the other program's version without telling the "
+        "user (the write itself is atomic: nothing is mixed, but one version is silently lost)"
+    ),
 )
 def test_saving_over_a_file_replaced_on_disk_tells_the_user(window: Any, tmp_path: Any) -> None:
     from desktop_app.storage.plan_files import read_plan_file, write_plan_file
@@ -156,4 +194,6 @@ def test_saving_over_a_file_replaced_on_disk_tells_the_user(window: Any, tmp_pat
     write_plan_file(path, inputs(plan_id="THEIRS", prescriber="Dr Elsewhere"))  # another program
     window.told.clear()
     saved = window.save()
-    assert window.told, f"saved={saved}; the file now holds plan {read_plan_file(path).plan_id}, nobody was told"
+    assert window.told, (
+        f"saved={saved}; the file now holds plan {read_plan_file(path).plan_id}, nobody was told"
+    )
