@@ -197,3 +197,34 @@ def test_saving_over_a_file_replaced_on_disk_tells_the_user(window: Any, tmp_pat
     assert window.told, (
         f"saved={saved}; the file now holds plan {read_plan_file(path).plan_id}, nobody was told"
     )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason=(
+        "DEFECT-14 VER-05: an approved protocol whose review_due date has passed is used as if "
+        "current: nothing reads approval.review_due, so no output is marked NOT FOR CLINICAL USE "
+        "and no warning is given"
+    ),
+)
+def test_an_expired_protocol_is_refused_or_marked() -> None:
+    import json as _json
+
+    from desktop_app.logic.errors import B12KError
+    from desktop_app.logic.protocol import load_protocol_bytes
+
+    raw = _json.loads(UK.read_text(encoding="utf-8"))
+    raw["approval"] = {
+        "status": "approved",
+        "approved_by": "Drugs and Therapeutics Committee (TEST)",
+        "approval_date": "2024-01-01",
+        "review_due": "2025-01-01",
+    }
+    try:
+        lp = load_protocol_bytes(_json.dumps(raw).encode(), "expired")
+        plan = evaluate(lp, inputs(), now=NOW)
+    except B12KError:
+        return  # refused: acceptable
+    flagged = [w for w in plan.warnings if w.level == "danger" and "review" in w.text.lower()]
+    assert plan.protocol.not_for_clinical_use or flagged
