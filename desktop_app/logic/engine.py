@@ -77,11 +77,27 @@ def _lab_unit(proto: Protocol, analyte: Analyte) -> str:
     return proto.analytes[analyte].canonical_unit
 
 
+def _decimals(value: float) -> int:
+    """Decimals a typed value was given with (at most 3)."""
+    text = f"{value:.3f}".rstrip("0")
+    return len(text.split(".")[1])
+
+
 def _lab_text(proto: Protocol, lab: CanonicalLab) -> str:
+    """A result as shown: never rounded across a band edge.
+
+    A value entered in the unit it is shown in keeps the precision it was typed with (K 3.45
+    is not shown as 3.5 beside "below 3.5"); a converted value keeps one more decimal than the
+    laboratory reports (1.7 mg/dL of magnesium is 0.699 mmol/L, not 0.70).
+    """
     spec = proto.analytes[lab.analyte]
     unit = _lab_unit(proto, lab.analyte)
-    shown = from_canonical(spec, lab.value, unit) if unit in spec.units else lab.value
-    return result(shown, spec.decimals, unit)
+    shown = from_canonical(spec, lab.value, unit)
+    if spec.factor(lab.entered_unit) == spec.factor(unit):
+        decimals = max(spec.decimals, _decimals(lab.entered_value))
+    else:
+        decimals = spec.decimals + 1
+    return result(shown, decimals, unit)
 
 
 def _used(proto: Protocol, lab: CanonicalLab) -> InputUsed:
@@ -545,6 +561,8 @@ def _band_rows(
         rows.append(
             BandRow(
                 electrolyte=electrolyte,  # type: ignore[arg-type]
+                lower=band.lower.value if band.lower is not None else None,
+                lower_inclusive=band.lower_inclusive,
                 band_id=use.id,
                 label=band.label if band is use else f"{band.label} (cannot take oral)",
                 instruction=instruction,
@@ -1003,7 +1021,7 @@ def _rule_text(rule: object) -> str:
     if isinstance(rule, Band):
         return rule.label
     assert isinstance(rule, RiskFactorRule)
-    return f"{rule.label} -> {rule.tier.value}"
+    return f"{rule.label}: raises the tier to {rule.tier.value}"
 
 
 def plan_id_for(inputs: PlanInputs, sha256: str) -> str:

@@ -161,6 +161,8 @@ class BandRow(_Frozen):
     electrolyte: Literal["potassium", "magnesium", "phosphate"]
     band_id: str
     label: str
+    lower: float | None = Field(default=None, description="Lower bound of the result band.")
+    lower_inclusive: bool = Field(default=True, description="False: the band starts above `lower`.")
     instruction: str
     order: Order | None
     recheck_hours: float | None

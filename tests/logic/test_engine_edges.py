@@ -167,7 +167,7 @@ def test_every_cited_rule_and_source_resolves() -> None:
     local = next(r for r in plan.rules if r.id == "MON-K-HIGH")
     assert local.local_policy and "hours after first dose" in local.text
     tiers = next(r for r in plan.rules if r.id == "RISK-K-LOW")
-    assert tiers.text.endswith("-> high")
+    assert tiers.text.endswith(": raises the tier to high")
     band = next(r for r in plan.rules if r.id == "K-BAND-SEVERE")
     assert band.text == "Severe: below 2.5 mmol/L"
 
@@ -210,3 +210,17 @@ def test_no_phosphate_sandoz_while_potassium_is_unknown(k_lab: object) -> None:
     assert po4.kind == "prescriber" and po4.potassium_per_day == 0
     assert "no usable potassium result" in po4.text
     assert plan.potassium_per_day == 0
+
+
+def test_results_are_never_rounded_across_a_band_edge() -> None:
+    plan = evaluate(proto(), inputs(labs={"potassium": lab(3.45, "mmol/L"), "magnesium": lab(1.7, "mg/dL"),
+                                          "haemoglobin": lab(7.99, "g/dL")}), now=NOW)
+    shown = {row.analyte: row.text for row in plan.labs}
+    assert shown["potassium"] == "3.45 mmol/L"
+    assert shown["magnesium"] == "0.699 mmol/L"
+    assert shown["haemoglobin"] == "79.9 g/L" and plan.anaemia.derived == "severe"
+    assert shown["egfr"] == "80 mL/min/1.73 m2"
+    mild = next(r for r in plan.k_bands if r.band_id == "K-BAND-MILD")
+    assert (mild.lower, mild.lower_inclusive) == (3.0, True)
+    hyper = next(r for r in plan.k_bands if r.band_id == "K-BAND-HYPER")
+    assert (hyper.lower, hyper.lower_inclusive) == (5.3, False)
