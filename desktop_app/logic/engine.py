@@ -748,14 +748,17 @@ def _action_now(
             next_check = by_band
     where = "Latest" if any(f is latest_k for f in ctx.followups) else "Baseline"
     basis = f"{where} potassium {_lab_text(p, latest_k)} at {when(latest_k.sampled_at)}"
-    text = f"{basis}: {band.label}. {k_order.text}"
+    # The order itself is printed once, under the orders now; the action names the band and
+    # what to do. When no dose is given automatically, the order's own words say why.
+    instruction = band.instruction if k_order.kind in ("oral", "iv") else k_order.text
+    text = f"{basis}: {band.label}. {instruction}"
     if next_check is not None:
         text += f" Next potassium (with magnesium and phosphate) by {when(next_check)}."
     return ActionNow(
         text=text,
         basis=basis,
         band_label=band.label,
-        instruction=band.instruction,
+        instruction=instruction,
         band_id=band.id,
         next_check_at=next_check,
         reason=_merge(k_order.reason, _reason(rules, [_used(p, latest_k)])),
