@@ -39,7 +39,7 @@ from desktop_app.storage.protocols import load_protocol
 from desktop_app.widgets import alerts
 from desktop_app.widgets.main_window import MainWindow
 from tests.logic.helpers import US
-from tests.safety.campaign import rng, scaled, tally
+from tests.safety.campaign import Tally, rng, scaled, tally
 from tests.safety.mutators import MUTATORS
 from tests.safety.test_campaign_files import seed_plans
 
@@ -345,7 +345,7 @@ ACTIONS: list[tuple[Callable[[MainWindow, Recorder, Any], str], int]] = [
 ]
 
 
-def _check(window: MainWindow, rec: Recorder, what: str) -> None:
+def _check(window: MainWindow, rec: Recorder, what: str, tally: Tally = MONKEY) -> None:
     """No plan for invalid input; otherwise exactly the engine's plan for what is typed now."""
     QApplication.processEvents()
     window.flush()
@@ -353,18 +353,18 @@ def _check(window: MainWindow, rec: Recorder, what: str) -> None:
     shown = window.plan_view.current_plan()
     if inputs is None:
         if shown is not None or window.current_plan() is not None:
-            MONKEY.fail(f"after {what}: a plan is shown while fields cannot be read")
+            tally.fail(f"after {what}: a plan is shown while fields cannot be read")
         return
     try:
         expected = evaluate(window.protocol, inputs, now=NOW)
     except InputError:
         if shown is not None:
-            MONKEY.fail(f"after {what}: a plan is shown for inputs the engine refuses")
+            tally.fail(f"after {what}: a plan is shown for inputs the engine refuses")
         return
     if shown is None:
-        MONKEY.fail(f"after {what}: valid inputs but no plan shown")
+        tally.fail(f"after {what}: valid inputs but no plan shown")
     elif shown.model_dump_json() != expected.model_dump_json():
-        MONKEY.fail(f"after {what}: the plan shown is not the plan for the inputs as they are now")
+        tally.fail(f"after {what}: the plan shown is not the plan for the inputs as they are now")
 
 
 def test_gui_monkey_campaign(monkey: tuple[MainWindow, Recorder], qtbot: Any) -> None:
@@ -399,3 +399,19 @@ def test_gui_monkey_campaign(monkey: tuple[MainWindow, Recorder], qtbot: Any) ->
     assert plans_seen > 0, (
         "the monkey never produced a plan: the campaign is not exercising the view"
     )
+
+
+def test_the_monkey_sees_a_plan_left_on_screen_for_invalid_input(
+    monkey: tuple[MainWindow, Recorder], qtbot: Any
+) -> None:
+    """Control: a window that forgot to hide its plan is caught by the monkey's check."""
+    window, rec = monkey
+    window.load_demo()
+    _check(window, rec, "demo", probe := Tally("probe"))
+    assert probe.failures == 0 and window.plan_view.current_plan() is not None
+    window.plan_view.show_problems = lambda _problems: None  # the fault: the old plan stays
+    edit = window.form.labs.value_edit(next(iter(window.form.labs.rows)))
+    edit.setText("3,4,5")
+    edit.textEdited.emit("3,4,5")
+    _check(window, rec, "typing an unreadable value", probe)
+    assert probe.failures == 1 and "fields cannot be read" in probe.details[0]
