@@ -7,8 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QTextDocument, QTextTable
+from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QResizeEvent, QTextDocument, QTextTable
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -50,40 +50,70 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=False)
 
 
-class _RichLabel(QLabel):
-    """A word-wrapped rich-text label that remembers its height for each width.
+class _WrapLabel(QLabel):
+    """A word-wrapped label that hints its own width and remembers its height for each width.
 
-    QLabel lays its whole document out again on every heightForWidth() call, and a layout pass
-    asks every label; with the band tables that took most of a keystroke's time. The cache is
-    cleared whenever the text changes.
+    A layout asks every height-for-width item for its height at the width of the layout's size
+    hint. QLabel hints 80 characters (640 px) for wrapped text, so each changed label was laid
+    out again at a width nobody sees, and with a long unbreakable word (the protocol hash in the
+    footer) the plan column was forced wider than its viewport, so each changed label was laid
+    out at two real widths too. This label hints its current width (and tells the layout when
+    that width changes), its minimum width is small, and heights are cached per width until the
+    text, font or style changes.
     """
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
         self._heights: dict[int, int] = {}
         self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.RichText)
 
-    def set_rich_text(self, text: str) -> None:
-        """Set the text and forget the cached heights."""
-        self._heights.clear()
-        self.setText(text)
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        if text != self.text():
+            self._heights.clear()
+            super().setText(text)
 
-    def heightForWidth(self, width: int) -> int:
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
         height = self._heights.get(width)
         if height is None:
             height = super().heightForWidth(width)
             self._heights[width] = height
         return height
 
-    def sizeHint(self) -> QSize:
-        # QLabel would lay the document out at unlimited width (costly for tables); the label
-        # always fills the plan column, so its current width is the natural hint.
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        # The label always fills its column, so its current width is the natural hint.
         width = max(self.width(), _MIN_TEXT_WIDTH)
         return QSize(width, self.heightForWidth(width))
 
-    def minimumSizeHint(self) -> QSize:
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         return QSize(_MIN_TEXT_WIDTH, 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the size hint follows the width
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._heights.clear()
+            self.updateGeometry()
+        super().changeEvent(event)
+
+
+class _RichLabel(_WrapLabel):
+    """A word-wrapped rich-text label (a plan section's body).
+
+    QLabel lays its whole document out again on every heightForWidth() call, and a layout pass
+    asks every label; with the band tables that took most of a keystroke's time, hence the
+    cache of `_WrapLabel`.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.RichText)
+
+    def set_rich_text(self, text: str) -> None:
+        """Set the text (the cached heights are forgotten when it differs)."""
+        self.setText(text)
 
 
 class _Section(QWidget):
@@ -97,7 +127,7 @@ class _Section(QWidget):
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 6, 0, 0)
         column.setSpacing(2)
-        self.title = QLabel(title)
+        self.title = _WrapLabel(title)
         self.title.setObjectName("sectionTitle")
         self.title.setAccessibleName(title)
         self.body = _RichLabel()
@@ -174,13 +204,11 @@ class PlanView(QScrollArea):
         self._connect()
 
     def _build(self) -> None:
-        self.not_for_clinical_use = QLabel()
+        self.not_for_clinical_use = _WrapLabel()
         self.not_for_clinical_use.setObjectName("notForClinicalUse")
-        self.not_for_clinical_use.setWordWrap(True)
         self.not_for_clinical_use.hide()
-        self.status = QLabel()
+        self.status = _WrapLabel()
         self.status.setObjectName("planStatus")
-        self.status.setWordWrap(True)
         self.problems = QLabel()
         self.problems.setObjectName("problems")
         self.problems.setWordWrap(True)
@@ -194,18 +222,16 @@ class PlanView(QScrollArea):
         self.banner.setObjectName("riskBanner")
         self.banner_icon = QLabel()
         self.banner_icon.setAccessibleName("Risk tier icon")
-        self.banner_text = QLabel()
+        self.banner_text = _WrapLabel()
         self.banner_text.setObjectName("riskBannerText")
-        self.banner_text.setWordWrap(True)
         self.show_all = QCheckBox(ui_text.SHOW_ALL_REASONS)
         self.show_all.setAccessibleName(ui_text.SHOW_ALL_REASONS)
         self.sections: dict[str, _Section] = {
             key: _Section(key, title, self._on_link) for key, title in self.SECTIONS
         }
         self.charts: list[TrendChart] = [TrendChart() for _ in _ELECTROLYTE]
-        self.footer = QLabel()
+        self.footer = _WrapLabel()
         self.footer.setObjectName("footer")
-        self.footer.setWordWrap(True)
         self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def _layout(self) -> None:
