@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.logic.models import INPUT_SCHEMA_VERSION, PlanInputs
+from desktop_app.logic.models import INPUT_SCHEMA_VERSION, Override, PlanInputs
 from desktop_app.logic.protocol import LoadedProtocol
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.anaemia_panel import AnaemiaPanel
@@ -26,8 +26,8 @@ from desktop_app.widgets.modifiers_panel import ModifiersPanel
 from desktop_app.widgets.patient_panel import PatientPanel
 from desktop_app.widgets.regimen_panel import RegimenPanel
 
-#: PlanInputs fields the panels edit; every other field (e.g. prescriber overrides, edited
-#: elsewhere) is kept exactly as opened and saved back unchanged.
+#: PlanInputs fields the panels edit; every other field (e.g. prescriber overrides, made from the
+#: plan view) is kept exactly as opened and saved back unchanged unless replaced through the API.
 EDITED_FIELDS = frozenset(
     {
         "schema_version",
@@ -171,6 +171,25 @@ class InputForm(QTabWidget):
     def current_inputs(self) -> PlanInputs | None:
         """Return the inputs as a validated model, or None while a field cannot be read."""
         return self._model
+
+    def plan_id(self) -> str:
+        """Return the plan id the inputs carry ('' when none was assigned)."""
+        return self._meta["plan_id"]
+
+    def set_plan_id(self, plan_id: str) -> None:
+        """Give the plan its id, then emit like an edit (the plan becomes modified)."""
+        self._meta["plan_id"] = plan_id
+        self._on_panel_edited()
+
+    def overrides(self) -> tuple[Override, ...]:
+        """Return the prescriber overrides the inputs carry (kept while a field is unreadable)."""
+        raw = self._passthrough.get("overrides") or []
+        return tuple(Override.model_validate(o) for o in raw)
+
+    def set_overrides(self, overrides: tuple[Override, ...]) -> None:
+        """Replace the prescriber overrides, then emit like an edit."""
+        self._passthrough["overrides"] = [o.model_dump(mode="json") for o in overrides]
+        self._on_panel_edited()
 
     def entry_errors(self) -> dict[str, str]:
         """Return the problems of fields that cannot be read ({path: message})."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -36,6 +37,11 @@ _log = logging.getLogger(__name__)
 AUTOSAVE_MS = 3000
 #: Recalculate the shown plan this often so that "action now" never goes stale.
 REFRESH_MS = 60_000
+
+
+def new_plan_id() -> str:
+    """Return a fresh plan id, stable for the life of the plan (kept in its file)."""
+    return "P-" + uuid.uuid4().hex[:12].upper()
 
 
 def report_available() -> bool:
@@ -300,6 +306,14 @@ class MainWindow(QMainWindow):
             return False
         self._load_inputs(inputs, Path(path))
         self._remember_recent(Path(path))
+        if not inputs.plan_id:
+            # Without one the engine derives an id from the inputs, which changes on every edit.
+            plan_id = new_plan_id()
+            self.form.set_plan_id(plan_id)
+            self.flush()
+            self.messages.show_message(
+                "info", ui_text.PLAN_ID_ASSIGNED.format(name=Path(path).name, id=plan_id), "plan_id"
+            )
         self.statusBar().showMessage(f"Opened {path}", 5000)
         _log.info("opened %s", path)
         return True
@@ -374,6 +388,8 @@ class MainWindow(QMainWindow):
         self._path = Path(draft.file_path) if draft.file_path else None
         self._saved_raw = {}
         self.form.set_raw_state(draft.fields)
+        if not self.form.plan_id():
+            self.form.set_plan_id(new_plan_id())
         self.flush()
         self._update_title()
         self.messages.show_message(
@@ -497,6 +513,7 @@ class MainWindow(QMainWindow):
 
     def _empty_inputs(self) -> PlanInputs:
         return PlanInputs(
+            plan_id=new_plan_id(),
             patient=Patient(ward=self._prefs.default_ward),
             regimen=Regimen(preset_id=self._lp.protocol.default_regimen),
             prescriber=self._prefs.prescriber_name,
@@ -504,6 +521,7 @@ class MainWindow(QMainWindow):
 
     def _load_inputs(self, inputs: PlanInputs, path: Path | None, clear_draft: bool = True) -> None:
         self._path = path
+        self.messages.dismiss("plan_id")
         self.form.set_inputs(inputs)
         self._saved_raw = self.form.raw_state()
         if clear_draft:

@@ -106,6 +106,10 @@ SHOW_ALL_REASONS = "Show the reason and sources of every line"
 STATUS_PROTOCOL = "Protocol {id} {version} | {status} | SHA-256 {sha}"
 STATUS_APPROVED = "approved {date}"
 STATUS_DRAFT = "{status}: NOT FOR CLINICAL USE"
+PLAN_ID_ASSIGNED = (
+    "{name} had no plan id, so it was given one: {id}. Save the plan to keep it (the window "
+    "shows the plan as modified until then)."
+)
 PDF_MISSING = (
     "Not available yet: the order-sheet renderer (desktop_app.report) is not installed in this "
     "build, so no PDF can be made. Use the plan on screen or the b12k command."

@@ -428,8 +428,8 @@ def test_keyboard_only_fill_of_the_demo_case(qtbot: Any, make_window: MakeWindow
         tab()
     type_here("2026-11-28 12:00 +00:00")
     window.flush()
-    expected = demo.model_copy(update={"plan_id": ""})
-    assert window.form.current_inputs() == type(demo).model_validate(expected.model_dump())
+    expected = {**demo.model_dump(), "plan_id": window.form.plan_id()}
+    assert window.form.current_inputs() == type(demo).model_validate(expected)
     assert window.current_plan() is not None
 
 
