@@ -90,7 +90,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def _fmt(value: float, unit: str) -> str:
-    if unit in ("MB", "files"):
+    if unit in ("MB", "files", "modules"):
         return f"{value:.0f}"
     if unit in ("sheets/s", "x"):
         return f"{value:.2f}" if unit == "x" else f"{value:.1f}"
@@ -113,7 +113,8 @@ class Children:
         env["QT_QPA_PLATFORM"] = "offscreen"
         env["B12K_CONFIG_DIR"] = str(work / "config")
         env["B12K_DATA_DIR"] = str(work / "data")
-        for name in ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG", "PYTHONPROFILEIMPORTTIME"):
+        for name in ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG",
+                     "PYTHONPROFILEIMPORTTIME"):
             env.pop(name, None)
         self.env = env
 
@@ -131,8 +132,8 @@ class Children:
         return wall, proc.stdout
 
     def run_until_paint(self, argv: Sequence[str],
-                        extra_env: dict[str, str] | None = None) -> tuple[float, float]:
-        """Start a window process; return (seconds from start to first paint, peak RSS MB)."""
+                        extra_env: dict[str, str] | None = None) -> tuple[float, float, str]:
+        """Start a window process; return (seconds to first paint, peak RSS MB, probe line)."""
         env = dict(self.env, **(extra_env or {}))
         started = time.time()
         proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE,
@@ -144,7 +145,7 @@ class Children:
         painted = [line for line in out.splitlines() if line.startswith(PAINT_MARK)]
         if proc.returncode != 0 or not painted:
             raise RuntimeError(f"{argv} did not report its first paint (exit {proc.returncode})")
-        return float(painted[0].split()[1]) - started, usage.ru_maxrss / 1024
+        return float(painted[0].split()[1]) - started, usage.ru_maxrss / 1024, painted[0]
 
 
 # ----- rows --------------------------------------------------------------------------------------
@@ -162,20 +163,25 @@ def bench_start(children: Children, size: Size) -> list[Row]:
     bare_t: list[float] = []
     app_rss: list[float] = []
     bare_rss: list[float] = []
+    lazy = ""
     for _ in range(size.start_runs):
-        t, rss = children.run_until_paint(bare_argv)
+        t, rss, _line = children.run_until_paint(bare_argv)
         bare_t.append(t * 1000)
         bare_rss.append(rss)
-        t, rss = children.run_until_paint(app_argv, probe)
+        t, rss, line = children.run_until_paint(app_argv, probe)
         app_t.append(t * 1000)
         app_rss.append(rss)
+        lazy = " ".join(line.split()[2:])
     ratio = statistics.median(app_t) / statistics.median(bare_t)
     start = Row("Cold start to painted window, demo plan", "ms", app_t, bare_t,
                 f"{ratio:.2f}x bare", "<= 1.3x", ratio <= 1.3)
     rss_ratio = statistics.median(app_rss) / statistics.median(bare_rss)
     memory = Row("Peak RSS, window with demo plan", "MB", app_rss, bare_rss,
                  f"{rss_ratio:.2f}x bare", "(report)", None)
-    return [start, memory]
+    loaded = [item.split("=")[0] for item in lazy.split() if item.endswith("=1")]
+    libraries = Row("Order-sheet libraries loaded at start", "modules", [float(len(loaded))],
+                    None, ", ".join(loaded) or "none (lazy)", "none", not loaded)
+    return [start, memory, libraries]
 
 
 def _golden_cases() -> list[tuple[Any, Any, datetime]]:
@@ -353,7 +359,8 @@ def bench_batch(children: Children, size: Size) -> list[Row]:
                  "--now", NOW.isoformat()])
             written = len(list(out.glob("*.pdf")))
             if written != size.batch_files:
-                raise RuntimeError(f"batch wrote {written} of {size.batch_files}:\n{stdout[-1500:]}")
+                raise RuntimeError(
+                    f"batch wrote {written} of {size.batch_files}:\n{stdout[-1500:]}")
             walls[jobs].append(wall)
             rates[jobs].append(size.batch_files / wall)
         ceilings.append(cpu_ceiling(children, loops))
@@ -459,8 +466,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.batch_files:
         size = Size(**{**size.__dict__, "batch_files": args.batch_files})
     only = set(args.only or ROWS)
-    print(f"B12-K Planner speed budget ({'tiny' if args.tiny else 'quick' if args.quick else 'full'}"
-          f" size), {datetime.now():%Y-%m-%d %H:%M}")
+    label = "tiny" if args.tiny else "quick" if args.quick else "full"
+    print(f"B12-K Planner speed budget ({label} size), {datetime.now():%Y-%m-%d %H:%M}")
     print(machine_line(), flush=True)
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="b12k-bench-") as tmp:
@@ -479,6 +486,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             started = time.perf_counter()
             rows += step()
             print(f"  [{name} measured in {time.perf_counter() - started:.0f} s]", flush=True)
+    # Memory beside the install size at the end, as in issue 7.
+    rows = [r for r in rows if not r.name.startswith("Peak RSS")] + [
+        r for r in rows if r.name.startswith("Peak RSS")]
+    install = [r for r in rows if r.name.startswith(("Install size", "QtWebEngine"))]
+    rows = [r for r in rows if r not in install] + install
     print(f"Load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print()
     print_table(rows)

@@ -2,14 +2,16 @@
 
 Used only when the environment variable ``B12K_EXIT_AFTER_PAINT`` is set to ``1`` (by
 ``benchmarks/run.py``). The composition root then loads the demo patient (so the first frame
-shows a computed plan), and this module prints ``first-paint <unix time>`` on standard output
-when the main window has painted for the first time, and ends the event loop. Nothing here runs
+shows a computed plan), and this module prints ``first-paint <unix time> reportlab=0 pypdf=0``
+on standard output when the main window has painted for the first time (with whether the
+order-sheet libraries were loaded), and ends the event loop. Nothing here runs
 in normal use, and Qt is imported only when the probe is armed.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
 from typing import Any
 
@@ -37,7 +39,9 @@ def arm(window: Any, app: Any) -> None:
             return False
 
         def _report(self) -> None:
-            print(f"{MARK} {time.time():.6f}", flush=True)
+            # Also says whether the order-sheet libraries were loaded (they should load lazily).
+            lazy = " ".join(f"{m}={int(m in sys.modules)}" for m in ("reportlab", "pypdf"))
+            print(f"{MARK} {time.time():.6f} {lazy}", flush=True)
             app.quit()
 
     window.load_demo()

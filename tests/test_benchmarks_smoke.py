@@ -1,0 +1,49 @@
+"""The speed benchmark still runs: benchmarks/run.py at its smallest size prints every row.
+
+No timing is asserted here (the figures depend on the machine and its load); this only proves
+that the script, its child processes and the start-up probe still work.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: The start of every row the table must print.
+ROWS = (
+    "Cold start to painted window, demo plan",
+    "Order-sheet libraries loaded at start",
+    "Engine evaluate(), ",
+    "Engine evaluate(), 99th percentile",
+    "Keystroke to updated plan view",
+    "Order sheet render (",
+    "Order sheet render + lint (export)",
+    "Batch, ",
+    "Batch speed-up, 2 jobs over 1",
+    "Peak RSS, window with demo plan",
+    "Install size of",
+    "QtWebEngine installed",
+)
+
+
+def test_the_benchmark_prints_every_row_at_its_smallest_size() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--tiny"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    for row in ROWS:
+        matching = [line for line in lines if line.startswith(row)]
+        assert matching, f"no row {row!r} in:\n{proc.stdout}"
+        assert all(re.search(r"\b(PASS|MISS|info)$", line) for line in matching), matching
+    assert len([line for line in lines if line.startswith("Batch, ")]) == 2
+    assert any("cores, load average" in line for line in lines)
