@@ -110,6 +110,8 @@ class Children:
         # that nothing is written into the source tree), not recompiled on every start.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        # Measure this tree's code, whatever the environment's editable install points at.
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [env.get("PYTHONPATH")])])
         env["QT_QPA_PLATFORM"] = "offscreen"
         env["B12K_CONFIG_DIR"] = str(work / "config")
         env["B12K_DATA_DIR"] = str(work / "data")
