@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from desktop_app.logic.plan import BandRow, Order, Plan, Reason
+from desktop_app.logic.plan import BandRow, Draw, Order, OverrideNote, Plan, Reason
 from desktop_app.logic.textfmt import day_month, hours_text, qty, when
 
 # ----- sections and their kinds (shared with the lint) ------------------------------------------
@@ -190,9 +190,13 @@ class DrawLine:
     day: str
     tests: str
     purpose: str
+    #: Each purpose on its own (a purpose may itself contain "; ", e.g. an override's reason).
+    purposes: tuple[str, ...]
     result_prompts: tuple[str, ...]
     before_first_dose: bool
     mark: Mark
+    #: A prescriber override of this draw: its mark, what was done, by whom and why ('' if none).
+    override: str = ""
 
 
 @dataclass(frozen=True)
@@ -205,6 +209,8 @@ class OrderLine:
     needs_prescriber: bool
     flags: tuple[str, ...]
     mark: Mark
+    #: A prescriber override of this order: its mark, what was done, by whom and why ('' if none).
+    override: str = ""
 
 
 @dataclass(frozen=True)
@@ -274,6 +280,19 @@ class SourceLine:
 
 
 @dataclass(frozen=True)
+class OverrideLine:
+    """A prescriber override as listed with the sources: the line, the change, the protocol's."""
+
+    label: str
+    line: str
+    change: str
+    prescriber: str
+    reason: str
+    recommended: str
+    outside_band: bool
+
+
+@dataclass(frozen=True)
 class SheetContent:
     """Everything the order sheet prints, in printing order."""
 
@@ -303,6 +322,10 @@ class SheetContent:
     reasons: tuple[ReasonLine, ...]
     sources: tuple[SourceLine, ...]
     prescriber: str
+    #: Every prescriber override, with what the protocol recommended (printed with the sources).
+    overrides: tuple[OverrideLine, ...] = ()
+    #: Draws the prescriber removed, as printed under the monitoring orders.
+    removed_draws: tuple[str, ...] = ()
 
     def marked_lines(self) -> list[tuple[str, str, Mark]]:
         """Every order and schedule line with its mark, as (section, text, mark), for checks."""
@@ -387,6 +410,64 @@ def _order_flags(order: Order) -> tuple[str, ...]:
     return tuple(flags)
 
 
+_ACTION_WORDS = {
+    "change": "changed",
+    "decline": "declined",
+    "remove": "removed",
+    "move": "moved",
+    "add": "added",
+}
+
+
+def override_label(note: OverrideNote) -> str:
+    """Return the override's name on the sheet ('Override 1'), its position in the inputs."""
+    return f"Override {note.index + 1}"
+
+
+def override_mark(note: OverrideNote) -> str:
+    """Return the words that mark an overridden line: which override, and if it differs."""
+    label = f"PRESCRIBER OVERRIDE {note.index + 1}"
+    if note.outside_band:
+        return f"{label}: DIFFERS FROM THE PROTOCOL"
+    return f"{label}: within the protocol's recommendation"
+
+
+def override_text(note: OverrideNote) -> str:
+    """Return the text printed at an overridden line: the mark, who did what, and why."""
+    action = _ACTION_WORDS.get(note.action, note.action)
+    return (
+        f"{override_mark(note)}. {action.capitalize()} by {note.prescriber}. "
+        f"Reason: {note.reason.rstrip('.')}. The protocol's recommendation is listed with the "
+        "sources."
+    )
+
+
+def _override_lines(plan: Plan) -> tuple[OverrideLine, ...]:
+    what: dict[int, str] = {}
+    for order in plan.orders_now:
+        if order.override is not None:
+            what[order.override.index] = f"{_ELECTROLYTE_TITLES[order.electrolyte]} order"
+    for draw in plan.schedule:
+        if draw.override is not None:
+            what[draw.override.index] = f"Blood test at {when(draw.at)}"
+    return tuple(
+        OverrideLine(
+            label=override_label(n),
+            line=what.get(n.index, "Blood test"),
+            change=_ACTION_WORDS.get(n.action, n.action),
+            prescriber=n.prescriber,
+            reason=n.reason,
+            recommended=n.recommended_text,
+            outside_band=n.outside_band,
+        )
+        for n in plan.overrides
+    )
+
+
+def _removed_draw_text(note: OverrideNote) -> str:
+    return f"NOT TO BE TAKEN: {note.recommended_text.rstrip('.')}. {override_text(note)}"
+
+
 def _order_line(order: Order, marks: _Marks) -> OrderLine:
     return OrderLine(
         electrolyte=_ELECTROLYTE_TITLES[order.electrolyte],
@@ -397,6 +478,7 @@ def _order_line(order: Order, marks: _Marks) -> OrderLine:
         needs_prescriber=order.needs_prescriber,
         flags=_order_flags(order),
         mark=marks(order.reason),
+        override=override_text(order.override) if order.override is not None else "",
     )
 
 
@@ -621,6 +703,10 @@ def build_content(plan: Plan) -> SheetContent:
         mark=marks(b.reason),
     )
     units = _result_units(plan)
+
+    def draw_override(d: Draw) -> str:
+        return override_text(d.override) if d.override is not None else ""
+
     monitoring = tuple(
         DrawLine(
             when=when(d.at),
@@ -630,6 +716,7 @@ def build_content(plan: Plan) -> SheetContent:
             day=f"day {d.day}",
             tests=d.label,
             purpose=d.purpose,
+            purposes=d.purposes or (d.purpose,),
             result_prompts=tuple(
                 f"{_RESULT_PROMPTS[t]} ________ {units.get(t, '')}".rstrip()
                 for t in d.tests
@@ -637,6 +724,7 @@ def build_content(plan: Plan) -> SheetContent:
             ),
             before_first_dose=d.before_first_dose,
             mark=marks(d.reason),
+            override=draw_override(d),
         )
         for d in plan.schedule
     )
@@ -691,7 +779,17 @@ def build_content(plan: Plan) -> SheetContent:
         reasons=reasons,
         sources=sources,
         prescriber=plan.prescriber,
+        overrides=_override_lines(plan),
+        removed_draws=tuple(_removed_draw_text(n) for n in plan.overrides if n.action == "remove"),
     )
 
 
-__all__ = ["SheetContent", "build_content", "merge_reasons"]
+__all__ = [
+    "OverrideLine",
+    "SheetContent",
+    "build_content",
+    "merge_reasons",
+    "override_label",
+    "override_mark",
+    "override_text",
+]

@@ -63,7 +63,10 @@ _UNITS = (
 )
 _HAS_UNIT = re.compile(rf"\s*(?:{_UNITS})(?![A-Za-z])")
 _RANGE_NEXT = re.compile(rf"\s+(?:to|or|and|-|\u2013)\s+(?:below\s+|above\s+)?{_NUMBER}")
-_COUNT_PREFIX = re.compile(r"(?:\b(?:day|Day|DAY|dose|Dose|DOSE|page|Page|PAGE|of))\s*$")
+# An ordinal after one of these words is a count, not an amount ("day 2", "PRESCRIBER OVERRIDE 1").
+_COUNT_PREFIX = re.compile(
+    r"(?:\b(?:day|Day|DAY|dose|Dose|DOSE|page|Page|PAGE|of|override|Override|OVERRIDE))\s*$"
+)
 
 _TRAILING_ZERO = re.compile(r"(?<![\w.,])\d[\d,]*\.\d*0(?![\d.])")
 _RESULT_VALUE_AFTER = re.compile(r"\s+(?:to\s|[A-Za-zµ]+/L\b)")

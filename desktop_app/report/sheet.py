@@ -813,13 +813,15 @@ class SheetBuilder:
     def monitoring(self) -> list[Flowable]:
         s = self.s
         purposes = list(
-            dict.fromkeys(p for d in self.sheet.monitoring for p in d.purpose.split("; "))
+            dict.fromkeys(p for d in self.sheet.monitoring for p in d.purposes)
         )
         intro: list[Flowable] = [self.p(self.sheet.clock_note, s.cell)]
         intro += [self.p(f"\u2022 {p}", s.cell) for p in purposes if p]
+        intro += [self.p(f"\u2022 {r}", s.cell_bold) for r in self.sheet.removed_draws]
         rows = []
         extra: list[tuple[Any, ...]] = []
-        for i, d in enumerate(self.sheet.monitoring, start=1):
+        for d in self.sheet.monitoring:
+            i = len(rows) + 1  # the header is row 0
             weekday, date_part, clock_time = d.when.split(" ")
             when_cell = self.rich(
                 f"<b>{escape(clock_time)}</b><br/>{escape(weekday)}<br/>{escape(date_part)}", s.when
@@ -848,6 +850,10 @@ class SheetBuilder:
             )
             if d.before_first_dose:
                 extra += [("BOX", (0, i), (-1, i), 2, BLACK), ("BACKGROUND", (0, i), (2, i), SHADE)]
+            if d.override:
+                # The override's mark, who and why, on a full-width row under its draw.
+                rows.append([self.p(d.override, s.cell_bold)] + [""] * 7)
+                extra += [("SPAN", (0, i + 1), (-1, i + 1)), ("BOX", (0, i), (-1, i + 1), 2, BLACK)]
         table = self.grid(
             ["When", "After first dose", "Tests", "Taken", "Result", "Time", "Initials", "Ref"],
             rows,
@@ -864,6 +870,8 @@ class SheetBuilder:
             if o.start:
                 parts.append(f"<b>{markup(o.start)}</b>")
             parts += [f"<b>{markup(flag)}</b>" for flag in o.flags]
+            if o.override:
+                parts.append(f"<b>{markup(o.override)}</b>")
             rows.append(
                 [
                     self.p(o.electrolyte, s.cell_bold),
@@ -1027,8 +1035,39 @@ class SheetBuilder:
             (0.16, 0.74, 0.1),
             [("TOPPADDING", (0, 1), (-1, -1), 1), ("BOTTOMPADDING", (0, 1), (-1, -1), 2)],
         )
-        return self.section(
-            C.H_SOURCES, intro, Spacer(1, 1 * mm), reasons, Spacer(1, 2 * mm), sources
+        body: list[Flowable] = [intro, Spacer(1, 1 * mm)]
+        if self.sheet.overrides:
+            body += [self.overrides(), Spacer(1, 2 * mm)]
+        body += [reasons, Spacer(1, 2 * mm), sources]
+        return self.section(C.H_SOURCES, *body)
+
+    def overrides(self) -> Table:
+        """What each prescriber override changed, beside what the protocol recommended."""
+        s = self.s
+        rows = []
+        for o in self.sheet.overrides:
+            differs = (
+                "<b>Differs from the protocol</b> (confirmed a second time)"
+                if o.outside_band
+                else "Within the protocol's recommendation"
+            )
+            rows.append(
+                [
+                    CachedParagraph(escape(o.label), s.ref),
+                    self.rich(
+                        f"{markup(o.line)}: {markup(o.change)} by <b>{markup(o.prescriber)}</b>. "
+                        f"Reason: {markup(o.reason)}<br/>{differs}",
+                        s.ref,
+                    ),
+                    self.rich(markup(o.recommended), s.ref),
+                ]
+            )
+        return self.grid(
+            ["Override", "What the prescriber changed, by whom and why", "Protocol recommended"],
+            rows,
+            (0.1, 0.45, 0.45),
+            [("TOPPADDING", (0, 1), (-1, -1), 1), ("BOTTOMPADDING", (0, 1), (-1, -1), 2)],
+            title="Prescriber overrides",
         )
 
     def signoff(self) -> list[Flowable]:

@@ -154,6 +154,59 @@ def long_plan() -> Plan:
     return plan_of(demo_dict(), protocol_variant(UK, lengthen))
 
 
+#: Prescriber overrides of the demo plan: every kind of line, each with a reason and a name.
+OVERRIDES: list[dict[str, Any]] = [
+    {
+        "target": "potassium",
+        "action": "change",
+        "product_id": "K-ORAL-SANDOK",
+        "units_per_dose": 1,
+        "times_per_day": 3,
+        "review_after_hours": 48,
+        "reason": "Nausea with two tablets",
+        "prescriber": "Dr R. Ng",
+        "confirmed_outside_band": True,
+    },
+    {
+        "target": "magnesium",
+        "action": "decline",
+        "reason": "Diarrhoea with oral magnesium",
+        "prescriber": "Dr R. Ng",
+        "confirmed_outside_band": True,
+    },
+    {
+        "target": "draw",
+        "action": "move",
+        "draw_hours": 36,
+        "new_hours": 40,
+        "reason": "Phlebotomy round at 06:00",
+        "prescriber": "Dr R. Ng",
+        "confirmed_outside_band": True,
+    },
+    {
+        "target": "draw",
+        "action": "remove",
+        "draw_hours": 144,
+        "reason": "Planned discharge on day five",
+        "prescriber": "Dr R. Ng",
+        "confirmed_outside_band": True,
+    },
+    {
+        "target": "draw",
+        "action": "add",
+        "new_hours": 60,
+        "tests": ["potassium", "magnesium", "phosphate"],
+        "reason": "Extra check after the dose change",
+        "prescriber": "Dr R. Ng",
+    },
+]
+
+
+def overrides_plan() -> Plan:
+    """The demo with a changed and a declined order, a draw moved, one removed, one added."""
+    return plan_of(case(overrides=OVERRIDES))
+
+
 #: Every golden case, by readable id.
 CASES: dict[str, Callable[[], Plan]] = {
     "demo": demo_plan,
@@ -164,4 +217,5 @@ CASES: dict[str, Callable[[], Plan]] = {
     "followups": followup_plan,
     "approved-protocol": approved_plan,
     "long-schedule": long_plan,
+    "prescriber-overrides": overrides_plan,
 }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+
 import pytest
 
 from desktop_app.logic.plan import Plan
@@ -9,15 +12,18 @@ from desktop_app.logic.textfmt import when
 from desktop_app.report import content as C
 from desktop_app.report.content import SheetContent, build_content, merge_reasons
 from tests.report.cases import (
+    CASES,
+    FIRST,
     approved_plan,
     demo_plan,
     followup_plan,
     gated_plan,
     nil_by_mouth_plan,
+    overrides_plan,
     severe_plan,
     us_plan,
 )
-from tests.report.conftest import Rendered
+from tests.report.conftest import Rendered, norm
 
 
 def test_demo_header_and_footer_are_the_patient_and_the_protocol() -> None:
@@ -329,3 +335,93 @@ def test_the_basis_line_keeps_a_threshold_out_of_parentheses() -> None:
     sheet = build_content(plan)
     assert "5.0 mEq/L" in sheet.potassium_basis
     assert check_segment(sheet.potassium_basis, C.ORDER) == []
+
+
+# ----- prescriber overrides ---------------------------------------------------------------------
+
+
+def test_an_overridden_order_carries_its_mark_reason_and_name() -> None:
+    plan = overrides_plan()
+    sheet = build_content(plan)
+    (k,) = sheet.potassium_now
+    k_order = next(o for o in plan.orders_now if o.electrolyte == "potassium")
+    assert k.text == k_order.text  # the prescriber's order, as the engine wrote it
+    assert k.override == (
+        "PRESCRIBER OVERRIDE 1: DIFFERS FROM THE PROTOCOL. Changed by Dr R. Ng. "
+        "Reason: Nausea with two tablets. The protocol's recommendation is listed with the sources."
+    )
+    mg = next(o for o in sheet.other_now if o.electrolyte == "Magnesium")
+    assert mg.override.startswith("PRESCRIBER OVERRIDE 2: DIFFERS FROM THE PROTOCOL. Declined by")
+    assert "Diarrhoea with oral magnesium" in mg.override
+    po4 = next(o for o in sheet.other_now if o.electrolyte == "Phosphate")
+    assert po4.override == ""
+
+
+def test_overridden_draws_are_marked_and_removed_draws_listed() -> None:
+    plan = overrides_plan()
+    sheet = build_content(plan)
+    marked = {d.when: d.override for d in sheet.monitoring if d.override}
+    assert marked == {
+        when(FIRST + timedelta(hours=40)): (
+            "PRESCRIBER OVERRIDE 3: DIFFERS FROM THE PROTOCOL. Moved by Dr R. Ng. Reason: "
+            "Phlebotomy round at 06:00. The protocol's recommendation is listed with the sources."
+        ),
+        when(FIRST + timedelta(hours=60)): (
+            "PRESCRIBER OVERRIDE 5: within the protocol's recommendation. Added by Dr R. Ng. "
+            "Reason: Extra check after the dose change. The protocol's recommendation is listed "
+            "with the sources."
+        ),
+    }
+    assert sheet.removed_draws == (
+        "NOT TO BE TAKEN: potassium (K), magnesium (Mg), phosphate, full blood count, "
+        "reticulocytes at +144 hours. PRESCRIBER OVERRIDE 4: DIFFERS FROM THE PROTOCOL. Removed "
+        "by Dr R. Ng. Reason: Planned discharge on day five. The protocol's recommendation is "
+        "listed with the sources.",
+    )
+    # A purpose that contains "; " (an override's reason and name) stays one purpose.
+    purposes = [p for d in sheet.monitoring for p in d.purposes]
+    assert "Prescriber override: Phlebotomy round at 06:00 (Dr R. Ng)" in purposes
+
+
+def test_the_override_list_keeps_what_the_protocol_recommended() -> None:
+    plan = overrides_plan()
+    lines = build_content(plan).overrides
+    assert [o.label for o in lines] == [f"Override {n}" for n in range(1, 6)]
+    assert [o.recommended for o in lines] == [n.recommended_text for n in plan.overrides]
+    assert [(o.line, o.change, o.outside_band) for o in lines] == [
+        ("Potassium order", "changed", True),
+        ("Magnesium order", "declined", True),
+        (f"Blood test at {when(FIRST + timedelta(hours=40))}", "moved", True),
+        ("Blood test", "removed", True),
+        (f"Blood test at {when(FIRST + timedelta(hours=60))}", "added", False),
+    ]
+    assert {o.prescriber for o in lines} == {"Dr R. Ng"}
+    assert lines[0].recommended.startswith(
+        "potassium chloride and potassium bicarbonate effervescent tablet (Sando-K): 2 tablets"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"prescriber-overrides"}))
+def test_a_plan_without_overrides_prints_none(name: str, render: Callable[[str], Rendered]) -> None:
+    case = render(name)
+    assert not case.plan.overrides
+    assert case.content.overrides == () and case.content.removed_draws == ()
+    assert all(o.override == "" for o in (*case.content.potassium_now, *case.content.other_now))
+    assert "PRESCRIBER OVERRIDE" not in case.text
+
+
+def test_the_printed_sheet_shows_each_override_and_the_protocols_recommendation(
+    render: Callable[[str], Rendered],
+) -> None:
+    r = render("prescriber-overrides")
+    body, sources = r.text.split(C.H_SOURCES, 1)
+    for note in r.plan.overrides:
+        mark = f"PRESCRIBER OVERRIDE {note.index + 1}:"
+        assert mark in body, mark
+        assert note.reason in body and note.reason in sources
+        assert norm(note.recommended_text) in sources
+    assert "Dr R. Ng" in body
+    assert body.count("DIFFERS FROM THE PROTOCOL") == 4
+    assert "NOT TO BE TAKEN: potassium (K)" in body
+    # The recommendation of a changed order is not printed as a second order in the body.
+    assert "2 tablets (24 mmol)" not in body.split(C.H_POTASSIUM, 1)[1].split("For each later")[0]

@@ -86,7 +86,13 @@ def test_fmt03_spaced_text_and_codes_pass() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["give 20 by mouth", "Maximum rate 10 per hour", "repeat 3 then stop"]
+    "bad",
+    [
+        "give 20 by mouth",
+        "Maximum rate 10 per hour",
+        "repeat 3 then stop",
+        "override the dose: give 3 now",
+    ],
 )
 def test_fmt04_bare_number_in_an_order_fails(bad: str) -> None:
     assert "FMT-04" in rules(bad)
@@ -103,6 +109,7 @@ def test_fmt04_bare_number_in_an_order_fails(bad: str) -> None:
         "Dose 2 Sat 28-Nov-2026 14:00",
         "sodium chloride 0.9% 1,000 mL; 96 x 10^9/L",
         "2 tablets (24 mmol) R15",
+        "PRESCRIBER OVERRIDE 3: DIFFERS FROM THE PROTOCOL. Moved by Dr R. Ng.",
     ],
 )
 def test_fmt04_numbers_with_units_dates_and_counts_pass(good: str) -> None:
@@ -304,4 +311,6 @@ def test_grams_per_decilitre_of_haemoglobin_near_potassium_is_not_potassium_in_g
 
     text = "Potassium 2.49 mmol/L Thu 26-Nov-2026 12:00 LOW Haemoglobin 40 g/L Thu 26-Nov-2026 07:00 4 g/dL"
     assert [v for v in check_segment(text, "results") if v.rule == "FMT-05"] == []
-    assert [v.rule for v in check_segment("Potassium chloride 1.5 g by mouth", "order")] == ["FMT-05"]
+    assert [v.rule for v in check_segment("Potassium chloride 1.5 g by mouth", "order")] == [
+        "FMT-05"
+    ]
