@@ -80,7 +80,7 @@ def load_preferences(path: Path | None = None) -> tuple[Preferences, str | None]
             raw = _MIGRATIONS[version](raw)
             version = str(raw["schema_version"])
         return Preferences.model_validate(raw), None
-    except (OSError, ValueError, ValidationError) as exc:
+    except (OSError, ValueError, ValidationError, RecursionError) as exc:
         _log.warning("preferences file %s unusable: %s", path, exc)
         return Preferences(), (
             f"The preferences file {path} could not be read, so defaults are used. "

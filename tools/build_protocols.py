@@ -400,6 +400,7 @@ def common_text(ku):
         "digoxin": T("WARN-DIGOXIN", "On digoxin: keep potassium and magnesium normal; low values raise the risk of digoxin toxicity.", "digoxin-label", "A"),
         "oral_regimen": T("WARN-ORAL-REGIMEN", "Oral B12: the label warnings concern intensive parenteral treatment of severe anaemia; monitoring still covers the label window.", "fda-cyano-label", "A", True),
         "diuretic": T("WARN-LOOP-THIAZIDE", "Loop or thiazide diuretic: consider combination with a potassium-sparing diuretic (prescriber).", "ggc-hypokalaemia", "B"),
+        "review_overdue": T("WARN-REVIEW-OVERDUE", "This protocol is past its review date: its outputs are NOT FOR CLINICAL USE until the site reviews and re-approves it.", "safety-req", None, True),
         "folate_low": T("WARN-FOLATE-LOW", "Folate is also low: treat B12 first or together with folic acid, never folic acid alone.", "sa-stg", "B"),
     }
     return hold, esc, warnings

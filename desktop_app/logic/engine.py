@@ -650,8 +650,8 @@ def _orders_now(
                     electrolyte=electrolyte,  # type: ignore[arg-type]
                     kind="sample",
                     text=(
-                        f"Latest {electrolyte} ({_lab_text(p, lab)}) is {num(age_now, 0)} hours old: "
-                        f"take a new sample before acting on it."
+                        f"The latest {electrolyte} result (sampled {when(lab.sampled_at)}) is "
+                        f"{num(age_now, 0)} hours old: take a new sample before acting on it."
                     ),
                     reason=_reason([p.monitoring.stale_after_hours, p.warnings["stale"]], [_used(p, lab)]),
                 )
@@ -1074,15 +1074,24 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     _warnings(ctx, anaemia, base_k, latest["potassium"], schedule)
 
     food_rule = p.food_advice_source
+    review_due = p.approval.review_due
+    overdue = review_due is not None and review_due < now.date()
+    if overdue:
+        assert review_due is not None
+        rule = p.warnings["review_overdue"]
+        ctx.warnings.insert(0, Warning(
+            rule_id=rule.id, level="danger", text=f"{rule.text} Review was due {review_due.isoformat()}.",
+            reason=_reason([rule]),
+        ))
     stamp = ProtocolStamp(
         protocol_id=p.protocol_id,
         title=p.title,
         version=p.version,
-        status=p.approval.status,
+        status=f"{p.approval.status} (review overdue)" if overdue else p.approval.status,
         approval_date=p.approval.approval_date,
         approved_by=p.approval.approved_by,
         sha256=lp.sha256,
-        not_for_clinical_use=lp.not_for_clinical_use,
+        not_for_clinical_use=lp.not_for_clinical_use or overdue,
         potassium_unit=p.potassium_unit,
         intended_use=p.intended_use,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -12,7 +13,18 @@ from desktop_app.logic.protocol import Analyte, Tier
 #: The plan-input schema this program writes and reads. A file with a newer major is refused.
 INPUT_SCHEMA_VERSION = "1.0.0"
 
-Text = Annotated[str, Field(max_length=200)]
+def _printable(value: str) -> str:
+    """Refuse control and invisible characters: what is stored is what prints and what is read."""
+    bad = sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c).startswith("C")})
+    if bad:
+        raise ValueError(
+            f"contains characters that cannot be printed or seen ({', '.join(bad)}: tabs, line "
+            "breaks or other control characters); type it again on one line"
+        )
+    return value
+
+
+Text = Annotated[str, Field(max_length=200), AfterValidator(_printable)]
 
 
 def _aware(value: datetime) -> datetime:

@@ -18,6 +18,13 @@ from desktop_app.logic.errors import FieldProblem, ProtocolError, ProtocolVersio
 #: The protocol schema this program reads. A file with a newer major is refused.
 PROTOCOL_SCHEMA_VERSION = "1.0.0"
 
+#: Warning texts the engine uses; a protocol file must provide each of them.
+REQUIRED_WARNINGS = frozenset({
+    "after_first_dose", "b12_missing", "cardiac_target", "digoxin", "discharge", "diuretic",
+    "folate_alone", "folate_low", "followup_iv", "mma_advised", "no_baseline_k", "normocytic",
+    "oral_regimen", "review_overdue", "stale", "transfusion",
+})
+
 RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", max_length=40)]
 SourceKey = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
 
@@ -576,6 +583,9 @@ class Protocol(_Frozen):
         problems = [*_check_sources(self), *_check_ids(self), *_check_units(self)]
         if self.default_regimen not in {r.id for r in self.regimens}:
             problems.append(f"default_regimen '{self.default_regimen}' is not a regimen id")
+        absent = sorted(REQUIRED_WARNINGS - set(self.warnings))
+        if absent:
+            problems.append(f"warnings: no text for {', '.join(absent)}")
         missing = [a.value for a in Analyte if a not in self.analytes]
         if missing:
             problems.append(f"analytes: no entry for {', '.join(missing)}")

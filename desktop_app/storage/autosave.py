@@ -60,7 +60,7 @@ class Autosave:
                 file_path=raw.get("file_path"),
                 saved_at=datetime.fromisoformat(raw["saved_at"]),
             )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             _log.warning("autosaved draft %s unusable, ignored: %s", self.path, exc)
             return None
 

@@ -224,3 +224,34 @@ def test_results_are_never_rounded_across_a_band_edge() -> None:
     assert (mild.lower, mild.lower_inclusive) == (3.0, True)
     hyper = next(r for r in plan.k_bands if r.band_id == "K-BAND-HYPER")
     assert (hyper.lower, hyper.lower_inclusive) == (5.3, False)
+
+
+@pytest.mark.parametrize("name", ["Tab\tSeparated", "Line\nBreak", "Zero\u200bWidth", "Bell\x07"])
+def test_names_with_unprintable_characters_are_refused(name: str) -> None:
+    with pytest.raises(ValidationError, match="cannot be printed or seen"):
+        inputs(patient={"name": name})
+
+
+def test_an_approved_protocol_past_its_review_date_is_marked_not_for_clinical_use() -> None:
+    import json
+
+    from desktop_app.logic.protocol import load_protocol_bytes
+    from tests.logic.helpers import UK
+
+    raw = json.loads(UK.read_text(encoding="utf-8"))
+    raw["approval"] = {"status": "approved", "approved_by": "DTC (TEST)",
+                       "approval_date": "2024-01-01", "review_due": "2026-11-30"}
+    lp = load_protocol_bytes(json.dumps(raw).encode(), "approved")
+    current = evaluate(lp, inputs(), now=NOW)
+    assert not current.protocol.not_for_clinical_use and current.protocol.status == "approved"
+    expired = evaluate(lp, inputs(), now=NOW + timedelta(days=10))
+    assert expired.protocol.not_for_clinical_use
+    assert expired.protocol.status == "approved (review overdue)"
+    assert expired.warnings[0].rule_id == "WARN-REVIEW-OVERDUE" and expired.warnings[0].level == "danger"
+
+
+def test_stale_result_order_does_not_quote_the_value() -> None:
+    fu = [{"analyte": "phosphate", "value": 1.0, "unit": "mmol/L", "sampled_at": hours(20).isoformat()}]
+    plan = evaluate(proto(), inputs(followups=fu), now=hours(50))
+    po4 = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
+    assert po4.kind == "sample" and "1.00" not in po4.text and "30 hours old" in po4.text

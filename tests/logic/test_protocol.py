@@ -177,6 +177,11 @@ def m_default_regimen_unknown(raw: Raw) -> None:
     raw["default_regimen"] = "nope"
 
 
+def m_missing_warning_text(raw: Raw) -> None:
+    """warnings: no text for review_overdue"""
+    del raw["warnings"]["review_overdue"]
+
+
 def m_missing_analyte(raw: Raw) -> None:
     """analytes: no entry for platelets"""
     del raw["analytes"]["platelets"]
