@@ -31,12 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.logic.textfmt import when
+from desktop_app.widgets import ui_text
 
 _log = logging.getLogger(__name__)
 
 PLAN_FILTER = "B12-K plan files (*.json);;All files (*)"
 PDF_FILTER = "PDF files (*.pdf)"
 PROTOCOL_FILTER = "Protocol files (*.json);;All files (*)"
+FHIR_FILTER = "FHIR JSON files (*.json);;All files (*)"
 
 
 def error(parent: QWidget | None, title: str, text: str) -> None:
@@ -87,6 +89,51 @@ def ask_recover(parent: QWidget | None, saved_at: datetime, file_path: str | Non
         QMessageBox.StandardButton.Yes,
     )
     return answer == QMessageBox.StandardButton.Yes
+
+
+def ask_yes_no(parent: QWidget | None, title: str, text: str) -> bool:
+    """Ask a question that changes the plan; No is the default answer."""
+    _log.info("asked: %s", text)
+    answer = QMessageBox.question(
+        parent,
+        title,
+        text,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    yes = answer == QMessageBox.StandardButton.Yes
+    _log.info("answered: %s", "yes" if yes else "no")
+    return yes
+
+
+def confirm_outside_band(parent: QWidget | None, text: str) -> bool:
+    """The second confirmation of an override that differs from the protocol's recommendation."""
+    return ask_yes_no(parent, ui_text.OVERRIDE_CONFIRM_TITLE, text)
+
+
+def confirm_withdraw(parent: QWidget | None, text: str) -> bool:
+    """Ask before a prescriber override is withdrawn."""
+    return ask_yes_no(parent, ui_text.OVERRIDE_WITHDRAW_TITLE, text)
+
+
+def confirm_patient(parent: QWidget | None, text: str) -> bool:
+    """Ask whether results that do not identify their patient are for the open plan's patient."""
+    return ask_yes_no(parent, ui_text.FHIR_CONFIRM_TITLE, text)
+
+
+def choose_fhir_open_path(parent: QWidget | None, folder: str) -> Path | None:
+    """Ask for a FHIR file of lab results to import."""
+    path, _ = QFileDialog.getOpenFileName(parent, "Import results (FHIR)", folder, FHIR_FILTER)
+    return Path(path) if path else None
+
+
+def choose_fhir_save_path(parent: QWidget | None, suggested: str) -> Path | None:
+    """Ask where to write the plan as a FHIR Bundle."""
+    path, _ = QFileDialog.getSaveFileName(parent, "Export FHIR Bundle", suggested, FHIR_FILTER)
+    if not path:
+        return None
+    result = Path(path)
+    return result if result.suffix else result.with_suffix(".json")
 
 
 def choose_open_path(parent: QWidget | None, folder: str) -> Path | None:

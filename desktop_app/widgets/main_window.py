@@ -22,12 +22,14 @@ from desktop_app.logic.errors import B12KError, InputError, PlanFileError
 from desktop_app.logic.models import Patient, PlanInputs, Regimen
 from desktop_app.logic.plan import Plan
 from desktop_app.logic.protocol import LoadedProtocol
+from desktop_app.override_check import OverrideRequest, check_override
 from desktop_app.settings import Preferences, save_preferences
 from desktop_app.storage.autosave import Autosave, Draft
 from desktop_app.storage.plan_files import read_plan_file, write_plan_file
 from desktop_app.widgets import alerts, ui_text
 from desktop_app.widgets.input_form import InputForm
 from desktop_app.widgets.messages import MessageBar
+from desktop_app.widgets.override_dialog import OverrideDialog
 from desktop_app.widgets.plan_view import PlanView, Problem
 from desktop_app.widgets.settings_dialog import SettingsDialog
 
@@ -221,6 +223,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self._connect_form()
         self.plan_view.problem_activated.connect(self._on_problem_activated)
+        self.plan_view.override_requested.connect(self._on_override_requested)
+        self.plan_view.withdraw_requested.connect(self._on_withdraw_requested)
         self._recalc_timer.timeout.connect(self._on_recalc_timeout)
         self._autosave_timer.timeout.connect(self.autosave_now)
         self._refresh_timer.timeout.connect(self._on_refresh_timeout)
@@ -492,6 +496,53 @@ class MainWindow(QMainWindow):
             )
         return True
 
+    def request_override(self, request: OverrideRequest) -> bool:
+        """Ask for a prescriber override of one plan line; add it when the engine takes it."""
+        plan = self.current_plan()
+        inputs = self.form.current_inputs()
+        if plan is None or inputs is None:
+            alerts.error(self, "Cannot change the plan yet", ui_text.OVERRIDE_NO_PLAN)
+            return False
+        lp = self._lp
+        result, ok = OverrideDialog.ask(
+            request,
+            plan,
+            lp.protocol,
+            self._prefs.prescriber_name or inputs.prescriber,
+            lambda override: check_override(lp, inputs, override, now=self._now()),
+            QLocale().decimalPoint() == ",",
+            self,
+        )
+        if not ok or result is None:
+            return False
+        self.form.set_overrides(result.inputs.overrides)
+        self.flush()
+        what = f"{request.target} {ui_text.OVERRIDE_ACTION_TEXT[request.action]}"
+        self.statusBar().showMessage(
+            ui_text.OVERRIDE_ADDED.format(n=result.index + 1, what=what), 5000
+        )
+        _log.info("override %d added: %s", result.index + 1, result.override.model_dump_json())
+        return True
+
+    def withdraw_override(self, index: int) -> bool:
+        """Withdraw the prescriber override at `index` (asks first); the plan is modified."""
+        overrides = self.form.overrides()
+        if not 0 <= index < len(overrides):
+            return False
+        ov = overrides[index]
+        what = f"{ov.target} {ui_text.OVERRIDE_ACTION_TEXT[ov.action]}"
+        question = ui_text.OVERRIDE_WITHDRAW.format(
+            n=index + 1, what=what, prescriber=ov.prescriber, reason=ov.reason
+        )
+        if not alerts.confirm_withdraw(self, question):
+            return False
+        kept = tuple(o for i, o in enumerate(overrides) if i != index)
+        self.form.set_overrides(kept)
+        self.flush()
+        self.statusBar().showMessage(ui_text.OVERRIDE_WITHDRAWN.format(n=index + 1), 5000)
+        _log.info("override %d withdrawn: %s", index + 1, ov.model_dump_json())
+        return True
+
     def show_history(self) -> None:
         """Show the audit register: issued sheets, read-only plans, identical reprints."""
         from desktop_app.widgets.history_dialog import HistoryDialog
@@ -703,6 +754,14 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_problem_activated(self, path: str) -> None:
         self.form.focus_field(path)
+
+    @Slot(object)
+    def _on_override_requested(self, request: OverrideRequest) -> None:
+        self.request_override(request)
+
+    @Slot(int)
+    def _on_withdraw_requested(self, index: int) -> None:
+        self.withdraw_override(index)
 
     # ----- Qt overrides --------------------------------------------------------------------
 

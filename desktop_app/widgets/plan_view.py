@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,9 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.logic.plan import BandRow, OverrideNote, Plan, Reason, ReferenceEntry
+from desktop_app.logic.plan import BandRow, Draw, Order, OverrideNote, Plan, Reason, ReferenceEntry
 from desktop_app.logic.protocol import LoadedProtocol, Tier
 from desktop_app.logic.textfmt import clock, num, when
+from desktop_app.override_check import OverrideRequest
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.trend_chart import TrendChart, TrendPoint
 
@@ -35,6 +37,8 @@ _TIER_ICON = {
 _MIN_TEXT_WIDTH = 240
 _LEVEL_WORD = {"danger": "DANGER", "warning": "WARNING", "info": "NOTE"}
 _ELECTROLYTE = {"potassium": "Potassium", "magnesium": "Magnesium", "phosphate": "Phosphate"}
+#: Orders that hold a medicine a prescriber may decline (the others say "no order" or "hold").
+_DECLINABLE = ("oral", "iv", "prescriber")
 
 
 @dataclass(frozen=True)
@@ -169,9 +173,15 @@ class PlanView(QScrollArea):
 
     Signals:
         problem_activated(str): the user followed a problem link; carries the field's path.
+        override_requested(OverrideRequest): the user asked to change, decline, move, remove or
+            add a line of the plan.
+        withdraw_requested(int): the user asked to withdraw the prescriber override at this
+            position of the inputs.
     """
 
     problem_activated = Signal(str)
+    override_requested = Signal(object)
+    withdraw_requested = Signal(int)
 
     SECTIONS = (
         ("risk", "Why this risk tier"),
@@ -305,7 +315,9 @@ class PlanView(QScrollArea):
             return
         self.status.setText(ui_text.NO_PLAN)
         items = "".join(
-            f'<li><a href="field:{_e(p.path)}">{_e(p.label)}</a>: {_e(p.message)}</li>'
+            f'<li><a href="field:{_e(p.path)}">{_e(p.label)}</a>: {_e(p.message)}'
+            + _withdraw_problem_link(p.path)
+            + "</li>"
             for p in problems
         )
         self.problems.setText(f"<ul>{items}</ul>")
@@ -344,6 +356,12 @@ class PlanView(QScrollArea):
                     rows.append(row)
             frame_iter += 1
         return rows
+
+    def action_links(self, key: str) -> dict[str, str]:
+        """Return {href: link text} of the links a section (or 'problems') shows, in order."""
+        label = self.problems if key == "problems" else self.sections[key].body
+        found = re.findall(r'<a href="([^"]*)">(.*?)</a>', label.text())
+        return {html.unescape(href): _plain(text) for href, text in found}
 
     def problems_text(self) -> str:
         """Return the problems shown as plain text ('' when a plan is shown)."""
@@ -441,7 +459,7 @@ class PlanView(QScrollArea):
             ),
             "b12": (plan.b12_order, lambda: self._html_b12(plan), True),
             "schedule": (
-                (plan.schedule, plan.first_dose_at),
+                (plan.schedule, plan.first_dose_at, plan.overrides),
                 lambda: self._html_schedule(plan),
                 True,
             ),
@@ -501,38 +519,43 @@ class PlanView(QScrollArea):
         for i, order in enumerate(plan.orders_now):
             label = _ELECTROLYTE[order.electrolyte]
             flag = " <b>[prescriber must confirm]</b>" if order.needs_prescriber else ""
-            out.append(
-                f"<p><b>{label}:</b> {_e(order.text)}{flag}{self._override_html(order.override)}"
-                f"{self._why_link(f'orders:{i}')}</p>"
-                + self._why_block(f"orders:{i}", order.reason)
+            line = (
+                f"<p><b>{label}:</b> {_e(order.text)}{flag}{self._why_link(f'orders:{i}')}"
+                f"{self._order_links(order)}</p>"
             )
+            if order.override is not None:
+                line = _boxed(_override_mark(order.override) + line + _note_html(order.override))
+            out.append(line + self._why_block(f"orders:{i}", order.reason))
         out.append(f"<p><b>Total potassium:</b> {_e(plan.potassium_per_day_text)}.</p>")
         return "".join(out)
 
     @staticmethod
-    def _override_html(note: OverrideNote | None) -> str:
-        if note is None:
+    def _order_links(order: Order) -> str:
+        if order.override is not None:
             return ""
-        outside = (
-            " Outside the recommendation: second confirmation given." if note.outside_band else ""
-        )
-        return (
-            f"<br><b>PRESCRIBER OVERRIDE</b> ({_e(note.action)}) by {_e(note.prescriber)}: "
-            f"{_e(note.reason)}. Protocol recommended: {_e(note.recommended_text)}.{outside}"
-        )
+        actions = ["change"] + (["decline"] if order.kind in _DECLINABLE else [])
+        links = [
+            _link(f"override:{order.electrolyte}:{a}", ui_text.OVERRIDE_LINK[a]) for a in actions
+        ]
+        return "<br>" + " &nbsp; ".join(links)
 
     def _html_overrides(self, plan: Plan) -> str:
-        return "".join(
-            f"<p>&bull; {_e(n.action)} by {_e(n.prescriber)}: {_e(n.reason)}. Protocol "
-            f"recommended: {_e(n.recommended_text)}."
-            + (
-                " <b>Outside the recommendation</b> (second confirmation given)."
-                if n.outside_band
-                else ""
+        what = _override_targets(plan)
+        out = []
+        for n in plan.overrides:
+            out.append(
+                f"<p><b>{ui_text.OVERRIDE_ROW.format(n=n.index + 1)}</b>: "
+                f"{_e(what[n.index])} {ui_text.OVERRIDE_ACTION_TEXT.get(n.action, n.action)} by "
+                f"{_e(n.prescriber)}. Reason: {_e(n.reason)}. Protocol recommended: "
+                f"{_e(n.recommended_text.rstrip('.'))}."
+                + (
+                    " <b>Differs from the protocol</b> (second confirmation given)."
+                    if n.outside_band
+                    else " Within the protocol's recommendation."
+                )
+                + f" {_link(f'withdraw:{n.index}', ui_text.OVERRIDE_LINK['withdraw'])}</p>"
             )
-            + "</p>"
-            for n in plan.overrides
-        )
+        return "".join(out)
 
     def _html_b12(self, plan: Plan) -> str:
         order = plan.b12_order
@@ -545,7 +568,8 @@ class PlanView(QScrollArea):
     def _html_schedule(self, plan: Plan) -> str:
         rows = [
             "<tr><th align=left>Date</th><th align=left>Clock time</th>"
-            "<th align=left>After first dose</th><th align=left>Tests</th><th></th></tr>"
+            "<th align=left>After first dose</th><th align=left>Tests</th><th></th>"
+            f"<th align=left>{ui_text.SCHEDULE_CHANGE_COLUMN}</th></tr>"
         ]
         for i, draw in enumerate(plan.schedule):
             key = f"schedule:{i}"
@@ -555,20 +579,44 @@ class PlanView(QScrollArea):
                 else (f"+{num(draw.hours_after_first_dose)} hours, day {draw.day}")
             )
             day_text = when(draw.at).rsplit(" ", 1)[0]
+            tests = _e(draw.label)
+            if draw.override is not None:
+                tests = _override_mark(draw.override) + tests + _note_html(draw.override)
             rows.append(
                 f"<tr><td>{_e(day_text)}</td><td><b>{clock(draw.at)}</b></td><td>{_e(rel)}</td>"
-                f"<td>{_e(draw.label)}{self._override_html(draw.override)}</td>"
-                f"<td>{self._why_link(key)}</td></tr>"
+                f"<td>{tests}</td><td>{self._why_link(key)}</td>"
+                f"<td>{self._draw_links(draw)}</td></tr>"
             )
             block = self._why_block(key, draw.reason)
             if block:
-                rows.append(f"<tr><td colspan=5>{_e(draw.purpose)}{block}</td></tr>")
+                rows.append(f"<tr><td colspan=6>{_e(draw.purpose)}{block}</td></tr>")
         ends = when(plan.monitoring_ends_at)
+        removed = "".join(
+            _boxed(
+                _override_mark(n)
+                + f"<p>Removed: {_e(n.recommended_text)}.</p>"
+                + _note_html(n, recommended=False)
+            )
+            for n in plan.overrides
+            if n.action == "remove"
+        )
         return (
             f"<p>First B12 dose: <b>{_e(when(plan.first_dose_at))}</b>. Potassium, magnesium and "
             f"phosphate monitoring runs until {_e(ends)}.</p>"
             f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
+            f"{removed}<p>{_link('override:draw:add', ui_text.OVERRIDE_LINK['add'])}</p>"
         )
+
+    @staticmethod
+    def _draw_links(draw: Draw) -> str:
+        if draw.before_first_dose:
+            return ""
+        hours = repr(draw.hours_after_first_dose)
+        move, remove, tests = (
+            _link(f"override:draw:{action}:{hours}", ui_text.OVERRIDE_LINK[name])
+            for action, name in (("move", "move"), ("remove", "remove"), ("change", "tests"))
+        )
+        return f"{move}&nbsp; {remove}<br>{tests}"
 
     def _html_warnings(self, plan: Plan) -> str:
         return "".join(
@@ -671,6 +719,12 @@ class PlanView(QScrollArea):
         if href.startswith("why:"):
             key = href[4:]
             self.set_expanded(key, key not in self._expanded)
+        elif href.startswith("override:"):
+            parts = href.split(":")
+            hours = float(parts[3]) if len(parts) > 3 else None
+            self.override_requested.emit(OverrideRequest(parts[1], parts[2], hours))  # type: ignore[arg-type]
+        elif href.startswith("withdraw:"):
+            self.withdraw_requested.emit(int(href[len("withdraw:") :]))
         elif href.startswith(("http://", "https://")):
             from PySide6.QtCore import QUrl
             from PySide6.QtGui import QDesktopServices
@@ -681,11 +735,62 @@ class PlanView(QScrollArea):
     def _on_problem_link(self, href: str) -> None:
         if href.startswith("field:"):
             self.problem_activated.emit(html.unescape(href[len("field:") :]))
+        elif href.startswith("withdraw:"):
+            self.withdraw_requested.emit(int(href[len("withdraw:") :]))
 
     @Slot(bool)
     def _on_show_all_toggled(self, _checked: bool) -> None:
         if self._plan is not None:
             self._render_sections(self._plan)
+
+
+def _link(href: str, text: str) -> str:
+    return f'<a href="{html.escape(href)}">{_e(text)}</a>'
+
+
+def _override_mark(note: OverrideNote) -> str:
+    template = ui_text.OVERRIDE_MARK_OUTSIDE if note.outside_band else ui_text.OVERRIDE_MARK_INSIDE
+    return f"<p><b>{_e(template.format(n=note.index + 1))}</b></p>"
+
+
+def _note_html(note: OverrideNote, recommended: bool = True) -> str:
+    text = (
+        f"<p>{_e(ui_text.OVERRIDE_ACTION_TEXT.get(note.action, note.action)).capitalize()} by "
+        f"<b>{_e(note.prescriber)}</b>. Reason: {_e(note.reason)}."
+    )
+    if recommended:
+        text += f"<br>Protocol recommended: {_e(note.recommended_text.rstrip('.'))}."
+    link = _link(f"withdraw:{note.index}", ui_text.OVERRIDE_LINK["withdraw"])
+    return f"{text} {link}</p>"
+
+
+def _boxed(inner: str) -> str:
+    """A framed block, so that an overridden line stands apart (the words say why)."""
+    return (
+        '<table cellspacing=0 cellpadding=4 border=2 width="100%"><tr><td>'
+        f"{inner}</td></tr></table>"
+    )
+
+
+def _override_targets(plan: Plan) -> dict[int, str]:
+    """Return what each override changed, by its position in the inputs."""
+    out: dict[int, str] = {}
+    for order in plan.orders_now:
+        if order.override is not None:
+            out[order.override.index] = f"{_ELECTROLYTE[order.electrolyte]} order"
+    for draw in plan.schedule:
+        if draw.override is not None:
+            out[draw.override.index] = f"Monitoring draw at {when(draw.at)}"
+    for note in plan.overrides:
+        out.setdefault(note.index, "Monitoring draw")
+    return out
+
+
+def _withdraw_problem_link(path: str) -> str:
+    match = re.match(r"^overrides\[(\d+)\]", path)
+    if match is None:
+        return ""
+    return f" ({_link(f'withdraw:{match[1]}', ui_text.WITHDRAW_PROBLEM)})"
 
 
 def _plain(rich: str) -> str:

@@ -84,7 +84,7 @@ FOLLOWUP_VALUE = "Res&ult"
 FOLLOWUP_TIME = "Sample ti&me"
 FOLLOWUP_COLUMNS = ("Sample time", "Test", "Result as entered")
 FOLLOWUP_ROW = "Result {n}"
-OVERRIDE_ROW = "Prescriber override {n} (kept from the plan file)"
+OVERRIDE_ROW = "Prescriber override {n}"
 FOLLOWUP_NONE = "No results after the first dose yet."
 
 # Plan view
@@ -114,3 +114,98 @@ PDF_MISSING = (
     "Not available yet: the order-sheet renderer (desktop_app.report) is not installed in this "
     "build, so no PDF can be made. Use the plan on screen or the b12k command."
 )
+
+# Prescriber overrides (plan view links and the override dialog)
+OVERRIDE_LINK = {
+    "change": "Change...",
+    "decline": "Decline...",
+    "move": "Move...",
+    "remove": "Remove...",
+    "tests": "Change tests...",
+    "add": "Add a draw...",
+    "withdraw": "Withdraw",
+}
+SCHEDULE_CHANGE_COLUMN = "Change"
+OVERRIDE_TITLE = {
+    ("order", "change"): "Change the {electrolyte} order",
+    ("order", "decline"): "Decline the {electrolyte} order",
+    ("draw", "move"): "Move a monitoring draw",
+    ("draw", "remove"): "Remove a monitoring draw",
+    ("draw", "change"): "Change the tests of a monitoring draw",
+    ("draw", "add"): "Add a monitoring draw",
+}
+OVERRIDE_INTRO = (
+    "A prescriber's change to one line of the plan. The protocol's safety limits still apply: "
+    "a change that crosses one is refused with the reason. The protocol's recommendation is kept "
+    "beside the change, on screen and on the order sheet."
+)
+OVERRIDE_RECOMMENDED = "The protocol recommends:"
+OVERRIDE_ADD_NOTE = "A draw the protocol does not schedule."
+OVERRIDE_DRAW_NOW = "{tests}, at {when} (+{hours} hours after the first dose)."
+OVERRIDE_FIELD_LABELS = {
+    "product_id": "&Product",
+    "units_per_dose": "&Units per dose",
+    "times_per_day": "&Times a day",
+    "review_after_hours": "Re&view after",
+    "iv_rate": "IV &rate",
+    "new_hours": "New &time",
+    "tests": "T&ests",
+    "reason": "Re&ason",
+    "prescriber": "Prescri&ber",
+}
+OVERRIDE_ROUTE = {"oral": "by mouth", "iv": "intravenous"}
+OVERRIDE_HOURS = "hours"
+OVERRIDE_TIMES = "times a day"
+OVERRIDE_PER_HOUR = "{unit}/hour"
+OVERRIDE_NEW_HOURS = "= +{hours} hours after the first dose ({when}), day {day}"
+OVERRIDE_NEW_HOURS_EMPTY = "A date and a 24-hour clock time, e.g. 2026-11-27 08:00."
+OVERRIDE_REASON_HINT = "Why the plan is changed (printed on the order sheet)"
+OVERRIDE_NEEDED = "required: {what}."
+OVERRIDE_BEFORE_FIRST = "must be after the first B12 dose ({when})."
+OVERRIDE_NO_TEST = "required: tick at least one test."
+OVERRIDE_SHEET_CANNOT_PRINT = (
+    "the order sheet could not print this: {problems}. Write the unit after the number, or the "
+    "number in words."
+)
+OVERRIDE_REFUSED = "Not added. The protocol's safety rules refuse this override:"
+OVERRIDE_NOT_CONFIRMED = (
+    "Not added: the difference from the protocol's recommendation was not confirmed."
+)
+OVERRIDE_CONFIRM_TITLE = "Differs from the protocol"
+OVERRIDE_CONFIRM = "This differs from the protocol's recommendation: {recommended}. {question}"
+OVERRIDE_CONFIRM_QUESTION = {
+    "change": "Give it anyway?",
+    "decline": "Decline it anyway?",
+    "remove": "Remove it anyway?",
+    "move": "Move it anyway?",
+    "add": "Add it anyway?",
+}
+OVERRIDE_ACTION_TEXT = {
+    "change": "changed",
+    "decline": "declined",
+    "remove": "removed",
+    "move": "moved",
+    "add": "added",
+}
+DRAW_TEST_TEXT = {
+    "potassium": "Potassium (K)",
+    "magnesium": "Magnesium (Mg)",
+    "phosphate": "Phosphate",
+    "fbc": "Full blood count",
+    "reticulocytes": "Reticulocytes",
+    "platelets": "Platelet count",
+}
+OVERRIDE_MARK_OUTSIDE = "PRESCRIBER OVERRIDE {n}: differs from the protocol"
+OVERRIDE_MARK_INSIDE = "PRESCRIBER OVERRIDE {n}: within the protocol's recommendation"
+OVERRIDE_WITHDRAW_TITLE = "Withdraw a prescriber override"
+OVERRIDE_WITHDRAW = (
+    "Withdraw override {n} ({what} by {prescriber}: {reason})? The plan goes back to the "
+    "protocol's recommendation for that line."
+)
+OVERRIDE_ADDED = "Prescriber override {n} added: {what}."
+OVERRIDE_WITHDRAWN = "Prescriber override {n} withdrawn."
+OVERRIDE_NO_PLAN = (
+    "There is no plan for the inputs as they are now, so no line can be changed. Fix the inputs "
+    "listed in the plan panel first."
+)
+WITHDRAW_PROBLEM = "withdraw it"

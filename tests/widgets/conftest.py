@@ -38,6 +38,11 @@ class Alerts:
     save_path: Path | None = None
     pdf_path: Path | None = None
     protocol_path: Path | None = None
+    fhir_open_path: Path | None = None
+    fhir_save_path: Path | None = None
+    #: Answers to yes/no questions by kind ("outside_band", "withdraw", "patient"); asked kept.
+    answers: dict[str, bool] = field(default_factory=dict)
+    asked: list[tuple[str, str]] = field(default_factory=list)
 
 
 @pytest.fixture(autouse=True)
@@ -60,6 +65,23 @@ def fake_alerts(monkeypatch: pytest.MonkeyPatch) -> Alerts:
     monkeypatch.setattr(alerts, "choose_save_path", lambda *_a: state.save_path)
     monkeypatch.setattr(alerts, "choose_pdf_path", lambda *_a: state.pdf_path)
     monkeypatch.setattr(alerts, "choose_protocol_path", lambda *_a: state.protocol_path)
+    monkeypatch.setattr(alerts, "choose_fhir_open_path", lambda *_a: state.fhir_open_path)
+    monkeypatch.setattr(alerts, "choose_fhir_save_path", lambda *_a: state.fhir_save_path)
+
+    def asker(kind: str) -> Any:
+        def ask(_parent: Any, text: str) -> bool:
+            state.asked.append((kind, text))
+            return state.answers.get(kind, False)
+
+        return ask
+
+    for kind in ("outside_band", "withdraw", "patient"):
+        monkeypatch.setattr(alerts, f"confirm_{kind}", asker(kind))
+
+    def no_yes_no(_parent: Any, title: str, text: str) -> bool:
+        raise AssertionError(f"unexpected question {title!r}: {text}")
+
+    monkeypatch.setattr(alerts, "ask_yes_no", no_yes_no)
     return state
 
 
