@@ -80,6 +80,9 @@ class LabsPanel(Panel):
         self._unit_system = unit_system
         self._decimal_comma = decimal_comma
         self.rows: dict[Analyte, _LabRow] = {}
+        #: Where each shown result came from (e.g. a FHIR Observation), kept while the result
+        #: is exactly as it came: {analyte: {"value", "unit", "sampled_at" (ISO), "source"}}.
+        self._sources: dict[str, dict[str, Any]] = {}
         self._build()
         self._connect()
 
@@ -172,7 +175,23 @@ class LabsPanel(Panel):
                 "unit": row.unit.currentData(),
                 "sampled_at": sampled,
             }
+            source = self._source_of(analyte, value, row.unit.currentData(), sampled)
+            if source:
+                out[analyte.value]["source"] = source
         return out
+
+    def _source_of(self, analyte: Analyte, value: float, unit: str, sampled: datetime) -> str:
+        """Return the result's source while it is unchanged; a retyped result has none."""
+        kept = self._sources.get(analyte.value)
+        if kept is None:
+            return ""
+        try:
+            same_time = datetime.fromisoformat(str(kept["sampled_at"])) == sampled
+        except ValueError:
+            return ""
+        if kept.get("value") == value and kept.get("unit") == unit and same_time:
+            return str(kept.get("source", ""))
+        return ""
 
     def set_values(self, inputs: PlanInputs) -> None:
         """Show the labs of `inputs`: the commonest sample time goes into 'samples taken at'."""
@@ -181,6 +200,16 @@ class LabsPanel(Panel):
         }
         counts = Counter(_key(e.sampled_at) for e in entries.values())
         common = counts.most_common(1)[0][0] if counts else None
+        self._sources = {
+            a.value: {
+                "value": e.value,
+                "unit": e.unit,
+                "sampled_at": e.sampled_at.isoformat(),
+                "source": e.source,
+            }
+            for a, e in entries.items()
+            if e.source
+        }
         self.common_time.setText(format_datetime(common[0]) if common else "")
         for analyte, row in self.rows.items():
             entry = entries.get(analyte)
@@ -206,11 +235,18 @@ class LabsPanel(Panel):
                 }
                 for a, r in self.rows.items()
             },
+            "sources": {k: dict(v) for k, v in self._sources.items()},
         }
 
     def set_raw_state(self, state: dict[str, Any]) -> None:
         """Restore texts from a draft."""
         self.common_time.setText(str(state.get("samples_taken_at", "")))
+        sources = state.get("sources", {})
+        self._sources = (
+            {k: dict(v) for k, v in sources.items() if isinstance(v, dict)}
+            if isinstance(sources, dict)
+            else {}
+        )
         rows = state.get("rows", {})
         for analyte, row in self.rows.items():
             saved = rows.get(analyte.value, {})

@@ -151,6 +151,12 @@ class MainWindow(QMainWindow):
             tip="Load the bundled demo patient (first dose moved to soon)",
         )
         self.act_export = self._action("&Export PDF...", self.export_pdf, "Ctrl+E")
+        self.act_import_fhir = self._action(
+            ui_text.FHIR_IMPORT, self.import_results, tip=ui_text.FHIR_IMPORT_TIP
+        )
+        self.act_export_fhir = self._action(
+            ui_text.FHIR_EXPORT, self.export_fhir, tip=ui_text.FHIR_EXPORT_TIP
+        )
         self.act_print = self._action("&Print...", self.print_sheet, std.Print)
         self.act_history = self._action(
             "Issued sheets (&history)...",
@@ -167,6 +173,7 @@ class MainWindow(QMainWindow):
         self.act_about = self._action("&About B12-K Planner", self.about)
         self.recent_menu = QMenu("Open &Recent", self)
         file_menu = self.menuBar().addMenu("&File")
+        self.file_menu = file_menu
         for item in (
             self.act_new,
             self.act_open,
@@ -175,9 +182,11 @@ class MainWindow(QMainWindow):
             self.act_save,
             self.act_save_as,
             None,
+            self.act_import_fhir,
             self.act_demo,
             None,
             self.act_export,
+            self.act_export_fhir,
             self.act_print,
             self.act_history,
             None,
@@ -200,6 +209,10 @@ class MainWindow(QMainWindow):
                 action.setToolTip(ui_text.PDF_MISSING)
                 action.setStatusTip(ui_text.PDF_MISSING)
         self.act_history.setEnabled(audit_available())
+        # Whether FHIR export works is found out when the menu first opens: the check imports
+        # the FHIR models, which start-up does not need.
+        self._fhir_export: tuple[bool, str] | None = None
+        file_menu.aboutToShow.connect(self._on_file_menu_about_to_show)
         file_menu.setToolTipsVisible(True)
         self._refresh_recent()
 
@@ -496,6 +509,81 @@ class MainWindow(QMainWindow):
             )
         return True
 
+    def import_results(self) -> bool:
+        """Ask for a FHIR file of lab results and import it (see `import_results_from`)."""
+        if self.form.current_inputs() is None:
+            self._explain_unreadable("Cannot import results yet")
+            return False
+        folder = str(self._path.parent) if self._path else ""
+        path = alerts.choose_fhir_open_path(self, folder)
+        return self.import_results_from(path) if path else False
+
+    def import_results_from(self, path: Path) -> bool:
+        """Show what a FHIR file would fill, from which Observation; fill the form on Accept.
+
+        The import is undone by not saving: the plan is marked modified.
+        """
+        from desktop_app.fhir.errors import FhirImportError
+        from desktop_app.fhir.importer import PatientUnconfirmedError
+        from desktop_app.fhir.service import import_results_file
+        from desktop_app.widgets.import_dialog import ImportResultsDialog
+
+        inputs = self.form.current_inputs()
+        if inputs is None:
+            self._explain_unreadable("Cannot import results yet")
+            return False
+        path = Path(path)
+        try:
+            try:
+                result = import_results_file(path, self._lp, inputs, now=self._now())
+            except PatientUnconfirmedError:
+                if not alerts.confirm_patient(
+                    self, ui_text.FHIR_CONFIRM.format(who=self._patient_words(inputs))
+                ):
+                    return False
+                result = import_results_file(
+                    path, self._lp, inputs, now=self._now(), confirm_unidentified=True
+                )
+        except FhirImportError as exc:  # also another patient's results (PatientMismatchError)
+            alerts.error(self, "Cannot import results", str(exc))
+            return False
+        accepted, ok = ImportResultsDialog.ask(result, path.name, self, self.form.field_label)
+        if not ok or accepted is None:
+            return False
+        self.form.set_inputs(accepted.inputs)
+        self._pending = accepted.inputs
+        self._recalculate()
+        self._update_title()
+        self.messages.show_message("info", ui_text.FHIR_IMPORTED.format(name=path.name), "fhir")
+        _log.info(
+            "imported %s: %d used, %d refused", path, len(accepted.used), len(accepted.refused)
+        )
+        return True
+
+    def export_fhir(self) -> bool:
+        """Write the plan as a FHIR R4 Bundle (needs the optional 'fhir' extra)."""
+        available, text = self._fhir_export_status()
+        if not available:
+            alerts.error(self, "FHIR export not available", text)
+            return False
+        plan = self._plan_or_explain("export")
+        if plan is None:
+            return False
+        stem = self._path.stem if self._path else (plan.patient.identifier or "plan")
+        path = alerts.choose_fhir_save_path(self, f"{stem}-fhir.json")
+        if path is None:
+            return False
+        from desktop_app.fhir.service import export_plan_file
+
+        try:
+            export_plan_file(path, plan, self._lp)
+        except B12KError as exc:
+            alerts.error(self, "Cannot export FHIR", str(exc))
+            return False
+        self.statusBar().showMessage(ui_text.FHIR_EXPORTED.format(path=path), 5000)
+        _log.info("exported FHIR bundle %s", path)
+        return True
+
     def request_override(self, request: OverrideRequest) -> bool:
         """Ask for a prescriber override of one plan line; add it when the engine takes it."""
         plan = self.current_plan()
@@ -607,6 +695,36 @@ class MainWindow(QMainWindow):
         self.form.show_problems({})
         self.form.show_derived_severity(plan.anaemia.derived)
         self.plan_view.show_plan(plan)
+
+    def _explain_unreadable(self, title: str) -> None:
+        alerts.error(
+            self,
+            title,
+            "These fields cannot be read. Fix them first:\n\n"
+            + "\n".join(
+                f"- {self.form.field_label(p)}: {m}" for p, m in self.form.entry_errors().items()
+            ),
+        )
+
+    @staticmethod
+    def _patient_words(inputs: PlanInputs) -> str:
+        pat = inputs.patient
+        parts = [pat.name, pat.identifier] if pat.name or pat.identifier else []
+        if not pat.identifier and pat.date_of_birth is not None:
+            parts.append(f"born {pat.date_of_birth.isoformat()}")
+        return ", ".join(p for p in parts if p) or "the patient of the open plan"
+
+    def _fhir_export_status(self) -> tuple[bool, str]:
+        if self._fhir_export is None:
+            from desktop_app.fhir.service import export_status
+
+            self._fhir_export = export_status()
+            available, text = self._fhir_export
+            self.act_export_fhir.setEnabled(available)
+            tip = ui_text.FHIR_EXPORT_TIP if available else text
+            self.act_export_fhir.setToolTip(tip)
+            self.act_export_fhir.setStatusTip(tip)
+        return self._fhir_export
 
     def _show_entry_problems(self, errors: dict[str, str]) -> None:
         self._plan = None
@@ -754,6 +872,10 @@ class MainWindow(QMainWindow):
     @Slot(str)
     def _on_problem_activated(self, path: str) -> None:
         self.form.focus_field(path)
+
+    @Slot()
+    def _on_file_menu_about_to_show(self) -> None:
+        self._fhir_export_status()
 
     @Slot(object)
     def _on_override_requested(self, request: OverrideRequest) -> None:

@@ -209,3 +209,32 @@ OVERRIDE_NO_PLAN = (
     "listed in the plan panel first."
 )
 WITHDRAW_PROBLEM = "withdraw it"
+
+# FHIR import and export
+FHIR_IMPORT = "&Import results..."
+FHIR_IMPORT_TIP = "Fill the form from a FHIR R4 file of lab results (you see what is taken first)"
+FHIR_EXPORT = "E&xport FHIR..."
+FHIR_EXPORT_TIP = "Write the plan as a FHIR R4 Bundle for a pharmacy or EHR system"
+FHIR_IMPORT_TITLE = "Import results: what would be taken from {name}"
+FHIR_ACCEPT = "&Accept: fill the form"
+FHIR_NOTHING = "Nothing in this file would change the form."
+FHIR_FILLS = "Accept fills: {fields}."
+FHIR_CHECK = (
+    "Check every value against the laboratory report before relying on it. Only Accept changes "
+    "the form; the plan stays unsaved until you save it."
+)
+FHIR_PATIENT_CHECK = {
+    "new": "Patient: the open plan names no patient; details are taken from the file if present.",
+    "confirmed": "Patient: the file's patient matches the plan's.",
+    "confirmed-by-user": "Patient: not identified by the file; you confirmed these results are "
+    "for this plan's patient.",
+}
+FHIR_PATIENT_COLUMNS = ("Patient field", "Value in the file", "Where from", "Done", "Note")
+FHIR_CONFIRM_TITLE = "Confirm the patient"
+FHIR_CONFIRM = (
+    "Are these results for {who}?\n\nThe file does not say enough about its patient to match the "
+    "open plan (an identifier, or both name and date of birth). Answer Yes only if you have "
+    "checked that they are this patient's results."
+)
+FHIR_IMPORTED = "Imported results from {name}: check them against the laboratory report."
+FHIR_EXPORTED = "FHIR Bundle written: {path}"
