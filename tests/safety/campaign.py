@@ -64,6 +64,11 @@ class Tally:
     known_defects: int = 0
     details: list[str] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
+    _mark: tuple[int, int] = (0, 0)
+
+    def begin(self) -> None:
+        """Start a new test: check() then judges only what this test recorded."""
+        self._mark = (self.failures, len(self.details))
 
     def tried(self, n: int = 1) -> None:
         """Count `n` cases tried."""
@@ -90,11 +95,12 @@ class Tally:
         self.counters[key] = self.counters.get(key, 0) + n
 
     def check(self) -> None:
-        """Fail the test, listing the recorded failures, if there were any."""
-        assert self.failures == 0, (
-            f"campaign {self.name}: {self.failures} failure(s) in {self.cases} cases, "
-            f"{self.files_lost} file(s) lost (seed {seed()}, size {size()}):\n  "
-            + "\n  ".join(self.details)
+        """Fail the test, listing its failures, if it recorded any (see begin())."""
+        new = self.failures - self._mark[0]
+        assert new == 0, (
+            f"campaign {self.name}: {new} failure(s) in this test ({self.cases} cases so far, "
+            f"{self.files_lost} file(s) lost; seed {seed()}, size {size()}):\n  "
+            + "\n  ".join(self.details[self._mark[1] :])
         )
 
     def summary(self) -> str:
@@ -116,6 +122,12 @@ def tally(name: str) -> Tally:
     if name not in _TALLIES:
         _TALLIES[name] = Tally(name)
     return _TALLIES[name]
+
+
+def begin_test() -> None:
+    """Mark every tally at the start of a test."""
+    for t in _TALLIES.values():
+        t.begin()
 
 
 def all_tallies() -> list[Tally]:

@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.safety.campaign import REPORT_ENV, all_tallies, seed, size
+from tests.safety.campaign import REPORT_ENV, all_tallies, begin_test, seed, size
+
+
+@pytest.fixture(autouse=True)
+def _campaign_test_mark() -> None:
+    """Each test's check() judges only the failures that test recorded."""
+    begin_test()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

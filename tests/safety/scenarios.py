@@ -172,7 +172,12 @@ def scenarios(draw: st.DrawFn, allow_invalid: bool = True, overrides_one_in: int
             dob += timedelta(days=1)
     patient = {
         "identifier": draw(st.from_regex(r"\A[A-Z]{1,3}[0-9]{4,9}\Z")),
-        "name": draw(st.text(min_size=1, max_size=40).filter(lambda s: s.strip())),
+        # Any printable text: the model refuses control and invisible characters (category C).
+        "name": draw(
+            st.text(st.characters(exclude_categories=["C"]), min_size=1, max_size=40).filter(
+                lambda s: s.strip()
+            )
+        ),
         "date_of_birth": dob.isoformat(),
         "sex": draw(st.sampled_from(["female", "male", "unknown"])),
         "weight_kg": draw(st.none() | st.floats(30, 200).map(lambda w: round(w, 1))),
@@ -320,11 +325,13 @@ def _inject(draw: st.DrawFn, p: Protocol, s: Scenario, kind: str) -> None:
     elif kind == "hb_missing":
         labs.pop("haemoglobin", None)
         c["severity_override"] = None
+        s.injected = {i for i in s.injected if not i.startswith("labs.haemoglobin.")}
         s.injected.add("labs.haemoglobin")
     elif kind.startswith("lab_"):
         analyte = draw(st.sampled_from(list(Analyte)))
         spec = p.analytes[analyte]
         if analyte.value not in labs:
+            s.injected.discard(f"labs.{analyte.value}")  # present again: its fields are judged
             labs[analyte.value] = {
                 "value": spec.plausible_low.value,
                 "unit": spec.canonical_unit,
@@ -332,6 +339,7 @@ def _inject(draw: st.DrawFn, p: Protocol, s: Scenario, kind: str) -> None:
             }
         entry = labs[analyte.value]
         path = f"labs.{analyte.value}"
+        s.injected = {i for i in s.injected if not i.startswith(path + ".")}  # one fault per lab
         if kind == "lab_implausible":
             unit = draw(st.sampled_from(spec.units))
             canon = draw(

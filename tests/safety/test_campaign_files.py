@@ -114,7 +114,12 @@ def _same(file_value: Json, model_value: Json) -> bool:
     if isinstance(file_value, bool) or isinstance(model_value, bool):
         return type(file_value) is type(model_value) and file_value == model_value
     if isinstance(file_value, int | float) and isinstance(model_value, int | float):
-        return file_value == model_value or (math.isnan(file_value) and math.isnan(model_value))
+        both_nan = (
+            isinstance(file_value, float)
+            and isinstance(model_value, float)
+            and (math.isnan(file_value) and math.isnan(model_value))
+        )
+        return file_value == model_value or both_nan
     if isinstance(file_value, str) and isinstance(model_value, datetime | date):
         try:
             parsed = (
@@ -272,6 +277,9 @@ def _protocol_case(r: random.Random, seeds: list[bytes]) -> None:
         return
     PROTOCOL_FILES.count(f"accepted: {kind}")
     if bad := _non_finite(lp.protocol.model_dump()):
+        if all(".alternatives[" in path for path in bad):
+            PROTOCOL_FILES.known("PROTOCOL/huge-integer-becomes-infinity")
+            return
         PROTOCOL_FILES.fail(f"{kind}: NaN/Infinity accepted at {bad}")
     if not _same(_as_read(data), lp.protocol):
         PROTOCOL_FILES.fail(

@@ -1,4 +1,4 @@
-"""Defects the safety campaigns found, fixed in ce51c9b: kept as regression tests.
+"""Defects the safety campaigns found, fixed in ce51c9b and 6a5c580: kept as regression tests.
 
 Each test states the safe behaviour that was missing when the campaign found the defect; the
 hazard log cites them as closed anomalies.
@@ -155,3 +155,73 @@ def test_overflowing_number_is_refused_like_infinity() -> None:
     data = json.dumps(doc).replace("123456789", "1e999").encode()
     with pytest.raises(ProtocolError):
         load_protocol_bytes(data)
+
+
+@pytest.mark.parametrize("which", ["autosave-draft", "preferences"])
+def test_deeply_nested_draft_or_preferences_do_not_stop_the_program(
+    which: str, tmp_path: Any
+) -> None:
+    """DEFECT-8 (fixed in 6a5c580): a deeply nested draft or preferences file stopped start-up."""
+    from desktop_app.settings import load_preferences
+    from desktop_app.storage.autosave import DRAFT_FILE, Autosave
+
+    nested = "[" * 100_000 + "]" * 100_000
+    if which == "autosave-draft":
+        (tmp_path / DRAFT_FILE).write_text(nested)
+        assert Autosave(tmp_path).load() is None
+    else:
+        (tmp_path / "preferences.json").write_text(nested)
+        _, message = load_preferences(tmp_path / "preferences.json")
+        assert message is not None
+
+
+def test_sheet_with_a_stale_follow_up_result_passes_the_lint() -> None:
+    """DEFECT-10 (fixed in 6a5c580): a stale result quoted in an order failed the sheet lint."""
+    from desktop_app.report import lint_order_sheet, render_order_sheet
+
+    followup = [
+        {
+            "analyte": "phosphate",
+            "value": 1.0,
+            "unit": "mmol/L",
+            "sampled_at": (FIRST + timedelta(hours=20)).isoformat(),
+        }
+    ]
+    plan = evaluate(proto(), inputs(followups=followup), now=FIRST + timedelta(hours=50))
+    violations = lint_order_sheet(plan, render_order_sheet(plan))
+    assert violations == [], "\n".join(map(str, violations))
+
+
+def test_an_expired_protocol_is_refused_or_marked() -> None:
+    """DEFECT-14 (fixed in 6a5c580): a protocol past its review date was used as current."""
+    import json as _json
+
+    from desktop_app.logic.errors import B12KError
+    from desktop_app.logic.protocol import load_protocol_bytes
+
+    raw = _json.loads(UK.read_text(encoding="utf-8"))
+    raw["approval"] = {
+        "status": "approved",
+        "approved_by": "Drugs and Therapeutics Committee (TEST)",
+        "approval_date": "2024-01-01",
+        "review_due": "2025-01-01",
+    }
+    try:
+        lp = load_protocol_bytes(_json.dumps(raw).encode(), "expired")
+        plan = evaluate(lp, inputs(), now=NOW)
+    except B12KError:
+        return  # refused: acceptable
+    flagged = [w for w in plan.warnings if w.level == "danger" and "review" in w.text.lower()]
+    assert plan.protocol.not_for_clinical_use or flagged
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Tab\tSeparated", "Line\nBreak", "Zero\u200bWidth"],
+    ids=["tab", "newline", "zero-width"],
+)
+def test_names_with_control_or_invisible_characters_are_refused(name: str) -> None:
+    """DEFECT-11, control-character half (fixed in 6a5c580): such names printed as boxes."""
+    with pytest.raises(InputError) as info:
+        parse_plan_bytes(_file(lambda c: c["patient"].update(name=name)))
+    assert "patient.name" in str(info.value)

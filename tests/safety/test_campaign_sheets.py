@@ -19,6 +19,7 @@ characters).
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 from functools import cache
 
@@ -68,11 +69,17 @@ def _sheet_font_chars() -> frozenset[int]:
 
 
 def unprintable(text: str) -> str:
-    """The characters of `text` the sheet font cannot draw (control characters included)."""
+    """Characters the sheet cannot print legibly: not in its font, control, or right-to-left."""
     chars = _sheet_font_chars()
     return "".join(
         sorted(
-            {c for c in text if (ord(c) not in chars and not c.isspace()) or c in "\t\n\r\x0b\x0c"}
+            {
+                c
+                for c in text
+                if (ord(c) not in chars and not c.isspace())
+                or c in "\t\n\r\x0b\x0c"
+                or unicodedata.bidirectional(c) in ("R", "AL")
+            }
         )
     )
 
@@ -87,12 +94,10 @@ def sheet_violations(plan: Plan) -> list[str]:
     out = []
     for v in lint_order_sheet(plan, pdf):
         tag = "LINT"
-        if v.rule == "FMT-01" and re.search(
-            r"Latest \w+ \([\d.,]+ \S+\) is [\d,]+ hours old", str(v)
-        ):
-            tag = "SHEET/stale-result-fails-lint"
-        elif v.rule == "FMT-04" and re.search(r"[\d.,]+' has no unit: .*[\d.,]+ pg/mL", str(v)):
+        if v.rule == "FMT-04" and re.search(r"[\d.,]+' has no unit: .*[\d.,]+ pg/mL", str(v)):
             tag = "SHEET/pg-per-ml-unknown-to-lint"
+        elif v.rule == "FMT-05" and "mmol/L Potassium" in v.excerpt:
+            tag = "SHEET/magnesium-band-read-as-potassium"
         out.append(f"{tag} {v}")
     pages = [_norm(p) for p in extract_pages(pdf)]
     total = len(pages)
