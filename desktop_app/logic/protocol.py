@@ -76,7 +76,9 @@ class _Frozen(BaseModel):
 class Alternative(_Frozen):
     """A value another source gives, recorded where sources disagree."""
 
-    value: float | None = Field(default=None, description="The alternative number, if any.")
+    value: float | None = Field(
+        default=None, allow_inf_nan=False, description="The alternative number, if any."
+    )
     text: str = Field(description="What the alternative source says.")
     source: SourceKey = Field(description="Reference key of the alternative.")
 

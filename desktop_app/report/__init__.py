@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from desktop_app.logic.errors import B12KError
 from desktop_app.report.options import SheetOptions
+from desktop_app.report.printable import SheetTextError
 
 if TYPE_CHECKING:
     from desktop_app.logic.plan import Plan
@@ -95,6 +96,7 @@ def export_order_sheet(plan: Plan, path: Path, options: SheetOptions | None = No
 __all__ = [
     "SheetLintError",
     "SheetOptions",
+    "SheetTextError",
     "checked_order_sheet",
     "expectations_for",
     "export_order_sheet",

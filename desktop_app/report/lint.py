@@ -58,7 +58,7 @@ _STANDALONE = re.compile(
 
 #: Units a number in an order may carry (FMT-04): amounts, volumes, rates, times, counts.
 _UNITS = (
-    r"mmol|mEq|micromol|nmol|pmol|mol|mg|mcg|micrograms?|ng|kg|g|mL|L|fL|m2|%|hours?|h|minutes?|days?|"
+    r"mmol|mEq|micromol|nmol|pmol|mol|mg|mcg|micrograms?|ng|pg|kg|g|mL|L|fL|m2|%|hours?|h|minutes?|days?|"
     r"weeks?|months?|years?|tablets?|sachets?|capsules?|infusions?|bags?|doses?|x\s10\^\d+"
 )
 _HAS_UNIT = re.compile(rf"\s*(?:{_UNITS})(?![A-Za-z])")
@@ -100,7 +100,7 @@ _URL = re.compile(r"(?:https?://|www\.)\S*|(?<!\S)/\S*")
 _K_WORD = r"(?:potassium|Potassium|POTASSIUM|KCl|\bK\b)"
 _STOP = r"(?:\.\s|;|\bmagnesium\b|\bMagnesium\b|\bphosphate\b|\bPhosphate\b)"
 _K_AFTER_AMOUNT = re.compile(
-    rf"(?P<n>{_NUMBER})\s*(?P<u>mmol|mEq|g|grams?)(?:/\w+)?\s+(?:of\s+)?{_K_WORD}"
+    rf"(?P<n>{_NUMBER})\s*(?P<u>mmol|mEq|g|grams?)(?:/(?!L\b|dL\b)\w+)?(?!/)\s+(?:of\s+)?{_K_WORD}"
 )
 _K_BEFORE_AMOUNT = re.compile(
     rf"{_K_WORD}(?P<gap>(?:(?!{_STOP}).){{0,160}}?)(?P<n>(?<![\w.,:\-]){_NUMBER})\s*"

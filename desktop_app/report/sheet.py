@@ -6,6 +6,7 @@ Every length below is a layout measure (points or millimetres), never a clinical
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -37,6 +38,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from desktop_app.report.printable import check_printable
 from desktop_app.logic.plan import Plan
 from desktop_app.report import content as C
 from desktop_app.report.content import BandTable, Mark, MarkedLine, OrderLine, SheetContent
@@ -82,6 +84,14 @@ def register_fonts() -> None:
         pdfmetrics.registerFontFamily(
             FONT, normal=FONT, bold=FONT_B, italic=FONT, boldItalic=FONT_B
         )
+
+
+@functools.lru_cache(maxsize=1)
+def _covered_code_points() -> frozenset[int]:
+    """Code points both embedded fonts have a glyph for."""
+    regular = pdfmetrics.getFont(FONT).face.charToGlyph  # type: ignore[attr-defined]
+    bold = pdfmetrics.getFont(FONT_B).face.charToGlyph  # type: ignore[attr-defined]
+    return frozenset(regular) & frozenset(bold)
 
 
 # ----- text -------------------------------------------------------------------------------------
@@ -1134,8 +1144,13 @@ def _url_markup(url: str, width: float, style: ParagraphStyle) -> str:
 
 
 def render(plan: Plan, options: SheetOptions) -> bytes:
-    """Render the order sheet of a plan as PDF bytes (deterministic)."""
+    """Render the order sheet of a plan as PDF bytes (deterministic).
+
+    Raises:
+        SheetTextError: a typed name or reason cannot be printed faithfully with the font.
+    """
     register_fonts()
+    check_printable(plan, _covered_code_points())
     sheet = C.build_content(plan)
     metrics = compute_metrics(sheet, options.paper)
     painter = HeaderFooterPainter(sheet, metrics)
