@@ -828,7 +828,7 @@ class SheetBuilder:
         intro: list[Flowable] = [self.p(self.sheet.clock_note, s.cell)]
         intro += [self.p(f"\u2022 {p}", s.cell) for p in purposes if p]
         intro += [self.p(f"\u2022 {r}", s.cell_bold) for r in self.sheet.removed_draws]
-        rows = []
+        rows: list[list[Any]] = []
         extra: list[tuple[Any, ...]] = []
         for d in self.sheet.monitoring:
             i = len(rows) + 1  # the header is row 0

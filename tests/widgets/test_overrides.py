@@ -522,3 +522,20 @@ def test_the_dialog_is_labelled_for_keyboard_and_screen_reader(
         for n in ("product_id", "units_per_dose", "times_per_day", "review_after_hours", "reason")
     ]
     dialog.reject()
+
+
+def test_the_override_links_are_reached_with_the_keyboard(
+    qtbot: Any, window: MainWindow, driver: Driver
+) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    body = window.plan_view.sections["orders"].body
+    body.setFocus()
+    focused = []
+    for _ in range(2):  # the potassium order's "why?", then its "Change..."
+        qtbot.keyClick(body, Qt.Key.Key_Tab)
+        focused.append(body.selectedText())
+    assert focused == ["why?", ui_text.OVERRIDE_LINK["change"]]
+    qtbot.keyClick(body, Qt.Key.Key_Return)
+    (dialog,) = driver.dialogs
+    assert dialog.windowTitle() == "Change the potassium order"
