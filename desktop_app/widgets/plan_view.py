@@ -464,7 +464,12 @@ class PlanView(QScrollArea):
                 True,
             ),
             "warnings": (plan.warnings, lambda: self._html_warnings(plan), bool(plan.warnings)),
-            "overrides": (plan.overrides, lambda: self._html_overrides(plan), bool(plan.overrides)),
+            "overrides": (
+                # The list names each overridden line, which moves with the first dose.
+                (plan.overrides, tuple(_override_targets(plan).items())),
+                lambda: self._html_overrides(plan),
+                bool(plan.overrides),
+            ),
             "followups": (
                 (plan.followups, plan.action_now),
                 lambda: self._html_followups(plan),

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 from desktop_app.entry import format_datetime
 from desktop_app.logic.models import Override
 from desktop_app.logic.protocol import Analyte, LoadedProtocol
+from desktop_app.logic.textfmt import when
 from desktop_app.override_check import OverrideRequest, check_override
 from desktop_app.report.lint import extract_pages
 from desktop_app.settings import Preferences
@@ -539,3 +540,22 @@ def test_the_override_links_are_reached_with_the_keyboard(
     qtbot.keyClick(body, Qt.Key.Key_Return)
     (dialog,) = driver.dialogs
     assert dialog.windowTitle() == "Change the potassium order"
+
+
+def test_the_override_list_follows_a_new_first_dose_time(
+    qtbot: Any, window: MainWindow, driver: Driver, fake_alerts: Alerts, lp: LoadedProtocol
+) -> None:
+    fake_alerts.answers["outside_band"] = True
+    label_window = lp.protocol.monitoring.label_window_hours.value
+    late = next(h for h in _draw_hours(window) if h > label_window)
+    plan = window.current_plan()
+    assert plan is not None
+    moved_to = plan.first_dose_at + timedelta(hours=late + 4)
+    driver.steps = [typed(qtbot, new_hours=format_datetime(moved_to), reason="Round"), ok(qtbot)]
+    activate(window, "schedule", f"override:draw:move:{late!r}")
+    assert when(moved_to) in window.plan_view.section_text("overrides")
+    later = plan.first_dose_at + timedelta(hours=1)
+    retype(qtbot, window.form.regimen.first_dose, format_datetime(later))
+    window.flush()
+    shown = window.plan_view.section_text("overrides")
+    assert when(moved_to + timedelta(hours=1)) in shown and when(moved_to) not in shown
