@@ -315,9 +315,7 @@ class PlanView(QScrollArea):
             return
         self.status.setText(ui_text.NO_PLAN)
         items = "".join(
-            f'<li><a href="field:{_e(p.path)}">{_e(p.label)}</a>: {_e(p.message)}'
-            + _withdraw_problem_link(p.path)
-            + "</li>"
+            f"<li>{_problem_label(p)}: {_e(p.message)}" + _withdraw_problem_link(p.path) + "</li>"
             for p in problems
         )
         self.problems.setText(f"<ul>{items}</ul>")
@@ -789,6 +787,13 @@ def _override_targets(plan: Plan) -> dict[int, str]:
     for note in plan.overrides:
         out.setdefault(note.index, "Monitoring draw")
     return out
+
+
+def _problem_label(problem: Problem) -> str:
+    """The problem's field as a link to it; an override has no field (it offers withdraw)."""
+    if problem.path.startswith("overrides["):
+        return f"<b>{_e(problem.label)}</b>"
+    return f'<a href="field:{_e(problem.path)}">{_e(problem.label)}</a>'
 
 
 def _withdraw_problem_link(path: str) -> str:
