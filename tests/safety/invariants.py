@@ -24,17 +24,8 @@ _ELECTROLYTES = ("potassium", "magnesium", "phosphate")
 #: when the lead fixes the defect, the xfail test passes (strict: it then fails) and the entry
 #: here is removed, so the campaign enforces the invariant again.
 KNOWN_DEFECTS: dict[str, str] = {
-    "PROTOCOL/huge-integer-becomes-infinity": (
-        "tests/safety/test_known_defects.py::test_an_integer_too_large_for_a_float_is_refused"
-    ),
-    "SHEET/magnesium-band-read-as-potassium": (
-        "tests/safety/test_known_defects.py::test_us_sheet_with_magnesium_then_potassium_results_passes_the_lint"
-    ),
-    "SHEET/name-glyphs-missing": (
-        "tests/safety/test_known_defects.py::test_every_accepted_patient_name_prints_legibly"
-    ),
-    "SHEET/pg-per-ml-unknown-to-lint": (
-        "tests/safety/test_known_defects.py::test_sheet_with_b12_entered_in_pg_per_ml_passes_the_lint"
+    "PROTOCOL/accepted-but-crashes-engine": (
+        "tests/safety/test_known_defects.py::test_a_protocol_the_engine_cannot_use_is_refused_when_loaded"
     ),
 }
 

@@ -295,7 +295,7 @@ def _inject(draw: st.DrawFn, p: Protocol, s: Scenario, kind: str) -> None:
     labs = c["labs"]
     first = s.first
     if kind == "identifier_blank":
-        c["patient"]["identifier"] = draw(st.sampled_from(["", "   ", "\t"]))
+        c["patient"]["identifier"] = draw(st.sampled_from(["", "   "]))
         s.injected.add("patient.identifier")
     elif kind == "name_blank":
         c["patient"]["name"] = draw(st.sampled_from(["", "  "]))

@@ -16,7 +16,7 @@ from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import InputError, PlanFileError, ProtocolError
 from desktop_app.logic.protocol import load_protocol_bytes
 from desktop_app.storage.plan_files import parse_plan_bytes
-from tests.logic.helpers import FIRST, NOW, UK, base_case, inputs, lab, proto
+from tests.logic.helpers import FIRST, NOW, UK, US, base_case, inputs, lab, proto
 
 
 def _file(mutate: Any) -> bytes:
@@ -225,3 +225,72 @@ def test_names_with_control_or_invisible_characters_are_refused(name: str) -> No
     with pytest.raises(InputError) as info:
         parse_plan_bytes(_file(lambda c: c["patient"].update(name=name)))
     assert "patient.name" in str(info.value)
+
+
+@pytest.mark.parametrize("protocol_path", [UK, US], ids=["uk-default", "us-labels"])
+def test_sheet_with_b12_entered_in_pg_per_ml_passes_the_lint(protocol_path: Any) -> None:
+    """DEFECT-12 (fixed in e8e827e): B12 in pg/mL failed the sheet lint (FMT-04)."""
+    from desktop_app.report import lint_order_sheet, render_order_sheet
+
+    lp = proto(protocol_path)
+    plan = evaluate(
+        lp,
+        inputs(labs={"b12": lab(250, "pg/mL")}, regimen={"preset_id": lp.protocol.default_regimen}),
+        now=NOW,
+    )
+    violations = lint_order_sheet(plan, render_order_sheet(plan))
+    assert violations == [], "\n".join(map(str, violations))
+
+
+def test_an_integer_too_large_for_a_float_is_refused() -> None:
+    """DEFECT-15 (fixed in e8e827e): a 400-digit integer became Infinity in an alternative."""
+    import json as _json
+
+    from desktop_app.logic.errors import ProtocolError
+    from desktop_app.logic.protocol import load_protocol_bytes
+
+    doc = _json.loads(UK.read_bytes())
+    doc["potassium"]["oral_max_per_day"]["alternatives"][0]["value"] = 123456789
+    data = _json.dumps(doc).replace("123456789", "1" + "0" * 400).encode()
+    with pytest.raises(ProtocolError):
+        load_protocol_bytes(data)
+
+
+def test_us_sheet_with_magnesium_then_potassium_results_passes_the_lint() -> None:
+    """DEFECT-16 (fixed in e8e827e): a Mg band before a K result was linted as K in mmol."""
+    from desktop_app.report import lint_order_sheet, render_order_sheet
+
+    lp = proto(US)
+    followups = [
+        {
+            "analyte": "magnesium",
+            "value": 0.6,
+            "unit": "mmol/L",
+            "sampled_at": (FIRST + timedelta(hours=6)).isoformat(),
+        },
+        {
+            "analyte": "potassium",
+            "value": 2.4,
+            "unit": "mEq/L",
+            "sampled_at": (FIRST + timedelta(hours=12)).isoformat(),
+        },
+    ]
+    regimen = {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()}
+    plan = evaluate(
+        lp, inputs(followups=followups, regimen=regimen), now=FIRST + timedelta(hours=13)
+    )
+    violations = lint_order_sheet(plan, render_order_sheet(plan))
+    assert violations == [], "\n".join(map(str, violations))
+
+
+@pytest.mark.parametrize(
+    "name", ["Li \u674e\u5c0f\u9f8d", "\u0634\u0631\u064a\u0641 Sharif"], ids=["cjk", "arabic"]
+)
+def test_a_name_the_sheet_cannot_print_is_refused_with_a_message(name: str) -> None:
+    """DEFECT-11 (fixed in e8e827e): CJK printed as boxes, right-to-left names reversed."""
+    from desktop_app.report import SheetTextError, render_order_sheet
+
+    plan = evaluate(proto(), inputs(patient={"name": name}), now=NOW)
+    with pytest.raises(SheetTextError) as info:
+        render_order_sheet(plan)
+    assert "patient name" in str(info.value) and "wristband" in str(info.value)

@@ -33,7 +33,7 @@ from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import InputError
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import Plan
-from desktop_app.report import lint_order_sheet, render_order_sheet
+from desktop_app.report import SheetTextError, lint_order_sheet, render_order_sheet
 from desktop_app.report.lint import extract_pages
 from desktop_app.report.sheet import glue
 from tests.logic.helpers import FIRST, NOW, US, inputs, proto
@@ -90,20 +90,19 @@ def _norm(text: str) -> str:
 
 def sheet_violations(plan: Plan) -> list[str]:
     """Render the plan's sheet and return every violation found in its text."""
-    pdf = render_order_sheet(plan)
-    out = []
-    for v in lint_order_sheet(plan, pdf):
-        tag = "LINT"
-        if v.rule == "FMT-04" and re.search(r"[\d.,]+' has no unit: .*[\d.,]+ pg/mL", str(v)):
-            tag = "SHEET/pg-per-ml-unknown-to-lint"
-        elif v.rule == "FMT-05" and "mmol/L Potassium" in v.excerpt:
-            tag = "SHEET/magnesium-band-read-as-potassium"
-        out.append(f"{tag} {v}")
+    try:
+        pdf = render_order_sheet(plan)
+    except SheetTextError as exc:
+        # Refusing to print a name the sheet cannot print faithfully is the safe outcome.
+        if unprintable(plan.patient.name) and "patient name" in str(exc):
+            SHEETS.count("refused to print a name the sheet cannot print (safe)")
+            return []
+        return [f"SHEET refused a printable plan: {exc}"]
+    out = [f"LINT {v}" for v in lint_order_sheet(plan, pdf)]
     pages = [_norm(p) for p in extract_pages(pdf)]
     total = len(pages)
     st_ = plan.protocol
     name = re.sub(r"\s", "", plan.patient.name)
-    name_tag = "SHEET/name-glyphs-missing" if unprintable(plan.patient.name) else "WRONG-PATIENT"
     for number, page in enumerate(pages, start=1):
         where = f"page {number}"
         if page.count(f"Page {number} of {total}") < 1:
@@ -117,7 +116,7 @@ def sheet_violations(plan: Plan) -> list[str]:
             if needed not in page:
                 out.append(f"VER-01 {where}: {what} {needed!r} missing")
         if name not in re.sub(r"\s", "", page):  # a long name may wrap: compare without spaces
-            out.append(f"{name_tag} {where}: name {plan.patient.name!r} not printed legibly")
+            out.append(f"WRONG-PATIENT {where}: name {plan.patient.name!r} not printed legibly")
         if plan.patient.identifier not in page:
             out.append(f"WRONG-PATIENT {where}: identifier {plan.patient.identifier!r} not printed")
         if plan.plan_id not in page:

@@ -9,62 +9,13 @@ Defects already fixed are kept as regression tests in test_campaign_regressions.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import json
 from typing import Any
 
 import pytest
 
 from desktop_app.logic.engine import evaluate
-from tests.logic.helpers import FIRST, NOW, UK, US, inputs, lab, proto
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "DEFECT-11 wrong patient: the plan file accepts any printable Unicode in the patient's "
-        "name, but the sheet cannot print every script: DejaVu Sans has no CJK glyphs ('Li "
-        "\u674e\u5c0f\u9f8d' prints as 'Li' and three boxes) and reportlab neither orders nor "
-        "joins right-to-left text (an Arabic name prints unjoined and reversed), so such a name "
-        "cannot be told from another; fix: refuse such names at entry, or embed fonts and shaping "
-        "that cover them and refuse to print otherwise (control characters, the other half of "
-        "DEFECT-11, are refused since 6a5c580)"
-    ),
-)
-@pytest.mark.parametrize(
-    "name", ["Li \u674e\u5c0f\u9f8d", "\u0634\u0631\u064a\u0641 Sharif"], ids=["cjk", "arabic"]
-)
-def test_every_accepted_patient_name_prints_legibly(name: str) -> None:
-    from desktop_app.report import render_order_sheet
-    from desktop_app.report.lint import extract_pages
-
-    plan = evaluate(proto(), inputs(patient={"name": name}), now=NOW)
-    first_page = extract_pages(render_order_sheet(plan))[0]
-    assert "\x00" not in first_page
-    assert "".join(name.split()) in "".join(first_page.split())
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "DEFECT-12 order sheet lint: 'pg/mL', an accepted unit of B12 (the usual US unit), is not"
-        " in the lint's unit list, so a B12 entered in pg/mL fails FMT-04 ('number has no unit') "
-        "and the sheet cannot be printed or exported"
-    ),
-)
-@pytest.mark.parametrize("protocol_path", [UK, US], ids=["uk-default", "us-labels"])
-def test_sheet_with_b12_entered_in_pg_per_ml_passes_the_lint(protocol_path: Any) -> None:
-    from desktop_app.report import lint_order_sheet, render_order_sheet
-
-    lp = proto(protocol_path)
-    plan = evaluate(
-        lp,
-        inputs(labs={"b12": lab(250, "pg/mL")}, regimen={"preset_id": lp.protocol.default_regimen}),
-        now=NOW,
-    )
-    violations = lint_order_sheet(plan, render_order_sheet(plan))
-    assert violations == [], "\n".join(map(str, violations))
+from tests.logic.helpers import NOW, UK, inputs, lab
 
 
 @pytest.fixture
@@ -146,58 +97,62 @@ def test_saving_over_a_file_replaced_on_disk_tells_the_user(window: Any, tmp_pat
     )
 
 
+def _protocol(mutate: Any) -> bytes:
+    raw = json.loads(UK.read_text(encoding="utf-8"))
+    mutate(raw)
+    return json.dumps(raw).encode()
+
+
+def _drop_phosphate_amount(raw: dict[str, Any]) -> None:
+    del raw["phosphate"]["products"][0]["phosphate_per_unit"]
+
+
+def _huge_potassium_per_tablet(raw: dict[str, Any]) -> None:
+    raw["phosphate"]["products"][0]["potassium_per_unit"]["value"] = 1e308
+
+
+def _zero_conversion_factor(raw: dict[str, Any]) -> None:
+    raw["analytes"]["magnesium"]["conversions"][0]["to_canonical"]["value"] = 0.0
+
+
 @pytest.mark.xfail(
     strict=True,
-    raises=pytest.fail.Exception,
+    raises=(AssertionError, OverflowError, ZeroDivisionError),
     reason=(
-        "DEFECT-15 protocol files (rest of DEFECT-7): an integer literal too large for a float "
-        "(1 followed by 400 zeros) becomes Infinity in a rule's alternative value and the file "
-        "is accepted; the fix of DEFECT-7 refuses overflowing float literals (1e999) only"
+        "DEFECT-17 protocol validation: a protocol the engine cannot use is accepted, and the "
+        "engine then fails with an exception instead of a clear message: a phosphate product "
+        "without its phosphate amount (AssertionError in orders.py), a potassium content of "
+        "1e308 per tablet (OverflowError formatting the daily total), a unit conversion factor "
+        "of 0 (ZeroDivisionError converting for display); fix: validate that products carry the "
+        "amount of their own electrolyte, that amounts and factors are positive and plausible"
     ),
 )
-def test_an_integer_too_large_for_a_float_is_refused() -> None:
-    import json as _json
-
-    from desktop_app.logic.errors import ProtocolError
+@pytest.mark.parametrize(
+    ("mutate", "labs"),
+    [
+        (
+            _drop_phosphate_amount,
+            {"potassium": lab(3.2, "mmol/L"), "phosphate": lab(0.4, "mmol/L")},
+        ),
+        (
+            _huge_potassium_per_tablet,
+            {"potassium": lab(3.2, "mmol/L"), "phosphate": lab(0.4, "mmol/L")},
+        ),
+        (_zero_conversion_factor, {"magnesium": lab(1.2, "mg/dL")}),
+    ],
+    ids=["product-without-its-amount", "1e308-potassium-per-tablet", "zero-conversion-factor"],
+)
+def test_a_protocol_the_engine_cannot_use_is_refused_when_loaded(
+    mutate: Any, labs: dict[str, Any]
+) -> None:
+    from desktop_app.logic.errors import InputError, ProtocolError
     from desktop_app.logic.protocol import load_protocol_bytes
 
-    doc = _json.loads(UK.read_bytes())
-    doc["potassium"]["oral_max_per_day"]["alternatives"][0]["value"] = 123456789
-    data = _json.dumps(doc).replace("123456789", "1" + "0" * 400).encode()
-    with pytest.raises(ProtocolError):
-        load_protocol_bytes(data)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "DEFECT-16 order sheet lint (US protocol): in RESULTS SINCE THE FIRST DOSE a magnesium "
-        "row's band ('Low: 0.5 to below 0.7 mmol/L') followed by a potassium row is read by "
-        "FMT-05 as potassium in mmol, so the sheet cannot be printed"
-    ),
-)
-def test_us_sheet_with_magnesium_then_potassium_results_passes_the_lint() -> None:
-    from desktop_app.report import lint_order_sheet, render_order_sheet
-
-    lp = proto(US)
-    followups = [
-        {
-            "analyte": "magnesium",
-            "value": 0.6,
-            "unit": "mmol/L",
-            "sampled_at": (FIRST + timedelta(hours=6)).isoformat(),
-        },
-        {
-            "analyte": "potassium",
-            "value": 2.4,
-            "unit": "mEq/L",
-            "sampled_at": (FIRST + timedelta(hours=12)).isoformat(),
-        },
-    ]
-    regimen = {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()}
-    plan = evaluate(
-        lp, inputs(followups=followups, regimen=regimen), now=FIRST + timedelta(hours=13)
-    )
-    violations = lint_order_sheet(plan, render_order_sheet(plan))
-    assert violations == [], "\n".join(map(str, violations))
+    try:
+        lp = load_protocol_bytes(_protocol(mutate), "damaged")
+    except ProtocolError:
+        return
+    try:
+        evaluate(lp, inputs(labs=labs), now=NOW)
+    except InputError:
+        return
