@@ -21,10 +21,12 @@ from tests.widgets.conftest import Alerts
 def no_event_loop(monkeypatch: pytest.MonkeyPatch) -> list[MainWindow]:
     """Replace app.exec: collect the window the root built, close it, return 0."""
     seen: list[MainWindow] = []
+    # Windows an earlier test left open (in a full run) are not the one the root builds.
+    earlier = set(QApplication.topLevelWidgets())
 
     def fake_exec(_self: Any = None) -> int:
         for widget in QApplication.topLevelWidgets():
-            if isinstance(widget, MainWindow) and widget.isVisible():
+            if isinstance(widget, MainWindow) and widget.isVisible() and widget not in earlier:
                 seen.append(widget)
         return 0
 
