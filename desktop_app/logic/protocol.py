@@ -167,6 +167,16 @@ class UnitConversion(_Frozen):
     unit: str = Field(min_length=1)
     to_canonical: Num = Field(description="Multiply a value in `unit` by this to get canonical.")
 
+    @model_validator(mode="after")
+    def _positive(self) -> UnitConversion:
+        _positive(self.to_canonical, f"conversion factor for {self.unit}")
+        return self
+
+
+def _positive(rule: Num | None, what: str) -> None:
+    if rule is not None and not rule.value > 0:
+        raise ValueError(f"{what} ({rule.id}) must be greater than zero")
+
 
 class AnalyteSpec(_Frozen):
     """How one lab is entered, converted and checked for plausibility."""
@@ -211,6 +221,12 @@ class Product(_Frozen):
     phosphate_per_unit: Num | None = None
     administration: str = ""
 
+    @model_validator(mode="after")
+    def _amounts_positive(self) -> Product:
+        for rule in (self.potassium_per_unit, self.magnesium_per_unit, self.phosphate_per_unit):
+            _positive(rule, f"product {self.id}: amount per {self.form}")
+        return self
+
 
 class IVProduct(_Frozen):
     """A premixed infusion from the site formulary."""
@@ -224,6 +240,12 @@ class IVProduct(_Frozen):
         default=None, description="Potassium the bag adds when the electrolyte is not potassium."
     )
 
+    @model_validator(mode="after")
+    def _amounts_positive(self) -> IVProduct:
+        _positive(self.amount, f"IV product {self.id}: amount")
+        _positive(self.volume, f"IV product {self.id}: volume")
+        return self
+
 
 class OralDose(_Frozen):
     """An oral order: units per dose, times a day, and the review/stop time."""
@@ -233,6 +255,12 @@ class OralDose(_Frozen):
     times_per_day: Num
     review_after_hours: Num
     frequency_text: str = Field(description="Frequency as printed, e.g. 'three times daily'.")
+
+    @model_validator(mode="after")
+    def _positive_numbers(self) -> OralDose:
+        for rule in (self.units_per_dose, self.times_per_day, self.review_after_hours):
+            _positive(rule, "oral dose")
+        return self
 
 
 class IVDose(_Frozen):
@@ -246,6 +274,12 @@ class IVDose(_Frozen):
     doses: Num | None = Field(default=None, description="Number of bags in the course.")
     interval_hours: Num | None = None
     route: str = "intravenous infusion, peripheral line"
+
+    @model_validator(mode="after")
+    def _positive_numbers(self) -> IVDose:
+        for rule in (self.max_rate, self.min_duration_hours, self.doses, self.interval_hours):
+            _positive(rule, "IV dose")
+        return self
 
 
 class Band(_Frozen):
@@ -321,6 +355,14 @@ class PotassiumSection(_Frozen):
                 "potassium: need escalate_below <= normal_low < reassess_at_or_above <= "
                 "hold_at_or_above <= normal_high"
             )
+        for prod in self.products:
+            if prod.potassium_per_unit is None:
+                raise ValueError(f"potassium product {prod.id} has no potassium_per_unit")
+            if prod.potassium_per_unit.value > self.oral_max_single_dose.value:
+                raise ValueError(
+                    f"potassium product {prod.id}: one {prod.form} holds more than the largest "
+                    "single dose"
+                )
         hold = self.hold_at_or_above.value
         for band, upper in zip(self.bands, [*self.bands[1:], None], strict=True):
             top = upper.lower.value if upper is not None and upper.lower is not None else None
@@ -347,6 +389,14 @@ class ElectrolyteSection(_Frozen):
     def _bands_ok(self) -> ElectrolyteSection:
         _check_bands(self.bands, "bands")
         _below(self.normal_low, self.normal_high, "normal_low", "normal_high")
+        for prod in self.products:
+            own = [r for r in (prod.magnesium_per_unit, prod.phosphate_per_unit) if r is not None]
+            if not own:
+                raise ValueError(f"product {prod.id} has no magnesium or phosphate amount")
+            if any(r.value > self.oral_max_per_day.value for r in own):
+                raise ValueError(
+                    f"product {prod.id}: one {prod.form} holds more than the largest daily total"
+                )
         return self
 
 
@@ -591,6 +641,13 @@ class Protocol(_Frozen):
         missing = [a.value for a in Analyte if a not in self.analytes]
         if missing:
             problems.append(f"analytes: no entry for {', '.join(missing)}")
+        k_dose_max = self.potassium.oral_max_single_dose
+        for prod in (*self.magnesium.products, *self.phosphate.products):
+            if prod.potassium_per_unit and prod.potassium_per_unit.value > k_dose_max.value:
+                problems.append(
+                    f"{prod.id}: potassium per {prod.form} is above the largest single potassium "
+                    f"dose ({k_dose_max.id})"
+                )
         iv_limit = self.potassium.iv_max_peripheral_concentration.value
         for prod in self.potassium.iv_products:
             conc = prod.amount.value / (prod.volume.value / 1000.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.util
 import logging
@@ -34,6 +35,16 @@ from desktop_app.widgets.plan_view import PlanView, Problem
 from desktop_app.widgets.settings_dialog import SettingsDialog
 
 _log = logging.getLogger(__name__)
+
+
+def _disk_stamp(path: Path | None) -> str | None:
+    """SHA-256 of a file's bytes as it is on disk now (None when absent or unreadable)."""
+    if path is None:
+        return None
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 #: Autosave interval (a UI choice, not a clinical number).
 AUTOSAVE_MS = 3000
@@ -88,6 +99,7 @@ class MainWindow(QMainWindow):
         self._window_state = window_state
         self._save_prefs = save_prefs
         self._path: Path | None = None
+        self._disk: str | None = None
         self._saved_raw: dict[str, Any] = {}
         self._autosaved_raw: dict[str, Any] | None = None
         self._pending: PlanInputs | None = None
@@ -368,11 +380,25 @@ class MainWindow(QMainWindow):
                 + "\n".join(f"- {self.form.field_label(p)}: {m}" for p, m in problems.items()),
             )
             return False
+        target = Path(path)
+        if (
+            self._path is not None
+            and target.resolve() == self._path.resolve()
+            and self._disk is not None
+            and _disk_stamp(target) not in (None, self._disk)
+        ):
+            # Another program replaced the file after it was opened here: never overwrite
+            # its version silently (the draft stays autosaved meanwhile).
+            alerts.error(self, "Not saved: the file was changed elsewhere",
+                         ui_text.FILE_CHANGED_ON_DISK.format(name=target.name))
+            _log.warning("not saved: %s was changed by another program", target)
+            return False
         try:
-            write_plan_file(Path(path), inputs)
+            write_plan_file(target, inputs)
         except PlanFileError as exc:
             alerts.error(self, "Cannot save plan file", str(exc))
             return False
+        self._disk = _disk_stamp(target)
         self._path = Path(path)
         self._saved_raw = self.form.raw_state()
         self._remember_recent(self._path)
@@ -403,8 +429,21 @@ class MainWindow(QMainWindow):
     def restore_draft(self, draft: Draft) -> None:
         """Restore an autosaved draft; it stays unsaved (dirty) until saved."""
         self._path = Path(draft.file_path) if draft.file_path else None
+        self._disk = _disk_stamp(self._path)
         self._saved_raw = {}
-        self.form.set_raw_state(draft.fields)
+        try:
+            self.form.set_raw_state(draft.fields)
+        except (AttributeError, TypeError, KeyError, ValueError) as exc:
+            # A draft from another version, or damaged: keep it aside for support, start empty.
+            _log.warning("autosaved draft could not be restored: %r", exc)
+            kept = self._autosave.path.with_name(self._autosave.path.stem + ".damaged.json")
+            try:
+                self._autosave.path.replace(kept)
+            except OSError:
+                kept = self._autosave.path
+            self._load_inputs(self._empty_inputs(), None, clear_draft=False)
+            alerts.error(self, "Cannot recover the draft", ui_text.DRAFT_DAMAGED.format(path=kept))
+            return
         if not self.form.plan_id():
             self.form.set_plan_id(new_plan_id())
         self.flush()
@@ -660,6 +699,7 @@ class MainWindow(QMainWindow):
 
     def _load_inputs(self, inputs: PlanInputs, path: Path | None, clear_draft: bool = True) -> None:
         self._path = path
+        self._disk = _disk_stamp(path)
         self.messages.dismiss("plan_id")
         self.form.set_inputs(inputs)
         self._saved_raw = self.form.raw_state()

@@ -238,3 +238,14 @@ FHIR_CONFIRM = (
 )
 FHIR_IMPORTED = "Imported results from {name}: check them against the laboratory report."
 FHIR_EXPORTED = "FHIR Bundle written: {path}"
+
+
+FILE_CHANGED_ON_DISK = (
+    "{name} was changed by another program after you opened it, so it was not overwritten: "
+    "that version would have been lost. Use Save As to keep yours under another name, then "
+    "compare the two."
+)
+DRAFT_DAMAGED = (
+    "The autosaved draft could not be restored: it is damaged or was written by another version "
+    "of the program. It was kept at {path} for support. You start with an empty plan."
+)

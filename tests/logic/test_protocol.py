@@ -282,6 +282,56 @@ def m_bad_rule_id(raw: Raw) -> None:
     raw["potassium"]["hold_at_or_above"]["id"] = "k hold"
 
 
+def m_zero_conversion_factor(raw: Raw) -> None:
+    """conversion factor for mg/dL (UNIT-MG-MGDL) must be greater than zero"""
+    raw["analytes"]["magnesium"]["conversions"][0]["to_canonical"]["value"] = 0.0
+
+
+def m_product_without_its_amount(raw: Raw) -> None:
+    """product PO4-ORAL-SANDOZ has no magnesium or phosphate amount"""
+    raw["phosphate"]["products"][0]["phosphate_per_unit"] = None
+
+
+def m_huge_potassium_in_phosphate_tablet(raw: Raw) -> None:
+    """PO4-ORAL-SANDOZ: potassium per tablet is above the largest single potassium dose"""
+    raw["phosphate"]["products"][0]["potassium_per_unit"]["value"] = 1e308
+
+
+def m_potassium_product_without_potassium(raw: Raw) -> None:
+    """potassium product K-ORAL-SANDOK has no potassium_per_unit"""
+    raw["potassium"]["products"][0]["potassium_per_unit"] = None
+
+
+def m_huge_potassium_tablet(raw: Raw) -> None:
+    """potassium product K-ORAL-SANDOK: one tablet holds more than the largest single dose"""
+    raw["potassium"]["products"][0]["potassium_per_unit"]["value"] = 400
+
+
+def m_huge_magnesium_sachet(raw: Raw) -> None:
+    """product MG-ORAL-ASPARTATE: one sachet holds more than the largest daily total"""
+    raw["magnesium"]["products"][0]["magnesium_per_unit"]["value"] = 400
+
+
+def m_negative_product_amount(raw: Raw) -> None:
+    """product MG-ORAL-ASPARTATE: amount per sachet (MG-ASPARTATE-MMOL) must be greater than zero"""
+    raw["magnesium"]["products"][0]["magnesium_per_unit"]["value"] = -10
+
+
+def m_zero_iv_volume(raw: Raw) -> None:
+    """IV product MG-IV-SULFATE-20: volume (MG-IV-VOLUME) must be greater than zero"""
+    raw["magnesium"]["iv_products"][0]["volume"]["value"] = 0
+
+
+def m_zero_times_a_day(raw: Raw) -> None:
+    """oral dose (K-MILD-TIMES) must be greater than zero"""
+    raw["potassium"]["bands"][2]["oral"]["times_per_day"]["value"] = 0
+
+
+def m_zero_iv_rate(raw: Raw) -> None:
+    """IV dose (K-IV-MAX-RATE) must be greater than zero"""
+    raw["potassium"]["bands"][0]["iv"]["max_rate"]["value"] = 0
+
+
 MUTATORS: list[Callable[[Raw], None]] = [
     obj for name, obj in dict(globals()).items() if name.startswith("m_") and callable(obj)
 ]
@@ -336,3 +386,4 @@ def test_unreadable_file_is_reported(tmp_path: Path) -> None:
 
 def test_parse_json_strict_returns_data() -> None:
     assert parse_json_strict(b'{"a": [1, 2.5]}', "x") == {"a": [1, 2.5]}
+
