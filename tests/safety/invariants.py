@@ -23,11 +23,7 @@ _ELECTROLYTES = ("potassium", "magnesium", "phosphate")
 #: tests/safety/test_known_defects.py. A campaign counts them apart and does not fail on them;
 #: when the lead fixes the defect, the xfail test passes (strict: it then fails) and the entry
 #: here is removed, so the campaign enforces the invariant again.
-KNOWN_DEFECTS: dict[str, str] = {
-    "PROTOCOL/accepted-but-crashes-engine": (
-        "tests/safety/test_known_defects.py::test_a_protocol_the_engine_cannot_use_is_refused_when_loaded"
-    ),
-}
+KNOWN_DEFECTS: dict[str, str] = {}
 
 
 def without_known(problems: list[str], known: Callable[[str], None]) -> list[str]:

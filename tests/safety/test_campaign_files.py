@@ -302,9 +302,6 @@ def _check_accepted_protocol(kind: str, lp: LoadedProtocol, data: bytes) -> None
             plan = evaluate(lp, inputs, now=NOW)
         except InputError:
             continue
-        except (AssertionError, OverflowError, ZeroDivisionError):
-            PROTOCOL_FILES.known("PROTOCOL/accepted-but-crashes-engine")  # DEFECT-17
-            continue
         except Exception as exc:
             PROTOCOL_FILES.fail(
                 f"{kind}: accepted protocol crashes the engine: {type(exc).__name__}: {exc}"

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,8 +157,8 @@ class Recorder:
 @pytest.fixture
 def monkey(
     qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[MainWindow, Recorder]:
-    """The real main window, offscreen, with recorders instead of modal boxes."""
+) -> Iterator[tuple[MainWindow, Recorder]]:
+    """The real main window, offscreen, with recorders instead of modal boxes; closed after."""
     files = tmp_path / "files"
     files.mkdir()
     pool: list[Path] = []
@@ -199,7 +199,10 @@ def monkey(
     )
     qtbot.addWidget(window)
     window.show()
-    return window, rec
+    yield window, rec
+    monkeypatch.setattr(alerts, "ask_save_changes", lambda *_a: "discard")
+    window.close()
+    assert not window.isVisible(), "the monkey's window must not outlive its test"
 
 
 # ----- the monkey's actions ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Defects the safety campaigns found, fixed in ce51c9b and 6a5c580: kept as regression tests.
+"""Defects the safety campaigns found, fixed by the lead: kept as regression tests.
 
 Each test states the safe behaviour that was missing when the campaign found the defect; the
 hazard log cites them as closed anomalies.
@@ -7,6 +7,7 @@ hazard log cites them as closed anomalies.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -294,3 +295,124 @@ def test_a_name_the_sheet_cannot_print_is_refused_with_a_message(name: str) -> N
     with pytest.raises(SheetTextError) as info:
         render_order_sheet(plan)
     assert "patient name" in str(info.value) and "wristband" in str(info.value)
+
+
+def _close(window: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Close the window for good (answer 'discard' if it asks), so no window outlives its test."""
+    from desktop_app.widgets import alerts
+
+    monkeypatch.setattr(alerts, "ask_save_changes", lambda *_a: "discard")
+    window.close()
+    assert not window.isVisible()
+
+
+@pytest.fixture
+def window(qtbot: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """The real main window, offscreen; modal boxes record instead of blocking."""
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.settings import Preferences
+    from desktop_app.storage.autosave import Autosave
+    from desktop_app.storage.protocols import load_protocol
+    from desktop_app.widgets import alerts
+    from desktop_app.widgets.main_window import MainWindow
+
+    told: list[str] = []
+    for name in ("error", "info"):
+        monkeypatch.setattr(alerts, name, lambda _p, title, text: told.append(f"{title}: {text}"))
+    monkeypatch.setattr(
+        alerts, "ask_save_changes", lambda *_a: told.append("asked to save") or "cancel"
+    )
+    (tmp_path / "data").mkdir()
+    win = MainWindow(
+        load_protocol(),
+        Preferences(),
+        now=lambda: NOW,
+        autosave=Autosave(tmp_path / "data"),
+        window_state=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
+        save_prefs=lambda _p: None,
+    )
+    qtbot.addWidget(win)
+    win.told = told
+    yield win
+    _close(win, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"LabsPanel": {"rows": []}}, {"LabsPanel": []}, {"meta": [], "PatientPanel": {}}],
+    ids=["rows-as-list", "panel-as-list", "meta-as-list"],
+)
+def test_a_damaged_draft_is_refused_with_a_message_not_a_crash(
+    window: Any, fields: dict[str, Any]
+) -> None:
+    """DEFECT-9 (fixed in 66b2b7e): a draft with fields of the wrong shape crashed recovery."""
+    from desktop_app.storage.autosave import Draft
+
+    window.restore_draft(Draft(fields=fields, file_path=None, saved_at=NOW))
+    assert window.current_plan() is None
+
+
+def test_saving_over_a_file_replaced_on_disk_tells_the_user(window: Any, tmp_path: Any) -> None:
+    """DEFECT-13 (fixed in 66b2b7e): Save silently overwrote a file replaced on disk."""
+    from desktop_app.storage.plan_files import read_plan_file, write_plan_file
+
+    path = tmp_path / "plan.json"
+    write_plan_file(path, inputs(plan_id="MINE"))
+    assert window.open_path(path)
+    write_plan_file(path, inputs(plan_id="THEIRS", prescriber="Dr Elsewhere"))  # another program
+    window.told.clear()
+    saved = window.save()
+    assert window.told, (
+        f"saved={saved}; the file now holds plan {read_plan_file(path).plan_id}, nobody was told"
+    )
+
+
+def _protocol(mutate: Any) -> bytes:
+    raw = json.loads(UK.read_text(encoding="utf-8"))
+    mutate(raw)
+    return json.dumps(raw).encode()
+
+
+def _drop_phosphate_amount(raw: dict[str, Any]) -> None:
+    del raw["phosphate"]["products"][0]["phosphate_per_unit"]
+
+
+def _huge_potassium_per_tablet(raw: dict[str, Any]) -> None:
+    raw["phosphate"]["products"][0]["potassium_per_unit"]["value"] = 1e308
+
+
+def _zero_conversion_factor(raw: dict[str, Any]) -> None:
+    raw["analytes"]["magnesium"]["conversions"][0]["to_canonical"]["value"] = 0.0
+
+
+@pytest.mark.parametrize(
+    ("mutate", "labs"),
+    [
+        (
+            _drop_phosphate_amount,
+            {"potassium": lab(3.2, "mmol/L"), "phosphate": lab(0.4, "mmol/L")},
+        ),
+        (
+            _huge_potassium_per_tablet,
+            {"potassium": lab(3.2, "mmol/L"), "phosphate": lab(0.4, "mmol/L")},
+        ),
+        (_zero_conversion_factor, {"magnesium": lab(1.2, "mg/dL")}),
+    ],
+    ids=["product-without-its-amount", "1e308-potassium-per-tablet", "zero-conversion-factor"],
+)
+def test_a_protocol_the_engine_cannot_use_is_refused_when_loaded(
+    mutate: Any, labs: dict[str, Any]
+) -> None:
+    """DEFECT-17 (fixed in 66b2b7e): accepted protocols the engine could not use crashed it."""
+    from desktop_app.logic.errors import InputError, ProtocolError
+    from desktop_app.logic.protocol import load_protocol_bytes
+
+    try:
+        lp = load_protocol_bytes(_protocol(mutate), "damaged")
+    except ProtocolError:
+        return
+    try:
+        evaluate(lp, inputs(labs=labs), now=NOW)
+    except InputError:
+        return

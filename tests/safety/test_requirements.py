@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +103,7 @@ def test_ver05_a_draft_protocol_marks_every_plan_not_for_clinical_use() -> None:
 
 
 @pytest.fixture
-def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The real main window, offscreen, with the demo patient; info boxes are recorded."""
     from PySide6.QtCore import QSettings
 
@@ -127,7 +128,10 @@ def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     qtbot.addWidget(win)
     win._load_inputs(demo_inputs(), None)
     win.shown = shown
-    return win
+    yield win
+    monkeypatch.setattr(alerts, "ask_save_changes", lambda *_a: "discard")
+    win.close()
+    assert not win.isVisible()
 
 
 def test_prc03_the_window_shows_the_intended_use(window: Any) -> None:
