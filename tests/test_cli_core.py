@@ -118,3 +118,14 @@ def test_example_moves_first_dose_near_now(capsys: pytest.CaptureFixture[str], t
     assert json.loads(out)["regimen"]["first_dose_at"].startswith("2026-11-26T14:00")
     status, out, _ = run(capsys, "plan", str(out_file), "--now", "2027-03-01T08:20+00:00")
     assert status == 0 and "ORDERS NOW" in out and "take a new sample" not in out
+
+
+@pytest.mark.parametrize(("version", "expected"), [("0.1.0", "cannot migrate"), ("\u0661.0.0", "is not valid")])
+def test_plan_files_of_an_older_or_odd_schema_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          version: str, expected: str) -> None:
+    data = json.loads(DEMO.read_text())
+    data["schema_version"] = version
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    status, _, err = run(capsys, "plan", str(path), "--now", NOW)
+    assert status == 2 and expected in err

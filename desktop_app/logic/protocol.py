@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from datetime import date
 from enum import StrEnum
 from functools import cached_property
@@ -806,6 +807,9 @@ class LoadedProtocol(_Frozen):
 
 
 def _major(version: str) -> int:
+    """Return the major number of an ASCII MAJOR.MINOR.PATCH version; ValueError otherwise."""
+    if not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", version):
+        raise ValueError(version)
     return int(version.split(".", 1)[0])
 
 
@@ -893,8 +897,19 @@ def load_protocol_bytes(data: bytes, source_name: str = "protocol") -> LoadedPro
                 FieldProblem(
                     "schema_version",
                     f"this protocol was written for schema {version}; this program reads "
-                    f"{PROTOCOL_SCHEMA_VERSION} and older. Use a newer B12-K Planner, or a "
-                    "protocol file made for this version.",
+                    f"schema {_major(PROTOCOL_SCHEMA_VERSION)}.x. Use a newer B12-K Planner, or "
+                    "a protocol file made for this version.",
+                )
+            ]
+        )
+    if major < _major(PROTOCOL_SCHEMA_VERSION):
+        raise ProtocolVersionError(
+            [
+                FieldProblem(
+                    "schema_version",
+                    f"this protocol was written for schema {version}, which this program cannot "
+                    f"migrate (it reads schema {_major(PROTOCOL_SCHEMA_VERSION)}.x). Rebuild the "
+                    "site protocol from the shipped file.",
                 )
             ]
         )

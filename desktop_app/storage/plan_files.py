@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -16,6 +17,8 @@ MAX_PLAN_FILE_BYTES = 2_000_000
 
 
 def _major(version: str) -> int:
+    if not re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", version):
+        raise ValueError(version)
     return int(version.split(".", 1)[0])
 
 
@@ -51,6 +54,11 @@ def parse_plan_bytes(data: bytes, name: str = "plan file") -> PlanInputs:
         raise PlanFileError(
             f"Cannot open {name}: it was saved by a newer B12-K Planner (schema {version}; this "
             f"version reads {INPUT_SCHEMA_VERSION}). Update the program to open it."
+        )
+    if major < _major(INPUT_SCHEMA_VERSION):
+        raise PlanFileError(
+            f"Cannot open {name}: it was saved for plan-file schema {version}, which this version "
+            f"cannot migrate (it reads {INPUT_SCHEMA_VERSION}). Re-enter the plan."
         )
     try:
         # Strict: a JSON value of the wrong type (true or "4.2" for a number, a number for a

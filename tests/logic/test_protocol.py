@@ -93,7 +93,7 @@ def test_newer_major_schema_is_refused_with_a_clear_message() -> None:
     with pytest.raises(ProtocolVersionError) as info:
         _load(raw)
     assert "newer B12-K Planner" in str(info.value)
-    assert PROTOCOL_SCHEMA_VERSION in str(info.value)
+    assert f"reads schema {PROTOCOL_SCHEMA_VERSION.split('.')[0]}.x" in str(info.value)
 
 
 def test_older_minor_is_accepted() -> None:
@@ -387,3 +387,13 @@ def test_unreadable_file_is_reported(tmp_path: Path) -> None:
 def test_parse_json_strict_returns_data() -> None:
     assert parse_json_strict(b'{"a": [1, 2.5]}', "x") == {"a": [1, 2.5]}
 
+
+
+@pytest.mark.parametrize(("version", "expected"), [("0.9.0", "cannot migrate"),
+                                                   ("\u0661.0.0", "MAJOR.MINOR.PATCH")])
+def test_older_or_non_ascii_schema_versions_are_refused(version: str, expected: str) -> None:
+    raw = _raw()
+    raw["schema_version"] = version
+    with pytest.raises(ProtocolError) as info:
+        _load(raw)
+    assert expected in str(info.value)
