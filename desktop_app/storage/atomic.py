@@ -5,10 +5,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from desktop_app.logic.errors import PlanFileError
+
+#: Permissions of a newly written file (owner read/write, others read), like an ordinary save.
+_NEW_FILE_MODE = 0o644
 
 
 def _explain(path: Path, exc: OSError) -> str:
@@ -35,6 +39,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     tmp_name: str | None = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # mkstemp makes the file private (0600); keep the mode of the file being replaced, or give
+        # a new file the usual permissions, so a shared pharmacy folder can read it.
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except OSError:
+            mode = _NEW_FILE_MODE
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
