@@ -129,3 +129,19 @@ def test_plan_files_of_an_older_or_odd_schema_are_refused(tmp_path: Path, capsys
     path.write_text(json.dumps(data), encoding="utf-8")
     status, _, err = run(capsys, "plan", str(path), "--now", NOW)
     assert status == 2 and expected in err
+
+
+def test_plan_text_marks_overrides(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(DEMO.read_text())
+    data["overrides"] = [
+        {"target": "potassium", "action": "change", "units_per_dose": 1, "reason": "Nausea",
+         "prescriber": "Dr Ng", "confirmed_outside_band": True},
+        {"target": "draw", "action": "remove", "draw_hours": 168, "reason": "Discharged",
+         "prescriber": "Dr Ng", "confirmed_outside_band": True},
+    ]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(data))
+    status, out, _ = run(capsys, "plan", str(path), "--now", NOW)
+    assert status == 0
+    assert "PRESCRIBER OVERRIDE 1 by Dr Ng: Nausea. Protocol recommended: potassium chloride" in out
+    assert "DRAWS REMOVED BY THE PRESCRIBER (NOT TO BE TAKEN)" in out and "removed by Dr Ng: Discharged" in out

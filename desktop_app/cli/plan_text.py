@@ -54,6 +54,9 @@ def render_text(plan: Plan) -> str:
     add("ORDERS NOW")
     for o in plan.orders_now:
         add(f"  - [{o.electrolyte}] {o.text}")
+        if o.override is not None:
+            add(f"      PRESCRIBER OVERRIDE {o.override.index + 1} by {o.override.prescriber}: "
+                f"{o.override.reason}. Protocol recommended: {o.override.recommended_text}")
         add(_why(o.reason))
     add(f"  Total potassium: {plan.potassium_per_day_text}")
     add("")
@@ -61,6 +64,9 @@ def render_text(plan: Plan) -> str:
     for d in plan.schedule:
         rel = "before first dose" if d.before_first_dose else f"+{d.hours_after_first_dose:g} h, day {d.day}"
         add(f"  {when(d.at)} ({rel}): {d.label}")
+        if d.override is not None:
+            add(f"      PRESCRIBER OVERRIDE {d.override.index + 1} by {d.override.prescriber}: "
+                f"{d.override.reason}. Protocol recommended: {d.override.recommended_text}")
         add(_why(d.reason))
     add("")
     for title, rows in (("POTASSIUM", plan.k_bands), ("MAGNESIUM", plan.mg_bands),
@@ -73,6 +79,12 @@ def render_text(plan: Plan) -> str:
             if row.recheck_hours:
                 add(f"      Recheck within {row.recheck_hours:g} hours.")
             add(_why(row.reason))
+        add("")
+    removed = [n for n in plan.overrides if n.action == "remove"]
+    if removed:
+        add("DRAWS REMOVED BY THE PRESCRIBER (NOT TO BE TAKEN)")
+        for n in removed:
+            add(f"  - {n.recommended_text}: removed by {n.prescriber}: {n.reason}")
         add("")
     add("HOLD RULES")
     for line in plan.hold_rules:

@@ -170,9 +170,8 @@ def _change_order(ctx: OverrideContext, i: int, ov: Override, rec: Order) -> Ord
             + ", ".join([*oral_products, *iv_products]),
         )
     note = _note(i, ov, rec.text, outside)
-    return Order.model_validate(
-        {**order.model_dump(), "override": note.model_dump(), "text": f"PRESCRIBER OVERRIDE: {order.text}"}
-    )
+    # The order text is the prescriber's order; every renderer marks it from `override`.
+    return Order.model_validate({**order.model_dump(), "override": note.model_dump()})
 
 
 def _decline_order(i: int, ov: Override, rec: Order) -> Order:

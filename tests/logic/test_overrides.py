@@ -42,7 +42,7 @@ def korder(p: Plan) -> Any:
 def test_same_dose_as_recommended_needs_no_second_confirmation() -> None:
     p = plan([ov(target="potassium", action="change", units_per_dose=2, times_per_day=3)], **K32)
     k = korder(p)
-    assert k.kind == "oral" and k.text.startswith("PRESCRIBER OVERRIDE:")
+    assert k.kind == "oral" and k.text.startswith("potassium chloride")
     assert k.override is not None and not k.override.outside_band
     assert p.overrides == (k.override,)
 
