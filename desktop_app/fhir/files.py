@@ -7,6 +7,7 @@ from typing import Any
 
 from desktop_app.fhir.errors import FhirImportError
 from desktop_app.logic.protocol import parse_json_strict
+from desktop_app.storage.reading import read_file_bytes
 
 #: Refuse larger files: a full Synthea history is a few MB (a memory guard, not a clinical number).
 MAX_FHIR_FILE_BYTES = 100_000_000
@@ -30,12 +31,4 @@ def read_fhir_bytes(data: bytes, name: str = "FHIR file") -> dict[str, Any]:
 def read_fhir_file(path: Path) -> dict[str, Any]:
     """Read and parse a FHIR JSON file."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise FhirImportError(f"{path} does not exist.") from None
-    except IsADirectoryError:
-        raise FhirImportError(f"{path} is a folder, not a FHIR file.") from None
-    except OSError as exc:
-        raise FhirImportError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    return read_fhir_bytes(data, path.name)
+    return read_fhir_bytes(read_file_bytes(path, "FHIR file", FhirImportError), path.name)

@@ -11,6 +11,7 @@ from desktop_app.logic.errors import FieldProblem, InputError, PlanFileError
 from desktop_app.logic.models import INPUT_SCHEMA_VERSION, PlanInputs
 from desktop_app.logic.protocol import decode_json_text, parse_json_strict, validation_problems
 from desktop_app.storage.atomic import atomic_write_bytes
+from desktop_app.storage.reading import read_file_bytes
 
 #: Refuse files larger than this: a plan file is a few kilobytes (not a clinical number).
 MAX_PLAN_FILE_BYTES = 2_000_000
@@ -71,15 +72,7 @@ def parse_plan_bytes(data: bytes, name: str = "plan file") -> PlanInputs:
 def read_plan_file(path: Path) -> PlanInputs:
     """Read and validate a plan file."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PlanFileError(f"{path} does not exist.") from None
-    except IsADirectoryError:
-        raise PlanFileError(f"{path} is a folder, not a plan file.") from None
-    except OSError as exc:
-        raise PlanFileError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    return parse_plan_bytes(data, path.name)
+    return parse_plan_bytes(read_file_bytes(path, "plan file", PlanFileError), path.name)
 
 
 def plan_bytes(inputs: PlanInputs) -> bytes:
