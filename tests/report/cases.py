@@ -219,3 +219,84 @@ CASES: dict[str, Callable[[], Plan]] = {
     "long-schedule": long_plan,
     "prescriber-overrides": overrides_plan,
 }
+
+
+#: SHA-256 of every golden sheet (case, paper) as rendered at the cases' fixed "now", and of the
+#: text pypdf extracts from it (pages joined by form feeds): (pdf digest, text digest). Recorded
+#: from the renderer before its caches were added (cab6c1d): a speed change must leave every
+#: byte as it was. Update these only for a deliberate change of what the sheet prints, and say
+#: so in the commit.
+SHEET_SHA256: dict[tuple[str, str], tuple[str, str]] = {
+    ("approved-protocol", "a4"): (
+        "7c232ac147be004675267b58197c42bc9512c1e9da235070d7ffaa4f21cfda98",
+        "e6c1934761eeee7a16d0609a8c6af3dd938447784e2040eaa5da81127776b3f9",
+    ),
+    ("approved-protocol", "letter"): (
+        "be131d05e556790f2882e9e1ce1e4605d76bc386f758f1cee6e2418bf64795e6",
+        "a05f4d329368627f7014cfdc870ecf9a3994e2428191bf76e2effaef3817ac3d",
+    ),
+    ("cannot-take-oral", "a4"): (
+        "82425f3ec0626594050be51b45fb3b0f9094b7a106e0eb8d7447efd908a0d36e",
+        "a05e534d86c3110ff9d8766ad0ea11482ce1bb9edf9cfc800e49e548d25eaed7",
+    ),
+    ("cannot-take-oral", "letter"): (
+        "243ad947d063a7be2bcebec058281fbbc5ef7d4f3d47a1a5eeda7aa39457963a",
+        "422baa20b1b9fb1ecaa65fdd394b9fe84ab62c3ca2c02d663daf38e9b9684f46",
+    ),
+    ("demo", "a4"): (
+        "a9c846295c6643833b3d86ca0e79f3bb236d158088e44aca5106270b346496bd",
+        "8dd2b94e45b15fddc08a35b4358f02a1bf56553acab3317b7dbc1244e902716a",
+    ),
+    ("demo", "letter"): (
+        "68b13f70c53169ffaa8fc06f26b2b7f84356b5602d9d9daf8c42370c277bcbd9",
+        "0a1fe173114f43a030648e30af3375baf4b6ac57cec1bb067c5b17b2ac454508",
+    ),
+    ("followups", "a4"): (
+        "b282cf20b3f90b64b98e6af107d5b2b3ba4a555c6c3a4a68ca8218839a3489a4",
+        "412897338ef62bd8f19942eae885089341c7c07937bfb843688c34a30b4afed6",
+    ),
+    ("followups", "letter"): (
+        "b2a73f14eef1e30068b171b14b93a885e53d5bd53ab6965ccb86735c0bce4eb9",
+        "902ac01f44a1b92e8ea62ff20c9d90ae3c1726ba05375a71034854fba35e4d5e",
+    ),
+    ("gated-egfr20-k-sparing", "a4"): (
+        "116b0f4c328c2375068966cd5383ef9f2e3395b3c109dcfdf5c3a4f1d99c63d1",
+        "81ae7924efa5c600f309a9a4abe9f0cacb3a429b499f3b1f284c88c7f98fcbd8",
+    ),
+    ("gated-egfr20-k-sparing", "letter"): (
+        "6a8a4469c1931f7b09531a51a2f63a9c4d8a408a44d048563f21a2187f84f012",
+        "b6ad930cb4957835e9ee20d1617ba6b3db414e8c151b509245cd9a6c79cfc6dc",
+    ),
+    ("long-schedule", "a4"): (
+        "6b6421abbd3055c11c93f6aef12b460b211c579d495364608f7dd27a23d3804f",
+        "5cc31515aa787508e040f01551368111d3b6922bb6c4a4f86df060e50c987e33",
+    ),
+    ("long-schedule", "letter"): (
+        "c1c70d7aa170876411afa613d72f945dc3bdc59a32d3701579eac438ffa8a590",
+        "ef76b5f8011a5b09798e2cb0f652747bda572626d5a418ef1a9e47db3d31e1bd",
+    ),
+    ("prescriber-overrides", "a4"): (
+        "4f750c1a74aa3f7a43187a731a5a900e223615b46aff593b13f0d80e38d4f640",
+        "16932426f903da89c19ddb6395449831474f17da9f01bfb16080a95215606d35",
+    ),
+    ("prescriber-overrides", "letter"): (
+        "526282e70416b6b6582f4217c4c89e5a3c0c2ea6f2ebb2c66acc80c1a061996c",
+        "cd91bc0c66f9fe633324303398849e528191dc7c9554a62ef02d5e98cbf0ee53",
+    ),
+    ("severe-k-2.3-iv", "a4"): (
+        "d675d2f4b258834ba2ece2587abf91be1600c68e017aef0060f5fb81f786ba3b",
+        "1104f58fba043858042c364b6e28f329c43863fe1b5161567924c2125a74068d",
+    ),
+    ("severe-k-2.3-iv", "letter"): (
+        "19215c12c3c3f8a2dc21b601fb0a42416e3ab11d44780c9abdb6540ba972ef3a",
+        "b33b0b459ffaae0f7aa83744c7ebb558b1a9b9e70ce763529f522c299862fef7",
+    ),
+    ("us-meq", "a4"): (
+        "15b78b1b10ecd86b3c62c66094a76f5ee2e2334dea618d89d83bcc7ffbf790e8",
+        "7ebd1c9889672dfea01dda243a0c300e12f7f5501d4b24b76a30228ce2fd0bd3",
+    ),
+    ("us-meq", "letter"): (
+        "00d7d9d408553c9eff55853016e0124c8e33bb01eff75eb396136f10a4d1522f",
+        "2459b437defa5dd0cde5b87e891ce8963449df7bcb9dacd518e906ee734ac187",
+    ),
+}
