@@ -5,11 +5,18 @@ Each check runs in a fresh interpreter, as the program starts.
 
 from __future__ import annotations
 
+import ast
+import importlib.util
+import inspect
 import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
+
+import desktop_app
 from tests.logic.helpers import ROOT
 
 #: The start path of the window's Qt-free core (desktop_app/app.py imports these first).
@@ -55,3 +62,66 @@ def test_pydantic_scans_no_entry_points_when_plugins_are_disabled() -> None:
         "print(json.dumps({'plugins': list(_loader.get_plugins())}))\n"
     )
     assert _fresh(code) == {"plugins": []}
+
+
+def test_the_core_start_path_does_not_import_importlib_metadata() -> None:
+    """pydantic's plugin loader is replaced by a stand-in that returns no plugin (as the real
+    one does when the variable disables all), so importlib.metadata (~15-20 ms) is not loaded."""
+    code = (
+        "import json, sys\n" + START_IMPORTS + "from pydantic.plugin import _schema_validator\n"
+        "from desktop_app.settings import Preferences\n"
+        "Preferences()\n"
+        "print(json.dumps({'metadata': 'importlib.metadata' in sys.modules,\n"
+        "                  'validator': type(Preferences.__pydantic_validator__).__name__}))\n"
+    )
+    assert _fresh(code) == {"metadata": False, "validator": "SchemaValidator"}
+
+
+def test_with_a_plugin_named_the_real_loader_is_used() -> None:
+    code = (
+        "import json, sys\n" + START_IMPORTS + "from pydantic.plugin import _loader\n"
+        "print(json.dumps({'real': hasattr(_loader, 'entry_points'),\n"
+        "                  'metadata': 'importlib.metadata' in sys.modules}))\n"
+    )
+    assert _fresh(code, {"PYDANTIC_DISABLE_PLUGINS": "some-plugin"}) == {"real": True, "metadata": True}
+
+
+def test_loader_already_imported_is_left_alone() -> None:
+    code = (
+        "import json\n"
+        "from pydantic.plugin import _loader\n"
+        "import desktop_app\n"
+        "from pydantic.plugin import _loader as after\n"
+        "print(json.dumps(after is _loader))\n"
+    )
+    assert _fresh(code) is True
+
+
+def test_the_stand_in_matches_what_pydantic_uses_from_its_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """If a pydantic upgrade uses more of its loader than get_plugins(), or its loader stops
+    returning no plugin for the values the stand-in is installed for, this fails."""
+    import pydantic.plugin._schema_validator as schema_validator
+
+    tree = ast.parse(inspect.getsource(schema_validator))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "_loader" and node.level == 1
+        for alias in node.names
+    }
+    assert imported == {"get_plugins"}
+
+    # The real loader, loaded from its file under another name, returns no plugin for each value.
+    path = Path(schema_validator.__file__).with_name("_loader.py")
+    spec = importlib.util.spec_from_file_location("_real_pydantic_plugin_loader", path)
+    assert spec is not None and spec.loader is not None
+    real = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(real)
+
+    def refuse(**_: object) -> None:
+        raise AssertionError("entry points scanned")
+
+    monkeypatch.setattr(real, "entry_points", refuse)
+    for value in desktop_app._ALL_PLUGINS_DISABLED:
+        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", value)
+        assert tuple(real.get_plugins()) == ()
