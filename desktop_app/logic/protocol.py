@@ -633,7 +633,10 @@ class Protocol(_Frozen):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Protocol:
-        problems = [*_check_sources(self), *_check_ids(self), *_check_units(self)]
+        rules: dict[str, list[Any]] = {}
+        sources: set[str] = set()
+        _scan(self, rules, sources)
+        problems = [*_check_sources(self, sources), *_check_ids(rules), *_check_units(self)]
         if self.default_regimen not in {r.id for r in self.regimens}:
             problems.append(f"default_regimen '{self.default_regimen}' is not a regimen id")
         absent = sorted(REQUIRED_WARNINGS - set(self.warnings))
@@ -696,27 +699,41 @@ class Protocol(_Frozen):
     @cached_property
     def rule_index(self) -> dict[str, Num | NumList | TextRule | Band | RiskFactorRule]:
         """Every rule in the file by id (computed once; the model is frozen)."""
-        found: dict[str, Any] = {}
-        _walk_rules(self, found)
-        return found
+        rules: dict[str, list[Any]] = {}
+        _scan(self, rules, None)
+        return {rule_id: found[0] for rule_id, found in rules.items()}
 
     def all_rules(self) -> dict[str, Num | NumList | TextRule | Band | RiskFactorRule]:
         """Return every rule in the file by id."""
         return dict(self.rule_index)
 
 
-def _walk_rules(obj: object, found: dict[str, Any]) -> None:
-    if isinstance(obj, Num | NumList | TextRule | Band | RiskFactorRule):
-        found.setdefault(obj.id, obj)
+#: Names of each model's fields, in declaration order (read once per class; the walk is hot).
+_FIELD_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _scan(obj: object, rules: dict[str, list[Any]], sources: set[str] | None) -> None:
+    """Walk the protocol once: every rule by id, in file order with repeats, into `rules`; and,
+    unless `sources` is None, every source key outside the reference list into `sources`."""
     if isinstance(obj, BaseModel):
-        for name in type(obj).model_fields:
-            _walk_rules(getattr(obj, name), found)
+        if isinstance(obj, Num | NumList | TextRule | Band | RiskFactorRule):
+            rules.setdefault(obj.id, []).append(obj)
+        if sources is not None:
+            src = getattr(obj, "source", None)
+            if isinstance(src, str):
+                sources.add(src)
+        cls = type(obj)
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = tuple(cls.model_fields)
+        for name in names:
+            _scan(getattr(obj, name), rules, None if name == "references" else sources)
     elif isinstance(obj, dict):
         for value in obj.values():
-            _walk_rules(value, found)
+            _scan(value, rules, sources)
     elif isinstance(obj, tuple | list):
         for value in obj:
-            _walk_rules(value, found)
+            _scan(value, rules, sources)
 
 
 def _iter_sourced(obj: object, path: str) -> list[tuple[str, str]]:
@@ -737,7 +754,10 @@ def _iter_sourced(obj: object, path: str) -> list[tuple[str, str]]:
     return out
 
 
-def _check_sources(proto: Protocol) -> list[str]:
+def _check_sources(proto: Protocol, sources: set[str]) -> list[str]:
+    """Every source key is in the reference list; the paths are found only when one is not."""
+    if sources <= proto.references.keys():
+        return []
     return [
         f"{path}: source '{src}' is not in the reference list"
         for path, src in _iter_sourced(proto, "")
@@ -745,28 +765,12 @@ def _check_sources(proto: Protocol) -> list[str]:
     ]
 
 
-def _check_ids(proto: Protocol) -> list[str]:
+def _check_ids(rules: dict[str, list[Any]]) -> list[str]:
     """Rule ids are unique: one id may appear twice only as the very same rule."""
-    found: dict[str, list[object]] = {}
-
-    def visit(obj: object) -> None:
-        if isinstance(obj, Num | NumList | TextRule | Band | RiskFactorRule):
-            found.setdefault(obj.id, []).append(obj)
-        if isinstance(obj, BaseModel):
-            for name in type(obj).model_fields:
-                visit(getattr(obj, name))
-        elif isinstance(obj, dict):
-            for value in obj.values():
-                visit(value)
-        elif isinstance(obj, tuple | list):
-            for value in obj:
-                visit(value)
-
-    visit(proto)
     return [
-        f"rule id '{rule_id}' is used for {len(rules)} different rules; ids must be unique"
-        for rule_id, rules in sorted(found.items())
-        if any(r != rules[0] for r in rules[1:])
+        f"rule id '{rule_id}' is used for {len(found)} different rules; ids must be unique"
+        for rule_id, found in sorted(rules.items())
+        if any(r != found[0] for r in found[1:])
     ]
 
 
@@ -919,7 +923,9 @@ def load_protocol_bytes(data: bytes, source_name: str = "protocol") -> LoadedPro
         proto = Protocol.model_validate_json(decode_json_text(data, "protocol file"), strict=True)
     except ValidationError as exc:
         raise ProtocolError(validation_problems(exc)) from None
-    return LoadedProtocol(
+    # Not LoadedProtocol(...): validating it would run Protocol's cross-checks a second time on
+    # the protocol just validated (pydantic re-runs a model's "after" validators on an instance).
+    return LoadedProtocol.model_construct(
         protocol=proto, sha256=hashlib.sha256(data).hexdigest(), source_name=source_name, data=data
     )
 
