@@ -125,3 +125,28 @@ def test_the_stand_in_matches_what_pydantic_uses_from_its_loader(monkeypatch: py
     for value in desktop_app._ALL_PLUGINS_DISABLED:
         monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", value)
         assert tuple(real.get_plugins()) == ()
+
+
+def test_a_protocol_load_checks_the_protocol_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading validates once: building LoadedProtocol must not run Protocol's cross-checks again."""
+    from desktop_app.logic import protocol as protocol_module
+    from tests.logic.helpers import UK
+
+    walks: list[object] = []
+    real_scan = protocol_module._scan
+
+    def counting(obj: object, rules: dict[str, list[object]], sources: set[str] | None) -> None:
+        if isinstance(obj, protocol_module.Protocol):
+            walks.append(obj)
+        real_scan(obj, rules, sources)
+
+    monkeypatch.setattr(protocol_module, "_scan", counting)
+    data = UK.read_bytes()
+    loaded = protocol_module.load_protocol_bytes(data, "uk-default.json")
+    assert len(walks) == 1
+    validated = protocol_module.LoadedProtocol(
+        protocol=loaded.protocol, sha256=loaded.sha256, source_name="uk-default.json", data=data
+    )
+    assert loaded == validated
+    assert loaded.model_fields_set == validated.model_fields_set
+    assert loaded.data == data
