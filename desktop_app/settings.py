@@ -1,7 +1,5 @@
 """User preferences: a versioned pydantic model saved as JSON in the platform config folder."""
 
-from __future__ import annotations
-
 import json
 import logging
 from collections.abc import Callable
@@ -41,7 +39,7 @@ class Preferences(BaseModel):
     )
     recent_files: tuple[str, ...] = Field(default=(), description="Recently used plan files.")
 
-    def with_recent(self, path: Path) -> Preferences:
+    def with_recent(self, path: Path) -> "Preferences":
         """Return a copy with `path` first in the recent-files list (validated, not model_copy)."""
         text = str(Path(path).resolve())
         recent = (text, *(p for p in self.recent_files if p != text))[:MAX_RECENT]

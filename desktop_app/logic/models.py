@@ -1,7 +1,5 @@
 """Patient inputs: the plan file's content (what the GUI saves and the CLI reads)."""
 
-from __future__ import annotations
-
 import unicodedata
 from datetime import date, datetime
 from typing import Annotated, Literal

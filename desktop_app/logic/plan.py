@@ -1,7 +1,5 @@
 """The Plan the engine returns: every line with its reason (rule ids, inputs used) and sources."""
 
-from __future__ import annotations
-
 from datetime import date, datetime
 from typing import Literal
 

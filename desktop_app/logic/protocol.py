@@ -1,7 +1,5 @@
 """The versioned clinical protocol: every clinical number, each a rule with id and source."""
 
-from __future__ import annotations
-
 import hashlib
 import json
 import math
@@ -10,7 +8,7 @@ from datetime import date
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -103,7 +101,7 @@ class Num(_Frozen):
     )
 
     @model_validator(mode="after")
-    def _grade_or_local(self) -> Num:
+    def _grade_or_local(self) -> Self:
         if self.grade is None and not self.local_policy:
             raise ValueError("a rule without an evidence grade must be marked local_policy")
         return self
@@ -122,7 +120,7 @@ class NumList(_Frozen):
     alternatives: tuple[Alternative, ...] = ()
 
     @model_validator(mode="after")
-    def _grade_or_local(self) -> NumList:
+    def _grade_or_local(self) -> Self:
         if self.grade is None and not self.local_policy:
             raise ValueError("a rule without an evidence grade must be marked local_policy")
         return self
@@ -156,7 +154,7 @@ class Approval(_Frozen):
     review_due: date | None = None
 
     @model_validator(mode="after")
-    def _approved_needs_signer(self) -> Approval:
+    def _approved_needs_signer(self) -> Self:
         if self.status == "approved" and (not self.approved_by or self.approval_date is None):
             raise ValueError("an approved protocol needs approved_by and approval_date")
         return self
@@ -169,7 +167,7 @@ class UnitConversion(_Frozen):
     to_canonical: Num = Field(description="Multiply a value in `unit` by this to get canonical.")
 
     @model_validator(mode="after")
-    def _positive(self) -> UnitConversion:
+    def _positive(self) -> Self:
         _positive(self.to_canonical, f"conversion factor for {self.unit}")
         return self
 
@@ -191,7 +189,7 @@ class AnalyteSpec(_Frozen):
     plausible_high: Num
 
     @model_validator(mode="after")
-    def _ordered(self) -> AnalyteSpec:
+    def _ordered(self) -> Self:
         _below(self.plausible_low, self.plausible_high, "plausible_low", "plausible_high")
         return self
 
@@ -223,7 +221,7 @@ class Product(_Frozen):
     administration: str = ""
 
     @model_validator(mode="after")
-    def _amounts_positive(self) -> Product:
+    def _amounts_positive(self) -> Self:
         for rule in (self.potassium_per_unit, self.magnesium_per_unit, self.phosphate_per_unit):
             _positive(rule, f"product {self.id}: amount per {self.form}")
         return self
@@ -242,7 +240,7 @@ class IVProduct(_Frozen):
     )
 
     @model_validator(mode="after")
-    def _amounts_positive(self) -> IVProduct:
+    def _amounts_positive(self) -> Self:
         _positive(self.amount, f"IV product {self.id}: amount")
         _positive(self.volume, f"IV product {self.id}: volume")
         return self
@@ -258,7 +256,7 @@ class OralDose(_Frozen):
     frequency_text: str = Field(description="Frequency as printed, e.g. 'three times daily'.")
 
     @model_validator(mode="after")
-    def _positive_numbers(self) -> OralDose:
+    def _positive_numbers(self) -> Self:
         for rule in (self.units_per_dose, self.times_per_day, self.review_after_hours):
             _positive(rule, "oral dose")
         return self
@@ -277,7 +275,7 @@ class IVDose(_Frozen):
     route: str = "intravenous infusion, peripheral line"
 
     @model_validator(mode="after")
-    def _positive_numbers(self) -> IVDose:
+    def _positive_numbers(self) -> Self:
         for rule in (self.max_rate, self.min_duration_hours, self.doses, self.interval_hours):
             _positive(rule, "IV dose")
         return self
@@ -303,7 +301,7 @@ class Band(_Frozen):
     local_policy: bool = False
 
     @model_validator(mode="after")
-    def _dose_matches_action(self) -> Band:
+    def _dose_matches_action(self) -> Self:
         if self.action == "oral" and self.oral is None:
             raise ValueError("an 'oral' band needs an oral dose")
         if self.action == "iv" and self.iv is None:
@@ -346,7 +344,7 @@ class PotassiumSection(_Frozen):
     not_by_mouth_band: Band = Field(description="Used instead of an oral band when oral is not possible.")
 
     @model_validator(mode="after")
-    def _bands_ok(self) -> PotassiumSection:
+    def _bands_ok(self) -> Self:
         _check_bands(self.bands, "potassium.bands")
         if not (
             self.escalate_below.value <= self.normal_low.value < self.reassess_at_or_above.value
@@ -387,7 +385,7 @@ class ElectrolyteSection(_Frozen):
     renal_note: TextRule | None = None
 
     @model_validator(mode="after")
-    def _bands_ok(self) -> ElectrolyteSection:
+    def _bands_ok(self) -> Self:
         _check_bands(self.bands, "bands")
         _below(self.normal_low, self.normal_high, "normal_low", "normal_high")
         for prod in self.products:
@@ -413,7 +411,7 @@ class AnaemiaSection(_Frozen):
     mcv_normal_high: Num
 
     @model_validator(mode="after")
-    def _ordered(self) -> AnaemiaSection:
+    def _ordered(self) -> Self:
         if not (
             self.severe_below.value < self.moderate_below.value
             < min(self.mild_below_female.value, self.mild_below_male.value)
@@ -432,7 +430,7 @@ class PatientSection(_Frozen):
     weight_plausible_high: Num
 
     @model_validator(mode="after")
-    def _ordered(self) -> PatientSection:
+    def _ordered(self) -> Self:
         _below(self.weight_plausible_low, self.weight_plausible_high,
                "patient: weight_plausible_low", "weight_plausible_high")
         return self
@@ -451,7 +449,7 @@ class B12Section(_Frozen):
     folate_low_below: Num = Field(description="Serum folate (nmol/L) below which folate is low.")
 
     @model_validator(mode="after")
-    def _ordered(self) -> B12Section:
+    def _ordered(self) -> Self:
         _below(self.deficient_below, self.indeterminate_below, "b12: deficient_below",
                "indeterminate_below")
         return self
@@ -516,7 +514,7 @@ class MonitoringSection(_Frozen):
     baseline_text: TextRule
 
     @model_validator(mode="after")
-    def _covers_window(self) -> MonitoringSection:
+    def _covers_window(self) -> Self:
         for tier in Tier:
             hours = self.electrolyte_draws.get(tier)
             if hours is None:
@@ -561,7 +559,7 @@ class RenalSection(_Frozen):
     creatinine_review_at_or_above: Num | None = None
 
     @model_validator(mode="after")
-    def _ordered(self) -> RenalSection:
+    def _ordered(self) -> Self:
         if self.egfr_renal_team_below.value > self.egfr_review_below.value:
             raise ValueError(
                 "gates.renal: egfr_renal_team_below must not be above egfr_review_below"
@@ -632,7 +630,7 @@ class Protocol(_Frozen):
     food_advice_source: TextRule
 
     @model_validator(mode="after")
-    def _cross_checks(self) -> Protocol:
+    def _cross_checks(self) -> Self:
         rules: dict[str, list[Any]] = {}
         sources: set[str] = set()
         _scan(self, rules, sources)
