@@ -150,3 +150,31 @@ def test_a_protocol_load_checks_the_protocol_once(monkeypatch: pytest.MonkeyPatc
     assert loaded == validated
     assert loaded.model_fields_set == validated.model_fields_set
     assert loaded.data == data
+
+
+def test_protocol_parts_are_built_only_as_parts_of_protocol() -> None:
+    """The parts' schemas are built into Protocol's at import; their own validators wait until a
+    part is used on its own (about 1 ms once), which the start path never does."""
+    code = (
+        "import json\n" + START_IMPORTS + "from datetime import datetime, timezone\n"
+        "from desktop_app.logic import protocol as P\n"
+        "from desktop_app.logic.engine import evaluate\n"
+        "from desktop_app.demo import demo_inputs\n"
+        "from desktop_app.storage.protocols import load_protocol\n"
+        "evaluate(load_protocol(), demo_inputs(), now=datetime(2026, 11, 26, 12, tzinfo=timezone.utc))\n"
+        "print(json.dumps(sorted(n for n, c in vars(P).items() if isinstance(c, type)\n"
+        "                        and issubclass(c, P.BaseModel) and c.__pydantic_complete__)))\n"
+    )
+    assert _fresh(code) == ["LoadedProtocol", "Protocol"]
+
+
+def test_a_protocol_part_used_on_its_own_validates_as_inside_protocol() -> None:
+    from pydantic import ValidationError
+
+    from desktop_app.logic.protocol import Num
+    from tests.logic.helpers import proto
+
+    rule = proto().protocol.potassium.normal_low
+    assert Num.model_validate(rule.model_dump()) == rule
+    with pytest.raises(ValidationError, match="must be marked local_policy"):
+        Num.model_validate({**rule.model_dump(), "grade": None, "local_policy": False})
