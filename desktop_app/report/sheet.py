@@ -11,6 +11,7 @@ import hashlib
 import io
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC
@@ -508,26 +509,179 @@ _WRAP_STATE = (
     "_hyphenations",
 )
 
+#: Paragraph texts (with their style) whose parse and line breaks are kept across renders.
+#: Most of a sheet is the same for every patient (headings, column heads, escalation criteria,
+#: advice, reasons and sources); the rest changes per patient and ages out of the cache.
+PARAGRAPH_CACHE_SIZE = 4096
+#: Distinct styles whose value keys are remembered (the sheet has 15).
+_STYLE_KEY_CACHE_SIZE = 256
+
+
+class _Parsed:
+    """A paragraph text parsed once: reportlab's fragments and every line breaking of them.
+
+    Used by every CachedParagraph with the same text and style values, in this render and
+    later ones, so nothing in it may ever be changed: reportlab reads fragments and broken lines
+    when it measures, splits and draws, and builds new objects when it splits a paragraph
+    (tests/report/test_bytes.py checks that a render leaves every entry as it found it).
+    """
+
+    __slots__ = ("bullet_text", "frags", "text", "wraps")
+
+    def __init__(self, text: str, frags: list[Any], bullet_text: Any) -> None:
+        self.text = text
+        self.frags = frags
+        self.bullet_text = bullet_text
+        #: (input token, width) -> what wrap() left on the paragraph; see CachedParagraph.wrap.
+        self.wraps: dict[tuple[Any, float], dict[str, Any]] = {}
+
+
+class _LRU:
+    """A small thread-safe least-recently-used map (the GUI renders from a worker thread)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def values(self) -> list[Any]:
+        with self._lock:
+            return list(self._data.values())
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+_PARSED = _LRU(PARAGRAPH_CACHE_SIZE)
+_STYLE_KEYS: dict[int, tuple[ParagraphStyle, tuple[Any, ...]]] = {}
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, colors.Color):
+        return (type(value).__name__, *value.rgba())  # a Color compares by value; hash it so
+    return value
+
+
+def _style_key(style: ParagraphStyle) -> tuple[Any, ...] | None:
+    """Every value of a paragraph style (what parsing and line breaking read), or None."""
+    known = _STYLE_KEYS.get(id(style))
+    if known is not None and known[0] is style:
+        return known[1]
+    try:
+        key = tuple(
+            sorted((k, _frozen(v)) for k, v in vars(style).items() if k != "parent")
+        )
+        hash(key)
+    except TypeError:  # a value that cannot be compared safely: never reuse this style
+        return None
+    if len(_STYLE_KEYS) >= _STYLE_KEY_CACHE_SIZE:
+        _STYLE_KEYS.clear()
+    _STYLE_KEYS[id(style)] = (style, key)
+    return key
+
+
+def clear_caches() -> None:
+    """Forget every parsed paragraph and line breaking kept across renders."""
+    _PARSED.clear()
+    _STYLE_KEYS.clear()
+
 
 class CachedParagraph(Paragraph):
-    """A Paragraph that breaks its lines once for each width it is wrapped at.
+    """A Paragraph that parses its markup and breaks its lines once per text, style and width.
 
     reportlab wraps a table cell's paragraph again whenever the table is measured, split at a
     page end or drawn (three times on average on this sheet: 1,800 wraps for 600 paragraphs),
-    and breaking lines is most of a sheet's time. The lines for one width never change, so a
-    later wrap at the same width restores what the first one computed: the same lines, the
-    same bytes, about a third less time.
+    and parsing markup and breaking lines are most of a sheet's time. Both depend only on the
+    text, the style's values and the width, and most of the text is the same on every sheet:
+    the results are kept (module-level, least recently used, `PARAGRAPH_CACHE_SIZE` texts) and
+    a later paragraph with the same text, style values and width takes the same fragments and
+    lines, so it draws the same bytes.
+
+    Line breaking replaces the paragraph's fragments with "frag words", and a later wrap at
+    another width starts from those: each kept wrap is keyed by the fragments it started from
+    (a token: None for the parsed ones, else the key of the wrap that left them) and the width.
+    Texts with a soft hyphen are not reused (splitting such a paragraph changes a fragment).
     """
+
+    def __init__(
+        self,
+        text: str | None,
+        style: ParagraphStyle | None = None,
+        bulletText: Any = None,  # noqa: N803
+        frags: list[Any] | None = None,
+        caseSensitive: int = 1,  # noqa: N803
+        encoding: str = "utf8",
+    ) -> None:
+        key = None
+        if (
+            frags is None
+            and bulletText is None
+            and isinstance(text, str)
+            and style is not None
+            and caseSensitive == 1
+            and encoding == "utf8"
+            and getattr(style, "bulletText", None) is None
+            and "\xad" not in text
+        ):
+            style_key = _style_key(style)
+            if style_key is not None:
+                key = (text, style_key)
+        parsed = _PARSED.get(key) if key is not None else None
+        if parsed is None:
+            super().__init__(text, style, bulletText, frags, caseSensitive, encoding)
+            if key is not None and self.style is style:
+                parsed = _Parsed(self.text, self.frags, self.bulletText)
+                _PARSED.put(key, parsed)
+        else:
+            # What Paragraph.__init__ and _setup would have set, from the kept parse.
+            self.caseSensitive = caseSensitive
+            self.encoding = encoding
+            self.text = parsed.text
+            self.frags = parsed.frags
+            self.style = style
+            self.bulletText = parsed.bullet_text
+            self.debug = 0
+        self._b12k_parsed = parsed
+        self._b12k_token: Any = None
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         cache: dict[float, dict[str, Any]] = self.__dict__.setdefault("_b12k_wraps", {})
         state = cache.get(availWidth)
+        parsed: _Parsed | None = self.__dict__.get("_b12k_parsed")
+        kept_key = (self.__dict__.get("_b12k_token"), availWidth)
+        if state is None and parsed is not None:
+            state = parsed.wraps.get(kept_key)
+            if state is not None:
+                cache[availWidth] = state
         if state is not None:
             self.__dict__.update(state)
             return self.width, self.height
         width, height = super().wrap(availWidth, availHeight)
         if hasattr(self, "blPara"):  # not when the width was too narrow to try
-            cache[availWidth] = {k: self.__dict__[k] for k in _WRAP_STATE if k in self.__dict__}
+            state = {k: self.__dict__[k] for k in _WRAP_STATE if k in self.__dict__}
+            state["_b12k_token"] = kept_key
+            self._b12k_token = kept_key
+            cache[availWidth] = state
+            if parsed is not None:
+                parsed.wraps[kept_key] = state
         return width, height
 
 

@@ -10,6 +10,7 @@ process rendered before it.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import subprocess
 import sys
 
@@ -80,3 +81,27 @@ def test_patients_sharing_most_text_keep_their_own() -> None:
             seen.setdefault(f"{name}/{paper}", set()).add(sha(pdf))
             assert sha(pdf) == SHEET_SHA256[name, paper][0], f"{name} {paper}"
     assert all(len(digests) == 1 for digests in seen.values())
+
+
+def test_a_render_never_changes_what_the_paragraph_cache_keeps() -> None:
+    """Kept fragments and line breaks are shared by later sheets: no render may change them."""
+    from desktop_app.report import sheet
+
+    sheet.clear_caches()
+    render_order_sheet(CASES["demo"]())
+    kept = {id(p): (p, pickle.dumps((p.text, p.frags, p.bullet_text, p.wraps))) for p in sheet._PARSED.values()}
+    assert len(kept) > 300
+    for name in ("demo", "us-meq", "long-schedule", "prescriber-overrides"):
+        for paper in ("a4", "letter"):
+            pdf = render_order_sheet(CASES[name](), SheetOptions(paper=paper))
+            assert sha(pdf) == SHEET_SHA256[name, paper][0]
+    for parsed, before in kept.values():
+        after = pickle.dumps((parsed.text, parsed.frags, parsed.bullet_text, parsed.wraps))
+        if after != before:
+            # A later render may add a wrap at a new width; what was there stays as it was.
+            old_text, old_frags, old_bullet, old_wraps = pickle.loads(before)
+            assert pickle.dumps((old_text, old_frags, old_bullet)) == pickle.dumps(
+                (parsed.text, parsed.frags, parsed.bullet_text)
+            )
+            for key, state in old_wraps.items():
+                assert pickle.dumps(state) == pickle.dumps(parsed.wraps[key]), parsed.text
