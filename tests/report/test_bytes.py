@@ -105,3 +105,53 @@ def test_a_render_never_changes_what_the_paragraph_cache_keeps() -> None:
             )
             for key, state in old_wraps.items():
                 assert pickle.dumps(state) == pickle.dumps(parsed.wraps[key]), parsed.text
+
+
+def test_remembered_number_strings_equal_reportlabs() -> None:
+    """The memo in front of reportlab's fp_str prints every value exactly as reportlab does."""
+    import random
+
+    from reportlab.lib import rl_accel
+    from reportlab.pdfgen import canvas, textobject
+
+    from desktop_app.report import sheet
+
+    sheet.register_fonts()
+    fast = canvas.fp_str
+    assert fast is textobject.fp_str is rl_accel.fp_str
+    original = fast.__wrapped__
+    rng = random.Random(7)
+    values: list[object] = [0, 0.0, -0.0, 1, 1.0, True, False, 1e-8, -1e-7, 0.5, 1e6, 123456789]
+    values += [rng.uniform(-1000, 1000) for _ in range(3000)]
+    values += [round(rng.uniform(-100, 100), rng.randrange(7)) for _ in range(3000)]
+    for _ in range(2):  # the second pass is answered from the memo
+        for v in values:
+            assert fast(v) == original(v), v
+        for i in range(0, len(values) - 6, 6):
+            six = tuple(values[i : i + 6])
+            assert fast(*six) == original(*six), six
+    assert fast([1.5, 2]) == original([1.5, 2]) == "1.5 2"
+    assert fast((1.5, 2)) == original((1.5, 2))
+
+
+def test_the_sheet_font_measures_and_encodes_like_reportlabs() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from desktop_app.report import sheet
+
+    sheet.register_fonts()
+    font = pdfmetrics.getFont(sheet.FONT)
+    assert isinstance(font, sheet.SheetFont)
+    plain = TTFont("b12k-test-plain", font.face.filename)
+    texts = ["Potassium 24\xa0mmol", "\u2610 \u2265 3.5", "Zoë Ångström", "", "x" * 300]
+    for text in texts * 2:
+        for size in (7.5, 9, 9.5):
+            assert font.stringWidth(text, size) == plain.stringWidth(text, size)
+
+    class Doc:  # reportlab keys its per-document subset state by the document object
+        pass
+
+    mine, theirs = Doc(), Doc()
+    for text in (texts + ["Ж", "Potassium", "ЖЖ"]) * 2:
+        assert font.splitString(text, mine) == plain.splitString(text, theirs), text
