@@ -74,7 +74,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop_app.storage.protocols import load_protocol
     from desktop_app.widgets import alerts
     from desktop_app.widgets.main_window import MainWindow
-    from desktop_app.widgets.style import STYLE_SHEET
 
     configure_logging(log_file())
     _log.info("B12-K Planner %s starting", __version__)
@@ -83,7 +82,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("B12-K Planner")
     app.setOrganizationName("b12k-planner")
     app.setApplicationVersion(__version__)
-    app.setStyleSheet(STYLE_SHEET)
 
     prefs, prefs_problem = load_preferences()
     notes: list[str] = [prefs_problem] if prefs_problem else []

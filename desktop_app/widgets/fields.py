@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.widgets import ui_text
+from desktop_app.widgets.style import set_invalid_frame, set_look
 
 if TYPE_CHECKING:
     from desktop_app.logic.models import PlanInputs
@@ -33,7 +34,7 @@ class InlineMessage(QLabel):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("inlineMessage")
+        set_look(self, "inlineMessage")
         self.setWordWrap(True)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.hide()
@@ -47,10 +48,8 @@ class InlineMessage(QLabel):
             needed = is_needed(message)
             if getattr(self, "_b12k_needed", None) != needed:
                 self._b12k_needed = needed
-                # Style by object name, not a dynamic property (see mark_invalid).
-                self.setObjectName("neededMessage" if needed else "inlineMessage")
-                self.style().unpolish(self)
-                self.style().polish(self)
+                # By object name, not a dynamic property (see mark_invalid).
+                set_look(self, "neededMessage" if needed else "inlineMessage")
             text = inline_text(message)
             self.setText(text)
             self.setAccessibleName(text)
@@ -82,7 +81,7 @@ def inline_text(message: str) -> str:
 
 
 def mark_invalid(widget: QWidget, message: str) -> None:
-    """Mark an editor invalid (style property, tooltip and accessible description) or valid.
+    """Mark an editor invalid (red frame, tooltip and accessible description) or valid.
 
     A field that is only empty-but-needed gets the words, not the red frame: a new plan starts
     with every needed field empty, and that is not an error.
@@ -95,9 +94,7 @@ def mark_invalid(widget: QWidget, message: str) -> None:
     # None, and PySide6 6.12 mis-counts references to that None under heavy use (crash).
     if getattr(widget, "_b12k_invalid", False) != invalid:
         widget._b12k_invalid = invalid  # type: ignore[attr-defined]
-        widget.setProperty("invalid", invalid)
-        widget.style().unpolish(widget)
-        widget.style().polish(widget)
+        set_invalid_frame(widget, invalid)
     widget.setToolTip(message)
     widget.setAccessibleDescription(message)
 

@@ -33,6 +33,7 @@ from desktop_app.logic.protocol import Analyte, Protocol
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.fields import InlineMessage, Panel, line_edit, mark_invalid
 from desktop_app.widgets.labs_panel import UnitSystem, default_unit
+from desktop_app.widgets.style import set_look
 
 _ROW_PATH = re.compile(r"^followups\[(\d+)\]")
 
@@ -85,7 +86,7 @@ class FollowupPanel(Panel):
     def _build(self) -> None:
         help_label = QLabel(ui_text.FOLLOWUP_HELP)
         help_label.setWordWrap(True)
-        help_label.setObjectName("hint")
+        set_look(help_label, "hint")
         self.form.addRow(help_label)
         self.test = QComboBox()
         self.test.setAccessibleName("Follow-up test")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.fhir.importer import REPORT_COLUMNS, ImportResult, ImportRow
 from desktop_app.widgets import ui_text
+from desktop_app.widgets.style import set_look
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -165,11 +166,11 @@ class ImportResultsDialog(QDialog):
             if result.changed
             else ui_text.FHIR_NOTHING
         )
-        self.fills.setObjectName("planStatus")
+        set_look(self.fills, "planStatus")
         self.fills.setWordWrap(True)
         column.addWidget(self.fills)
         check = QLabel(ui_text.FHIR_CHECK)
-        check.setObjectName("hint")
+        set_look(check, "hint")
         check.setWordWrap(True)
         column.addWidget(check)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)

@@ -20,6 +20,7 @@ from desktop_app.logic.models import LabEntry, PlanInputs
 from desktop_app.logic.protocol import Analyte, AnalyteSpec, Protocol
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.fields import Panel, line_edit
+from desktop_app.widgets.style import set_look
 
 UnitSystem = Literal["si", "conventional"]
 
@@ -95,7 +96,7 @@ class LabsPanel(Panel):
         head.setContentsMargins(0, 0, 0, 0)
         for text in ("Result", "Unit", "Own sample time"):
             label = QLabel(text)
-            label.setObjectName("columnHeader")
+            set_look(label, "columnHeader")
             head.addWidget(label)
         head.addStretch(1)
         self.form.addRow("", header)

@@ -8,6 +8,8 @@ from typing import Literal
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop_app.widgets.style import set_sheet
+
 _log = logging.getLogger(__name__)
 
 Level = Literal["info", "warning", "error"]
@@ -19,8 +21,8 @@ class _Message(QFrame):
     def __init__(self, level: Level, text: str, key: str, bar: MessageBar) -> None:
         super().__init__()
         self.key = key
-        self.setObjectName("message")
         self.setProperty("level", level)
+        set_sheet(self, "message")
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 3, 6, 3)
         self.label = QLabel(f"<b>{_WORD[level]}:</b> {text}")

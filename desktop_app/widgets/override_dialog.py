@@ -37,6 +37,7 @@ from desktop_app.logic.textfmt import num, when
 from desktop_app.override_check import OverrideCheck, OverrideRequest
 from desktop_app.widgets import alerts, ui_text
 from desktop_app.widgets.fields import InlineMessage, line_edit, mark_invalid
+from desktop_app.widgets.style import set_look
 
 _log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class OverrideDialog(QDialog):
         self.heading.setObjectName("dialogHeading")
         intro = QLabel(ui_text.OVERRIDE_INTRO)
         intro.setWordWrap(True)
-        intro.setObjectName("hint")
+        set_look(intro, "hint")
         self.recommended = QLabel()
         self.recommended.setWordWrap(True)
         self.recommended.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -153,7 +154,7 @@ class OverrideDialog(QDialog):
         if request.action in ("move", "add"):
             self.new_time = line_edit("New time", ui_text.DATETIME_PLACEHOLDER, 18)
             self.new_time_hint = QLabel(ui_text.OVERRIDE_NEW_HOURS_EMPTY)
-            self.new_time_hint.setObjectName("hint")
+            set_look(self.new_time_hint, "hint")
             box = QWidget()
             column = QVBoxLayout(box)
             column.setContentsMargins(0, 0, 0, 0)
@@ -179,7 +180,7 @@ class OverrideDialog(QDialog):
         self.prescriber.setText(prescriber)
         self._add_row("prescriber", self.prescriber)
         self.general = QLabel()
-        self.general.setObjectName("inlineMessage")
+        set_look(self.general, "inlineMessage")
         self.general.setWordWrap(True)
         self.general.setTextFormat(Qt.TextFormat.PlainText)
         self.general.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QResizeEvent, QTextDocument, QTextTable
+from PySide6.QtGui import (
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QResizeEvent,
+    QTextDocument,
+    QTextTable,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QFrame,
@@ -26,6 +33,7 @@ from desktop_app.logic.protocol import LoadedProtocol, Tier
 from desktop_app.logic.textfmt import clock, num, when
 from desktop_app.override_check import OverrideRequest
 from desktop_app.widgets import ui_text
+from desktop_app.widgets.style import set_look, set_sheet
 from desktop_app.widgets.trend_chart import TrendChart, TrendPoint
 
 _TIER_ICON = {
@@ -103,6 +111,34 @@ class _WrapLabel(QLabel):
         super().changeEvent(event)
 
 
+def _frame_indent(label: QLabel) -> None:
+    """Indent a label's text by half an 'x', as Qt does for a label with a frame or padding.
+
+    The status line and the footer had padding in the old application style sheet, which gave
+    them this indent; kept so that the window looks the same.
+    """
+    label.setIndent(label.fontMetrics().horizontalAdvance("x") // 2)
+
+
+class _FooterLabel(_WrapLabel):
+    """The footer: small print under a thin rule.
+
+    The rule is drawn here rather than by a style sheet's border: a style sheet puts a widget
+    through QStyleSheetStyle, which made building and painting the window slow.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setContentsMargins(0, 4, 0, 0)  # the rule, then 3 px
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Mid))
+        painter.drawLine(0, 0, self.width() - 1, 0)
+        painter.end()
+
+
 class _RichLabel(_WrapLabel):
     """A word-wrapped rich-text label (a plan section's body).
 
@@ -132,7 +168,7 @@ class _Section(QWidget):
         column.setContentsMargins(0, 6, 0, 0)
         column.setSpacing(2)
         self.title = _WrapLabel(title)
-        self.title.setObjectName("sectionTitle")
+        set_look(self.title, "sectionTitle")
         self.title.setAccessibleName(title)
         self.body = _RichLabel()
         self.body.setObjectName("sectionBody")
@@ -215,12 +251,14 @@ class PlanView(QScrollArea):
 
     def _build(self) -> None:
         self.not_for_clinical_use = _WrapLabel()
-        self.not_for_clinical_use.setObjectName("notForClinicalUse")
+        set_sheet(self.not_for_clinical_use, "notForClinicalUse")
         self.not_for_clinical_use.hide()
         self.status = _WrapLabel()
-        self.status.setObjectName("planStatus")
+        set_look(self.status, "planStatus")
+        self.status.setContentsMargins(0, 2, 0, 2)
+        _frame_indent(self.status)
         self.problems = QLabel()
-        self.problems.setObjectName("problems")
+        set_sheet(self.problems, "problems")
         self.problems.setWordWrap(True)
         self.problems.setTextFormat(Qt.TextFormat.RichText)
         self.problems.setTextInteractionFlags(
@@ -229,7 +267,7 @@ class PlanView(QScrollArea):
         )
         self.problems.setAccessibleName("Inputs to fix before the plan can be made")
         self.banner = QFrame()
-        self.banner.setObjectName("riskBanner")
+        set_sheet(self.banner, "riskBanner")
         self.banner_icon = QLabel()
         self.banner_icon.setAccessibleName("Risk tier icon")
         self.banner_text = _WrapLabel()
@@ -240,8 +278,9 @@ class PlanView(QScrollArea):
             key: _Section(key, title, self._on_link) for key, title in self.SECTIONS
         }
         self.charts: list[TrendChart] = [TrendChart() for _ in _ELECTROLYTE]
-        self.footer = _WrapLabel()
-        self.footer.setObjectName("footer")
+        self.footer = _FooterLabel()
+        set_look(self.footer, "footer")
+        _frame_indent(self.footer)
         self.footer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     def _layout(self) -> None:

@@ -12,6 +12,7 @@ from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.protocol import Protocol
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.fields import Panel, line_edit
+from desktop_app.widgets.style import set_look
 
 
 class RegimenPanel(Panel):
@@ -41,7 +42,7 @@ class RegimenPanel(Panel):
         self.preset.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.details = QLabel()
         self.details.setWordWrap(True)
-        self.details.setObjectName("hint")
+        set_look(self.details, "hint")
         self.details.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.first_dose = line_edit(
             "First B12 dose date and time", ui_text.DATETIME_PLACEHOLDER, 17

@@ -18,7 +18,6 @@ from desktop_app.storage.autosave import Autosave
 from desktop_app.storage.protocols import load_protocol
 from desktop_app.widgets import alerts
 from desktop_app.widgets.main_window import MainWindow
-from desktop_app.widgets.style import STYLE_SHEET
 
 #: The clock of every GUI test: the demo patient's first dose (14:00) is two hours later.
 NOW = datetime.fromisoformat("2026-11-26T12:00:00+00:00")
@@ -90,8 +89,6 @@ def uk_locale(qapp: QApplication) -> Iterator[None]:
     """Run with a decimal-point locale unless a test chooses another; restore afterwards."""
     before = QLocale()
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
-    if qapp.styleSheet() != STYLE_SHEET:
-        qapp.setStyleSheet(STYLE_SHEET)  # once: setting it re-polishes every widget alive
     yield
     QLocale.setDefault(before)
 

@@ -59,6 +59,8 @@ def test_start_offers_the_draft_and_restores_it(
     assert window.is_dirty()
     assert sys.excepthook is not sys.__excepthook__
     assert "starting" in log_file().read_text(encoding="utf-8")
+    # No application-wide style sheet: each widget that needs one has its own (issue 7).
+    assert qapp.styleSheet() == ""
 
 
 def test_declining_recovery_discards_the_draft(
