@@ -30,9 +30,7 @@ from desktop_app.storage.plan_files import read_plan_file, write_plan_file
 from desktop_app.widgets import alerts, ui_text
 from desktop_app.widgets.input_form import InputForm
 from desktop_app.widgets.messages import MessageBar
-from desktop_app.widgets.override_dialog import OverrideDialog
 from desktop_app.widgets.plan_view import PlanView, Problem
-from desktop_app.widgets.settings_dialog import SettingsDialog
 
 _log = logging.getLogger(__name__)
 
@@ -70,11 +68,20 @@ def report_available() -> bool:
 
 
 def audit_available() -> bool:
-    """True when the audit register package is installed (checked without importing it)."""
+    """True when the audit register package is installed (checked without importing it).
+
+    `find_spec` of the submodule would import the package (and sqlite3) at start-up.
+    """
     try:
-        return importlib.util.find_spec("desktop_app.audit.issue") is not None
+        spec = importlib.util.find_spec("desktop_app.audit")
     except (ImportError, ValueError):
         return False
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    return any(
+        (Path(folder) / "issue.py").is_file() or (Path(folder) / "issue" / "__init__.py").is_file()
+        for folder in spec.submodule_search_locations
+    )
 
 
 class MainWindow(QMainWindow):
@@ -457,6 +464,8 @@ class MainWindow(QMainWindow):
 
     def edit_settings(self) -> bool:
         """Show the settings dialog; apply and save accepted preferences."""
+        from desktop_app.widgets.settings_dialog import SettingsDialog
+
         result, ok = SettingsDialog.ask(self._prefs, self)
         if not ok or result is None:
             return False
@@ -631,6 +640,8 @@ class MainWindow(QMainWindow):
             alerts.error(self, "Cannot change the plan yet", ui_text.OVERRIDE_NO_PLAN)
             return False
         lp = self._lp
+        from desktop_app.widgets.override_dialog import OverrideDialog
+
         result, ok = OverrideDialog.ask(
             request,
             plan,
