@@ -12,6 +12,10 @@ building the window and 25 ms of its first paint. Instead:
 - an editor gets its red frame from its own style sheet, only while it is invalid
   (`set_invalid_frame`).
 
+The footer's thin rule is painted by its label (`plan_view._FooterLabel`); the status line and
+footer keep the half-'x' indent Qt gave them for the sheet's padding. The old sheet's bottom
+border of section titles is gone: Qt never drew it (same pixels without it).
+
 The object names stay (tests, accessibility tools and the sheets' selectors use them).
 `STYLE_SHEET` writes every rule of this module as one style sheet text: the record of every
 colour the window uses (FMT-09 contrast test), never applied as a whole.
