@@ -152,8 +152,11 @@ class Segment:
     text: str
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
+    return _SPACES.sub(" ", text.replace("\xa0", " ")).strip()
 
 
 def _excerpt(text: str, start: int, end: int, pad: int = 30) -> str:

@@ -6,6 +6,7 @@ Every length below is a layout measure (points or millimetres), never a clinical
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import io
@@ -73,8 +74,11 @@ BARCODE_BOX = 62 * mm
 
 
 _FONT_LOCK = threading.Lock()
+_SUBSET_LOCK = threading.Lock()
 #: Widths remembered per font (text and size): the sheet measures the same words many times.
 _WIDTH_CACHE_SIZE = 65536
+#: Font subset programs remembered per font (about 30 KB each).
+_SUBSET_CACHE_SIZE = 16
 
 
 class SheetFont(TTFont):
@@ -90,6 +94,27 @@ class SheetFont(TTFont):
     def __init__(self, name: str, filename: str) -> None:
         super().__init__(name, filename)
         self._widths: dict[tuple[str, float, str], float] = {}
+        # The font program of a subset is a pure function of the subset's characters (in
+        # order): the same patient's sheet, or any sheet starting with the same text, embeds
+        # the same subset, built once.
+        make_subset = self.face.makeSubset
+        subsets: OrderedDict[tuple[int, ...], bytes] = OrderedDict()
+
+        def makeSubset(subset: Sequence[int]) -> bytes:  # noqa: N802
+            key = tuple(subset)
+            with _SUBSET_LOCK:
+                data = subsets.get(key)
+                if data is not None:
+                    subsets.move_to_end(key)
+                    return data
+            data = make_subset(subset)
+            with _SUBSET_LOCK:
+                subsets[key] = data
+                while len(subsets) > _SUBSET_CACHE_SIZE:
+                    subsets.popitem(last=False)
+            return data
+
+        self.face.makeSubset = makeSubset  # type: ignore[method-assign]
 
     def stringWidth(self, text: str, size: float, encoding: str = "utf8") -> float:  # noqa: N802
         key = (text, size, encoding)
@@ -131,7 +156,11 @@ def _install_fast_paths() -> None:
     sheet, most with values seen before). The memo is keyed by the argument tuple; values that
     compare equal (1, 1.0, True) print the same string, and anything unhashable goes straight
     to reportlab. Installed once per process, in every reportlab module that imported the
-    original; nothing else of reportlab is replaced.
+    original.
+
+    Also: the PDF's streams are encoded in ASCII85 by the standard library's encoder (the same
+    text as reportlab's pure-Python one, 2.4 times as fast; for bytes only, and only when
+    reportlab uses its pure-Python encoder). Nothing else of reportlab is replaced.
     """
     global _fast_paths_installed
     if _fast_paths_installed:
@@ -157,6 +186,20 @@ def _install_fast_paths() -> None:
             _fp_memo.clear()
         _fp_memo[args] = text
         return text
+
+    from reportlab.pdfbase import pdfdoc
+
+    encode_a85 = pdfdoc.asciiBase85Encode
+
+    def ascii_base85_encode(data: Any) -> str:
+        """reportlab's ASCII85 of a stream: zero groups as "z", no line breaks, then "~>"."""
+        if isinstance(data, bytes):
+            return base64.a85encode(data).decode("latin-1") + "~>"
+        return encode_a85(data)  # type: ignore[no-any-return]
+
+    if encode_a85 is getattr(rl_accel, "_py_asciiBase85Encode", None):
+        ascii_base85_encode.__wrapped__ = encode_a85  # type: ignore[attr-defined]
+        pdfdoc.asciiBase85Encode = ascii_base85_encode
 
     fp_str._b12k_memo = True  # type: ignore[attr-defined]
     fp_str.__wrapped__ = original  # type: ignore[attr-defined]
@@ -196,12 +239,14 @@ _UNIT_AFTER = re.compile(
 _WHEN = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{2}-[A-Z][a-z]{2}-\d{4}) (\d{2}:\d{2})")
 
 
+@functools.lru_cache(maxsize=16384)
 def glue(text: str) -> str:
     """Keep a number with its unit and a date with its time on one line (non-breaking spaces)."""
     text = _UNIT_AFTER.sub("\\1\xa0", text)
     return _WHEN.sub("\\1\xa0\\2\xa0\\3", text)
 
 
+@functools.lru_cache(maxsize=16384)
 def markup(text: str) -> str:
     """Escape free text for a reportlab Paragraph and glue numbers to units."""
     return escape(glue(text))
@@ -663,7 +708,9 @@ class _LRU:
 
 
 _PARSED = _LRU(PARAGRAPH_CACHE_SIZE)
-_STYLE_KEYS: dict[int, tuple[ParagraphStyle, tuple[Any, ...]]] = {}
+_STYLE_KEYS: dict[int, tuple[ParagraphStyle, int]] = {}
+_STYLE_TOKENS: dict[tuple[Any, ...], int] = {}
+_STYLE_LOCK = threading.Lock()
 
 
 def _frozen(value: Any) -> Any:
@@ -672,28 +719,42 @@ def _frozen(value: Any) -> Any:
     return value
 
 
-def _style_key(style: ParagraphStyle) -> tuple[Any, ...] | None:
-    """Every value of a paragraph style (what parsing and line breaking read), or None."""
+def _style_key(style: ParagraphStyle) -> int | None:
+    """A small number standing for every value of a paragraph style, or None.
+
+    Styles with the same values (what parsing and line breaking read) get the same number; the
+    number, not the long tuple of values, goes into the paragraph cache's keys (hashing the
+    tuple for every paragraph cost more than the lookup).
+    """
     known = _STYLE_KEYS.get(id(style))
     if known is not None and known[0] is style:
         return known[1]
     try:
-        key = tuple(
+        values = tuple(
             sorted((k, _frozen(v)) for k, v in vars(style).items() if k != "parent")
         )
-        hash(key)
+        hash(values)
     except TypeError:  # a value that cannot be compared safely: never reuse this style
         return None
-    if len(_STYLE_KEYS) >= _STYLE_KEY_CACHE_SIZE:
-        _STYLE_KEYS.clear()
-    _STYLE_KEYS[id(style)] = (style, key)
-    return key
+    with _STYLE_LOCK:
+        if len(_STYLE_KEYS) >= _STYLE_KEY_CACHE_SIZE:
+            _STYLE_KEYS.clear()
+        if len(_STYLE_TOKENS) >= _STYLE_KEY_CACHE_SIZE:
+            # Numbers are never given to other values while a cached paragraph may use them.
+            _PARSED.clear()
+            _STYLE_TOKENS.clear()
+            _STYLE_KEYS.clear()
+        token = _STYLE_TOKENS.setdefault(values, len(_STYLE_TOKENS))
+        _STYLE_KEYS[id(style)] = (style, token)
+    return token
 
 
 def clear_caches() -> None:
     """Forget every parsed paragraph and line breaking kept across renders."""
-    _PARSED.clear()
-    _STYLE_KEYS.clear()
+    with _STYLE_LOCK:
+        _PARSED.clear()
+        _STYLE_KEYS.clear()
+        _STYLE_TOKENS.clear()
 
 
 class CachedParagraph(Paragraph):

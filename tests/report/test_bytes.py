@@ -155,3 +155,39 @@ def test_the_sheet_font_measures_and_encodes_like_reportlabs() -> None:
     mine, theirs = Doc(), Doc()
     for text in (texts + ["Ж", "Potassium", "ЖЖ"]) * 2:
         assert font.splitString(text, mine) == plain.splitString(text, theirs), text
+
+
+def test_ascii85_of_streams_equals_reportlabs() -> None:
+    import os
+    import random
+
+    from reportlab.pdfbase import pdfdoc
+
+    from desktop_app.report import sheet
+
+    sheet.register_fonts()
+    fast = pdfdoc.asciiBase85Encode
+    original = getattr(fast, "__wrapped__", fast)
+    rng = random.Random(11)
+    samples = [b"", b"\0", b"\0" * 4, b"\0" * 5, b"\xff" * 7, os.urandom(100_003)]
+    samples += [
+        bytes(rng.choice((0, 0, 0, 1, 255, rng.randrange(256))) for _ in range(n))
+        for n in range(64)
+        for _ in range(8)
+    ]
+    for data in samples:
+        assert fast(data) == original(data)
+
+
+def test_a_kept_font_subset_is_the_one_reportlab_builds() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFontFace
+
+    from desktop_app.report import sheet
+
+    sheet.register_fonts()
+    font = pdfmetrics.getFont(sheet.FONT)
+    plain = TTFontFace(font.face.filename)
+    for subset in ([0, *range(32, 127)], [0, 0x2610, 0x2265, 0xE9], [0, 0x41]):
+        assert font.face.makeSubset(subset) == plain.makeSubset(subset)
+        assert font.face.makeSubset(subset) == plain.makeSubset(subset)  # the kept one
