@@ -20,6 +20,7 @@ amount, a rate, a volume or a bag concentration in parentheses still fails.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import threading
@@ -114,6 +115,12 @@ _MG_MEQ = re.compile(rf"(?<![\w.,:\-]){_NUMBER}\s*mEq\b")
 _PAGE_N_OF_N = re.compile(r"(?i)\bpage\s+(\d+)\s+of\s+(\d+)\b")
 _VERSION = re.compile(r"version \d+\.\d+\.\d+")
 _HASH = re.compile(r"SHA-256 [0-9a-f]{8,}")
+
+
+#: Section texts whose findings (and potassium amounts) are remembered: the rules are a pure
+#: function of the text and the section kind, and most sections (sources, advice,
+#: escalation...) print the same text on every sheet.
+_SEGMENT_CACHE_SIZE = 2048
 
 
 @dataclass(frozen=True)
@@ -214,12 +221,17 @@ def _fmt07(text: str) -> Iterable[tuple[int, int, str]]:
 
 def potassium_amounts(text: str) -> list[tuple[int, int, str]]:
     """Return (start, end, unit) of every potassium amount in the text (FMT-05)."""
+    return list(_potassium_amounts(text))
+
+
+@functools.lru_cache(maxsize=_SEGMENT_CACHE_SIZE)
+def _potassium_amounts(text: str) -> tuple[tuple[int, int, str], ...]:
     found: dict[int, tuple[int, int, str]] = {}
     for m in _K_AFTER_AMOUNT.finditer(text):
         found[m.start("n")] = (m.start("n"), m.end("u"), m.group("u"))
     for m in _K_BEFORE_AMOUNT.finditer(text):
         found.setdefault(m.start("n"), (m.start("n"), m.end("u"), m.group("u")))
-    return [found[k] for k in sorted(found)]
+    return tuple(found[k] for k in sorted(found))
 
 
 def _mg_conversions(text: str) -> Iterable[tuple[int, int, str]]:
@@ -246,34 +258,37 @@ _CHECKS = {
 
 def check_segment(text: str, kind: str, page: int = 1, section: str = "") -> list[Violation]:
     """Lint one section's text with the rules of its kind (FMT-05 runs over the whole sheet)."""
+    return [
+        Violation(rule, page, section, excerpt, message)
+        for rule, excerpt, message in _segment_findings(text, kind)
+    ]
+
+
+@functools.lru_cache(maxsize=_SEGMENT_CACHE_SIZE)
+def _segment_findings(text: str, kind: str) -> tuple[tuple[str, str, str], ...]:
+    """(rule, excerpt, message) of every finding in one section's text, in reporting order."""
     text = _clean(text)
     text = _clean(_URL.sub(" ", text))
-    out: list[Violation] = []
+    out: list[tuple[str, str, str]] = []
     for rule in sorted(_RULES_BY_KIND[kind]):
         check = _CHECKS.get(rule)
         if check is None:
             continue
         for start, end, message in check(text):
-            out.append(Violation(rule, page, section, _excerpt(text, start, end), message))
+            out.append((rule, _excerpt(text, start, end), message))
     if "FMT-05" in _RULES_BY_KIND[kind]:
         for start, end, message in _mg_conversions(text):
-            out.append(
-                Violation(
-                    "FMT-05", page, section, _excerpt(text, start, min(end, start + 60)), message
-                )
-            )
+            out.append(("FMT-05", _excerpt(text, start, min(end, start + 60)), message))
         for start, end, unit in potassium_amounts(text):
             if unit.startswith("g"):
                 out.append(
-                    Violation(
+                    (
                         "FMT-05",
-                        page,
-                        section,
                         _excerpt(text, start, end),
                         "potassium in grams: write it in the site's unit (mmol or mEq)",
                     )
                 )
-    return out
+    return tuple(out)
 
 
 def check_potassium_unit(segments: Sequence[Segment], unit: str | None) -> list[Violation]:

@@ -414,3 +414,18 @@ def test_extracted_text_is_pypdfs_own() -> None:
     for _name, _paper, pdf in _golden_sheets()[::3]:
         plain = [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
         assert extract_pages(pdf) == plain
+
+
+def test_remembered_findings_are_placed_on_each_call_s_page_and_section() -> None:
+    text = "Potassium chloride 20.0 mmol by mouth. Give as a bolus."
+    first = check_segment(text, C.ORDER, page=2, section="POTASSIUM ORDERS")
+    again = check_segment(text, C.ORDER, page=5, section="HOLD RULES")
+    assert {v.rule for v in first} == {"FMT-01", "FMT-06"}
+    assert [(v.rule, v.excerpt, v.message) for v in first] == [
+        (v.rule, v.excerpt, v.message) for v in again
+    ]
+    assert {(v.page, v.section) for v in first} == {(2, "POTASSIUM ORDERS")}
+    assert {(v.page, v.section) for v in again} == {(5, "HOLD RULES")}
+    amounts = potassium_amounts("potassium chloride 5 g daily")
+    amounts.append((0, 0, "x"))  # a caller may change the list it gets
+    assert potassium_amounts("potassium chloride 5 g daily") == [(19, 22, "g")]
