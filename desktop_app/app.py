@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import logging.handlers
 import os
 import sys
 from collections.abc import Sequence
@@ -33,79 +34,15 @@ def has_display(environ: dict[str, str] | os._Environ[str] | None = None) -> boo
     return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("QT_QPA_PLATFORM"))
 
 
-class SizeRotatingFileHandler(logging.FileHandler):
-    """Append to a log file; at `max_bytes` it becomes `NAME.1` (`.1` becomes `.2`, and so on).
-
-    The rotation of `logging.handlers.RotatingFileHandler` (without its namer and rotator
-    hooks). That module imports `socket`, `pickle` and `queue` for its other handlers: ~5 ms of
-    every start-up, before the window can appear.
-    """
-
-    def __init__(self, path: Path, max_bytes: int, backup_count: int) -> None:
-        super().__init__(path, mode="a", encoding="utf-8")
-        self.max_bytes = max_bytes
-        self.backup_count = backup_count
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            if self._should_roll_over(record):
-                self._roll_over()
-            super().emit(record)
-        except Exception:
-            self.handleError(record)
-
-    def _should_roll_over(self, record: logging.LogRecord) -> bool:
-        if os.path.exists(self.baseFilename) and not os.path.isfile(self.baseFilename):
-            return False  # never rotate anything but a regular file (as bpo-45401)
-        if self.stream is None:
-            self.stream = self._open()
-        message = f"{self.format(record)}\n"
-        self.stream.seek(0, 2)
-        return bool(self.stream.tell() + len(message) >= self.max_bytes)
-
-    def _roll_over(self) -> None:
-        if self.stream:
-            self.stream.close()
-            self.stream = None  # type: ignore[assignment]
-        for i in range(self.backup_count - 1, 0, -1):
-            older = f"{self.baseFilename}.{i}"
-            if os.path.exists(older):
-                os.replace(older, f"{self.baseFilename}.{i + 1}")
-        if self.backup_count > 0 and os.path.exists(self.baseFilename):
-            os.replace(self.baseFilename, f"{self.baseFilename}.1")
-        self.stream = self._open()
-
-
 def configure_logging(log_path: Path) -> None:
     """Log to a rotating file in the data folder (every user-visible message goes there too)."""
-    handler = SizeRotatingFileHandler(log_path, max_bytes=1_000_000, backup_count=3)
+    handler = logging.handlers.RotatingFileHandler(
+        log_path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
+    )
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-
-
-def _skip_feature_scan_of_loaded_modules() -> None:
-    """Tell PySide6 that the modules loaded before it do not use it (they are Qt-free).
-
-    Once PySide6 is loaded, its `__feature__` import hook reads the source of each module named
-    by an import statement the first time (to look for "PySide"): ~110 modules at start-up,
-    most of them the standard library and the Qt-free core imported before PySide6. Entering
-    those in PySide6's own table first, as "not using PySide" (-1), skips 64 of the reads:
-    0.6% fewer instructions (~2-3 ms) and 2 MB less memory. No module uses
-    `from __feature__ import ...`, so no feature selection changes. If a later PySide6 lacks
-    the table, nothing is done.
-    """
-    try:
-        from shibokensupport.feature import (  # type: ignore[import-not-found]
-            pyside_feature_dict,
-        )
-    except ImportError:
-        return
-    if isinstance(pyside_feature_dict, dict):
-        for name in list(sys.modules):
-            if not name.startswith(("PySide6", "shiboken")):
-                pyside_feature_dict.setdefault(name, -1)
 
 
 def local_now() -> datetime:
@@ -141,7 +78,6 @@ def _start(argv: Sequence[str] | None) -> int:
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
-    _skip_feature_scan_of_loaded_modules()
     from desktop_app.logic.errors import ProtocolError
     from desktop_app.paths import config_dir, data_dir, log_file
     from desktop_app.settings import load_preferences
