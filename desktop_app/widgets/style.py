@@ -17,8 +17,9 @@ footer keep the half-'x' indent Qt gave them for the sheet's padding. The old sh
 border of section titles is gone: Qt never drew it (same pixels without it).
 
 The object names stay (tests, accessibility tools and the sheets' selectors use them).
-`STYLE_SHEET` writes every rule of this module as one style sheet text: the record of every
-colour the window uses (FMT-09 contrast test), never applied as a whole.
+`STYLE_SHEET` writes every rule of this module as one style sheet text. Nothing applies it and
+the FMT-09 contrast test no longer reads it (it measures the colours the widgets draw); it stays
+only while `tests/widgets/test_style.py` and docs/gui.md still name it.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ INVALID_SHEET = (
     'QLineEdit[invalid="true"], QComboBox[invalid="true"] { padding: 1px 0; }'
 )
 
-#: Every rule above as one style sheet text (a record for the FMT-09 contrast test; not set).
+#: Every rule above as one style sheet text (never set; kept for tests/widgets/test_style.py).
 STYLE_SHEET = "\n".join(
     [
         *(f"QLabel#{name} {{ {look.rules()} }}" for name, look in LOOKS.items()),

@@ -167,30 +167,180 @@ def contrast(foreground: str, background: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
-def test_fmt09_coloured_text_has_high_contrast() -> None:
-    """FMT-09: every text colour the style sheet sets reads at 4.5:1 or better on its background.
+#: Text drawn for a contrast measurement: full blocks, so its ink is solid (no anti-aliasing).
+_BLOCKS = "\u2588" * 8
 
-    Text without its own colour is the palette's (black on these backgrounds is checked too);
-    a coloured label without its own background sits on white.
+
+def _grab(top: Any) -> Any:
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()
+    return top.grab().toImage()
+
+
+def _canvas(widget: Any) -> Any:
+    """Return the outermost ancestor `grab()` draws whole: the window, or a scroll area's page."""
+    while (parent := widget.parentWidget()) is not None:
+        if parent.objectName() == "qt_scrollarea_viewport":
+            break
+        widget = parent
+    return widget
+
+
+def _picture(label: Any) -> Any:
+    """Return the pixels of `label`'s area as drawn with what is behind it."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.processEvents()  # pending layout requests first
+    top = _canvas(label)
+    return top.grab(QRect(label.mapTo(top, QPoint(0, 0)), label.size())).toImage()
+
+
+def _setter(label: Any) -> Any:
+    """Return a `show` for `_drawn` that puts the text in `label`."""
+
+    def show(text: str) -> Any:
+        label.setText(text)
+        return label
+
+    return show
+
+
+def _drawn(show: Any) -> tuple[str, str]:
+    """Return the text colour and the background colour of a label as Qt draws it.
+
+    `show(text)` puts a text in the label and returns the label. Its area is grabbed with full
+    blocks in it, then with a space: the background is the commonest colour of the area
+    without text, the text colour the commonest colour of the pixels the blocks changed.
     """
-    from desktop_app.widgets.style import STYLE_SHEET
+    from collections import Counter
 
-    rules = re.findall(r"([^{}]+)\{([^}]*)\}", STYLE_SHEET)
-    backgrounds = []
-    checked = 0
-    for selector, body in rules:
-        fg = re.search(r"(?<!-)color:\s*(#[0-9a-fA-F]{6})", body)
-        bg = re.search(r"background:\s*(#[0-9a-fA-F]{6})", body)
-        if bg:
-            backgrounds.append(bg.group(1))
-        if fg:
-            ratio = contrast(fg.group(1), bg.group(1) if bg else "#ffffff")
-            assert ratio >= 4.5, f"{selector.strip()}: {ratio:.2f}:1"
-            checked += 1
-    banner_text = re.search(r"riskBannerText \{[^}]*color:\s*(#[0-9a-fA-F]{6})", STYLE_SHEET)
-    assert banner_text is not None
-    for bg in backgrounds:
-        assert contrast("#000000", bg) >= 4.5
-        assert contrast(banner_text.group(1), bg) >= 4.5, bg
-    assert checked >= 2 and backgrounds
+    from PySide6.QtGui import QColor
+
+    inked = _picture(show(_BLOCKS))
+    label = show(" ")
+    blank = _picture(label)
+    paper: Counter[str] = Counter()
+    ink: Counter[str] = Counter()
+    for x in range(min(inked.width(), blank.width())):
+        for y in range(min(inked.height(), blank.height())):
+            before, after = blank.pixel(x, y), inked.pixel(x, y)
+            paper[QColor(before).name()] += 1
+            if after != before:
+                ink[QColor(after).name()] += 1
+    assert ink, f"{label.objectName() or label}: no text drawn"
+    return ink.most_common(1)[0][0], paper.most_common(1)[0][0]
+
+
+def test_fmt09_coloured_text_has_high_contrast(window: Any, qtbot: Any) -> None:
+    """FMT-09: text reads at 4.5:1 or better on what it is drawn on, as the window draws it.
+
+    Measured in pixels, not read from the style module's text: every look (`set_look`) on a
+    label on a window's background and on the window's own labels that carry one; the widgets
+    with their own sheet (`set_sheet`) in every state the sheets select (each risk tier, each
+    message level); the red frame of an invalid field (not text: 3:1) against the form. Text
+    with no colour of its own is the palette's, so that is measured on the coloured backgrounds
+    too. A look, sheet or state this test does not draw fails it: measure the new one here.
+    """
+    from typing import get_args
+
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+    from desktop_app.logic.protocol import Tier
+    from desktop_app.widgets import style
+    from desktop_app.widgets.fields import mark_invalid
+    from desktop_app.widgets.messages import Level
+
+    window.show()
+    qtbot.waitExposed(window)
+    found: list[str] = []
+    low: list[str] = []
+
+    def measure(what: str, show: Any) -> None:
+        ink, paper = _drawn(show)
+        ratio = contrast(ink, paper)
+        found.append(f"{what}: {ink} on {paper}, {ratio:.2f}:1")
+        if ratio < 4.5:
+            low.append(found[-1])
+
+    # Every look, on a plain window's background (where inline messages and hints are).
+    host = QWidget()
+    qtbot.addWidget(host)
+    column = QVBoxLayout(host)
+    looked = {}
+    for name in style.LOOKS:
+        looked[name] = QLabel(" ")
+        style.set_look(looked[name], name)
+        column.addWidget(looked[name])
+    host.show()
+    qtbot.waitExposed(host)
+    for name, label in looked.items():
+        measure(f"look {name}", _setter(label))
+
+    # The window's own labels with a look (the first shown of each), where they are.
+    real: dict[str, QLabel] = {}
+    for label in window.findChildren(QLabel):
+        if label.objectName() in style.LOOKS and label.isVisible():
+            real.setdefault(label.objectName(), label)
+    assert {"planStatus", "sectionTitle", "footer"} <= set(real)
+    for name, label in real.items():
+        measure(f"window's {name}", _setter(label))
+
+    # The widgets with their own sheets, in every state the sheets select.
+    view = window.plan_view
+    sheets: set[str] = set()
+    states: set[tuple[str, str]] = set()
+    nfcu = view.not_for_clinical_use
+    measure("notForClinicalUse", _setter(nfcu))
+    sheets.add(nfcu.objectName())
+
+    def problems(text: str) -> QLabel:
+        view.problems.show()
+        return _setter(view.problems)(text)
+
+    measure("problems", problems)
+    sheets.add(view.problems.objectName())
+    for tier in Tier:
+        view.banner.setProperty("tier", tier.value)  # as PlanView.show_plan does
+        view.banner.style().unpolish(view.banner)
+        view.banner.style().polish(view.banner)
+        measure(f"risk banner, {tier.value}", _setter(view.banner_text))
+        states.add(("tier", tier.value))
+    sheets.add(view.banner.objectName())
+    for level in get_args(Level):
+
+        def message(text: str, level: str = level) -> QLabel:
+            window.messages.show_message(level, text, replace_key="fmt09")  # replaces the last
+            (label,) = (
+                w
+                for w in window.messages.findChildren(QLabel)
+                if w.isVisible() and w.text().endswith(f"</b> {text}")
+            )
+            sheets.add(label.parentWidget().objectName())
+            return label
+
+        measure(f"message, {level}", message)
+        states.add(("level", level))
+
+    assert sheets == set(style.SHEETS), "a sheet is not measured"
+    for sheet in style.SHEETS.values():
+        assert set(re.findall(r'\[(\w+)="(\w+)"\]', sheet)) <= states, sheet
+
+    # The red frame of an invalid field: drawn, and 3:1 against the form beside it.
+    edit = window.form.labs.value_edit(Analyte.potassium)
+    left, middle = edit.mapTo(window, QPoint(0, 0)), edit.height() // 2
+    valid = QColor(_grab(window).pixel(left.x(), left.y() + middle)).name()
+    mark_invalid(edit, "'x' is not a number")
+    image = _grab(window)
+    frame = QColor(image.pixel(left.x(), left.y() + middle)).name()
+    beside = QColor(image.pixel(left.x() - 2, left.y() + middle)).name()
+    assert frame != valid, "the invalid frame is not drawn"
+    found.append(f"invalid frame: {frame} beside {beside}, {contrast(frame, beside):.2f}:1")
+    if contrast(frame, beside) < 3:
+        low.append(found[-1])
+
+    assert low == [], "\n".join(low)
     assert contrast("#000000", "#ffffff") == pytest.approx(21)
