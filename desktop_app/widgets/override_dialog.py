@@ -8,6 +8,7 @@ dialog stays open; a change that differs from the recommendation needs a second 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any, get_args
@@ -45,6 +46,26 @@ _log = logging.getLogger(__name__)
 _ORDER_FIELDS = ("product_id", "units_per_dose", "times_per_day", "review_after_hours", "iv_rate")
 
 Check = Callable[[Override], OverrideCheck]
+
+#: A run of this many characters without a space gets places to break (see `_breakable`).
+_LONG_WORD = 24
+_ZWSP = "\u200b"
+
+
+def _breakable(text: str) -> str:
+    """Return `text` with zero-width spaces inside words of `_LONG_WORD` characters or more.
+
+    A problem may quote a value back (a 150-digit number typed by mistake, the engine's
+    '1,333,333,...' of it). A label wraps only between words, so one such word would set the
+    dialog's width; with these breaks it wraps within the dialog like the rest of the text.
+    """
+
+    def split(word: str) -> str:
+        # After each comma first (between the digit groups of a long number), then every 12.
+        parts = word.replace(",", "," + _ZWSP).split(_ZWSP)
+        return _ZWSP.join(c for part in parts for c in re.findall(r".{1,12}", part))
+
+    return re.sub(rf"\S{{{_LONG_WORD},}}", lambda m: split(m.group(0)), text)
 
 
 def draw_tests() -> tuple[str, ...]:
@@ -321,7 +342,7 @@ class OverrideDialog(QDialog):
         out = {n: m.text() for n, m in self._messages.items() if not m.isHidden()}
         if not self.general.isHidden():
             out[""] = self.general.text()
-        return out
+        return {n: text.replace(_ZWSP, "") for n, text in out.items()}
 
     # ----- collecting ----------------------------------------------------------------------
 
@@ -402,13 +423,32 @@ class OverrideDialog(QDialog):
         refused = refused or {}
         for name, message in self._messages.items():
             text = problems.get(name, "")
-            message.set_message(text)
+            message.set_message(_breakable(text))
+            message.setAccessibleName(message.accessibleName().replace(_ZWSP, ""))
             mark_invalid(self._editors[name], text or refused.get(name, ""))
         rest = [m for n, m in problems.items() if n not in self._messages and m]
         text = "\n".join([general, *rest] if general else rest)
-        self.general.setText(text)
+        self.general.setText(_breakable(text))
         self.general.setAccessibleName(text or "No problem")
         self.general.setVisible(bool(text))
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """Grow the dialog to the height its rows need at its width (never shrink, never widen).
+
+        The messages wrap (their height depends on the width) and Qt does not count that in a
+        window's minimum height: without this the rows were squeezed to fit the old height,
+        line edits drawn 15 px tall instead of 22 and the last line of a message cut off.
+        """
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        need = layout.totalMinimumSize().height()
+        if layout.hasHeightForWidth():
+            need = max(need, layout.totalHeightForWidth(self.width()))
+        if self.height() < need:
+            self.resize(self.width(), need)
 
     # ----- slots ---------------------------------------------------------------------------
 
