@@ -85,6 +85,7 @@ def _start(argv: Sequence[str] | None) -> int:
     from desktop_app.storage.protocols import load_protocol
     from desktop_app.widgets import alerts
     from desktop_app.widgets.main_window import MainWindow
+    from desktop_app.widgets.style import apply_base_look
 
     configure_logging(log_file())
     _log.info("B12-K Planner %s starting", __version__)
@@ -93,6 +94,7 @@ def _start(argv: Sequence[str] | None) -> int:
     app.setApplicationName("B12-K Planner")
     app.setOrganizationName("b12k-planner")
     app.setApplicationVersion(__version__)
+    apply_base_look(app)  # the colours FMT-09 was checked with, whatever the desktop theme
 
     prefs, prefs_problem = load_preferences()
     notes: list[str] = [prefs_problem] if prefs_problem else []

@@ -17,9 +17,9 @@ footer keep the half-'x' indent Qt gave them for the sheet's padding. The old sh
 border of section titles is gone: Qt never drew it (same pixels without it).
 
 The object names stay (tests, accessibility tools and the sheets' selectors use them).
-`STYLE_SHEET` writes every rule of this module as one style sheet text. Nothing applies it and
-the FMT-09 contrast test no longer reads it (it measures the colours the widgets draw); it stays
-only while `tests/widgets/test_style.py` and docs/gui.md still name it.
+The FMT-09 contrast test (tests/safety/test_requirements.py) measures the colours the widgets
+draw. The application runs in Qt's Fusion style with its standard (light) palette
+(`apply_base_look`), so those are the colours on every desktop, dark themes included.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtGui import QColor, QFont, QPalette
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 #: The red frame of an editor whose value cannot be used (words say the same under it).
 INVALID_FRAME = "#b3261e"
@@ -41,19 +41,6 @@ class Look:
     italic: bool = False
     point_size: int | None = None
     colour: str | None = None
-
-    def rules(self) -> str:
-        """The same look as style sheet declarations (for `STYLE_SHEET`)."""
-        parts = []
-        if self.colour:
-            parts.append(f"color: {self.colour};")
-        if self.bold:
-            parts.append("font-weight: bold;")
-        if self.italic:
-            parts.append("font-style: italic;")
-        if self.point_size:
-            parts.append(f"font-size: {self.point_size}pt;")
-        return " ".join(parts)
 
 
 #: Looks by object name: labels that need no border or background.
@@ -96,14 +83,16 @@ INVALID_SHEET = (
     'QLineEdit[invalid="true"], QComboBox[invalid="true"] { padding: 1px 0; }'
 )
 
-#: Every rule above as one style sheet text (never set; kept for tests/widgets/test_style.py).
-STYLE_SHEET = "\n".join(
-    [
-        *(f"QLabel#{name} {{ {look.rules()} }}" for name, look in LOOKS.items()),
-        *(sheet.strip() for sheet in SHEETS.values()),
-        INVALID_SHEET,
-    ]
-)
+def apply_base_look(app: QApplication) -> None:
+    """Fusion style and its standard light palette, whatever the desktop's theme.
+
+    The looks and sheets above choose dark text and pale backgrounds; on a dark desktop palette
+    the inherited colours would fall below the contrast FMT-09 asks for (dark red on dark grey).
+    """
+    style = QStyleFactory.create("Fusion")
+    if style is not None:
+        app.setStyle(style)
+        app.setPalette(style.standardPalette())
 
 
 def set_look(widget: QWidget, name: str) -> None:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import app as app_module
@@ -53,8 +54,14 @@ def test_start_offers_the_draft_and_restores_it(
     draft_fields = {"PatientPanel": {"name": "Recovered Person", "identifier": "RX1"}}
     Autosave(data_dir()).save(draft_fields, None, datetime(2026, 11, 26, 9, tzinfo=UTC))
     fake_alerts.recover_answer = True
+    dark = QPalette(QColor("#202020"))  # a dark desktop theme
+    qapp.setPalette(dark)
     assert app_module.main([]) == 0
     (window,) = no_event_loop
+    # The light Fusion look the contrast checks were made with, whatever the desktop's theme.
+    assert qapp.style().name().lower() == "fusion"
+    assert qapp.palette().color(QPalette.ColorRole.Window).lightness() > 200
+    assert qapp.palette().color(QPalette.ColorRole.WindowText).lightness() < 60
     assert window.form.patient.name.text() == "Recovered Person"
     assert window.is_dirty()
     assert sys.excepthook is not sys.__excepthook__
