@@ -47,3 +47,25 @@ def test_the_benchmark_prints_every_row_at_its_smallest_size() -> None:
         assert all(re.search(r"\b(PASS|MISS|info)$", line) for line in matching), matching
     assert len([line for line in lines if line.startswith("Batch, ")]) == 2
     assert any("cores, load average" in line for line in lines)
+
+
+def test_the_phase_script_prints_every_phase_of_a_real_start() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "phases.py"), "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    for phase in (
+        "import the Qt-free core",
+        "protocol load and validation",
+        "MainWindow(): the form's editors and the plan view",
+        "load the demo: evaluate and fill the plan view",
+        "show, first paint",
+        "whole process, Popen to first paint",
+    ):
+        (line,) = [x for x in proc.stdout.splitlines() if phase in x]
+        assert re.search(r"\d+\.\d ms", line), line
