@@ -30,9 +30,10 @@ ROWS = (
 )
 
 
-def test_the_benchmark_prints_every_row_at_its_smallest_size() -> None:
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run benchmarks/NAME with ARGS; fail the test with its output if it does not exit 0."""
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--tiny"],
+        [sys.executable, str(ROOT / "benchmarks" / name), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -40,6 +41,11 @@ def test_the_benchmark_prints_every_row_at_its_smallest_size() -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    return proc
+
+
+def test_the_benchmark_prints_every_row_at_its_smallest_size() -> None:
+    proc = run_script("run.py", "--tiny")
     lines = proc.stdout.splitlines()
     for row in ROWS:
         matching = [line for line in lines if line.startswith(row)]
@@ -50,15 +56,7 @@ def test_the_benchmark_prints_every_row_at_its_smallest_size() -> None:
 
 
 def test_the_phase_script_prints_every_phase_of_a_real_start() -> None:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "phases.py"), "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    proc = run_script("phases.py", "1")
     for phase in (
         "import the Qt-free core",
         "protocol load and validation",
