@@ -214,26 +214,11 @@ def record_exported(
     For callers that export through the report package themselves (`b12k pdf`). Never raises for
     a recording failure: the result's `warning` says what went wrong.
     """
-    options = options or SheetOptions()
-    digest = sha256_hex(pdf)
-    destination = str(Path(path).resolve())
-    record, warning = _try_record(
-        register,
-        protocol_bytes,
-        f"The sheet {Path(path).name}",
-        partial(
-            build_draft,
-            plan,
-            inputs,
-            protocol,
-            protocol_bytes,
-            pdf_sha256=digest,
-            paper=options.paper,
-            destination=destination,
-            os_user=os_user,
-        ),
+    return _record_sheet(
+        plan, inputs, protocol, protocol_bytes, pdf, options or SheetOptions(),
+        register=register, destination=str(Path(path).resolve()),
+        what=f"The sheet {Path(path).name}", os_user=os_user,
     )
-    return IssueResult(digest, destination, record, warning)
 
 
 def record_printed(
@@ -252,13 +237,32 @@ def record_printed(
 
     Never raises for a recording failure: the result's `warning` says what went wrong.
     """
-    options = options or SheetOptions()
+    return _record_sheet(
+        plan, inputs, protocol, protocol_bytes, pdf, options or SheetOptions(),
+        register=register, destination=f"{PRINTED} ({printer})" if printer else PRINTED,
+        what="The printed sheet", os_user=os_user,
+    )
+
+
+def _record_sheet(
+    plan: Plan,
+    inputs: PlanInputs,
+    protocol: LoadedProtocol,
+    protocol_bytes: bytes,
+    pdf: bytes,
+    options: SheetOptions,
+    *,
+    register: RegisterLike,
+    destination: str,
+    what: str,
+    os_user: str | None,
+) -> IssueResult:
+    """Record one issued sheet (exported or printed) under its destination."""
     digest = sha256_hex(pdf)
-    destination = f"{PRINTED} ({printer})" if printer else PRINTED
     record, warning = _try_record(
         register,
         protocol_bytes,
-        "The printed sheet",
+        what,
         partial(
             build_draft,
             plan,

@@ -26,39 +26,21 @@ from desktop_app.audit.register import (
     Register,
     default_register_path,
 )
+from desktop_app.audit.schema import RECORD_CONTENT_COLUMNS
 from desktop_app.audit.text import local_time, show_text
 from desktop_app.logic.errors import B12KError
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import Plan
 from desktop_app.storage.atomic import atomic_write_bytes
 
-#: CSV columns (the record without the plan inputs and overrides text, which `--full` adds).
+#: Columns only `--full` adds to the CSV (the plan inputs and overrides as JSON text).
+FULL_COLUMNS = ("overrides_json", "plan_inputs_json")
+#: CSV columns: every record column in table order (from the schema, so a new column is never
+#: left out of the export), without the `--full` ones, then the record's hash.
 CSV_COLUMNS = (
-    "id",
-    "kind",
-    "recorded_at",
-    "os_user",
-    "host",
-    "prescriber",
-    "patient_identifier",
-    "patient_name",
-    "plan_id",
-    "override_count",
-    "protocol_id",
-    "protocol_version",
-    "protocol_sha256",
-    "protocol_source",
-    "evaluated_at",
-    "plan_sha256",
-    "paper",
-    "app_version",
-    "pdf_sha256",
-    "destination",
-    "reprint_of",
-    "prev_hash",
+    *(c for c in RECORD_CONTENT_COLUMNS if c not in FULL_COLUMNS),
     "record_hash",
 )
-FULL_COLUMNS = ("overrides_json", "plan_inputs_json")
 
 
 class AuditCommandError(AuditError):
