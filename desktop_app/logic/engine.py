@@ -51,20 +51,19 @@ from desktop_app.logic.orders import band_order
 from desktop_app.logic.orders import merge_reasons as _merge
 from desktop_app.logic.orders import reason_for as _reason
 from desktop_app.logic.overrides import OverrideContext, apply_overrides
-from desktop_app.logic.textfmt import hours_text, num, qty, result, when
+from desktop_app.logic.textfmt import (
+    hours_text,
+    num,
+    ordered_tests,
+    qty,
+    result,
+    tests_label,
+    when,
+)
 from desktop_app.logic.units import CanonicalLab, check_value, from_canonical
 
 T = TypeVar("T")
 
-_TEST_LABELS = {
-    "potassium": "potassium (K)",
-    "magnesium": "magnesium (Mg)",
-    "phosphate": "phosphate",
-    "fbc": "full blood count",
-    "reticulocytes": "reticulocytes",
-    "platelets": "platelet count",
-}
-_TEST_ORDER = tuple(_TEST_LABELS)
 
 
 # ----- small helpers ---------------------------------------------------------------------------
@@ -449,7 +448,7 @@ def _draws(ctx: _Ctx, tier: Tier, need_baseline: bool) -> tuple[Draw, ...]:
         )
     for h in sorted(slots):
         items = slots[h]
-        tests = tuple(t for t in _TEST_ORDER if any(t in it[0] for it in items))
+        tests = ordered_tests(t for it in items for t in it[0])
         at = ctx.first + timedelta(hours=h)
         draws.append(
             Draw(
@@ -457,7 +456,7 @@ def _draws(ctx: _Ctx, tier: Tier, need_baseline: bool) -> tuple[Draw, ...]:
                 hours_after_first_dose=h,
                 day=int(h // 24) + 1,
                 tests=tests,
-                label=", ".join(_TEST_LABELS[t] for t in tests),
+                label=tests_label(tests),
                 purpose="; ".join(it[1] for it in items),
                 purposes=tuple(it[1] for it in items),
                 reason=_merge(*(it[2] for it in items)),

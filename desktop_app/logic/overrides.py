@@ -17,17 +17,9 @@ from desktop_app.logic.models import Override
 from desktop_app.logic.orders import frequency_text, iv_order, oral_order, per_unit, reason_for
 from desktop_app.logic.plan import Draw, InputUsed, Order, OverrideNote
 from desktop_app.logic.protocol import Band, ElectrolyteSection, Protocol
-from desktop_app.logic.textfmt import num, qty
+from desktop_app.logic.textfmt import num, ordered_tests, qty, tests_label
 
 _ELECTRO = ("potassium", "magnesium", "phosphate")
-_TEST_LABELS = {
-    "potassium": "potassium (K)",
-    "magnesium": "magnesium (Mg)",
-    "phosphate": "phosphate",
-    "fbc": "full blood count",
-    "reticulocytes": "reticulocytes",
-    "platelets": "platelet count",
-}
 
 
 class _Refused(Exception):
@@ -257,14 +249,14 @@ def _change_draws(ctx: OverrideContext, i: int, ov: Override, draws: list[Draw])
 
 def _draw(ctx: OverrideContext, hours: float, tests: tuple[str, ...], purpose: str,
           note: OverrideNote, old: Draw | None = None) -> Draw:
-    ordered = tuple(t for t in _TEST_LABELS if t in tests)
+    ordered = ordered_tests(tests)
     reason = old.reason if old is not None else reason_for([ctx.protocol.monitoring.label_window_hours])
     return Draw(
         at=ctx.first + timedelta(hours=hours),
         hours_after_first_dose=hours,
         day=int(hours // 24) + 1,
         tests=ordered,
-        label=", ".join(_TEST_LABELS[t] for t in ordered),
+        label=tests_label(ordered),
         purpose=f"{purpose} (prescriber override: {note.reason}; {note.prescriber})",
         purposes=(*(old.purposes if old is not None else (purpose,)),
                   f"Prescriber override: {note.reason} ({note.prescriber})"),

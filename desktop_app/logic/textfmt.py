@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -48,3 +49,25 @@ def clock(moment: datetime) -> str:
 def hours_text(hours: float) -> str:
     """Format a number of hours: '1 hour', '24 hours'."""
     return "1 hour" if hours == 1 else f"{num(hours)} hours"
+
+
+#: How each monitoring test is named on a draw, in the order a draw lists its tests.
+TEST_LABELS = {
+    "potassium": "potassium (K)",
+    "magnesium": "magnesium (Mg)",
+    "phosphate": "phosphate",
+    "fbc": "full blood count",
+    "reticulocytes": "reticulocytes",
+    "platelets": "platelet count",
+}
+
+
+def ordered_tests(tests: Iterable[str]) -> tuple[str, ...]:
+    """The known tests among `tests`, in the order a draw lists them."""
+    wanted = set(tests)
+    return tuple(t for t in TEST_LABELS if t in wanted)
+
+
+def tests_label(tests: Iterable[str]) -> str:
+    """A draw's label: its tests' names in draw order ("potassium (K), magnesium (Mg)...")."""
+    return ", ".join(TEST_LABELS[t] for t in ordered_tests(tests))
