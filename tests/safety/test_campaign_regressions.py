@@ -387,32 +387,38 @@ def _zero_conversion_factor(raw: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("mutate", "labs"),
+    ("mutate", "labs", "said"),
     [
         (
             _drop_phosphate_amount,
             {"potassium": lab(3.2, "mmol/L"), "phosphate": lab(0.4, "mmol/L")},
+            "product PO4-ORAL-SANDOZ has no magnesium or phosphate amount",
         ),
         (
             _huge_potassium_per_tablet,
             {"potassium": lab(3.2, "mmol/L"), "phosphate": lab(0.4, "mmol/L")},
+            "potassium per tablet is above the largest single potassium dose",
         ),
-        (_zero_conversion_factor, {"magnesium": lab(1.2, "mg/dL")}),
+        (
+            _zero_conversion_factor,
+            {"magnesium": lab(1.2, "mg/dL")},
+            "conversion factor for mg/dL (UNIT-MG-MGDL) must be greater than zero",
+        ),
     ],
     ids=["product-without-its-amount", "1e308-potassium-per-tablet", "zero-conversion-factor"],
 )
 def test_a_protocol_the_engine_cannot_use_is_refused_when_loaded(
-    mutate: Any, labs: dict[str, Any]
+    mutate: Any, labs: dict[str, Any], said: str
 ) -> None:
-    """DEFECT-17 (fixed in 66b2b7e): accepted protocols the engine could not use crashed it."""
-    from desktop_app.logic.errors import InputError, ProtocolError
+    """DEFECT-17 (fixed in 66b2b7e): accepted protocols the engine could not use crashed it.
+
+    Each damaged protocol must now be refused at load, with the field it is about, so the
+    engine never meets it; the labs are those that made the engine crash on it before.
+    """
+    from desktop_app.logic.errors import ProtocolError
     from desktop_app.logic.protocol import load_protocol_bytes
 
-    try:
+    with pytest.raises(ProtocolError) as refused:
         lp = load_protocol_bytes(_protocol(mutate), "damaged")
-    except ProtocolError:
-        return
-    try:
-        evaluate(lp, inputs(labs=labs), now=NOW)
-    except InputError:
-        return
+        evaluate(lp, inputs(labs=labs), now=NOW)  # reached only if the load accepted it
+    assert said in str(refused.value)
