@@ -14,6 +14,7 @@ the first paint. Like run.py, this prints figures; nothing is asserted.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -81,8 +82,10 @@ sys.exit(app_module.main([]))
 
 def main(argv: list[str] | None = None) -> int:
     """Run the child `runs` times and print the median of each phase."""
-    args = sys.argv[1:] if argv is None else argv
-    runs = int(args[0]) if args else 10
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="?", type=int, default=10,
+                        help="fresh processes to time (default 10)")
+    runs = max(1, parser.parse_args(argv).runs)
     phases: dict[str, list[float]] = {}
     order: list[str] = []
     whole: list[float] = []
