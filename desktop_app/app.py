@@ -55,6 +55,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not has_display():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 1
+    from desktop_app.display_check import xcb_problem
+
+    problem = xcb_problem()
+    if problem is not None:  # Qt would abort with only "could not load the xcb plugin"
+        print(problem, file=sys.stderr)
+        return 1
     # No automatic cyclic collections while starting: about a hundred of them ran before the
     # first paint (~25 ms), and start-up leaves almost no cyclic garbage (~500 objects).
     gc.disable()

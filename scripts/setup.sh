@@ -8,9 +8,20 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 
-DEBIAN_PACKAGES=(libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3)
-# Optional tools used by the tests when present (PDF to PNG rendering for visual checks).
+# Qt itself (offscreen rendering), a font, and every library Qt's X11 (xcb) platform plugin links:
+# without one of these the window does not open on a real desktop (desktop_app/display_check.py
+# names them again, with the same packages, when the program finds one missing).
+DEBIAN_PACKAGES=(libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbus-1-3
+  fonts-dejavu-core
+  libxcb1 libx11-6 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
+  libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
+  libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0)
+# Tools the tests use (PDF to PNG rendering; a barcode reader; a virtual X server so that the real
+# window starts once under the xcb platform). Installed when B12K_TEST_TOOLS=1 (scripts/test.sh).
 DEBIAN_OPTIONAL=(poppler-utils)
+if [ "${B12K_TEST_TOOLS:-0}" = "1" ]; then
+  DEBIAN_OPTIONAL+=(xvfb xauth zbar-tools)
+fi
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
