@@ -1,7 +1,7 @@
 """The limit for cold start: a bare PySide6 window with a 15-field form, quit after first paint.
 
 Prints ``first-paint <unix time>`` like the application's start-up probe
-(``desktop_app/startup_probe.py``), so both are timed the same way.
+(``benchmarks/startup_probe.py``), so both are timed the same way.
 """
 
 from __future__ import annotations

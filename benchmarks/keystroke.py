@@ -1,8 +1,9 @@
 """Keystroke to updated plan view, in the real window started by the real composition root.
 
 Run by ``benchmarks/run.py`` in its own process (offscreen). The application starts through
-``desktop_app.app.main`` with the start-up probe armed (``B12K_EXIT_AFTER_PAINT=1``); this
-driver replaces the probe's ``arm`` so that, once the window shows the demo plan, it types into
+``desktop_app.app.main`` with the window hook ``B12K_WINDOW_HOOK=__main__:arm`` (set by
+``benchmarks/run.py``): the composition root calls this script's `arm`, which loads the demo
+plan and then types into
 the potassium value field with ``QTest.keyClick`` (alternately Backspace and "4": 3.4, 3., 3.4,
 ...; each keystroke makes a new valid plan), and times each keystroke until the plan view has
 both taken the new plan and painted it. Prints one JSON line: ``{"keystroke_ms": [...]}``.
@@ -11,6 +12,7 @@ both taken the new plan and painted it. Prints one JSON line: ``{"keystroke_ms":
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from typing import Any
@@ -69,19 +71,18 @@ def _run(window: Any, app: Any, keys: int) -> None:
     app.quit()
 
 
-def main() -> int:
-    """Start the application with the probe replaced by the keystroke loop."""
+def arm(window: Any, app: Any) -> None:
+    """The window hook: load the demo plan, then run the keystroke loop."""
+    from PySide6.QtCore import QTimer
+
     keys = int(sys.argv[1]) if len(sys.argv) > 1 else KEYS
+    window.load_demo()
+    QTimer.singleShot(50, lambda: _run(window, app, keys))
 
-    from desktop_app import startup_probe
 
-    def arm(window: Any, app: Any) -> None:
-        from PySide6.QtCore import QTimer
-
-        window.load_demo()
-        QTimer.singleShot(50, lambda: _run(window, app, keys))
-
-    startup_probe.arm = arm  # the composition root calls startup_probe.arm when armed
+def main() -> int:
+    """Start the application; the composition root calls `arm` through B12K_WINDOW_HOOK."""
+    os.environ.setdefault("B12K_WINDOW_HOOK", "__main__:arm")
     from desktop_app.app import main as app_main
 
     return app_main([sys.argv[0]])

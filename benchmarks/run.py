@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 
 #: The clock every in-process plan is made at (the demo's first dose is two hours later).
 NOW = datetime.fromisoformat("2026-11-26T12:00:00+00:00")
-#: What a child prints when its window has painted (desktop_app/startup_probe.py).
+#: What a child prints when its window has painted (benchmarks/startup_probe.py).
 PAINT_MARK = "first-paint"
 
 
@@ -156,7 +156,7 @@ def bench_start(children: Children, size: Size) -> list[Row]:
     """Cold start to a painted window (demo plan computed) vs a bare 15-field form window."""
     app_argv = [sys.executable, "-m", "desktop_app"]
     bare_argv = [sys.executable, str(HERE / "bare_window.py")]
-    probe = {"B12K_EXIT_AFTER_PAINT": "1"}
+    probe = {"B12K_WINDOW_HOOK": "benchmarks.startup_probe:arm"}
     # Warm-up: compile bytecode into the private cache, fill the OS file cache.
     children.run_until_paint(bare_argv)
     children.run_until_paint(app_argv, probe)
@@ -228,7 +228,7 @@ def bench_keystroke(children: Children, size: Size) -> list[Row]:
     for _ in range(size.keystroke_runs):
         _wall, out = children.run(
             [sys.executable, str(HERE / "keystroke.py"), str(size.keystrokes)],
-            {"B12K_EXIT_AFTER_PAINT": "1"},
+            {"B12K_WINDOW_HOOK": "__main__:arm"},
         )
         data = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
         times += data["keystroke_ms"]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import logging.handlers
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from desktop_app import __version__
 
@@ -24,6 +26,12 @@ NO_DISPLAY_MESSAGE = (
     "  b12k pdf PLAN.json -o sheet.pdf     (the printable order sheet)\n"
     "To run the window without a screen (testing only), set QT_QPA_PLATFORM=offscreen."
 )
+
+
+#: Developer hook (docs/benchmarks.md): ``module:function``, called as ``function(window, app)``
+#: just before the window is shown. Unset in normal use, and then nothing outside the
+#: application is imported; the benchmarks set it to ``benchmarks.startup_probe:arm``.
+WINDOW_HOOK_ENV = "B12K_WINDOW_HOOK"
 
 
 def has_display(environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
@@ -48,6 +56,29 @@ def configure_logging(log_path: Path) -> None:
 def local_now() -> datetime:
     """Return the current time with the computer's time zone."""
     return datetime.now().astimezone()
+
+
+def window_hook(
+    environ: dict[str, str] | os._Environ[str] | None = None,
+) -> Callable[[Any, Any], object] | None:
+    """Return the function B12K_WINDOW_HOOK names, None when it is unset.
+
+    Raises:
+        SystemExit: the variable does not name an importable ``module:function`` (the message
+            says what was wrong; this is a developer setting, so start-up stops).
+    """
+    env = os.environ if environ is None else environ
+    spec = env.get(WINDOW_HOOK_ENV, "").strip()
+    if not spec:
+        return None
+    module_name, _, attribute = spec.partition(":")
+    try:
+        hook = getattr(importlib.import_module(module_name), attribute) if attribute else None
+    except (ImportError, AttributeError) as exc:
+        raise SystemExit(f"{WINDOW_HOOK_ENV}={spec!r} cannot be used: {exc}") from None
+    if not callable(hook):
+        raise SystemExit(f"{WINDOW_HOOK_ENV}={spec!r} must name a function as module:function.")
+    return hook
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,7 +107,7 @@ def _start(argv: Sequence[str] | None) -> int:
     # it (start-up 590 -> 555 ms, peak memory 104 -> 98 MB).
     import desktop_app.demo  # noqa: F401
     import desktop_app.logic.engine  # noqa: F401
-    import desktop_app.settings  # noqa: F401
+    import desktop_app.storage.settings  # noqa: F401
     from desktop_app.qt_compat import guard_none_refcount
 
     guard_none_refcount()  # before any PySide6 call (PySide6 6.12 on Python 3.11)
@@ -85,10 +116,10 @@ def _start(argv: Sequence[str] | None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.logic.errors import ProtocolError
-    from desktop_app.paths import config_dir, data_dir, log_file
-    from desktop_app.settings import load_preferences
     from desktop_app.storage.autosave import Autosave
+    from desktop_app.storage.paths import config_dir, data_dir, log_file
     from desktop_app.storage.protocols import load_protocol
+    from desktop_app.storage.settings import load_preferences
     from desktop_app.widgets import alerts
     from desktop_app.widgets.main_window import MainWindow
     from desktop_app.widgets.style import apply_base_look
@@ -132,10 +163,9 @@ def _start(argv: Sequence[str] | None) -> int:
     alerts.install_excepthook(window.autosave_now, log_file(), lambda: window)
     for note in notes:
         window.messages.show_message("warning", note)
-    from desktop_app import startup_probe
-
-    if startup_probe.requested():  # benchmarks only: demo plan, quit after the first paint
-        startup_probe.arm(window, app)
+    hook = window_hook()
+    if hook is not None:  # developer setting only (the benchmarks' start-up probe)
+        hook(window, app)
     window.show()
     # Start-up objects (protocol, models, widgets) live for the whole session: keep them out of
     # the cyclic collector so its pauses stay short while the user types. No collection first:

@@ -1,1 +1,4 @@
-"""File I/O: atomic writes, plan files and protocol files. Qt-free."""
+"""File I/O: atomic writes, plan and protocol files, autosave, preferences, folders.
+
+Qt-free.
+"""

@@ -21,16 +21,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.entry import (
+from desktop_app.logic.models import FollowUp, PlanInputs
+from desktop_app.logic.protocol import Analyte, Protocol
+from desktop_app.widgets import ui_text
+from desktop_app.widgets.entry import (
     EntryError,
     format_datetime,
     format_number,
     parse_datetime,
     parse_number,
 )
-from desktop_app.logic.models import FollowUp, PlanInputs
-from desktop_app.logic.protocol import Analyte, Protocol
-from desktop_app.widgets import ui_text
 from desktop_app.widgets.fields import InlineMessage, Panel, line_edit, mark_invalid
 from desktop_app.widgets.labs_panel import UnitSystem, default_unit
 from desktop_app.widgets.style import set_look

@@ -9,16 +9,16 @@ from typing import Any, Literal
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
 
-from desktop_app.entry import (
+from desktop_app.logic.models import LabEntry, PlanInputs
+from desktop_app.logic.protocol import Analyte, AnalyteSpec, Protocol
+from desktop_app.widgets import ui_text
+from desktop_app.widgets.entry import (
     EntryError,
     format_datetime,
     format_number,
     parse_datetime,
     parse_number,
 )
-from desktop_app.logic.models import LabEntry, PlanInputs
-from desktop_app.logic.protocol import Analyte, AnalyteSpec, Protocol
-from desktop_app.widgets import ui_text
 from desktop_app.widgets.fields import Panel, line_edit
 from desktop_app.widgets.style import set_look
 

@@ -24,9 +24,9 @@ from desktop_app.logic.models import Patient, PlanInputs, Regimen
 from desktop_app.logic.plan import Plan
 from desktop_app.logic.protocol import LoadedProtocol
 from desktop_app.override_check import OverrideRequest, check_override
-from desktop_app.settings import Preferences, save_preferences
 from desktop_app.storage.autosave import Autosave, Draft
 from desktop_app.storage.plan_files import read_plan_file, write_plan_file
+from desktop_app.storage.settings import Preferences, save_preferences
 from desktop_app.widgets import alerts, ui_text
 from desktop_app.widgets.input_form import InputForm
 from desktop_app.widgets.messages import MessageBar

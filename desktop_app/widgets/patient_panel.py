@@ -7,9 +7,15 @@ from typing import Any, get_args
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 
-from desktop_app.entry import EntryError, format_date, format_number, parse_date, parse_number
 from desktop_app.logic.models import Patient, PlanInputs
 from desktop_app.widgets import ui_text
+from desktop_app.widgets.entry import (
+    EntryError,
+    format_date,
+    format_number,
+    parse_date,
+    parse_number,
+)
 from desktop_app.widgets.fields import Panel, line_edit
 
 

@@ -7,10 +7,10 @@ from typing import Any
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QComboBox, QLabel, QSizePolicy, QWidget
 
-from desktop_app.entry import EntryError, format_datetime, parse_datetime
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.protocol import Protocol
 from desktop_app.widgets import ui_text
+from desktop_app.widgets.entry import EntryError, format_datetime, parse_datetime
 from desktop_app.widgets.fields import Panel, line_edit
 from desktop_app.widgets.style import set_look
 

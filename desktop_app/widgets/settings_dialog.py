@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.logic.errors import ProtocolError
 from desktop_app.logic.protocol import LoadedProtocol
-from desktop_app.settings import Preferences
 from desktop_app.storage.protocols import load_protocol
+from desktop_app.storage.settings import Preferences
 from desktop_app.widgets import alerts
 from desktop_app.widgets.fields import InlineMessage, line_edit, mark_invalid
 

@@ -20,7 +20,7 @@ import desktop_app
 from tests.logic.helpers import ROOT
 
 #: The start path of the window's Qt-free core (desktop_app/app.py imports these first).
-START_IMPORTS = "import desktop_app.demo, desktop_app.logic.engine, desktop_app.settings\n"
+START_IMPORTS = "import desktop_app.demo, desktop_app.logic.engine, desktop_app.storage.settings\n"
 
 
 def _fresh(code: str, env: dict[str, str] | None = None) -> object:
@@ -73,7 +73,7 @@ def test_the_core_start_path_does_not_import_importlib_metadata() -> None:
     one does when the variable disables all), so importlib.metadata (~15-20 ms) is not loaded."""
     code = (
         "import json, sys\n" + START_IMPORTS + "from pydantic.plugin import _schema_validator\n"
-        "from desktop_app.settings import Preferences\n"
+        "from desktop_app.storage.settings import Preferences\n"
         "Preferences()\n"
         "print(json.dumps({'metadata': 'importlib.metadata' in sys.modules,\n"
         "                  'validator': type(Preferences.__pydantic_validator__).__name__}))\n"
@@ -191,17 +191,18 @@ def test_a_protocol_part_used_on_its_own_validates_as_inside_protocol() -> None:
 def test_model_annotations_are_evaluated_when_the_classes_are_defined() -> None:
     """Postponed annotations (`from __future__ import annotations`) make pydantic compile and
     evaluate every annotation string when the model classes are built (~8 ms at start)."""
+    from pydantic import BaseModel
+
     import desktop_app.logic.models
     import desktop_app.logic.plan
     import desktop_app.logic.protocol
-    import desktop_app.settings
-    from pydantic import BaseModel
+    import desktop_app.storage.settings
 
     modules = (
         desktop_app.logic.models,
         desktop_app.logic.plan,
         desktop_app.logic.protocol,
-        desktop_app.settings,
+        desktop_app.storage.settings,
     )
     postponed = [
         f"{module.__name__}.{name}"

@@ -32,10 +32,10 @@ from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLineEdit, QPu
 
 from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import InputError
-from desktop_app.settings import Preferences
 from desktop_app.storage.autosave import Autosave
 from desktop_app.storage.plan_files import read_plan_file
 from desktop_app.storage.protocols import load_protocol
+from desktop_app.storage.settings import Preferences
 from desktop_app.widgets import alerts
 from desktop_app.widgets.main_window import MainWindow
 from tests.logic.helpers import US

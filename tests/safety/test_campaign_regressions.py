@@ -163,8 +163,8 @@ def test_deeply_nested_draft_or_preferences_do_not_stop_the_program(
     which: str, tmp_path: Any
 ) -> None:
     """DEFECT-8 (fixed in 6a5c580): a deeply nested draft or preferences file stopped start-up."""
-    from desktop_app.settings import load_preferences
     from desktop_app.storage.autosave import DRAFT_FILE, Autosave
+    from desktop_app.storage.settings import load_preferences
 
     nested = "[" * 100_000 + "]" * 100_000
     if which == "autosave-draft":
@@ -311,9 +311,9 @@ def window(qtbot: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterat
     """The real main window, offscreen; modal boxes record instead of blocking."""
     from PySide6.QtCore import QSettings
 
-    from desktop_app.settings import Preferences
     from desktop_app.storage.autosave import Autosave
     from desktop_app.storage.protocols import load_protocol
+    from desktop_app.storage.settings import Preferences
     from desktop_app.widgets import alerts
     from desktop_app.widgets.main_window import MainWindow
 

@@ -108,9 +108,9 @@ def window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     from PySide6.QtCore import QSettings
 
     from desktop_app.demo import demo_inputs
-    from desktop_app.settings import Preferences
     from desktop_app.storage.autosave import Autosave
     from desktop_app.storage.protocols import load_protocol
+    from desktop_app.storage.settings import Preferences
     from desktop_app.widgets import alerts
     from desktop_app.widgets.main_window import MainWindow
 

@@ -13,9 +13,9 @@ from PySide6.QtCore import QLocale, QSettings
 from PySide6.QtWidgets import QApplication
 
 from desktop_app.logic.protocol import LoadedProtocol
-from desktop_app.settings import Preferences
 from desktop_app.storage.autosave import Autosave
 from desktop_app.storage.protocols import load_protocol
+from desktop_app.storage.settings import Preferences
 from desktop_app.widgets import alerts
 from desktop_app.widgets.main_window import MainWindow
 

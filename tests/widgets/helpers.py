@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit
 
 from desktop_app.demo import demo_inputs
-from desktop_app.entry import format_datetime
 from desktop_app.logic.protocol import Analyte
+from desktop_app.widgets.entry import format_datetime
 from desktop_app.widgets.input_form import InputForm
 
 #: Values typed for the demo patient (as a ward doctor would type them from the lab report).

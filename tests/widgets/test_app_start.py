@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import UTC, datetime
@@ -12,8 +13,8 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import app as app_module
-from desktop_app.paths import data_dir, log_file
 from desktop_app.storage.autosave import Autosave
+from desktop_app.storage.paths import data_dir, log_file
 from desktop_app.widgets.main_window import MainWindow
 from tests.widgets.conftest import Alerts
 
@@ -85,7 +86,7 @@ def test_declining_recovery_discards_the_draft(
 def test_a_broken_site_protocol_falls_back_visibly(
     qapp: QApplication, tmp_path: Any, no_event_loop: list[MainWindow], fake_alerts: Alerts
 ) -> None:
-    from desktop_app.settings import Preferences, save_preferences
+    from desktop_app.storage.settings import Preferences, save_preferences
 
     bad = tmp_path / "site.json"
     bad.write_text("{}")
@@ -102,3 +103,46 @@ def test_has_display() -> None:
     assert app_module.has_display({"DISPLAY": ":0"})
     assert app_module.has_display({"WAYLAND_DISPLAY": "wayland-0"})
     assert app_module.has_display({"QT_QPA_PLATFORM": "offscreen"})
+
+
+#: What the window hook below was called with (window title, whether the window was shown yet).
+_hook_calls: list[tuple[str, bool]] = []
+
+
+def record_hook(window: Any, _app: Any) -> None:
+    """A window hook for the test below: records the window it was given."""
+    _hook_calls.append((window.windowTitle(), window.isVisible()))
+
+
+def test_the_window_hook_is_called_with_the_window_before_it_is_shown(
+    qapp: QApplication,
+    no_event_loop: list[MainWindow],
+    fake_alerts: Alerts,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _hook_calls.clear()
+    monkeypatch.setenv(app_module.WINDOW_HOOK_ENV, f"{__name__}:record_hook")
+    assert app_module.main([]) == 0
+    (window,) = no_event_loop
+    assert _hook_calls == [(window.windowTitle(), False)]
+
+
+def test_the_window_hook_is_off_unless_the_variable_names_one() -> None:
+    assert app_module.window_hook({}) is None
+    assert app_module.window_hook({app_module.WINDOW_HOOK_ENV: " "}) is None
+    assert app_module.window_hook({app_module.WINDOW_HOOK_ENV: "json:dumps"}) is json.dumps
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        ("no_such_module_b12k:arm", "No module named"),
+        ("json:no_such_function", "no_such_function"),
+        ("json", "module:function"),
+        ("json:__doc__", "module:function"),
+    ],
+)
+def test_a_wrong_window_hook_stops_start_up_with_a_message(spec: str, says: str) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        app_module.window_hook({app_module.WINDOW_HOOK_ENV: spec})
+    assert app_module.WINDOW_HOOK_ENV in str(stopped.value) and says in str(stopped.value)

@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.entry import (
+from desktop_app.storage.autosave import Autosave
+from desktop_app.storage.paths import config_dir, data_dir
+from desktop_app.storage.settings import Preferences, load_preferences, save_preferences
+from desktop_app.widgets.entry import (
     EntryError,
     format_datetime,
     format_number,
@@ -16,9 +19,6 @@ from desktop_app.entry import (
     parse_datetime,
     parse_number,
 )
-from desktop_app.paths import config_dir, data_dir
-from desktop_app.settings import Preferences, load_preferences, save_preferences
-from desktop_app.storage.autosave import Autosave
 
 UTC = UTC
 

@@ -455,8 +455,8 @@ def test_settings_apply_units_and_protocol_keeping_what_was_typed(
     qtbot: Any, make_window: MakeWindow, lp: LoadedProtocol, prefs_saved: list[Any]
 ) -> None:
     from desktop_app.resources import US_PROTOCOL, resource_path
-    from desktop_app.settings import Preferences
     from desktop_app.storage.protocols import load_protocol
+    from desktop_app.storage.settings import Preferences
 
     window = make_window()
     window._load_inputs(demo_inputs(), None)
@@ -475,7 +475,7 @@ def test_settings_apply_units_and_protocol_keeping_what_was_typed(
 
 
 def test_settings_dialog_refuses_an_invalid_protocol(qtbot: Any, tmp_path: Path) -> None:
-    from desktop_app.settings import Preferences
+    from desktop_app.storage.settings import Preferences
     from desktop_app.widgets.settings_dialog import SettingsDialog
 
     bad = tmp_path / "site.json"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 
-from desktop_app.settings import Preferences
+from desktop_app.storage.settings import Preferences
 from desktop_app.widgets.main_window import MainWindow
 from desktop_app.widgets.override_dialog import OverrideDialog
 

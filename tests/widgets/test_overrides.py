@@ -12,15 +12,15 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 
-from desktop_app.entry import format_datetime
 from desktop_app.logic.models import Override
 from desktop_app.logic.protocol import Analyte, LoadedProtocol
 from desktop_app.logic.textfmt import when
 from desktop_app.override_check import OverrideRequest, check_override
 from desktop_app.report.lint import extract_pages
-from desktop_app.settings import Preferences
 from desktop_app.storage.plan_files import read_plan_file
+from desktop_app.storage.settings import Preferences
 from desktop_app.widgets import ui_text
+from desktop_app.widgets.entry import format_datetime
 from desktop_app.widgets.main_window import MainWindow
 from desktop_app.widgets.override_dialog import OverrideDialog, draw_tests
 from tests.widgets.conftest import NOW, Alerts

@@ -30,7 +30,7 @@ from desktop_app.qt_compat import guard_none_refcount
 guard_none_refcount()
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
-from desktop_app.settings import Preferences
+from desktop_app.storage.settings import Preferences
 from desktop_app.storage.autosave import Autosave
 from desktop_app.storage.protocols import load_protocol
 from desktop_app.widgets.main_window import MainWindow, audit_available, report_available

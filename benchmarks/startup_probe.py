@@ -1,29 +1,24 @@
 """Start-up probe for the benchmarks: load the demo, report the first paint, then quit.
 
-Used only when the environment variable ``B12K_EXIT_AFTER_PAINT`` is set to ``1`` (by
-``benchmarks/run.py``). The composition root then loads the demo patient (so the first frame
-shows a computed plan), and this module prints ``first-paint <unix time> reportlab=0 pypdf=0``
-on standard output when the main window has painted for the first time (with whether the
-order-sheet libraries were loaded), and ends the event loop. Nothing here runs
-in normal use, and Qt is imported only when the probe is armed.
+Not part of the application. ``benchmarks/run.py`` starts ``python -m desktop_app`` with
+``B12K_WINDOW_HOOK=benchmarks.startup_probe:arm`` (the composition root's developer hook, see
+``desktop_app/app.py``); the root then calls `arm` with the window and the application before
+showing the window. `arm` loads the demo patient (so the first frame shows a computed plan), and
+prints ``first-paint <unix time> reportlab=0 pypdf=0`` on standard output when the main window
+has painted for the first time (with whether the order-sheet libraries were loaded), then ends
+the event loop.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from typing import Any
 
-ENV = "B12K_EXIT_AFTER_PAINT"
+#: The value of B12K_WINDOW_HOOK that arms this probe.
+HOOK = "benchmarks.startup_probe:arm"
 #: What the probe prints, followed by the wall-clock time (seconds since the epoch).
 MARK = "first-paint"
-
-
-def requested(environ: dict[str, str] | os._Environ[str] | None = None) -> bool:
-    """True when the benchmarks asked the window to quit after its first paint."""
-    env = os.environ if environ is None else environ
-    return env.get(ENV) == "1"
 
 
 def arm(window: Any, app: Any) -> None:

@@ -9,8 +9,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from desktop_app.logic.errors import PlanFileError
-from desktop_app.paths import config_dir
 from desktop_app.storage.atomic import atomic_write_bytes
+from desktop_app.storage.paths import config_dir
 
 _log = logging.getLogger(__name__)
 
