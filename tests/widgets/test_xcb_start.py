@@ -20,7 +20,7 @@ import pytest
 from desktop_app import display_check
 
 ROOT = Path(__file__).resolve().parents[2]
-FIRST_PAINT = "first-paint"  # what the start-up probe prints (B12K_EXIT_AFTER_PAINT=1)
+FIRST_PAINT = "first-paint"  # what the start-up probe prints (benchmarks/startup_probe.py)
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11 is Linux only")
 
@@ -30,7 +30,8 @@ def _app_env(tmp_path: Path, display: str) -> dict[str, str]:
     env.update(
         DISPLAY=display,
         QT_QPA_PLATFORM="xcb",
-        B12K_EXIT_AFTER_PAINT="1",
+        B12K_WINDOW_HOOK="benchmarks.startup_probe:arm",
+        PYTHONPATH=os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]),
         B12K_DATA_DIR=str(tmp_path / "data"),
         B12K_CONFIG_DIR=str(tmp_path / "config"),
         HOME=str(tmp_path),
