@@ -1,17 +1,22 @@
-"""The `b12k` command line: plan, protocol check, schemas, example (and more, by module)."""
+"""The `b12k` command line: plan, protocol check, schemas, example (and more, by module).
+
+Start-up cost (issue 20): building the parser imports only argparse and the command modules'
+argument definitions. Each command imports what it uses inside its own function, so `--help` and
+an argument error load no pydantic, reportlab, pypdf or fhir.resources, and `b12k plan` loads no
+PDF library. tests/test_cli_imports.py checks this in a fresh interpreter.
+"""
 
 from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import sys
 from collections.abc import Sequence
 
 from desktop_app import __version__
-from desktop_app.logic.errors import B12KError
 
-#: Each module adds its sub-commands through `register(subparsers)`.
+#: Each module adds its sub-commands through `register(subparsers)`. A command module imports
+#: nothing heavy at module level: its command functions import what they need when they run.
 COMMAND_MODULES = (
     "desktop_app.cli.core_cmds",
     "desktop_app.cli.fhir_cmds",
@@ -36,9 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status (2 for bad input, never a traceback)."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
+    import logging
+
+    from desktop_app.logic.errors import B12KError
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
     try:
         status: int = args.func(args)
     except B12KError as exc:

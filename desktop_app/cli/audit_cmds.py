@@ -13,45 +13,40 @@ warning (reprint differs; issue written but not recorded), 2 error (verify: brok
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 
-from desktop_app.audit.errors import AuditError, AuditNotFoundError
-from desktop_app.audit.register import (
-    RecordSummary,
-    Register,
-    default_register_path,
-)
-from desktop_app.audit.schema import RECORD_CONTENT_COLUMNS
-from desktop_app.audit.text import local_time, show_text
-from desktop_app.logic.errors import B12KError
-from desktop_app.logic.models import PlanInputs
-from desktop_app.logic.plan import Plan
-from desktop_app.storage.atomic import atomic_write_bytes
+#: typing.TYPE_CHECKING without importing typing (mypy reads this name the same way), so that
+#: building the parser for `b12k --help` stays at the import floor.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from desktop_app.audit.register import RecordSummary, Register
+    from desktop_app.logic.models import PlanInputs
+    from desktop_app.logic.plan import Plan
 
 #: Columns only `--full` adds to the CSV (the plan inputs and overrides as JSON text).
 FULL_COLUMNS = ("overrides_json", "plan_inputs_json")
-#: CSV columns: every record column in table order (from the schema, so a new column is never
-#: left out of the export), without the `--full` ones, then the record's hash.
-CSV_COLUMNS = (
-    *(c for c in RECORD_CONTENT_COLUMNS if c not in FULL_COLUMNS),
-    "record_hash",
-)
 
 
-class AuditCommandError(AuditError):
-    """A command line that names no usable record."""
+def csv_columns() -> tuple[str, ...]:
+    """Return the CSV columns: every record column in table order (from the schema, so a new
+    column is never left out of the export), without the `--full` ones, then the record's hash.
+    """
+    from desktop_app.audit.schema import RECORD_CONTENT_COLUMNS
+
+    return (*(c for c in RECORD_CONTENT_COLUMNS if c not in FULL_COLUMNS), "record_hash")
 
 
 def _register(args: argparse.Namespace, create: bool = False) -> Register:
+    from desktop_app.audit.register import Register, default_register_path
+
     return Register(args.db if args.db else default_register_path(), create=create)
 
 
 def _line(r: RecordSummary) -> str:
+    from desktop_app.audit.text import local_time
+
     kind = "issue" if r.kind == "issue" else f"reprint of {r.reprint_of}"
     return (
         f"{r.id:>6}  {local_time(r)}  {r.patient_identifier:<12} {r.patient_name[:28]:<28} "
@@ -60,6 +55,10 @@ def _line(r: RecordSummary) -> str:
 
 
 def _cmd_list(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from desktop_app.audit.errors import AuditNotFoundError
+
     try:
         reg = _register(args)
     except AuditNotFoundError as exc:
@@ -83,6 +82,9 @@ def _cmd_list(args: argparse.Namespace) -> int:
 def _records_for(
     register: Register, plan_id: str | None, record_id: int | None
 ) -> list[RecordSummary]:
+    from desktop_app.audit.errors import AuditNotFoundError
+    from desktop_app.cli.audit_errors import AuditCommandError
+
     if record_id is not None:
         rec = register.get(record_id)
         if plan_id and rec.plan_id != plan_id:
@@ -101,6 +103,8 @@ def _records_for(
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
+    from desktop_app.audit.text import show_text
+
     reg = _register(args)
     for summary in _records_for(reg, args.plan_id, args.record):
         sys.stdout.write(show_text(reg.get(summary.id), args.inputs) + "\n")
@@ -113,6 +117,8 @@ def pick_for_reprint(records: Sequence[RecordSummary]) -> RecordSummary:
     Raises:
         AuditCommandError: the records hold different sheets; the message lists them.
     """
+    from desktop_app.cli.audit_errors import AuditCommandError
+
     if len({r.pdf_sha256 for r in records}) == 1:
         return records[0]
     listing = "\n".join(_line(r) for r in records)
@@ -150,8 +156,13 @@ def _cell(value: object) -> str:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    import csv
+    import io
+
+    from desktop_app.storage.atomic import atomic_write_bytes
+
     reg = _register(args)
-    columns = CSV_COLUMNS + (FULL_COLUMNS if args.full else ())
+    columns = csv_columns() + (FULL_COLUMNS if args.full else ())
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
@@ -167,6 +178,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 def _cmd_issue(args: argparse.Namespace) -> int:
     from desktop_app.audit.issue import export_and_record, load_protocol_with_bytes
+    from desktop_app.audit.register import default_register_path
     from desktop_app.cli.core_cmds import parse_now
     from desktop_app.logic.engine import evaluate
     from desktop_app.report import SheetOptions
@@ -215,6 +227,8 @@ def record_cli_sheet(
     if getattr(args, "no_record", False):
         return 0
     from desktop_app.audit.issue import load_protocol_with_bytes, record_exported
+    from desktop_app.audit.register import default_register_path
+    from desktop_app.logic.errors import B12KError
     from desktop_app.report import SheetOptions
     from desktop_app.storage.protocols import default_protocol_path
 

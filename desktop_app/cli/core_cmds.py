@@ -1,31 +1,32 @@
-"""Core sub-commands: plan, protocol check, schema, example."""
+"""Core sub-commands: plan, protocol check, schema, example.
+
+Only argparse and the standard library at module level: each command imports what it uses.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from desktop_app.cli.plan_text import render_text
-from desktop_app.demo import demo_inputs, demo_inputs_for
-from desktop_app.logic.engine import evaluate
-from desktop_app.logic.errors import B12KError
-from desktop_app.logic.models import PlanInputs
-from desktop_app.logic.protocol import protocol_json_schema
-from desktop_app.storage.atomic import atomic_write_bytes
-from desktop_app.storage.plan_files import plan_bytes, read_plan_file
-from desktop_app.storage.protocols import load_protocol
-
-
-class NowError(B12KError):
-    """--now was not a date-time with a timezone."""
+#: typing.TYPE_CHECKING without importing typing (mypy reads this name the same way), so that
+#: building the parser for `b12k --help` stays at the import floor.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Any
 
 
 def parse_now(text: str | None) -> datetime:
-    """Return --now as an aware datetime, or the current local time."""
+    """Return --now as an aware datetime, or the current local time.
+
+    Raises:
+        NowError: not an ISO date-time with a timezone (desktop_app.cli.errors).
+    """
+    from datetime import datetime
+
+    from desktop_app.cli.errors import NowError
+
     if text is None:
         return datetime.now().astimezone()
     try:
@@ -39,10 +40,17 @@ def parse_now(text: str | None) -> datetime:
 
 def input_json_schema() -> dict[str, Any]:
     """Return the JSON Schema of a plan (input) file."""
+    from desktop_app.logic.models import PlanInputs
+
     return PlanInputs.model_json_schema()
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
+    from desktop_app.cli.plan_text import render_text
+    from desktop_app.logic.engine import evaluate
+    from desktop_app.storage.plan_files import read_plan_file
+    from desktop_app.storage.protocols import load_protocol
+
     lp = load_protocol(args.protocol)
     inputs = read_plan_file(args.input)
     plan = evaluate(lp, inputs, now=parse_now(args.now))
@@ -54,6 +62,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
 
 
 def _cmd_protocol_check(args: argparse.Namespace) -> int:
+    from desktop_app.storage.protocols import load_protocol
+
     lp = load_protocol(args.file)
     p = lp.protocol
     local = sum(1 for r in p.all_rules().values() if r.local_policy)
@@ -65,12 +75,20 @@ def _cmd_protocol_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    from desktop_app.logic.protocol import protocol_json_schema
+
     schema = protocol_json_schema() if args.which == "protocol" else input_json_schema()
     sys.stdout.write(json.dumps(schema, indent=1, sort_keys=True) + "\n")
     return 0
 
 
 def _cmd_example(args: argparse.Namespace) -> int:
+    from desktop_app.demo import demo_inputs, demo_inputs_for
+    from desktop_app.storage.atomic import atomic_write_bytes
+    from desktop_app.storage.plan_files import plan_bytes
+
     inputs = demo_inputs() if args.as_published else demo_inputs_for(parse_now(args.now))
     data = plan_bytes(inputs)
     if args.output is None:

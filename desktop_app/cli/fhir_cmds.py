@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from pathlib import Path
-
-from desktop_app.cli.core_cmds import parse_now
-from desktop_app.fhir.errors import FhirExtraMissingError
-from desktop_app.fhir.files import read_fhir_file
-from desktop_app.fhir.importer import import_fhir, render_import_report
-from desktop_app.fhir.validate import fhir_resources_available
-from desktop_app.logic.engine import evaluate
-from desktop_app.storage.atomic import atomic_write_bytes
-from desktop_app.storage.plan_files import plan_bytes, read_plan_file
-from desktop_app.storage.protocols import load_protocol
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
+    from desktop_app.cli.core_cmds import parse_now
+    from desktop_app.fhir.files import read_fhir_file
+    from desktop_app.fhir.importer import import_fhir, render_import_report
+    from desktop_app.storage.atomic import atomic_write_bytes
+    from desktop_app.storage.plan_files import plan_bytes, read_plan_file
+    from desktop_app.storage.protocols import load_protocol
+
     lp = load_protocol(args.protocol)
     current = read_plan_file(args.into) if args.into else None
     resource = read_fhir_file(args.bundle)
@@ -37,9 +33,19 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from desktop_app.fhir.errors import FhirExtraMissingError
+    from desktop_app.fhir.validate import fhir_resources_available
+
     if not fhir_resources_available():
         raise FhirExtraMissingError("export-fhir validates the Bundle with fhir.resources.")
+    from desktop_app.cli.core_cmds import parse_now
     from desktop_app.fhir.export import bundle_json_bytes, export_plan_bundle
+    from desktop_app.logic.engine import evaluate
+    from desktop_app.storage.atomic import atomic_write_bytes
+    from desktop_app.storage.plan_files import read_plan_file
+    from desktop_app.storage.protocols import load_protocol
 
     lp = load_protocol(args.protocol)
     inputs = read_plan_file(args.input)

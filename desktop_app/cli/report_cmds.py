@@ -11,21 +11,29 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
 
-from desktop_app.cli.audit_cmds import add_record_arguments, record_cli_sheet
-from desktop_app.cli.core_cmds import parse_now
-from desktop_app.logic.engine import evaluate
-from desktop_app.logic.errors import PlanFileError
-from desktop_app.report import SheetOptions, export_order_sheet
-from desktop_app.report.batch import BatchResult, default_jobs, plan_batch, run_batch
-from desktop_app.storage.plan_files import read_plan_file
-from desktop_app.storage.protocols import load_protocol
+from desktop_app.cli.audit_cmds import add_record_arguments
+
+#: typing.TYPE_CHECKING without importing typing (mypy reads this name the same way), so that
+#: building the parser for `b12k --help` stays at the import floor.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import TextIO
+
+    from desktop_app.report.batch import BatchResult
 
 _EXIT_NOTE = "Exit status: 0 when every sheet was written, 2 when anything was refused or skipped."
 
 
 def _cmd_pdf(args: argparse.Namespace) -> int:
+    from desktop_app.cli.audit_cmds import record_cli_sheet
+    from desktop_app.cli.core_cmds import parse_now
+    from desktop_app.logic.engine import evaluate
+    from desktop_app.logic.errors import PlanFileError
+    from desktop_app.report import SheetOptions, export_order_sheet
+    from desktop_app.storage.plan_files import read_plan_file
+    from desktop_app.storage.protocols import load_protocol
+
     output = Path(args.output)
     if output.is_dir():
         raise PlanFileError(
@@ -75,6 +83,12 @@ def _indent(text: str) -> str:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
+    from desktop_app.cli.core_cmds import parse_now
+    from desktop_app.logic.errors import PlanFileError
+    from desktop_app.report import SheetOptions
+    from desktop_app.report.batch import default_jobs, plan_batch, run_batch
+    from desktop_app.storage.protocols import load_protocol
+
     jobs = args.jobs if args.jobs is not None else default_jobs()
     if jobs < 1:
         raise PlanFileError(f"--jobs {jobs}: give 1 or more worker processes")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from desktop_app.cli import COMMAND_MODULES, build_parser, main
-from desktop_app.cli import selftest_cmds as st
+from desktop_app.cli import selftest_cmds, selftest_run as st
 
 HERE = Path(__file__).resolve().parent
 
@@ -20,9 +20,9 @@ def test_selftest_is_a_registered_command_with_every_campaign() -> None:
     args = build_parser().parse_args(["selftest", "--size", "release", "--campaign", "engine"])
     assert (args.size, args.campaign) == ("release", ["engine"])
     assert st.campaigns_folder() == HERE
-    for module in st.CAMPAIGNS.values():
+    for module in selftest_cmds.CAMPAIGNS.values():
         assert (HERE / module).is_file(), module
-    assert sorted(st.CAMPAIGNS.values()) == sorted(
+    assert sorted(selftest_cmds.CAMPAIGNS.values()) == sorted(
         p.name for p in HERE.glob("test_campaign_*.py") if p.name != "test_campaign_regressions.py"
     )
 
