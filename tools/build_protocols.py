@@ -138,49 +138,50 @@ def refs():
 
 
 def analytes(k_conv_unit):
-    def spec(label, canon, conv_unit, convs, decimals, lo, hi, note=""):
+    def spec(key, label, canon, conv_unit, convs, decimals, lo, hi, note=""):
+        rid = key.upper()  # the analyte's own key, never a truncated label (issue 15, item 9)
         return {
             "label": label, "canonical_unit": canon, "conventional_unit": conv_unit,
             "conversions": [{"unit": u, "to_canonical": f} for u, f in convs],
             "decimals": decimals,
-            "plausible_low": N(f"PLAUS-{label.upper().replace(' ', '')[:10]}-LOW", lo, canon, "local", local=True,
+            "plausible_low": N(f"PLAUS-{rid}-LOW", lo, canon, "local", local=True,
                                note="Plausibility bound to catch unit slips and typos; not a clinical threshold."),
-            "plausible_high": N(f"PLAUS-{label.upper().replace(' ', '')[:10]}-HIGH", hi, canon, "local", local=True,
+            "plausible_high": N(f"PLAUS-{rid}-HIGH", hi, canon, "local", local=True,
                                 note="Plausibility bound to catch unit slips and typos; not a clinical threshold."),
         }
     return {
-        "potassium": spec("Potassium", "mmol/L", k_conv_unit,
+        "potassium": spec("potassium", "Potassium", "mmol/L", k_conv_unit,
                           [("mEq/L", N("UNIT-K-MEQ", 1, "mmol/L per mEq/L", "merck-conversions", "A",
                                        note="Monovalent ion: 1 mmol = 1 mEq."))], 1, 1.0, 10.0),
-        "magnesium": spec("Magnesium", "mmol/L", "mg/dL",
+        "magnesium": spec("magnesium", "Magnesium", "mmol/L", "mg/dL",
                           [("mg/dL", N("UNIT-MG-MGDL", 0.4114, "mmol/L per mg/dL", "elephantcare-conv", "C",
                                        note="Inverse of the molar mass 24.305 g/mol; consistent with the D-grade 2.4305 table.")),
                            ("mEq/L", N("UNIT-MG-MEQ", 0.5, "mmol/L per mEq/L", "merck-conversions", "A",
                                        note="Divalent ion: 1 mmol = 2 mEq."))], 2, 0.1, 5.0),
-        "phosphate": spec("Phosphate", "mmol/L", "mg/dL",
+        "phosphate": spec("phosphate", "Phosphate", "mmol/L", "mg/dL",
                           [("mg/dL", N("UNIT-PO4-MGDL", 0.3229, "mmol/L per mg/dL", "elephantcare-conv", "C",
                                        note="Phosphorus; inverse of 3.0974 (atomic mass of P)."))], 2, 0.1, 5.0),
-        "haemoglobin": spec("Haemoglobin", "g/L", "g/dL",
+        "haemoglobin": spec("haemoglobin", "Haemoglobin", "g/L", "g/dL",
                             [("g/dL", N("UNIT-HB-GDL", 10, "g/L per g/dL", "health3-conv", "C"))], 0, 20, 250),
-        "mcv": spec("MCV", "fL", "fL", [], 0, 50, 150),
-        "b12": spec("Vitamin B12", "pmol/L", "ng/L",
+        "mcv": spec("mcv", "MCV", "fL", "fL", [], 0, 50, 150),
+        "b12": spec("b12", "Vitamin B12", "pmol/L", "ng/L",
                     [("ng/L", N("UNIT-B12-NGL", 0.7378, "pmol/L per ng/L", "health3-conv", "C",
                                 note="Consistent with Stabler NEJM 2013: 205 pg/mL = 151.2 pmol/L.")),
                      ("pg/mL", N("UNIT-B12-PGML", 0.7378, "pmol/L per pg/mL", "health3-conv", "C",
                                  note="pg/mL = ng/L."))], 0, 10, 10000),
-        "folate": spec("Folate", "nmol/L", "ng/mL",
+        "folate": spec("folate", "Folate", "nmol/L", "ng/mL",
                        [("ng/mL", N("UNIT-FOL-NGML", 2.266, "nmol/L per ng/mL", "labtests-folate", "C",
                                     note="Molar mass about 441 g/mol.")),
                         ("micrograms/L", N("UNIT-FOL-MCGL", 2.266, "nmol/L per microgram/L", "labtests-folate", "C",
                                            note="micrograms/L = ng/mL."))], 1, 0.5, 200),
-        "mma": spec("Methylmalonic acid", "nmol/L", "nmol/L", [], 0, 10, 100000),
-        "homocysteine": spec("Homocysteine", "micromol/L", "micromol/L", [], 1, 1, 500),
-        "creatinine": spec("Creatinine", "micromol/L", "mg/dL",
+        "mma": spec("mma", "Methylmalonic acid", "nmol/L", "nmol/L", [], 0, 10, 100000),
+        "homocysteine": spec("homocysteine", "Homocysteine", "micromol/L", "micromol/L", [], 1, 1, 500),
+        "creatinine": spec("creatinine", "Creatinine", "micromol/L", "mg/dL",
                            [("mg/dL", N("UNIT-CREAT-MGDL", 88.4, "micromol/L per mg/dL", "ama-si-table", "B"))],
                            0, 10, 3000),
-        "egfr": spec("eGFR", "mL/min/1.73 m2", "mL/min/1.73 m2", [], 0, 1, 200),
-        "reticulocytes": spec("Reticulocytes", "%", "%", [], 1, 0, 60),
-        "platelets": spec("Platelets", "x 10^9/L", "x 10^9/L", [], 0, 1, 2000),
+        "egfr": spec("egfr", "eGFR", "mL/min/1.73 m2", "mL/min/1.73 m2", [], 0, 1, 200),
+        "reticulocytes": spec("reticulocytes", "Reticulocytes", "%", "%", [], 1, 0, 60),
+        "platelets": spec("platelets", "Platelets", "x 10^9/L", "x 10^9/L", [], 0, 1, 2000),
     }
 
 

@@ -73,10 +73,12 @@ def check_value(
     if not _plausible(spec, canonical):
         low = num(from_canonical(spec, spec.plausible_low.value, unit), 3)
         high = num(from_canonical(spec, spec.plausible_high.value, unit), 3)
+        # The bound the value crossed is the rule cited: a high value cites the HIGH rule.
+        crossed = spec.plausible_high if canonical > spec.plausible_high.value else spec.plausible_low
         return None, FieldProblem(
             f"{path}.value",
             f"{spec.label} {num(value, 3)} {unit} is outside the plausible range "
-            f"{low} to {high} {unit} (rule {spec.plausible_low.id})."
+            f"{low} to {high} {unit} (rule {crossed.id})."
             + _suggestion(spec, value, unit),
         )
     return canonical, None

@@ -50,6 +50,19 @@ def test_k_35_suggests_3_5() -> None:
     assert problem.path == "labs.potassium.value"
     assert "outside the plausible range 1 to 10 mmol/L" in problem.message
     assert "Did you mean 3.5 mmol/L?" in problem.message
+    assert "(rule PLAUS-POTASSIUM-HIGH)" in problem.message  # the bound it crossed, not LOW
+
+
+def test_a_low_value_cites_the_low_rule() -> None:
+    _, problem = check_value(spec(Analyte.potassium), 0.35, "mmol/L", "labs.potassium")
+    assert problem is not None and "(rule PLAUS-POTASSIUM-LOW)" in problem.message
+
+
+@pytest.mark.parametrize("analyte", list(Analyte))
+def test_plausibility_rule_ids_spell_the_analyte_in_full(analyte: Analyte) -> None:
+    s = spec(analyte)
+    key = analyte.value.upper()
+    assert (s.plausible_low.id, s.plausible_high.id) == (f"PLAUS-{key}-LOW", f"PLAUS-{key}-HIGH")
 
 
 def test_hb_7_in_g_per_l_suggests_g_per_dl() -> None:
