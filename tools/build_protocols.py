@@ -400,7 +400,9 @@ def common_text(ku):
         "cardiac_target": T("WARN-CARDIAC-TARGET", "Cardiac disease or digoxin: potassium is below the cardiac target. Prescriber to decide on supplementation (target disputed).", "goyal-2012", "A", True),
         "digoxin": T("WARN-DIGOXIN", "On digoxin: keep potassium and magnesium normal; low values raise the risk of digoxin toxicity.", "digoxin-label", "A"),
         "oral_regimen": T("WARN-ORAL-REGIMEN", "Oral B12: the label warnings concern intensive parenteral treatment of severe anaemia; monitoring still covers the label window.", "fda-cyano-label", "A", True),
-        "diuretic": T("WARN-LOOP-THIAZIDE", "Loop or thiazide diuretic: consider combination with a potassium-sparing diuretic (prescriber).", "ggc-hypokalaemia", "B"),
+        # Not GGC's "consider combination with a potassium-sparing diuretic": while potassium
+        # tablets are ordered that contradicts HOLD-K-SPARING (issue 15, item 3).
+        "diuretic": T("WARN-LOOP-THIAZIDE", "Loop or thiazide diuretic: prescriber to review the diuretic. If a potassium-sparing diuretic is added, stop potassium supplements and recheck potassium.", "lothian-formulary", "B"),
         "review_overdue": T("WARN-REVIEW-OVERDUE", "This protocol is past its review date: its outputs are NOT FOR CLINICAL USE until the site reviews and re-approves it.", "safety-req", None, True),
         "folate_low": T("WARN-FOLATE-LOW", "Folate is also low: treat B12 first or together with folic acid, never folic acid alone.", "sa-stg", "B"),
     }
