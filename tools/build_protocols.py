@@ -35,97 +35,135 @@ def T(id, text, source, grade=None, local=False):  # noqa: N802
     return {"id": id, "text": text, "source": source, "grade": grade, "local_policy": local}
 
 
+# Each reference names its ORIGINAL (issue 15, item 6; ../shared/clinical-basis.md "Citing these
+# sources"): a DOI or PMID for a paper, the DailyMed set id (or DailyMed itself) for a US label,
+# the emc for a UK SmPC, the owning board's official site for a guideline, or the book with its
+# edition and chapter. Copies the text was read on (mirrors, document-sharing sites, staging sites,
+# AI summaries) are never cited; where a number was read only on one, the reference says so and the
+# number is local policy. Grades: a manual is B, a trade magazine C.
+DAILYMED = "https://dailymed.nlm.nih.gov/dailymed/"
 REFS = {
     "local": ("Local policy of the deploying site. No A/B source gives this number; chosen by the "
               "B12-K Planner authors as a draft and NOT clinically reviewed.", "", None, "10-11"),
-    "fda-cyano-label": ("US cyanocobalamin injection label (FDA; DailyMed, label copies)",
-                        "https://fda.report/DailyMed/7e10c47d-1036-47c1-a0ed-6929636366c2", "A", "1.2, 2.1, 2.5, 3.2"),
-    "us-hydroxo-label": ("US hydroxocobalamin injection label (label copy)",
-                         "https://www.recallguide.org/drug/hydroxocobalamin/", "A", "1.2, 2.1, 2.5"),
-    "uk-smpc-hydroxo": ("UK SmPC hydroxocobalamin (Neo-Cytamen, Cobalin-H), MHRA",
+    "fda-cyano-label": ("US cyanocobalamin injection label (FDA), DailyMed set id 7e10c47d-1036-47c1-a0ed-6929636366c2",
+                        DAILYMED + "drugInfo.cfm?setid=7e10c47d-1036-47c1-a0ed-6929636366c2", "A", "1.2, 2.1, 2.5, 3.2"),
+    "uk-smpc-hydroxo": ("Neo-Cytamen (hydroxocobalamin) 1000 micrograms/ml solution for injection: Summary of Product "
+                        "Characteristics, electronic medicines compendium (emc)",
                         "https://www.medicines.org.uk/emc/product/9746/smpc", "A", "1.1, 2.1"),
-    "bnf-ggc": ("BNF hydroxocobalamin wording as quoted by NHS GGC Medicines Update 17/08/2021",
+    "bnf-ggc": ("BNF hydroxocobalamin wording as quoted by NHS Greater Glasgow and Clyde, Medicines Update 17/08/2021",
                 "https://ggcmedicines.org.uk/blog/medicines-update/vitamin-b12-guideline-updated", "B", "1.1"),
-    "nice-ng239": ("NICE NG239 Vitamin B12 deficiency in over 16s (2024), BMJ summary",
-                   "https://www.bmj.com/content/385/bmj.q1019", "A", "1.1, 3"),
-    "nice-ng239-thresholds": ("NICE NG239 serum B12 thresholds as tabulated by a secondary summary",
-                              "https://www.droracle.ai/articles/210573/what-is-a-normal-level-of-vitamin-b12-cobalamin", "C", "3.1"),
-    "bsh-2014": ("BSH 2014 (Devalia et al.) cut-off via NASGP summary; superseded by NICE NG239",
-                 "https://www.nasgp.org.uk/resource/bcsh-vitamin-b12-and-folate-deficiency/", "C", "3.1"),
-    "ruh-bath-b12": ("RUH Bath pathology: local B12 thresholds, NICE thresholds do not apply to the local method",
+    "nice-ng239": ("NICE guideline NG239: Vitamin B12 deficiency in over 16s: diagnosis and management (March 2024); "
+                   "summary BMJ 2024;385:q1019",
+                   "https://www.nice.org.uk/guidance/ng239", "A", "1.1, 3"),
+    "nice-ng239-thresholds": ("NICE NG239 (2024) serum B12 thresholds, read only as tabulated by a secondary summary: "
+                              "not checked against the NICE table itself",
+                              "https://www.nice.org.uk/guidance/ng239", "C", "3.1"),
+    "bsh-2014": ("Devalia V, Hamilton MS, Molloy AM. Guidelines for the diagnosis and treatment of cobalamin and folate "
+                 "disorders. Br J Haematol 2014;166(4):496-513. doi:10.1111/bjh.12959, PMID 24942828. Superseded by "
+                 "NICE NG239; its cut-off was read only through a summary",
+                 "https://doi.org/10.1111/bjh.12959", "C", "3.1"),
+    "ruh-bath-b12": ("Royal United Hospitals Bath NHS Foundation Trust, pathology: vitamin B12 (local thresholds; NICE "
+                     "thresholds do not apply to the local method)",
                      "https://ruh.nhs.uk/pathology/blood_test_info/tubelisting.asp?id=316&listing=v", "B", "3.1"),
-    "kuzminski-1998": ("Kuzminski et al. Blood 1998;92:1191 (oral vs IM cyanocobalamin RCT)",
-                       "http://ashpublications.net/blood/article/92/4/1191/247310", "A", "1.3"),
-    "drugs-com-cyano": ("drugs.com cyanocobalamin dosage (locator only)",
-                        "https://www.drugs.com/dosage/cyanocobalamin.html", "C", "1.2"),
-    "who-hb-2011": ("WHO VMNIS 2011 haemoglobin cut-offs, as tabulated in PLoS One 2020",
-                    "https://pmc.ncbi.nlm.nih.gov/articles/PMC7478908/table/pone.0238323.t004", "A", "6.1"),
-    "healthjade-mcv": ("MCV normal range 80-100 fL (secondary summary)", "https://healthjade.com/macrocytic-anemia", "C", "6.1"),
-    "chanarin-1987": ("Chanarin 1987 J Clin Pathol: MCV reference ranges vary 76-108 fL", "", "A", "6.1"),
-    "ggc-hypokalaemia": ("NHS GGC Therapeutics Handbook: management of hypokalaemia",
+    "kuzminski-1998": ("Kuzminski AM et al. Effective treatment of cobalamin deficiency with oral cobalamin. "
+                       "Blood 1998;92(4):1191-8. doi:10.1182/blood.V92.4.1191",
+                       "https://doi.org/10.1182/blood.V92.4.1191", "A", "1.3"),
+    "who-hb-2011": ("WHO. Haemoglobin concentrations for the diagnosis of anaemia and assessment of severity. Vitamin and "
+                    "Mineral Nutrition Information System, WHO/NMH/NHD/MNM/11.1, Geneva 2011",
+                    "https://www.who.int/", "A", "6.1"),
+    "healthjade-mcv": ("Health Jade: macrocytic anemia, MCV normal range 80-100 fL (secondary summary; locator only)",
+                       "https://healthjade.com/macrocytic-anemia", "C", "6.1"),
+    "ggc-hypokalaemia": ("NHS Greater Glasgow and Clyde Therapeutics Handbook: management of hypokalaemia",
                          "https://handbook.ggcmedicines.org.uk/guidelines/electrolyte-disturbances/management-of-hypokalaemia-plasma-k-3-5mmol-l", "B", "4.1, 4.2, 4.7"),
-    "aa-hypokalaemia": ("NHS Ayrshire & Arran: management of hypokalaemia",
+    "aa-hypokalaemia": ("NHS Ayrshire & Arran medicines guidelines: management of hypokalaemia",
                         "https://aaamedicines.org.uk/guidelines/electrolyte-disturbances/management-of-hypokalaemia-plasma-k-3-5mmol-l", "B", "4.2, 4.6"),
-    "highland-hypokalaemia": ("NHS Highland: hypokalaemia guidelines",
+    "highland-hypokalaemia": ("NHS Highland TAM (Right Decisions): hypokalaemia guidelines",
                               "https://rightdecisions.scot.nhs.uk/tam-treatments-and-medicines-nhs-highland/therapeutic-guidelines/fluid-and-electrolytes/treatment-of-low-electrolytes/hypokalaemia-guidelines/", "B", "4.1, 4.4, 4.5, 4.7, 4.8"),
-    "sps-iv-kcl": ("UK SPS: how should IV potassium chloride be administered in adults",
+    "sps-iv-kcl": ("Specialist Pharmacy Service (NHS): how should intravenous potassium chloride be administered in adults",
                    "https://www.sps.nhs.uk/articles/how-should-intravenous-iv-potassium-chloride-be-administered-in-adults/", "B", "4.4"),
-    "leeds-iv-k": ("Leeds teaching resource citing UCLH 2010, IV potassium",
+    "leeds-iv-k": ("University of Leeds teaching resource (citing UCLH 2010): intravenous potassium",
                    "https://resources.time.leeds.ac.uk/pills/prfm_09.html", "B", "4.4"),
-    "nsw-aci": ("NSW ACI Emergency Care Institute: hypokalaemia",
+    "nsw-aci": ("NSW Agency for Clinical Innovation, Emergency Care Institute: hypokalaemia",
                 "https://aci.health.nsw.gov.au/networks/eci/clinical/clinical-tools/electrolytes/potassium-hypokalaemia", "B", "4.1, 4.4, 7"),
-    "borders": ("NHS Borders: treatment of electrolyte deficiency",
-                "https://rds.staging.tactuum.com/nhs-borders-clinical-guidelines/drugs-and-therapeutics/treatment-of-electrolyte-deficiency", "B", "4.4"),
-    "lothian-formulary": ("NHS Lothian joint formulary: oral potassium",
+    "borders": ("NHS Borders clinical guidelines (Right Decisions): treatment of electrolyte deficiency",
+                "https://rightdecisions.scot.nhs.uk/nhs-borders-clinical-guidelines/drugs-and-therapeutics/treatment-of-electrolyte-deficiency", "B", "4.4"),
+    "lothian-formulary": ("NHS Lothian joint adult formulary (Right Decisions): oral potassium",
                           "https://rightdecisions.scot.nhs.uk/nhsl-medicines-guidance/joint-adult-formulary/chapter-9-nutrition-and-blood/fluids-and-electrolytes/oral-potassium", "B", "4.2, 4.7"),
-    "mindthebleep": ("mindthebleep hypokalaemia (locator only)", "https://www.mindthebleep.com/2019/11/hypokalaemia.html", "C", "4.2"),
-    "pharmacy-times-tmp": ("Pharmacy Times Feb 2011: trimethoprim and potassium",
-                           "https://www.pharmacytimes.com/view/druginteractions-0211", "B", "4.8"),
-    "a4medicine": ("a4medicine hypokalaemia treatment (locator only)", "https://a4medicine.co.uk/hypokalaemia-adults-treatment/", "C", "4.8"),
-    "digoxin-label": ("US digoxin label (DailyMed f3d29508-e7cc-47ff-845d-b5375ee30407 v6)", "", "A", "4.8"),
-    "goyal-2012": ("Goyal et al. JAMA 2012: serum potassium and mortality in AMI",
-                   "http://jama.jamanetwork.com/article.aspx?articleid=1104847", "A", "4.8"),
-    "paice-1986": ("Paice et al. Postgrad Med J 1986;62:187 (inpatient hypokalaemia, drug causes)",
-                   "http://pmj.bmj.com/content/62/725/187", "A", "2.3"),
-    "harrison-via": ("Harrison's 18th ed. Table 44-4 as quoted (redistribution causes; symptoms)",
-                     "http://gradestack.com/Dr-Bhatia-Medical/Which-of-the-following-is/7-3042-3174-23073-58809-sf", "C", "2.1, 7"),
-    "huang-kuo-2007": ("Huang CL, Kuo E. J Am Soc Nephrol 2007;18:2649 (magnesium and refractory hypokalaemia)",
-                       "http://47.251.13.51:8081/17804670", "A", "5.1"),
-    "sps-hypomagnesaemia": ("UK SPS: hypomagnesaemia (newer page)", "https://sps.nhs.uk/?p=104376", "B", "5.1"),
-    "sps-hypomagnesaemia-old": ("UK SPS: how is acute hypomagnesaemia treated (older page)",
+    "mindthebleep": ("Mind the Bleep (junior doctor blog): hypokalaemia (locator only)",
+                     "https://www.mindthebleep.com/2019/11/hypokalaemia.html", "C", "4.2"),
+    "sandok-manufacturer": ("Alturix (manufacturer): Sando-K product page (locator only)",
+                            "https://alturix.com/alturix-products/sando-k/", "C", "4.2"),
+    "pharmacy-times-tmp": ("Pharmacy Times (trade magazine), February 2011: trimethoprim and potassium",
+                           "https://www.pharmacytimes.com/view/druginteractions-0211", "C", "4.8"),
+    "a4medicine": ("a4medicine: hypokalaemia in adults, treatment (locator only)",
+                   "https://a4medicine.co.uk/hypokalaemia-adults-treatment/", "C", "4.8"),
+    "medscape-uk-kcl": ("Medscape UK drug monograph: potassium chloride (oral), derived from the UK SmPC (locator only)",
+                        "https://www.medscape.co.uk/drug/potassium-chloride-oral-69462-69462", "C", "4.6"),
+    "digoxin-label": ("US digoxin label (FDA), DailyMed set id f3d29508-e7cc-47ff-845d-b5375ee30407, version 6 (2023-12-29)",
+                      DAILYMED + "drugInfo.cfm?setid=f3d29508-e7cc-47ff-845d-b5375ee30407", "A", "4.8"),
+    "goyal-2012": ("Goyal A, Spertus JA, Gosch K, et al. Serum potassium levels and mortality in acute myocardial "
+                   "infarction. JAMA 2012;307(2):157-64. doi:10.1001/jama.2011.1967",
+                   "https://doi.org/10.1001/jama.2011.1967", "A", "4.8"),
+    "paice-1986": ("Paice BJ et al. Record linkage study of hypokalaemia in hospitalized patients. Postgrad Med J "
+                   "1986;62(725):187-91. doi:10.1136/pgmj.62.725.187",
+                   "https://doi.org/10.1136/pgmj.62.725.187", "A", "2.3"),
+    "harrison-18": ("Harrison's Principles of Internal Medicine, 18th ed. (McGraw-Hill 2012), Table 44-4; read only as "
+                    "quoted on a secondary page", "", "C", "2.1, 7"),
+    "huang-kuo-2007": ("Huang CL, Kuo E. Mechanism of hypokalemia in magnesium deficiency. J Am Soc Nephrol "
+                       "2007;18(10):2649-52. doi:10.1681/ASN.2007070792, PMID 17804670",
+                       "https://doi.org/10.1681/ASN.2007070792", "A", "5.1"),
+    "sps-hypomagnesaemia": ("Specialist Pharmacy Service (NHS): hypomagnesaemia (newer page)",
+                            "https://www.sps.nhs.uk/?p=104376", "B", "5.1"),
+    "sps-hypomagnesaemia-old": ("Specialist Pharmacy Service (NHS): how is acute hypomagnesaemia treated in adults (older page)",
                                 "https://www.sps.nhs.uk/articles/how-is-acute-hypomagnesaemia-treated-in-adults/", "B", "5.1"),
-    "highland-hypomagnesaemia": ("NHS Highland: hypomagnesaemia guidelines",
+    "highland-hypomagnesaemia": ("NHS Highland TAM (Right Decisions): hypomagnesaemia guidelines",
                                  "https://rightdecisions.scot.nhs.uk/tam-treatments-and-medicines-nhs-highland/adult-therapeutic-guidelines/fluid-and-electrolytes/treatment-of-low-electrolytes/hypomagnesaemia-guidelines", "B", "5.1"),
-    "ggc-hypophosphataemia": ("NHS GGC: management of hypophosphataemia",
+    "etg-hypomagnesaemia": ("Therapeutic Guidelines (eTG complete), Therapeutic Guidelines Limited, Melbourne: "
+                            "hypomagnesaemia (read on a mirror copy)", "https://www.tg.org.au/", "B", "5.1"),
+    "ggc-hypophosphataemia": ("NHS Greater Glasgow and Clyde Therapeutics Handbook: management of hypophosphataemia",
                               "https://handbook.ggcmedicines.org.uk/guidelines/electrolyte-disturbances/management-of-hypophosphataemia/", "B", "5.2"),
-    "aa-hypophosphataemia": ("NHS Ayrshire & Arran: management of hypophosphataemia",
+    "aa-hypophosphataemia": ("NHS Ayrshire & Arran medicines guidelines: management of hypophosphataemia",
                              "https://aaamedicines.org.uk/guidelines/electrolyte-disturbances/management-of-hypophosphataemia/", "B", "5.2"),
-    "hoffbrand": ("Hoffbrand, Essential Haematology ch. 5 p. 70",
-                  "https://online.flipbuilder.com/zdkcq/fuvc/files/basic-html/page84.html", "B", "2.5, 3.3"),
+    "hoffbrand": ("Hoffbrand AV, Moss PAH. Essential Haematology (Wiley), ch. 5, p. 70 (edition not identified: read on a "
+                  "document-sharing copy)", "", "B", "2.5, 3.3"),
+    "bennett-brown": ("Bennett PN, Brown MJ. Clinical Pharmacology, 9th ed. (Churchill Livingstone 2003), ch. 29 "
+                      "(attribution inferred from a copy, not confirmed)", "", "B", "2.1, 2.2, 2.5"),
     "highland-formulary-b12": ("NHS Highland formulary: drugs used in megaloblastic anaemias",
                                "https://tam.nhsh.scot/formularies/highland-formulary/nutrition-and-blood/anaemias-and-some-other-blood-disorders/drugs-used-in-megaloblastic-anaemias/", "B", "1.1, 3.2"),
-    "merck-conversions": ("Merck Manual professional: ready reference conversions",
-                          "http://www.merckmanuals.com/professional/appendixes/ready_reference_guides/ready_reference_guides.html", "A", "6.2"),
-    "elephantcare-conv": ("Unit conversion table (Mg, phosphate; locator only)", "http://www.elephantcare.org/convers.htm", "C", "6.2"),
-    "health3-conv": ("Blood test unit converter (Hb, B12; locator only)", "https://www.health3.app/tools/blood-test-unit-converter", "C", "6.2"),
-    "labtests-folate": ("Folate unit converter (locator only)", "https://labtests.co.in/unit-converter/folate", "C", "6.2"),
-    "ama-si-table": ("AMA-style SI conversion table", "http://w3.csmu.edu.tw/~chr/Int_unit_conversion.htm", "B", "6.2"),
-    "queensland-k": ("Queensland Health dietitian consensus, potassium points, Apr 2012",
-                     "https://es.scribd.com/document/392455627/Food-Contains-Potassium", "B", "8"),
-    "mayo-k-foods": ("Mayo Clinic / Micromedex potassium supplement page, food table",
+    "merck-conversions": ("MSD Manual Professional Version (Merck Manual): ready reference guides, conversions (a manual)",
+                          "http://www.merckmanuals.com/professional/appendixes/ready_reference_guides/ready_reference_guides.html", "B", "6.2"),
+    "iupac-2021": ("Prohaska T et al. Standard atomic weights of the elements 2021 (IUPAC Technical Report). Pure Appl "
+                   "Chem 2022;94(5):573-600. doi:10.1515/pac-2019-0603",
+                   "https://doi.org/10.1515/pac-2019-0603", "A", "6.2"),
+    "bipm-si": ("BIPM. The International System of Units (SI Brochure), 9th ed. 2019, Table 7 (SI prefixes: deci = 10^-1)",
+                "https://www.bipm.org/en/publications/si-brochure", "A", "6.2"),
+    "queensland-k": ("Queensland Health dietitians: potassium points consensus, April 2012 (read on a document-sharing copy)",
+                     "https://www.health.qld.gov.au/", "B", "8"),
+    "mayo-k-foods": ("Mayo Clinic (Micromedex): potassium supplement, oral and parenteral route, food table",
                      "http://www.mayoclinic.org/drugs-supplements/potassium-supplement-oral-route-parenteral-route/before-using/drg-20070753", "B", "8"),
-    "us-kcl-oral-label": ("US potassium chloride oral labels as quoted (locator of an A source)",
-                          "http://corp.phabahamas.org/find-physician/drugs/list/9639b2da-9dab-4f80-b378-1bacaabe6b1e/", "C", "4.3"),
-    "us-kcl-iv-label": ("FDA potassium chloride injection label as quoted (locator of an A source)",
-                        "https://www.droracle.ai/articles/55047/what-is-the-maximum-allowed-dilution-of-potassium-chloride", "C", "4.4"),
-    "us-erp": ("US electrolyte replacement protocol (locator only)",
-               "https://studylib.net/doc/7631737/electrolyte-replacement-protocol---21340", "C", "4.5, 4.6"),
-    "wikipedia-k": ("Wikipedia hypokalaemia (locator only)", "", "C", "4.1, 6.1"),
-    "sa-stg": ("South African hospital standard treatment guideline: megaloblastic anaemia",
-               "http://www.duckeggcontent.com/guidelines/hospital-level-adult-guidelines/blood-and-blood-forming-organs/anaemia-megaloblastic", "B", "1.2, 2.5, 3.2"),
-    "rcem": ("RCEM learning: hypokalaemia ECGs",
+    "us-kcl-oral-label": ("US FDA label, potassium chloride oral solution, on DailyMed; read only as quoted on a secondary "
+                          "page (set id not verified)",
+                          DAILYMED + "search.cfm?query=potassium+chloride+oral+solution", "C", "4.3"),
+    "us-kcl-er-label": ("US FDA label, potassium chloride extended-release tablets, on DailyMed; read only as quoted on "
+                        "secondary pages (set id not verified)",
+                        DAILYMED + "search.cfm?query=potassium+chloride+extended-release+tablets", "C", "4.3"),
+    "us-kcl-iv-label": ("US FDA label, potassium chloride injection, on DailyMed; read only as quoted on a secondary page "
+                        "(set id not verified)",
+                        DAILYMED + "search.cfm?query=potassium+chloride+injection", "C", "4.4"),
+    "us-formulary": ("Local policy: US formulary products. Strengths as printed on the products' FDA labels (DailyMed) as "
+                     "known to the B12-K Planner authors, NOT verified against a label in the project's clinical basis; "
+                     "the site checks each against the label of the product it stocks",
+                     DAILYMED, None, "5.1, 5.2, 11"),
+    "wikipedia-k": ("Wikipedia: Hypokalemia (locator only)", "https://en.wikipedia.org/wiki/Hypokalemia", "C", "4.1, 6.1"),
+    "sa-stg": ("National Department of Health, South Africa: Standard Treatment Guidelines and Essential Medicines List, "
+               "Hospital Level, Adults: megaloblastic anaemia (read on a copy; edition not identified)",
+               "https://www.health.gov.za/", "B", "1.2, 2.5, 3.2"),
+    "uhnm-folate": ("University Hospitals of North Midlands NHS Trust: folate deficiency guideline (read on a development "
+                    "copy; the trust's published version was not located)", "https://www.uhnm.nhs.uk/", "B", "3.1"),
+    "rcem": ("Royal College of Emergency Medicine, RCEMLearning: hypokalaemia ECGs",
              "https://www.rcemlearning.co.uk/modules/disorders-of-potassium-balance/lessons/hypokalaemia/topic/ecgs-2/", "B", "7"),
-    "pfeiffer-2016": ("Pfeiffer et al. AJCN 2016: folate status indicators", "https://pmc.ncbi.nlm.nih.gov/articles/PMC5693380", "A", "3.1"),
+    "pfeiffer-2016": ("Pfeiffer CM et al. Am J Clin Nutr 2016: folate status indicators and cut-offs. PMCID PMC5693380",
+                      "https://pmc.ncbi.nlm.nih.gov/articles/PMC5693380", "A", "3.1"),
     "safety-req": ("B12-K Planner safety requirements (CLN-01, VER-03)", "", None, "safety-requirements.md"),
 }
 
@@ -154,30 +192,32 @@ def analytes(k_conv_unit):
                           [("mEq/L", N("UNIT-K-MEQ", 1, "mmol/L per mEq/L", "merck-conversions", "A",
                                        note="Monovalent ion: 1 mmol = 1 mEq."))], 1, 1.0, 10.0),
         "magnesium": spec("magnesium", "Magnesium", "mmol/L", "mg/dL",
-                          [("mg/dL", N("UNIT-MG-MGDL", 0.4114, "mmol/L per mg/dL", "elephantcare-conv", "C",
-                                       note="Inverse of the molar mass 24.305 g/mol; consistent with the D-grade 2.4305 table.")),
+                          [("mg/dL", N("UNIT-MG-MGDL", 0.4114, "mmol/L per mg/dL", "iupac-2021", "A",
+                                       note="[derived] 10 / 24.305 (standard atomic weight of Mg) = 0.41144. Agrees with the quoted 0.4114.")),
                            ("mEq/L", N("UNIT-MG-MEQ", 0.5, "mmol/L per mEq/L", "merck-conversions", "A",
                                        note="Divalent ion: 1 mmol = 2 mEq."))], 2, 0.1, 5.0),
         "phosphate": spec("phosphate", "Phosphate", "mmol/L", "mg/dL",
-                          [("mg/dL", N("UNIT-PO4-MGDL", 0.3229, "mmol/L per mg/dL", "elephantcare-conv", "C",
-                                       note="Phosphorus; inverse of 3.0974 (atomic mass of P)."))], 2, 0.1, 5.0),
+                          [("mg/dL", N("UNIT-PO4-MGDL", 0.3229, "mmol/L per mg/dL", "iupac-2021", "A",
+                                       note="Phosphate as phosphorus: [derived] 10 / 30.974 (standard atomic weight of P) = 0.32285."))], 2, 0.1, 5.0),
         "haemoglobin": spec("haemoglobin", "Haemoglobin", "g/L", "g/dL",
-                            [("g/dL", N("UNIT-HB-GDL", 10, "g/L per g/dL", "health3-conv", "C"))], 0, 20, 250),
+                            [("g/dL", N("UNIT-HB-GDL", 10, "g/L per g/dL", "bipm-si", "A",
+                                note="[derived] 1 dL = 0.1 L, so 1 g/dL = 10 g/L."))], 0, 20, 250),
         "mcv": spec("mcv", "MCV", "fL", "fL", [], 0, 50, 150),
         "b12": spec("b12", "Vitamin B12", "pmol/L", "ng/L",
-                    [("ng/L", N("UNIT-B12-NGL", 0.7378, "pmol/L per ng/L", "health3-conv", "C",
-                                note="Consistent with Stabler NEJM 2013: 205 pg/mL = 151.2 pmol/L.")),
-                     ("pg/mL", N("UNIT-B12-PGML", 0.7378, "pmol/L per pg/mL", "health3-conv", "C",
-                                 note="pg/mL = ng/L."))], 0, 10, 10000),
+                    [("ng/L", N("UNIT-B12-NGL", 0.7378, "pmol/L per ng/L", "iupac-2021", "A",
+                                note="[derived] 1000 / 1355.39 (molar mass of cyanocobalamin, C63H88CoN14O14P, from the standard atomic weights) = 0.73780. Consistent with Stabler NEJM 2013: 205 pg/mL = 151.2 pmol/L.")),
+                     ("pg/mL", N("UNIT-B12-PGML", 0.7378, "pmol/L per pg/mL", "iupac-2021", "A",
+                                 note="pg/mL = ng/L; [derived] as UNIT-B12-NGL."))], 0, 10, 10000),
         "folate": spec("folate", "Folate", "nmol/L", "ng/mL",
-                       [("ng/mL", N("UNIT-FOL-NGML", 2.266, "nmol/L per ng/mL", "labtests-folate", "C",
-                                    note="Molar mass about 441 g/mol.")),
-                        ("micrograms/L", N("UNIT-FOL-MCGL", 2.266, "nmol/L per microgram/L", "labtests-folate", "C",
-                                           note="micrograms/L = ng/mL."))], 1, 0.5, 200),
+                       [("ng/mL", N("UNIT-FOL-NGML", 2.2655, "nmol/L per ng/mL", "iupac-2021", "A",
+                                    note="[derived] 1000 / 441.40 (molar mass of folic acid, C19H19N7O6, from the standard atomic weights) = 2.2655. Was 2.266 (a converter page, grade C).")),
+                        ("micrograms/L", N("UNIT-FOL-MCGL", 2.2655, "nmol/L per microgram/L", "iupac-2021", "A",
+                                           note="micrograms/L = ng/mL; [derived] as UNIT-FOL-NGML."))], 1, 0.5, 200),
         "mma": spec("mma", "Methylmalonic acid", "nmol/L", "nmol/L", [], 0, 10, 100000),
         "homocysteine": spec("homocysteine", "Homocysteine", "micromol/L", "micromol/L", [], 1, 1, 500),
         "creatinine": spec("creatinine", "Creatinine", "micromol/L", "mg/dL",
-                           [("mg/dL", N("UNIT-CREAT-MGDL", 88.4, "micromol/L per mg/dL", "ama-si-table", "B"))],
+                           [("mg/dL", N("UNIT-CREAT-MGDL", 88.4, "micromol/L per mg/dL", "iupac-2021", "A",
+                                                 note="[derived] 10000 / 113.12 (molar mass of creatinine, C4H7N3O, from the standard atomic weights) = 88.40; the AMA-style SI table gives 88.4."))],
                            0, 10, 3000),
         "egfr": spec("egfr", "eGFR", "mL/min/1.73 m2", "mL/min/1.73 m2", [], 0, 1, 200),
         "reticulocytes": spec("reticulocytes", "Reticulocytes", "%", "%", [], 1, 0, 60),
@@ -204,9 +244,9 @@ def common_sections(ku):
         "mild_below_female": N("HB-MILD-BELOW-F", 120, "g/L", "who-hb-2011", "A", note="WHO non-pregnant women: mild 11-11.9 g/dL."),
         "mild_below_male": N("HB-MILD-BELOW-M", 130, "g/L", "who-hb-2011", "A", note="WHO men: mild 11-12.9 g/dL."),
         "mcv_normal_low": N("MCV-NORMAL-LOW", 80, "fL", "healthjade-mcv", "C", local=True,
-                            alts=[(76, "Ranges vary from 76 fL at the lower end", "chanarin-1987")]),
+                            note="Chanarin (J Clin Pathol 1987) reports ranges from 76 to 108 fL; not cited: its volume, pages and DOI were not identified."),
         "mcv_normal_high": N("MCV-NORMAL-HIGH", 100, "fL", "healthjade-mcv", "C", local=True,
-                             alts=[(108, "Ranges vary up to 108 fL", "chanarin-1987")]),
+                             note="Laboratory ranges vary; the site sets its own."),
     }
     b12 = {
         "deficient_below": N("B12-DEFICIENT-BELOW", 133, "pmol/L", "nice-ng239-thresholds", "C", local=True,
@@ -218,11 +258,11 @@ def common_sections(ku):
                                  alts=[(133, "RUH Bath local method: 145-180 ng/L possible deficiency", "ruh-bath-b12")]),
         "folate_low_below": N("FOLATE-LOW-BELOW", 7, "nmol/L", "pfeiffer-2016", "A",
                               note="Serum folate below 7 nmol/L: risk of deficiency (megaloblastic anaemia indicator, microbiologic assay). BSH cut-off not found.",
-                              alts=[(6.8, "UHNM: below 3 micrograms/L (about 6.8 nmol/L [derived])", "pfeiffer-2016")]),
+                              alts=[(6.8, "UHNM: below 3 micrograms/L (about 6.8 nmol/L [derived])", "uhnm-folate")]),
     }
     magnesium = {
         "normal_low": N("MG-NORMAL-LOW", 0.7, "mmol/L", "sps-hypomagnesaemia", "B",
-                        alts=[(0.8, "eTG normal 0.8-1.0 mmol/L", "sps-hypomagnesaemia")]),
+                        alts=[(0.8, "eTG normal 0.8-1.0 mmol/L", "etg-hypomagnesaemia")]),
         "normal_high": N("MG-NORMAL-HIGH", 1.0, "mmol/L", "highland-hypomagnesaemia", "B"),
         "oral_max_per_day": N("MG-ORAL-MAX-DAY", 24, "mmol", "sps-hypomagnesaemia", "B",
                               note="'total daily oral dose of 10 to 24mmol of magnesium in divided doses'."),
@@ -254,8 +294,9 @@ def common_sections(ku):
                        "units_per_dose": N("MG-ORAL-SACHETS", 1, "sachet", "highland-hypomagnesaemia", "B"),
                        "times_per_day": N("MG-ORAL-TIMES", 2, "times daily", "highland-hypomagnesaemia", "B",
                                           note="Highland: once or twice daily; twice chosen during B12 loading."),
-                       "review_after_hours": N("MG-ORAL-REVIEW", 48, "hours", "highland-hypomagnesaemia", "B",
-                                               note="Highland: continue 48 hours after levels return to normal; review then."),
+                       "review_after_hours": N("MG-ORAL-REVIEW", 48, "hours", "local", local=True,
+                                               note="Printed as 48 hours after the first dose of the course. Highland's rule is 48 hours after magnesium returns to normal; implementing it needs the engine (not yet done).",
+                                               alts=[(48, "NHS Highland: 'Continue treatment for 48 hours after magnesium levels return to normal'", "highland-hypomagnesaemia")]),
                        "frequency_text": "twice daily"},
                  recheck=N("MG-RECHECK-MILD", 24, "hours", "local", local=True)),
             band("MG-BAND-NORMAL", "0.7 mmol/L and above", N("MG-BAND-NORMAL-LOW", 0.7, "mmol/L", "sps-hypomagnesaemia", "B",
@@ -344,7 +385,7 @@ def common_sections(ku):
         "label_window_hours": N("MON-LABEL-WINDOW", 48, "hours", "fda-cyano-label", "A",
                                 note="'serum potassium must be observed closely the first 48 hours'.",
                                 alts=[(None, "UK SmPC: 'during initial therapy' (no number)", "uk-smpc-hydroxo"),
-                                      (None, "At the height of the erythrocyte response (reticulocyte peak about day 5-8)", "hoffbrand")]),
+                                      (None, "Bennett & Brown: 'at the height of the erythrocyte response' (reticulocytes peak at 5-7 days)", "bennett-brown")]),
         "electrolyte_draws": {
             "high": L("MON-K-HIGH", [6, 12, 24, 36, 48, 72, 96, 120, 144, 168], "hours after first dose", "local", local=True,
                       note="Label window (48 h, A) sampled 6- to 12-hourly, then daily through the reticulocyte peak (days 3-8; label: reticulocytosis between the third and tenth day)."),
@@ -383,7 +424,7 @@ def common_text(ku):
         T("ESC-WEAKNESS", "New muscle weakness, cramps, paralysis or tetany.", "nsw-aci", "B"),
         T("ESC-PALPITATIONS", "Palpitations, an irregular pulse or any new arrhythmia.", "nsw-aci", "B"),
         T("ESC-ECG", "ECG changes: flat or inverted T waves, ST depression, prominent U waves or a long QT (QU) interval.", "nsw-aci", "B"),
-        T("ESC-BREATHING", "Shallow breathing or breathlessness (respiratory muscle weakness).", "harrison-via", "C"),
+        T("ESC-BREATHING", "Shallow breathing or breathlessness (respiratory muscle weakness).", "harrison-18", "C", True),
         T("ESC-MG", "Tingling, twitching or carpopedal spasm (possible low magnesium).", "highland-hypomagnesaemia", "B"),
     ]
     warnings = {
@@ -452,7 +493,7 @@ def uk():
                                   note="US KCl oral solution label as quoted: 'limit doses to 40 mEq per dose'. Limit for prescriber overrides."),
         "oral_max_per_day": N("K-ORAL-MAX-DAY", 200, "mmol", "us-kcl-oral-label", "C", local=True,
                               note="US KCl oral label as quoted: 'should not exceed 200 mEq in a 24 hour period'. Limit for prescriber overrides.",
-                              alts=[(192, "Sando-K manufacturer: 8-16 tablets daily in less severe cases instead of IV", "mindthebleep")]),
+                              alts=[(192, "Sando-K manufacturer: 8-16 tablets daily in less severe cases instead of IV (16 x 12 mmol [derived])", "sandok-manufacturer")]),
         "products": [sandok],
         "iv_products": [premix],
         "bands": [
@@ -544,7 +585,7 @@ def uk():
         {"id": "thiazide_diuretic", "label": "Thiazide or thiazide-like diuretic", "examples": "bendroflumethiazide, indapamide", "source": "paice-1986", "grade": "A"},
         {"id": "corticosteroid", "label": "Corticosteroid", "examples": "prednisolone, dexamethasone", "source": "paice-1986", "grade": "A"},
         {"id": "insulin", "label": "Insulin", "examples": "", "source": "paice-1986", "grade": "A"},
-        {"id": "beta2_agonist", "label": "Beta-2 agonist (high dose)", "examples": "salbutamol nebulised", "source": "harrison-via", "grade": "C"},
+        {"id": "beta2_agonist", "label": "Beta-2 agonist (high dose)", "examples": "salbutamol nebulised", "source": "harrison-18", "grade": "C"},
         {"id": "other_haematinic", "label": "Other haematinic started at the same time", "examples": "folic acid, iron", "source": "paice-1986", "grade": "A"},
     ]
     k_raising = [
@@ -596,8 +637,8 @@ def uk():
                            note="CLN-01: age under 18 forces prescriber review. NICE NG239 covers over-16s."),
             "renal": {
                 "egfr_review_below": N("GATE-EGFR-REVIEW", 30, "mL/min/1.73 m2", "aa-hypokalaemia", "B",
-                                       alts=[(20, "Oral KCl SmPC-derived: contraindicated below GFR 20", "a4medicine"),
-                                             (30, "US ERP: CrCl below 30", "us-erp")]),
+                                       alts=[(20, "Oral KCl (UK SmPC-derived monograph): contraindicated below GFR 20", "medscape-uk-kcl"),
+                                             (30, "US electrolyte replacement protocol (hospital not identified; read on a copy): CrCl below 30", "local")]),
                 "egfr_renal_team_below": N("GATE-EGFR-RENAL-TEAM", 15, "mL/min/1.73 m2", "aa-hypokalaemia", "B"),
                 "creatinine_review_at_or_above": None,
             },
@@ -605,7 +646,7 @@ def uk():
                 "age": T("GATE-TEXT-AGE", "Patient is under the adult age of this protocol: no automatic potassium dosing; prescriber review.", "safety-req", None, True),
                 "renal": T("GATE-TEXT-RENAL", "Renal impairment: potassium supplements may cause hyperkalaemia; no automatic dosing; prescriber review.", "aa-hypokalaemia", "B"),
                 "renal_team": T("GATE-TEXT-RENAL-TEAM", "Severe renal impairment: IV potassium only after discussion with the renal team.", "aa-hypokalaemia", "B"),
-                "renal_unknown": T("GATE-TEXT-RENAL-UNKNOWN", "No eGFR result: renal function unknown; no automatic dosing until it is known or the prescriber reviews.", "ggc-hypokalaemia", "B"),
+                "renal_unknown": T("GATE-TEXT-RENAL-UNKNOWN", "No eGFR result: renal function unknown; no automatic dosing until it is known or the prescriber reviews.", "local", None, True),
                 "dialysis": T("GATE-TEXT-DIALYSIS", "On dialysis: potassium is managed with the renal team; no automatic dosing.", "highland-hypokalaemia", "B"),
                 "oliguria": T("GATE-TEXT-OLIGURIA", "Low urine output: check urine output before any potassium; prescriber review.", "highland-hypokalaemia", "B"),
                 "k_raising": T("GATE-TEXT-K-RAISING", "Takes a drug that raises potassium: potassium supplements need prescriber review (risk of hyperkalaemia).", "highland-hypokalaemia", "B"),
@@ -639,31 +680,40 @@ def us():
     p["analytes"]["potassium"]["canonical_unit"] = "mmol/L"
     kcl = {"id": "K-ORAL-KCL-ER", "name": "potassium chloride extended-release tablet 20 mEq",
            "form": "tablet", "form_plural": "tablets",
-           "potassium_per_unit": N("K-KCL-ER-MEQ", 20, "mEq", "us-kcl-oral-label", "C"),
+           "potassium_per_unit": N("K-KCL-ER-MEQ", 20, "mEq", "us-kcl-er-label", "C", local=True,
+                                   note="A 20 mEq extended-release tablet (site formulary); label read only as quoted."),
            "administration": "swallow whole with water after food"}
     premix = {"id": "K-IV-PREMIX-40", "name": "potassium chloride 40 mEq in sodium chloride 0.9% 1,000 mL (premixed bag)",
               "amount": N("K-IV-PREMIX-AMOUNT", 40, "mEq", "us-kcl-iv-label", "C", local=True),
               "volume": N("K-IV-PREMIX-VOLUME", 1000, "mL", "us-kcl-iv-label", "C", local=True),
               "diluent": "sodium chloride 0.9%"}
     iv_k = {"product": "K-IV-PREMIX-40",
-            "max_rate": N("K-IV-MAX-RATE", 10, "mEq/hour", "us-kcl-iv-label", "C",
-                          note="Label: not exceed 10 mEq/hour if serum potassium is greater than 2.5 mEq/L."),
+            "max_rate": N("K-IV-MAX-RATE", 10, "mEq/hour", "us-kcl-iv-label", "C", local=True,
+                          note="Label as quoted: not exceed 10 mEq/hour if serum potassium is greater than 2.5 mEq/L. Read only on a secondary page, so local policy.",
+                          alts=[(10, "SPS (UK): 'should not normally exceed 10mmol/hour'", "sps-iv-kcl")]),
             "route": "intravenous infusion, peripheral line"}
     k = p["potassium"]
     k["normal_high"] = N("K-NORMAL-HIGH", 5.0, "mEq/L", "wikipedia-k", "C", local=True,
                          alts=[(5.3, "NHS Highland normal upper limit 5.3", "highland-hypokalaemia")])
     for key in ("normal_low", "hold_at_or_above", "reassess_at_or_above", "escalate_below", "ecg_below",
-                "cardiac_target_low", "iv_max_peripheral_concentration", "oral_max_single_dose",
-                "oral_max_per_day"):
+                "cardiac_target_low", "iv_max_peripheral_concentration"):
         k[key] = dict(k[key], unit=k[key]["unit"].replace("mmol", "mEq"))
     k["iv_ecg_monitoring_above_rate"] = dict(k["iv_ecg_monitoring_above_rate"], unit="mEq/hour")
+    k["oral_max_single_dose"] = N(
+        "K-ORAL-MAX-DOSE", 20, "mEq", "us-kcl-er-label", "C", local=True,
+        note="ER tablet label as quoted: 'divided so that no single dose exceeds 20 mEq'. Limit for prescriber overrides.",
+        alts=[(40, "KCl oral solution label as quoted: 'limit doses to 40 mEq per dose'", "us-kcl-oral-label")])
+    k["oral_max_per_day"] = N(
+        "K-ORAL-MAX-DAY", 200, "mEq", "us-kcl-oral-label", "C", local=True,
+        note="KCl oral solution label as quoted: 'should not exceed 200 mEq in a 24 hour period'. Limit for prescriber overrides.",
+        alts=[(100, "ER tablet label as quoted: treatment 40-100 mEq per day", "us-kcl-er-label")])
     k["products"] = [kcl]
     k["iv_products"] = [premix]
     oral = lambda n, t, ft: {"product": "K-ORAL-KCL-ER",  # noqa: E731
-                             "units_per_dose": N(f"K-{n}-TABLETS", 1, "tablet", "us-kcl-oral-label", "C",
-                                                 note="No single dose above 20 mEq."),
-                             "times_per_day": N(f"K-{n}-TIMES", t, "times daily", "us-kcl-oral-label", "C", local=True,
-                                                note="Label: 40-100 mEq per day divided; the site picks within it."),
+                             "units_per_dose": N(f"K-{n}-TABLETS", 1, "tablet", "us-kcl-er-label", "C", local=True,
+                                                 note="ER tablet label as quoted: 'no single dose exceeds 20 mEq'."),
+                             "times_per_day": N(f"K-{n}-TIMES", t, "times daily", "us-kcl-er-label", "C", local=True,
+                                                note="ER tablet label as quoted: 40-100 mEq per day divided; the site picks within it."),
                              "review_after_hours": N(f"K-{n}-REVIEW", 48, "hours", "local", local=True),
                              "frequency_text": ft}
     bands = []
@@ -677,30 +727,34 @@ def us():
             b["oral"] = oral("MILD", 2, "twice daily")
         if b["id"] == "K-BAND-HOLD":
             b["label"] = "5.0 mEq/L and above"
-            b["instruction"] = "HOLD all potassium supplements. Call the doctor now (at or above the normal upper limit)."
+            b["instruction"] = ("HOLD all potassium supplements (including the sodium and potassium phosphate tablet). "
+                                "Call the doctor now (at or above the normal upper limit).")
             b["call_doctor"] = True
         bands.append(b)
     k["bands"] = [b for b in bands if b["id"] != "K-BAND-HYPER"]
     nbm = json.loads(json.dumps(k["not_by_mouth_band"]).replace("mmol/L", "mEq/L"))
     nbm["iv"] = iv_k
     k["not_by_mouth_band"] = nbm
-    p["phosphate"]["products"][0]["potassium_per_unit"]["unit"] = "mEq"
+    us_products(p)
     p["regimens"] = [
         {"id": "us-label-100", "label": "Cyanocobalamin 100 micrograms (FDA label)",
          "drug": "cyanocobalamin", "route": "intramuscular",
          "dose": N("B12-US-LABEL-DOSE", 100, "micrograms", "fda-cyano-label", "A"),
          "loading_text": "100 micrograms daily for 6 or 7 days by intramuscular or deep subcutaneous injection",
-         "maintenance_text": "then alternate days for 7 doses, then every 3 to 4 days for 2 to 3 weeks; then 100 micrograms monthly for life",
+         "maintenance_text": ("then, if there is clinical improvement and a reticulocyte response is observed, the same amount "
+                              "on alternate days for 7 doses, then every 3 to 4 days for 2 to 3 weeks; then 100 micrograms "
+                              "monthly for life"),
          "loading_day_offsets": L("B12-US-LABEL-DAYS", [0, 1, 2, 3, 4, 5, 6], "days after first dose", "fda-cyano-label", "A"),
          "parenteral_loading": True, "neurological": False, "source": "fda-cyano-label", "grade": "A", "local_policy": False,
-         "alternatives": [{"value": None, "text": "Common US practice: 1,000 micrograms daily for 1 week, weekly for 4 weeks, then monthly", "source": "drugs-com-cyano"}]},
+         "alternatives": [{"value": None, "text": "Common US practice (secondary summaries, origin unidentified): 1,000 micrograms daily for 1 week, weekly for 4 weeks, then monthly", "source": "local"}]},
         {"id": "us-common-1000", "label": "Cyanocobalamin 1,000 micrograms (common US practice)",
          "drug": "cyanocobalamin", "route": "intramuscular",
-         "dose": N("B12-US-1000-DOSE", 1000, "micrograms", "drugs-com-cyano", "C", local=True),
+         "dose": N("B12-US-1000-DOSE", 1000, "micrograms", "local", local=True,
+                   note="Common US practice as described by secondary summaries whose origin could not be identified; no A/B source gives this regimen."),
          "loading_text": "1,000 micrograms daily for 7 days",
          "maintenance_text": "then 1,000 micrograms weekly for 4 weeks, then monthly",
-         "loading_day_offsets": L("B12-US-1000-DAYS", [0, 1, 2, 3, 4, 5, 6], "days after first dose", "drugs-com-cyano", "C", local=True),
-         "parenteral_loading": True, "neurological": False, "source": "drugs-com-cyano", "grade": "C", "local_policy": True},
+         "loading_day_offsets": L("B12-US-1000-DAYS", [0, 1, 2, 3, 4, 5, 6], "days after first dose", "local", local=True),
+         "parenteral_loading": True, "neurological": False, "source": "local", "grade": None, "local_policy": True},
         {"id": "us-oral-2mg", "label": "Cyanocobalamin 2 mg oral daily (Kuzminski 1998)",
          "drug": "cyanocobalamin", "route": "oral",
          "dose": N("B12-US-ORAL-DOSE", 2, "mg", "kuzminski-1998", "A"),
@@ -710,11 +764,74 @@ def us():
     ]
     p["default_regimen"] = "us-label-100"
     p["gates"]["renal"]["creatinine_review_at_or_above"] = N(
-        "GATE-CREAT-REVIEW", 221, "micromol/L", "us-erp", "C", local=True,
-        note="US ERP: serum creatinine 2.5 mg/dL or more (221 micromol/L [derived]).",
-        alts=[(177, "US ICU protocol: above 2 mg/dL", "us-erp"), (265, "FPnotebook: above 3.0 mg/dL", "us-erp")])
+        "GATE-CREAT-REVIEW", 221, "micromol/L", "local", local=True,
+        note=("A US electrolyte replacement protocol (hospital not identified; read on a document-sharing copy): serum "
+              "creatinine 2.5 mg/dL or more (221 micromol/L [derived])."),
+        alts=[(177, "US ICU protocol (Rich, Montero, Conley; abstract read on a copy): above 2 mg/dL", "local"),
+              (265, "FPnotebook: above 3.0 mg/dL", "local")])
     p["foods"] = [dict(f, potassium=dict(f["potassium"], unit="mEq")) for f in p["foods"]]
+    us_examples = {"thiazide_diuretic": "hydrochlorothiazide, chlorthalidone", "corticosteroid": "prednisone, dexamethasone",
+                   "beta2_agonist": "albuterol, nebulized"}
+    p["k_lowering_drugs"] = [dict(d, examples=us_examples.get(d["id"], d["examples"])) for d in p["k_lowering_drugs"]]
+    us_raising = {"trimethoprim": {"label": "Trimethoprim (including trimethoprim-sulfamethoxazole)"},
+                  "calcineurin_inhibitor": {"label": "Tacrolimus or cyclosporine"}}
+    p["k_raising_drugs"] = [dict(d, **us_raising.get(d["id"], {})) for d in p["k_raising_drugs"]]
+    p["hold_rules"] = [
+        *(h for h in p["hold_rules"] if h["id"] != "HOLD-PO4-K"),
+        T("HOLD-PO4-K", "The sodium and potassium phosphate tablet contains potassium: it is counted in the total daily potassium.",
+          "us-formulary", None, True),
+        T("HOLD-B12-NOT-IV", "Do not give cyanocobalamin intravenously: the label says to avoid the intravenous route "
+          "(almost all of the vitamin is lost in the urine). Intramuscular or deep subcutaneous only.", "fda-cyano-label", "A"),
+    ]
     return p
+
+
+def us_products(p):
+    """US formulary products for magnesium and phosphate (issue 15, item 8), replacing the UK ones.
+
+    Amounts are derived from the strength on the product label (local policy: the site checks its own
+    product) and the standard atomic weights; each carries its potassium where it has any.
+    """
+    mg = p["magnesium"]
+    mg["products"] = [{"id": "MG-ORAL-OXIDE", "name": "magnesium oxide 400 mg tablet",
+                       "form": "tablet", "form_plural": "tablets",
+                       "magnesium_per_unit": N("MG-OXIDE-MMOL", 9.9, "mmol", "us-formulary", local=True,
+                                               note="[derived] 400 mg / 40.304 g/mol (MgO, standard atomic weights) = 9.92 mmol magnesium (241 mg elemental, 19.8 mEq)."),
+                       "administration": "swallow with water"}]
+    mg["iv_products"] = [{"id": "MG-IV-SULFATE-4G", "name": "magnesium sulfate 4 g in water for injection 100 mL (premixed bag)",
+                          "amount": N("MG-IV-AMOUNT", 16.2, "mmol", "us-formulary", local=True,
+                                      note="[derived] 4 g / 246.47 g/mol (magnesium sulfate heptahydrate, standard atomic weights) = 16.2 mmol = 32.5 mEq. SPS: initial IV dose 1 to 5 g (4 to 20 mmol).",
+                                      alts=[(20, "NHS Highland: 20 mmol (5 g) in 250 mL glucose 5% over 3 hours", "highland-hypomagnesaemia")]),
+                          "volume": N("MG-IV-VOLUME", 100, "mL", "us-formulary", local=True),
+                          "diluent": "water for injection"}]
+    for b in mg["bands"]:
+        if b["iv"]:
+            b["iv"] = dict(b["iv"], product="MG-IV-SULFATE-4G")
+        if b["oral"]:
+            b["oral"] = dict(b["oral"], product="MG-ORAL-OXIDE",
+                             units_per_dose=N("MG-ORAL-TABLETS", 1, "tablet", "us-formulary", local=True),
+                             times_per_day=N("MG-ORAL-TIMES", 2, "times daily", "sps-hypomagnesaemia", "B", local=True,
+                                             note="SPS: total daily oral dose 10 to 24 mmol in divided doses; 2 x 9.9 = 19.8 mmol [derived]."))
+    po4 = p["phosphate"]
+    po4["products"] = [{"id": "PO4-ORAL-K-NA", "name": "sodium and potassium phosphate tablet, 250 mg phosphorus",
+                        "form": "tablet", "form_plural": "tablets",
+                        "phosphate_per_unit": N("PO4-K-NA-PO4", 8.07, "mmol", "us-formulary", local=True,
+                                                note="[derived] 250 mg phosphorus / 30.974 g/mol = 8.07 mmol."),
+                        "potassium_per_unit": N("PO4-K-NA-K", 1.1, "mEq", "us-formulary", local=True,
+                                                note="K-Phos Neutral type label: 45 mg (1.1 mEq) potassium and 298 mg (13 mEq) sodium per tablet; check the stocked product."),
+                        "administration": "swallow with a full glass of water"}]
+    po4["iv_products"] = [{"id": "PO4-IV-NA-PHOS", "name": "sodium phosphates 20 mmol in glucose 5% 500 mL",
+                           "amount": N("PO4-IV-AMOUNT", 20, "mmol", "ggc-hypophosphataemia", "B",
+                                       note="GGC: 20 mmol over 12 hours. Sodium phosphates injection (3 mmol phosphate per mL) diluted; it carries no potassium."),
+                           "volume": N("PO4-IV-VOLUME", 500, "mL", "ggc-hypophosphataemia", "B"),
+                           "diluent": "glucose 5%"}]
+    for b in po4["bands"]:
+        if b["iv"]:
+            b["iv"] = dict(b["iv"], product="PO4-IV-NA-PHOS")
+        if b["oral"]:
+            b["oral"] = dict(b["oral"], product="PO4-ORAL-K-NA",
+                             units_per_dose=N("PO4-ORAL-TABLETS", 2, "tablets", "ggc-hypophosphataemia", "B", local=True,
+                                              note="GGC: 1-2 Phosphate Sandoz (16 mmol) three times daily; 2 x 8.07 mmol three times daily = 48.4 mmol a day [derived], GGC's lower end."))
 
 
 def main() -> int:

@@ -192,6 +192,11 @@ def iv_order(
     all_rules = [*rules, rate]
     if is_k:
         all_rules += [k.iv_max_peripheral_concentration, k.iv_ecg_monitoring_above_rate]
+    elif prod.potassium_per_bag is not None:
+        # IV potassium phosphates and the like: the potassium they carry is stated and cited.
+        per_bag = prod.potassium_per_bag
+        text += f" Each bag also gives {qty(per_bag.value, per_bag.unit)} potassium."
+        all_rules.append(per_bag)
     return Order(
         electrolyte=electrolyte,  # type: ignore[arg-type]
         kind="iv",

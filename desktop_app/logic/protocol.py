@@ -639,7 +639,10 @@ class Protocol(_Frozen):
         rules: dict[str, list[Any]] = {}
         sources: set[str] = set()
         _scan(self, rules, sources)
-        problems = [*_check_sources(self, sources), *_check_ids(rules), *_check_units(self)]
+        problems = [
+            *_check_sources(self, sources), *_check_ids(rules), *_check_units(self),
+            *_check_weak_grades(self), *_check_hidden_potassium(self),
+        ]
         if self.default_regimen not in {r.id for r in self.regimens}:
             problems.append(f"default_regimen '{self.default_regimen}' is not a regimen id")
         absent = sorted(REQUIRED_WARNINGS - set(self.warnings))
@@ -777,6 +780,49 @@ def _check_ids(rules: dict[str, list[Any]]) -> list[str]:
     ]
 
 
+#: Grades that may only locate a source (clinical basis): a number resting on one is local policy.
+WEAK_GRADES = frozenset({Grade.C, Grade.D})
+
+
+def _graded_rules(obj: object, path: str) -> list[tuple[str, Any]]:
+    """Every part of the file that carries both a grade and a local-policy flag, with its path."""
+    out: list[tuple[str, Any]] = []
+    if isinstance(obj, BaseModel):
+        if "grade" in type(obj).model_fields and "local_policy" in type(obj).model_fields:
+            out.append((path, obj))
+        for name in type(obj).model_fields:
+            if name != "references":
+                out.extend(_graded_rules(getattr(obj, name), f"{path}.{name}" if path else name))
+    elif isinstance(obj, dict):
+        for key, value in obj.items():
+            out.extend(_graded_rules(value, f"{path}.{key}"))
+    elif isinstance(obj, tuple | list):
+        for i, value in enumerate(obj):
+            out.extend(_graded_rules(value, f"{path}[{i}]"))
+    return out
+
+
+def _check_weak_grades(proto: Protocol) -> list[str]:
+    """A rule graded C or D, or resting on a reference graded C or D, must be local policy.
+
+    Grade C and D sources only locate an A/B source (clinical basis); a number or text that rests
+    on one alone is the site's own choice and must say so on screen and on paper (issue 15).
+    """
+    problems = []
+    for path, rule in _graded_rules(proto, ""):
+        if rule.local_policy:
+            continue
+        ref = proto.references.get(rule.source)
+        weak = rule.grade in WEAK_GRADES or (ref is not None and ref.grade in WEAK_GRADES)
+        if weak:
+            grade = rule.grade if rule.grade in WEAK_GRADES else ref.grade  # type: ignore[union-attr]
+            problems.append(
+                f"{path} ({rule.id}): rests on a grade {grade} source ('{rule.source}') but is "
+                "not marked local_policy (grade C and D sources only locate a source)"
+            )
+    return problems
+
+
 def _check_units(proto: Protocol) -> list[str]:
     """Potassium amounts must be in the protocol's one potassium unit, never in grams."""
     unit = proto.potassium_unit
@@ -790,7 +836,26 @@ def _check_units(proto: Protocol) -> list[str]:
     for prod in (*proto.phosphate.products, *proto.magnesium.products):
         if prod.potassium_per_unit and prod.potassium_per_unit.unit != unit:
             problems.append(f"{prod.id}: potassium must be in {unit}")
+    for prod in (*proto.phosphate.iv_products, *proto.magnesium.iv_products):
+        if prod.potassium_per_bag and prod.potassium_per_bag.unit != unit:
+            problems.append(f"{prod.id}: potassium must be in {unit}")
     return problems
+
+
+def _check_hidden_potassium(proto: Protocol) -> list[str]:
+    """A magnesium or phosphate product named as a potassium salt must say how much it carries.
+
+    Otherwise its potassium would never be counted or printed (IV potassium phosphates, issue 15).
+    """
+    return [
+        f"{prod.id}: '{prod.name}' names potassium but gives no potassium_per_bag"
+        for prod in (*proto.phosphate.iv_products, *proto.magnesium.iv_products)
+        if "potassium" in prod.name.lower() and prod.potassium_per_bag is None
+    ] + [
+        f"{prod.id}: '{prod.name}' names potassium but gives no potassium_per_unit"
+        for prod in (*proto.phosphate.products, *proto.magnesium.products)
+        if "potassium" in prod.name.lower() and prod.potassium_per_unit is None
+    ]
 
 
 # ----- loading ---------------------------------------------------------------------------------
