@@ -391,9 +391,11 @@ def common_sections(ku):
                       note="Label window (48 h, A) sampled 6- to 12-hourly, then daily through the reticulocyte peak (days 3-8; label: reticulocytosis between the third and tenth day)."),
             "raised": L("MON-K-RAISED", [12, 24, 48, 72, 120, 168], "hours after first dose", "local", local=True,
                         note="Label window covered 12- to 24-hourly, then around the reticulocyte peak."),
-            "standard": L("MON-K-STANDARD", [24, 48, 120], "hours after first dose", "local", local=True,
-                          note="Label window covered daily, plus one check at the reticulocyte peak."),
+            "standard": L("MON-K-STANDARD", [12, 24, 48, 120, 168], "hours after first dose", "local", local=True,
+                          note="Three draws inside the label window (48 h, A), then around the reticulocyte peak through day 8, as every tier (issue 15)."),
         },
+        "min_draws_in_label_window": N("MON-MIN-DRAWS-48H", 3, "draws", "local", local=True,
+                                       note="Every tier draws potassium with magnesium and phosphate at least three times inside the label's 48 hours (review of issue 15); no source gives a number."),
         "other_draws": [
             {"id": "MON-FBC-RETIC", "tests": ["fbc", "reticulocytes"],
              "hours": L("MON-FBC-HOURS", [96, 120, 144], "hours after first dose", "fda-cyano-label", "A",

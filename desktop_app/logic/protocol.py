@@ -512,6 +512,9 @@ class MonitoringSection(_Frozen):
 
     label_window_hours: Num
     electrolyte_draws: dict[Tier, NumList]
+    min_draws_in_label_window: Num = Field(
+        description="Fewest electrolyte draws each tier must take inside the label window."
+    )
     other_draws: tuple[DrawTemplate, ...]
     stale_after_hours: Num
     baseline_text: TextRule
@@ -532,7 +535,20 @@ class MonitoringSection(_Frozen):
                     f"monitoring.electrolyte_draws.{tier}: hours must be positive, "
                     "increasing and without repeats"
                 )
+            _check_draws_in_window(self, tier, hours)
         return self
+
+
+def _check_draws_in_window(mon: "MonitoringSection", tier: Tier, hours: NumList) -> None:
+    """Each tier samples the label window itself, not only its end (issue 15, item 7)."""
+    window = mon.label_window_hours.value
+    inside = sum(1 for h in hours.values if h <= window)
+    need = mon.min_draws_in_label_window
+    if inside < need.value:
+        raise ValueError(
+            f"monitoring.electrolyte_draws.{tier} has {inside} draws inside the label window of "
+            f"{window:g} hours; {need.id} asks for at least {need.value:g}"
+        )
 
 
 class RegimenPreset(_Frozen):

@@ -20,7 +20,7 @@ from tests.logic.helpers import FIRST, NOW, US, hours, inputs, lab, proto
 
 HIGH = [6, 12, 24, 36, 48, 72, 96, 120, 144, 168]
 RAISED = [12, 24, 48, 72, 120, 168]
-STANDARD = [24, 48, 120]
+STANDARD = [12, 24, 48, 120, 168]
 PARENTERAL = {"preset_id": "bnf-no-neuro", "first_dose_at": FIRST.isoformat()}
 
 

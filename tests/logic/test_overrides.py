@@ -234,6 +234,7 @@ def test_overrides_together_cannot_end_potassium_monitoring_early() -> None:
     found = refused([
         ov(target="draw", action="move", draw_hours=48, new_hours=30),
         ov(target="draw", action="remove", draw_hours=120, confirmed_outside_band=True),
+        ov(target="draw", action="remove", draw_hours=168, confirmed_outside_band=True),
     ])
     assert "end potassium monitoring at 30 hours, before the label's 48-hour window" in found[
-        "overrides[1].action"]
+        "overrides[2].action"]

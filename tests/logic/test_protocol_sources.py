@@ -403,3 +403,29 @@ def test_the_potassium_in_an_iv_phosphate_is_in_the_protocols_potassium_unit() -
         "id": "PO4-IV-K", "value": 29.4, "unit": "mEq", "source": "local", "grade": None,
         "local_policy": True}
     assert "PO4-IV-GLYCEROPHOSPHATE: potassium must be in mmol" in _problems(raw)
+
+
+# ----- item 7: schedules cover the label window densely and run through day 8 --------------------
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "protocol.md"
+
+
+@BOTH
+def test_every_tier_draws_three_times_inside_48_hours_and_runs_through_day_8(path: Path) -> None:
+    mon = proto(path).protocol.monitoring
+    window = mon.label_window_hours.value
+    assert window == 48 and mon.min_draws_in_label_window.value >= 3
+    for tier, hours in mon.electrolyte_draws.items():
+        inside = [h for h in hours.values if h <= window]
+        assert len(inside) >= 3, (tier, hours.values)
+        last_day = int(max(hours.values) // 24) + 1  # day 1 is the day of the first dose
+        assert last_day == 8, (tier, hours.values)
+    assert "each tier then continues through day 8" in DOCS.read_text(encoding="utf-8")
+
+
+def test_validator_refuses_a_tier_with_too_few_draws_in_the_label_window() -> None:
+    raw = _raw(UK)
+    raw["monitoring"]["electrolyte_draws"]["standard"]["values"] = [24, 48, 120, 168]
+    msg = _problems(raw)
+    assert "monitoring.electrolyte_draws.standard has 2 draws inside the label window of 48 hours" in msg
+    assert "MON-MIN-DRAWS-48H asks for at least 3" in msg
