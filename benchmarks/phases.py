@@ -34,8 +34,6 @@ def mark(name):
     marks.append((name, time.perf_counter()))
 import desktop_app.demo, desktop_app.logic.engine, desktop_app.storage.settings  # as app.main does
 mark("import the Qt-free core (pydantic, models, engine, demo, settings)")
-from desktop_app.qt_compat import guard_none_refcount
-guard_none_refcount()
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 mark("import PySide6 QtCore/QtGui/QtWidgets (the bare window pays this too)")

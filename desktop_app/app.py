@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from desktop_app import __version__
+from desktop_app import __version__, disable_pydantic_plugins
 
 _log = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ def window_hook(
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the window; return the exit status."""
+    disable_pydantic_plugins()  # the `b12k-planner` script's entry point: before any model
     if not has_display():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 1
@@ -92,8 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if problem is not None:  # Qt would abort with only "could not load the xcb plugin"
         print(problem, file=sys.stderr)
         return 1
-    # No automatic cyclic collections while starting: about a hundred of them ran before the
-    # first paint (~25 ms), and start-up leaves almost no cyclic garbage (~500 objects).
+    # No automatic cyclic collections while starting: start-up makes many objects and almost no
+    # cyclic garbage, so the collections before the first paint find nothing (docs/benchmarks.md).
     gc.disable()
     try:
         return _start(argv)
@@ -103,14 +104,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _start(argv: Sequence[str] | None) -> int:
     """Build the application and the window, then run the event loop; return the exit status."""
-    # The Qt-free core before PySide6: shiboken reads the source of every module imported after
-    # it (start-up 590 -> 555 ms, peak memory 104 -> 98 MB).
-    import desktop_app.demo  # noqa: F401
-    import desktop_app.logic.engine  # noqa: F401
-    import desktop_app.storage.settings  # noqa: F401
-    from desktop_app.qt_compat import guard_none_refcount
+    # The Qt-free core before PySide6: shiboken's import hook reads the source of every module
+    # imported after it (docs/benchmarks.md).
+    import desktop_app.demo
+    import desktop_app.logic.engine
+    import desktop_app.storage.settings
+    from desktop_app.qt_compat import installed_pyside, unsafe_qt_message
 
-    guard_none_refcount()  # before any PySide6 call (PySide6 6.12 on Python 3.11)
+    problem = unsafe_qt_message(installed_pyside())
+    if problem is not None:  # an environment from before the PySide6 pin
+        print(problem, file=sys.stderr)
+        return 1
     # Imported here so that the no-display path never loads Qt.
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -169,7 +173,7 @@ def _start(argv: Sequence[str] | None) -> int:
     window.show()
     # Start-up objects (protocol, models, widgets) live for the whole session: keep them out of
     # the cyclic collector so its pauses stay short while the user types. No collection first:
-    # it found only ~500 unreachable objects and took 20-50 ms before the first paint.
+    # it finds little and would delay the first paint.
     gc.freeze()
     gc.enable()
     draft = autosave.load()

@@ -1,34 +1,43 @@
-"""Work-around for a PySide6 6.12 reference-count bug on Python 3.11. Qt-free; import first.
+"""Refuse a Qt binding known to abort this Python, with words instead of a crash. Qt-free.
 
-PySide6 6.12 (shiboken6 6.12) returns `None` from every C++ method that returns `void` without
-taking a reference to it. On Python 3.12 and later `None` is immortal (PEP 683), so the slip is
-harmless; on Python 3.11 each such call (setText, setVisible, setChecked, ...) lowers None's
-reference count by one, and after a few thousand calls the interpreter aborts with
-"Fatal Python error: none_dealloc: deallocating None". A window that is typed into for a minute
-makes that many calls.
-
-`guard_none_refcount()` gives None a reference count so large that no session can use it up,
-which is what Python 3.12 does for every immortal object. `None` is a static object that is
-never freed, so this changes nothing else. Remove this module when the project requires
-Python 3.12 or a PySide6 that takes the reference.
+PySide6 6.12.0 (shiboken6 6.12.0) returns `None` from every C++ method that returns `void`
+without taking a reference to it. On Python 3.12 and later `None` is immortal (PEP 683) and this
+is harmless; on Python 3.11 each such call (setText, setVisible, ...) lowers None's reference
+count, and after a few thousand calls the interpreter aborts with "Fatal Python error:
+none_dealloc: deallocating None". The project therefore pins PySide6 6.11.3 (README, "Qt
+version"); this check only catches an environment installed before that pin.
 """
 
 from __future__ import annotations
 
-import ctypes
 import sys
 
-#: Added to None's reference count on Python < 3.12 (far more than any session's void calls,
-#: far below the counter's limit).
-_BANK = 1 << 48
+#: (PySide6 version, first Python it is safe on): releases seen dropping None's reference.
+UNSAFE_ON_OLDER_PYTHON: tuple[tuple[tuple[int, int, int], tuple[int, int]], ...] = (
+    ((6, 12, 0), (3, 12)),
+)
 
 
-def guard_none_refcount() -> bool:
-    """Make None effectively immortal on Python < 3.12; return True when the guard was applied."""
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return False
-    if sys.getrefcount(None) > _BANK:
-        return False  # already applied
-    refcnt = ctypes.c_ssize_t.from_address(id(None))
-    refcnt.value += _BANK
-    return True
+def unsafe_qt_message(
+    pyside: tuple[int, int, int], python: tuple[int, int] | None = None
+) -> str | None:
+    """Return why this PySide6 cannot run on this Python, or None when it can."""
+    running = python if python is not None else (sys.version_info[0], sys.version_info[1])
+    for version, first_safe in UNSAFE_ON_OLDER_PYTHON:
+        if pyside == version and running < first_safe:
+            shown = ".".join(map(str, version))
+            return (
+                f"PySide6 {shown} cannot run on Python {running[0]}.{running[1]}: it aborts the "
+                f"program after a few thousand screen updates. Run `bash scripts/setup.sh` to "
+                f"install the pinned PySide6 (requirements.lock), or use Python "
+                f"{first_safe[0]}.{first_safe[1]} or newer."
+            )
+    return None
+
+
+def installed_pyside() -> tuple[int, int, int]:
+    """Return the installed PySide6 version (imports the PySide6 package, not its Qt modules)."""
+    import PySide6
+
+    major, minor, patch = (int(part) for part in PySide6.__version_info__[:3])
+    return (major, minor, patch)

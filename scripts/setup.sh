@@ -60,6 +60,10 @@ stamp=.venv/.b12k-installed
 want="$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "installing pinned packages (requirements.lock)"
+  # PySide6-Pdf (6.12 only) was replaced by PySide6-Addons 6.11.3, which ships the same QtPdf files.
+  if .venv/bin/python -m pip show -q PySide6-Pdf >/dev/null 2>&1; then
+    .venv/bin/python -m pip uninstall -q -y --disable-pip-version-check PySide6-Pdf
+  fi
   .venv/bin/python -m pip install -q --disable-pip-version-check -c requirements.lock hatchling editables
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-build-isolation \
       -c requirements.lock -e ".[test,fhir]"

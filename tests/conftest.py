@@ -6,13 +6,14 @@ import os
 
 import pytest
 
-from desktop_app.qt_compat import guard_none_refcount
+from desktop_app.qt_compat import installed_pyside, unsafe_qt_message
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-# PySide6 6.12 drops a reference to None on every void call; on Python 3.11 that aborts the
-# interpreter after a few thousand calls. Guard before any test touches Qt (see the module).
-guard_none_refcount()
+# An environment from before the PySide6 pin would abort mid-run: stop with the fix instead.
+_QT_PROBLEM = unsafe_qt_message(installed_pyside())
+if _QT_PROBLEM is not None:
+    pytest.exit(_QT_PROBLEM, returncode=3)
 
 
 @pytest.fixture(autouse=True)

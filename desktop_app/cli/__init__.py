@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from desktop_app import __version__
+from desktop_app import __version__, disable_pydantic_plugins
 
 #: Each module adds its sub-commands through `register(subparsers)`. A command module imports
 #: nothing heavy at module level: its command functions import what they need when they run.
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit status (2 for bad input, never a traceback)."""
+    disable_pydantic_plugins()  # the `b12k` script's entry point: before the commands' models
     parser = build_parser()
     args = parser.parse_args(argv)
     import logging

@@ -90,8 +90,7 @@ def mark_invalid(widget: QWidget, message: str) -> None:
         return
     widget._b12k_message = message  # type: ignore[attr-defined]
     invalid = bool(message) and not is_needed(message)
-    # The state is mirrored in a Python attribute: reading an unset dynamic property returns
-    # None, and PySide6 6.12 mis-counts references to that None under heavy use (crash).
+    # The state is mirrored in a Python attribute, so an unchanged state repaints nothing.
     if getattr(widget, "_b12k_invalid", False) != invalid:
         widget._b12k_invalid = invalid  # type: ignore[attr-defined]
         set_invalid_frame(widget, invalid)

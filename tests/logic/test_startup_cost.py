@@ -5,14 +5,10 @@ Each check runs in a fresh interpreter, as the program starts.
 
 from __future__ import annotations
 
-import ast
-import importlib.util
-import inspect
 import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -29,109 +25,66 @@ def _fresh(code: str, env: dict[str, str] | None = None) -> object:
     environ.update(env or {})
     out = subprocess.run(
         [sys.executable, "-c", code],
-        capture_output=True, text=True, check=True, cwd=ROOT, env=environ,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        env=environ,
     )
     return json.loads(out.stdout)
 
 
-def test_importing_desktop_app_disables_pydantic_plugin_discovery() -> None:
+def test_importing_desktop_app_leaves_the_environment_alone() -> None:
+    """Setting pydantic's variable is the entry points' job, not a side effect of an import."""
     code = (
-        "import json, os\n"
-        "import desktop_app\n"
-        "from pydantic.plugin import _loader\n"
-        "print(json.dumps({'env': os.environ.get('PYDANTIC_DISABLE_PLUGINS'),\n"
-        "                  'plugins': list(_loader.get_plugins())}))\n"
+        "import json, os, sys\n"
+        "import desktop_app, desktop_app.app, desktop_app.cli\n"
+        "print(json.dumps([os.environ.get('PYDANTIC_DISABLE_PLUGINS'),\n"
+        "                  sorted(m for m in sys.modules if m.startswith('pydantic.plugin'))]))\n"
     )
-    assert _fresh(code) == {"env": "__all__", "plugins": []}
+    assert _fresh(code) == [None, []]
 
 
-def test_a_value_the_user_set_is_kept() -> None:
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "import desktop_app.__main__",
+        "import desktop_app.cli.__main__",
+        "from desktop_app.app import main; main([])",
+        "from desktop_app.cli import main; main(['--version'])",
+    ],
+)
+def test_every_entry_point_disables_pydantic_plugins_before_starting(entry: str) -> None:
+    """The GUI entry points stop at once here (no display); the CLI ones print the version."""
     code = (
-        "import json, os\nimport desktop_app\n"
-        "print(json.dumps(os.environ['PYDANTIC_DISABLE_PLUGINS']))\n"
+        "import atexit, json, os, sys\n"
+        "atexit.register(lambda: sys.__stderr__.write(\n"
+        "    'ENV=' + json.dumps(os.environ.get('PYDANTIC_DISABLE_PLUGINS')) + '\\n'))\n"
+        f"{entry}\n"
     )
-    assert _fresh(code, {"PYDANTIC_DISABLE_PLUGINS": "some-plugin"}) == "some-plugin"
-
-
-def test_pydantic_scans_no_entry_points_when_plugins_are_disabled() -> None:
-    """What the variable relies on: pydantic's loader returns no plugin without a scan."""
-    code = (
-        "import json, importlib.metadata\n"
-        "def refuse(*a, **k):\n"
-        "    raise AssertionError('entry points scanned')\n"
-        "importlib.metadata.entry_points = refuse\n"
-        "import desktop_app\n"
-        "from pydantic.plugin import _loader\n"
-        "_loader.entry_points = refuse\n"
-        "print(json.dumps({'plugins': list(_loader.get_plugins())}))\n"
-    )
-    assert _fresh(code) == {"plugins": []}
-
-
-def test_the_core_start_path_does_not_import_importlib_metadata() -> None:
-    """pydantic's plugin loader is replaced by a stand-in that returns no plugin (as the real
-    one does when the variable disables all), so importlib.metadata (~15-20 ms) is not loaded."""
-    code = (
-        "import json, sys\n" + START_IMPORTS + "from pydantic.plugin import _schema_validator\n"
-        "from desktop_app.storage.settings import Preferences\n"
-        "Preferences()\n"
-        "print(json.dumps({'metadata': 'importlib.metadata' in sys.modules,\n"
-        "                  'validator': type(Preferences.__pydantic_validator__).__name__}))\n"
-    )
-    assert _fresh(code) == {"metadata": False, "validator": "SchemaValidator"}
-
-
-def test_with_a_plugin_named_the_real_loader_is_used() -> None:
-    code = (
-        "import json, sys\n" + START_IMPORTS + "from pydantic.plugin import _loader\n"
-        "print(json.dumps({'real': hasattr(_loader, 'entry_points'),\n"
-        "                  'metadata': 'importlib.metadata' in sys.modules}))\n"
-    )
-    named = {"PYDANTIC_DISABLE_PLUGINS": "some-plugin"}
-    assert _fresh(code, named) == {"real": True, "metadata": True}
-
-
-def test_loader_already_imported_is_left_alone() -> None:
-    code = (
-        "import json\n"
-        "from pydantic.plugin import _loader\n"
-        "import desktop_app\n"
-        "from pydantic.plugin import _loader as after\n"
-        "print(json.dumps(after is _loader))\n"
-    )
-    assert _fresh(code) is True
-
-
-def test_the_stand_in_matches_what_pydantic_uses_from_its_loader(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """If a pydantic upgrade uses more of its loader than get_plugins(), or its loader stops
-    returning no plugin for the values the stand-in is installed for, this fails."""
-    import pydantic.plugin._schema_validator as schema_validator
-
-    tree = ast.parse(inspect.getsource(schema_validator))
-    imported = {
-        alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.ImportFrom) and node.module == "_loader" and node.level == 1
-        for alias in node.names
+    environ = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PYDANTIC_DISABLE_PLUGINS", "DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
     }
-    assert imported == {"get_plugins"}
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+        env=environ,
+    )
+    assert 'ENV="__all__"' in done.stderr.splitlines(), done.stderr
 
-    # The real loader, loaded from its file under another name, returns no plugin for each value.
-    path = Path(schema_validator.__file__).with_name("_loader.py")
-    spec = importlib.util.spec_from_file_location("_real_pydantic_plugin_loader", path)
-    assert spec is not None and spec.loader is not None
-    real = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(real)
 
-    def refuse(**_: object) -> None:
-        raise AssertionError("entry points scanned")
-
-    monkeypatch.setattr(real, "entry_points", refuse)
-    for value in desktop_app._ALL_PLUGINS_DISABLED:
-        monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", value)
-        assert tuple(real.get_plugins()) == ()
+def test_an_entry_point_keeps_a_value_the_user_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "some-plugin")
+    desktop_app.disable_pydantic_plugins()
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "some-plugin"
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
+    desktop_app.disable_pydantic_plugins()
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"
 
 
 def test_a_protocol_load_checks_the_protocol_once(monkeypatch: pytest.MonkeyPatch) -> None:

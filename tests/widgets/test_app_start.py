@@ -8,11 +8,13 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+import PySide6
 import pytest
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop_app import app as app_module
+from desktop_app import qt_compat
 from desktop_app.storage.autosave import Autosave
 from desktop_app.storage.paths import data_dir, log_file
 from desktop_app.widgets.main_window import MainWindow
@@ -146,3 +148,34 @@ def test_a_wrong_window_hook_stops_start_up_with_a_message(spec: str, says: str)
     with pytest.raises(SystemExit) as stopped:
         app_module.window_hook({app_module.WINDOW_HOOK_ENV: spec})
     assert app_module.WINDOW_HOOK_ENV in str(stopped.value) and says in str(stopped.value)
+
+
+def test_pyside_6_12_0_is_refused_on_python_3_11_only() -> None:
+    message = qt_compat.unsafe_qt_message((6, 12, 0), (3, 11))
+    assert message is not None
+    assert "PySide6 6.12.0 cannot run on Python 3.11" in message
+    assert "bash scripts/setup.sh" in message
+    assert qt_compat.unsafe_qt_message((6, 12, 0), (3, 12)) is None
+    assert qt_compat.unsafe_qt_message((6, 11, 3), (3, 11)) is None
+    assert qt_compat.installed_pyside() == tuple(PySide6.__version_info__[:3])
+
+
+def test_the_window_does_not_start_on_a_refused_pyside(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(qt_compat, "installed_pyside", lambda: (6, 12, 0))
+    monkeypatch.setattr(qt_compat, "UNSAFE_ON_OLDER_PYTHON", (((6, 12, 0), (99, 0)),))
+    assert app_module.main([]) == 1
+    assert "PySide6 6.12.0 cannot run on Python" in capsys.readouterr().err
+
+
+def test_the_installed_pyside_keeps_its_reference_to_none(qapp: QApplication) -> None:
+    """What the pin is for: 6.12.0 dropped a reference to None on each call returning void."""
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel()
+    before = sys.getrefcount(None)
+    for _ in range(2000):
+        label.setText("x")
+        label.setVisible(False)
+    assert sys.getrefcount(None) >= before - 10

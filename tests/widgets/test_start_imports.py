@@ -26,8 +26,6 @@ _SCRIPT = """
 import sys, tempfile
 from datetime import datetime
 from pathlib import Path
-from desktop_app.qt_compat import guard_none_refcount
-guard_none_refcount()
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 from desktop_app.storage.settings import Preferences
