@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from desktop_app.logic.labels import ELECTROLYTE_TITLES, override_action_word, override_targets
 from desktop_app.logic.plan import BandRow, Draw, Order, OverrideNote, Plan, Reason
 from desktop_app.logic.textfmt import day_month, hours_text, qty, when
 
@@ -61,7 +62,6 @@ SECTION_KINDS: dict[str, str] = {
 
 _LEVEL_WORDS = {"danger": "DANGER", "warning": "WARNING", "info": "NOTE"}
 _LEVEL_ORDER = {"danger": 0, "warning": 1, "info": 2}
-_ELECTROLYTE_TITLES = {"potassium": "Potassium", "magnesium": "Magnesium", "phosphate": "Phosphate"}
 #: Short analyte names for the result boxes of the monitoring table (not clinical numbers).
 _RESULT_PROMPTS = {"potassium": "K", "magnesium": "Mg", "phosphate": "Phosphate"}
 SIGNOFF_ROLES = ("Prescriber", "Pharmacist verification", "Nurse")
@@ -410,15 +410,6 @@ def _order_flags(order: Order) -> tuple[str, ...]:
     return tuple(flags)
 
 
-_ACTION_WORDS = {
-    "change": "changed",
-    "decline": "declined",
-    "remove": "removed",
-    "move": "moved",
-    "add": "added",
-}
-
-
 def override_label(note: OverrideNote) -> str:
     """Return the override's name on the sheet ('Override 1'), its position in the inputs."""
     return f"Override {note.index + 1}"
@@ -434,7 +425,7 @@ def override_mark(note: OverrideNote) -> str:
 
 def override_text(note: OverrideNote) -> str:
     """Return the text printed at an overridden line: the mark, who did what, and why."""
-    action = _ACTION_WORDS.get(note.action, note.action)
+    action = override_action_word(note.action)
     return (
         f"{override_mark(note)}. {action.capitalize()} by {note.prescriber}. "
         f"Reason: {note.reason.rstrip('.')}. The protocol's recommendation is listed with the "
@@ -443,18 +434,12 @@ def override_text(note: OverrideNote) -> str:
 
 
 def _override_lines(plan: Plan) -> tuple[OverrideLine, ...]:
-    what: dict[int, str] = {}
-    for order in plan.orders_now:
-        if order.override is not None:
-            what[order.override.index] = f"{_ELECTROLYTE_TITLES[order.electrolyte]} order"
-    for draw in plan.schedule:
-        if draw.override is not None:
-            what[draw.override.index] = f"Blood test at {when(draw.at)}"
+    what = override_targets(plan)  # the same names as on screen
     return tuple(
         OverrideLine(
             label=override_label(n),
-            line=what.get(n.index, "Blood test"),
-            change=_ACTION_WORDS.get(n.action, n.action),
+            line=what[n.index],
+            change=override_action_word(n.action),
             prescriber=n.prescriber,
             reason=n.reason,
             recommended=n.recommended_text,
@@ -470,7 +455,7 @@ def _removed_draw_text(note: OverrideNote) -> str:
 
 def _order_line(order: Order, marks: _Marks) -> OrderLine:
     return OrderLine(
-        electrolyte=_ELECTROLYTE_TITLES[order.electrolyte],
+        electrolyte=ELECTROLYTE_TITLES[order.electrolyte],
         text=order.text,
         start=f"Start {when(order.start_at)}"
         if order.start_at and order.kind in ("oral", "iv")
@@ -665,7 +650,7 @@ def build_content(plan: Plan) -> SheetContent:
     )
     followups = tuple(
         FollowUpLine(
-            label=_ELECTROLYTE_TITLES[fu.analyte],
+            label=ELECTROLYTE_TITLES[fu.analyte],
             value=fu.text,
             sampled=when(fu.sampled_at),
             after=f"+{hours_text(round(fu.hours_after_first_dose))}",
