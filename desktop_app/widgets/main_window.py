@@ -1,10 +1,11 @@
-"""The main window: inputs beside the live plan, files, settings, autosave, export and print."""
+"""The main window: inputs beside the live plan, the File menu, settings and the window state.
+
+The plan document (file, saved state, draft) is `storage.document.PlanDocument`; the order
+sheet actions are in `export_actions`, the FHIR ones in `fhir_actions`.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import importlib
-import importlib.util
 import logging
 import uuid
 from collections.abc import Callable
@@ -20,29 +21,23 @@ from desktop_app import __version__
 from desktop_app.demo import demo_inputs_for
 from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import B12KError, InputError, PlanFileError
+from desktop_app.logic.labels import override_action_word
 from desktop_app.logic.models import Patient, PlanInputs, Regimen
 from desktop_app.logic.plan import Plan
 from desktop_app.logic.protocol import LoadedProtocol
 from desktop_app.override_check import OverrideRequest, check_override
 from desktop_app.storage.autosave import Autosave, Draft
-from desktop_app.storage.plan_files import read_plan_file, write_plan_file
+from desktop_app.storage.document import FileChangedError, PlanDocument
 from desktop_app.storage.settings import Preferences, save_preferences
 from desktop_app.widgets import alerts, ui_text
+from desktop_app.widgets.export_actions import SheetActions
+from desktop_app.widgets.fhir_actions import FhirActions
 from desktop_app.widgets.input_form import InputForm
 from desktop_app.widgets.messages import MessageBar
 from desktop_app.widgets.plan_view import PlanView, Problem
 
 _log = logging.getLogger(__name__)
 
-
-def _disk_stamp(path: Path | None) -> str | None:
-    """SHA-256 of a file's bytes as it is on disk now (None when absent or unreadable)."""
-    if path is None:
-        return None
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
 
 #: Autosave interval (a UI choice, not a clinical number).
 AUTOSAVE_MS = 3000
@@ -53,35 +48,6 @@ REFRESH_MS = 60_000
 def new_plan_id() -> str:
     """Return a fresh plan id, stable for the life of the plan (kept in its file)."""
     return "P-" + uuid.uuid4().hex[:12].upper()
-
-
-def report_available() -> bool:
-    """True when the order-sheet renderer package is installed (checked without importing it)."""
-    try:
-        spec = importlib.util.find_spec("desktop_app.report")
-    except (ImportError, ValueError):
-        return False
-    if spec is None or spec.origin is None:
-        return False
-    origin = Path(spec.origin)
-    return origin.name == "__init__.py" and origin.stat().st_size > 0
-
-
-def audit_available() -> bool:
-    """True when the audit register package is installed (checked without importing it).
-
-    `find_spec` of the submodule would import the package (and sqlite3) at start-up.
-    """
-    try:
-        spec = importlib.util.find_spec("desktop_app.audit")
-    except (ImportError, ValueError):
-        return False
-    if spec is None or not spec.submodule_search_locations:
-        return False
-    return any(
-        (Path(folder) / "issue.py").is_file() or (Path(folder) / "issue" / "__init__.py").is_file()
-        for folder in spec.submodule_search_locations
-    )
 
 
 class MainWindow(QMainWindow):
@@ -102,13 +68,11 @@ class MainWindow(QMainWindow):
         self._lp = lp
         self._prefs = prefs
         self._now = now
-        self._autosave = autosave
         self._window_state = window_state
         self._save_prefs = save_prefs
-        self._path: Path | None = None
-        self._disk: str | None = None
-        self._saved_raw: dict[str, Any] = {}
-        self._autosaved_raw: dict[str, Any] | None = None
+        self._document = PlanDocument(autosave)
+        self._sheets = SheetActions(self)
+        self._fhir = FhirActions(self)
         self._pending: PlanInputs | None = None
         self._plan: Plan | None = None
         self._build()
@@ -221,16 +185,8 @@ class MainWindow(QMainWindow):
                 file_menu.addAction(item)
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.act_about)
-        available = report_available()
-        for action in (self.act_export, self.act_print):
-            action.setEnabled(available)
-            if not available:
-                action.setToolTip(ui_text.PDF_MISSING)
-                action.setStatusTip(ui_text.PDF_MISSING)
-        self.act_history.setEnabled(audit_available())
         # Whether FHIR export works is found out when the menu first opens: the check imports
         # the FHIR models, which start-up does not need.
-        self._fhir_export: tuple[bool, str] | None = None
         file_menu.aboutToShow.connect(self._on_file_menu_about_to_show)
         file_menu.setToolTipsVisible(True)
         self._refresh_recent()
@@ -272,7 +228,11 @@ class MainWindow(QMainWindow):
     @property
     def path(self) -> Path | None:
         """The plan file being edited (None for an unsaved plan)."""
-        return self._path
+        return self._document.path
+
+    def now(self) -> datetime:
+        """The clock the window plans with."""
+        return self._now()
 
     @property
     def protocol(self) -> LoadedProtocol:
@@ -286,7 +246,7 @@ class MainWindow(QMainWindow):
 
     def is_dirty(self) -> bool:
         """True when what is typed differs from what was last opened, saved or started."""
-        return self.form.raw_state() != self._saved_raw
+        return self._document.is_dirty(self.form.raw_state())
 
     def current_plan(self) -> Plan | None:
         """Return the plan for the inputs as they are now, or None when there is none."""
@@ -321,14 +281,14 @@ class MainWindow(QMainWindow):
         """Ask for a plan file and open it."""
         if not self._maybe_save():
             return False
-        folder = str(self._path.parent) if self._path else ""
+        folder = str(self.path.parent) if self.path else ""
         path = alerts.choose_open_path(self, folder)
         return self.open_path(path) if path else False
 
     def open_path(self, path: Path) -> bool:
         """Open a plan file; on any problem say so and leave the current work untouched."""
         try:
-            inputs = read_plan_file(path)
+            inputs = self._document.open(path)
         except InputError as exc:
             alerts.error(
                 self,
@@ -356,16 +316,16 @@ class MainWindow(QMainWindow):
 
     def save(self) -> bool:
         """Save to the current file, or ask where (Save As) for a new plan."""
-        if self._path is None:
+        if self.path is None:
             return self.save_as()
-        return self.save_to(self._path)
+        return self.save_to(self.path)
 
     def save_as(self) -> bool:
         """Ask where to save, then save."""
         inputs = self.form.current_inputs()
         suggested = (
-            str(self._path)
-            if self._path
+            str(self.path)
+            if self.path
             else (
                 (inputs.patient.identifier if inputs and inputs.patient.identifier else "plan")
                 + ".json"
@@ -388,66 +348,41 @@ class MainWindow(QMainWindow):
             )
             return False
         target = Path(path)
-        if (
-            self._path is not None
-            and target.resolve() == self._path.resolve()
-            and self._disk is not None
-            and _disk_stamp(target) not in (None, self._disk)
-        ):
+        try:
+            self._document.save(target, inputs, self.form.raw_state())
+        except FileChangedError:
             # Another program replaced the file after it was opened here: never overwrite
             # its version silently (the draft stays autosaved meanwhile).
-            alerts.error(self, "Not saved: the file was changed elsewhere",
-                         ui_text.FILE_CHANGED_ON_DISK.format(name=target.name))
-            _log.warning("not saved: %s was changed by another program", target)
+            alerts.error(
+                self,
+                "Not saved: the file was changed elsewhere",
+                ui_text.FILE_CHANGED_ON_DISK.format(name=target.name),
+            )
             return False
-        try:
-            write_plan_file(target, inputs)
         except PlanFileError as exc:
             alerts.error(self, "Cannot save plan file", str(exc))
             return False
-        self._disk = _disk_stamp(target)
-        self._path = Path(path)
-        self._saved_raw = self.form.raw_state()
-        self._remember_recent(self._path)
-        self._autosave.clear()
-        self._autosaved_raw = None
+        self._remember_recent(target)
         self._update_title()
         self.statusBar().showMessage(f"Saved {path}", 5000)
-        _log.info("saved %s", path)
         return True
 
     def autosave_now(self) -> None:
         """Write the draft now if it changed since the last autosave (and is unsaved)."""
-        raw = self.form.raw_state()
-        if raw == self._saved_raw:
-            if self._autosaved_raw is not None:
-                self._autosave.clear()
-                self._autosaved_raw = None
-            return
-        if raw == self._autosaved_raw:
-            return
         try:
-            self._autosave.save(raw, self._path, self._now())
+            self._document.autosave(self.form.raw_state(), self._now())
         except PlanFileError as exc:
             self.messages.show_message("warning", f"Autosave failed: {exc}", "autosave")
-            return
-        self._autosaved_raw = raw
 
     def restore_draft(self, draft: Draft) -> None:
         """Restore an autosaved draft; it stays unsaved (dirty) until saved."""
-        self._path = Path(draft.file_path) if draft.file_path else None
-        self._disk = _disk_stamp(self._path)
-        self._saved_raw = {}
+        self._document.restored(draft)
         try:
             self.form.set_raw_state(draft.fields)
         except (AttributeError, TypeError, KeyError, ValueError) as exc:
             # A draft from another version, or damaged: keep it aside for support, start empty.
             _log.warning("autosaved draft could not be restored: %r", exc)
-            kept = self._autosave.path.with_name(self._autosave.path.stem + ".damaged.json")
-            try:
-                self._autosave.path.replace(kept)
-            except OSError:
-                kept = self._autosave.path
+            kept = self._document.keep_damaged_draft()
             self._load_inputs(self._empty_inputs(), None, clear_draft=False)
             alerts.error(self, "Cannot recover the draft", ui_text.DRAFT_DAMAGED.format(path=kept))
             return
@@ -489,148 +424,36 @@ class MainWindow(QMainWindow):
             self._connect_form()
             self.form.set_raw_state(raw)
             if was_clean:
-                self._saved_raw = self.form.raw_state()
+                self._document.mark_saved_state(self.form.raw_state())
             self.flush()
             self._update_title()
 
     def export_pdf(self) -> bool:
-        """Write the linted order sheet PDF and record it in the audit register."""
-        plan = self._plan_or_explain("export")
-        inputs = self.form.current_inputs()
-        if plan is None or inputs is None:
-            return False
-        report = self._report_module()
-        if report is None:
-            return False
-        suggested = (
-            self._path.with_suffix(".pdf")
-            if self._path
-            else Path(f"{plan.patient.identifier or 'plan'}-order-sheet.pdf")
-        )
-        path = alerts.choose_pdf_path(self, str(suggested))
-        if path is None:
-            return False
-        options = self._sheet_options(report)
-        try:
-            audit = self._audit_module()
-            if audit is not None:
-                result = audit.export_and_record(
-                    plan, inputs, self._lp, self._lp.data, path, options
-                )
-                self._audit_outcome(result)
-            else:
-                report.export_order_sheet(plan, path, options)
-        except B12KError as exc:
-            alerts.error(self, "Cannot export the order sheet", str(exc))
-            return False
-        self.statusBar().showMessage(f"Order sheet written: {path}", 5000)
-        _log.info("exported order sheet %s", path)
-        return True
+        """Write the linted order sheet PDF and record it (see `export_actions`)."""
+        return self._sheets.export_pdf()
 
     def print_sheet(self) -> bool:
-        """Show the real, linted order-sheet PDF in a preview, print it, record it."""
-        plan = self._plan_or_explain("print")
-        inputs = self.form.current_inputs()
-        if plan is None or inputs is None:
-            return False
-        report = self._report_module()
-        if report is None:
-            return False
-        options = self._sheet_options(report)
-        make = getattr(report, "checked_order_sheet", report.render_order_sheet)
-        try:
-            data = make(plan, options)
-        except B12KError as exc:
-            alerts.error(self, "Cannot make the order sheet", str(exc))
-            return False
-        from desktop_app.widgets.print_preview import PrintPreviewDialog
-
-        printer, printed = PrintPreviewDialog.ask(data, f"Order sheet {plan.plan_id}", self)
-        if not printed:
-            return False
-        audit = self._audit_module()
-        if audit is not None:
-            self._audit_outcome(
-                audit.record_printed(
-                    plan, inputs, self._lp, self._lp.data, data, options, printer=printer or ""
-                )
-            )
-        return True
+        """Preview the real order-sheet PDF, print it, record it (see `export_actions`)."""
+        return self._sheets.print_sheet()
 
     def import_results(self) -> bool:
-        """Ask for a FHIR file of lab results and import it (see `import_results_from`)."""
-        if self.form.current_inputs() is None:
-            self._explain_unreadable("Cannot import results yet")
-            return False
-        folder = str(self._path.parent) if self._path else ""
-        path = alerts.choose_fhir_open_path(self, folder)
-        return self.import_results_from(path) if path else False
+        """Ask for a FHIR file of lab results and import it (see `fhir_actions`)."""
+        return self._fhir.import_results()
 
     def import_results_from(self, path: Path) -> bool:
-        """Show what a FHIR file would fill, from which Observation; fill the form on Accept.
-
-        The import is undone by not saving: the plan is marked modified.
-        """
-        from desktop_app.fhir.errors import FhirImportError
-        from desktop_app.fhir.importer import PatientUnconfirmedError
-        from desktop_app.fhir.service import import_results_file
-        from desktop_app.widgets.import_dialog import ImportResultsDialog
-
-        inputs = self.form.current_inputs()
-        if inputs is None:
-            self._explain_unreadable("Cannot import results yet")
-            return False
-        path = Path(path)
-        try:
-            try:
-                result = import_results_file(path, self._lp, inputs, now=self._now())
-            except PatientUnconfirmedError:
-                if not alerts.confirm_patient(
-                    self, ui_text.FHIR_CONFIRM.format(who=self._patient_words(inputs))
-                ):
-                    return False
-                result = import_results_file(
-                    path, self._lp, inputs, now=self._now(), confirm_unidentified=True
-                )
-        except FhirImportError as exc:  # also another patient's results (PatientMismatchError)
-            alerts.error(self, "Cannot import results", str(exc))
-            return False
-        accepted, ok = ImportResultsDialog.ask(result, path.name, self, self.form.field_label)
-        if not ok or accepted is None:
-            return False
-        self.form.set_inputs(accepted.inputs)
-        self._pending = accepted.inputs
-        self._recalculate()
-        self._update_title()
-        self.messages.show_message("info", ui_text.FHIR_IMPORTED.format(name=path.name), "fhir")
-        _log.info(
-            "imported %s: %d used, %d refused", path, len(accepted.used), len(accepted.refused)
-        )
-        return True
+        """Import lab results from a FHIR file after the user accepts them (see `fhir_actions`)."""
+        return self._fhir.import_results_from(path)
 
     def export_fhir(self) -> bool:
-        """Write the plan as a FHIR R4 Bundle (needs the optional 'fhir' extra)."""
-        available, text = self._fhir_export_status()
-        if not available:
-            alerts.error(self, "FHIR export not available", text)
-            return False
-        plan = self._plan_or_explain("export")
-        if plan is None:
-            return False
-        stem = self._path.stem if self._path else (plan.patient.identifier or "plan")
-        path = alerts.choose_fhir_save_path(self, f"{stem}-fhir.json")
-        if path is None:
-            return False
-        from desktop_app.fhir.service import export_plan_file
+        """Write the plan as a FHIR R4 Bundle (see `fhir_actions`)."""
+        return self._fhir.export_fhir()
 
-        try:
-            export_plan_file(path, plan, self._lp)
-        except B12KError as exc:
-            alerts.error(self, "Cannot export FHIR", str(exc))
-            return False
-        self.statusBar().showMessage(ui_text.FHIR_EXPORTED.format(path=path), 5000)
-        _log.info("exported FHIR bundle %s", path)
-        return True
+    def replace_inputs(self, inputs: PlanInputs) -> None:
+        """Show `inputs` as an edit of the open plan (modified until saved) and recalculate."""
+        self.form.set_inputs(inputs)
+        self._pending = inputs
+        self._recalculate()
+        self._update_title()
 
     def request_override(self, request: OverrideRequest) -> bool:
         """Ask for a prescriber override of one plan line; add it when the engine takes it."""
@@ -655,7 +478,7 @@ class MainWindow(QMainWindow):
             return False
         self.form.set_overrides(result.inputs.overrides)
         self.flush()
-        what = f"{request.target} {ui_text.OVERRIDE_ACTION_TEXT[request.action]}"
+        what = f"{request.target} {override_action_word(request.action)}"
         self.statusBar().showMessage(
             ui_text.OVERRIDE_ADDED.format(n=result.index + 1, what=what), 5000
         )
@@ -668,7 +491,7 @@ class MainWindow(QMainWindow):
         if not 0 <= index < len(overrides):
             return False
         ov = overrides[index]
-        what = f"{ov.target} {ui_text.OVERRIDE_ACTION_TEXT[ov.action]}"
+        what = f"{ov.target} {override_action_word(ov.action)}"
         question = ui_text.OVERRIDE_WITHDRAW.format(
             n=index + 1, what=what, prescriber=ov.prescriber, reason=ov.reason
         )
@@ -683,10 +506,7 @@ class MainWindow(QMainWindow):
 
     def show_history(self) -> None:
         """Show the audit register: issued sheets, read-only plans, identical reprints."""
-        from desktop_app.widgets.history_dialog import HistoryDialog
-
-        inputs = self.form.current_inputs()
-        HistoryDialog.ask(None, inputs.patient.identifier if inputs else "", self)
+        self._sheets.show_history()
 
     def about(self) -> None:
         """Show the version, the protocol and its intended use."""
@@ -709,14 +529,9 @@ class MainWindow(QMainWindow):
         )
 
     def _load_inputs(self, inputs: PlanInputs, path: Path | None, clear_draft: bool = True) -> None:
-        self._path = path
-        self._disk = _disk_stamp(path)
         self.messages.dismiss("plan_id")
         self.form.set_inputs(inputs)
-        self._saved_raw = self.form.raw_state()
-        if clear_draft:
-            self._autosave.clear()
-        self._autosaved_raw = None
+        self._document.loaded(path, self.form.raw_state(), clear_draft=clear_draft)
         self._pending = inputs
         self._recalculate()
         self._update_title()
@@ -747,36 +562,6 @@ class MainWindow(QMainWindow):
         self.form.show_derived_severity(plan.anaemia.derived)
         self.plan_view.show_plan(plan)
 
-    def _explain_unreadable(self, title: str) -> None:
-        alerts.error(
-            self,
-            title,
-            "These fields cannot be read. Fix them first:\n\n"
-            + "\n".join(
-                f"- {self.form.field_label(p)}: {m}" for p, m in self.form.entry_errors().items()
-            ),
-        )
-
-    @staticmethod
-    def _patient_words(inputs: PlanInputs) -> str:
-        pat = inputs.patient
-        parts = [pat.name, pat.identifier] if pat.name or pat.identifier else []
-        if not pat.identifier and pat.date_of_birth is not None:
-            parts.append(f"born {pat.date_of_birth.isoformat()}")
-        return ", ".join(p for p in parts if p) or "the patient of the open plan"
-
-    def _fhir_export_status(self) -> tuple[bool, str]:
-        if self._fhir_export is None:
-            from desktop_app.fhir.service import export_status
-
-            self._fhir_export = export_status()
-            available, text = self._fhir_export
-            self.act_export_fhir.setEnabled(available)
-            tip = ui_text.FHIR_EXPORT_TIP if available else text
-            self.act_export_fhir.setToolTip(tip)
-            self.act_export_fhir.setStatusTip(tip)
-        return self._fhir_export
-
     def _show_entry_problems(self, errors: dict[str, str]) -> None:
         self._plan = None
         self.form.show_derived_severity(None)
@@ -784,49 +569,6 @@ class MainWindow(QMainWindow):
 
     def _problem_list(self, problems: dict[str, str]) -> list[Problem]:
         return [Problem(path, self.form.field_label(path), msg) for path, msg in problems.items()]
-
-    def _plan_or_explain(self, what: str) -> Plan | None:
-        plan = self.current_plan()
-        if plan is None:
-            alerts.error(
-                self,
-                f"Cannot {what} yet",
-                "There is no plan for the inputs as they are now. Fix the inputs listed "
-                "in the plan panel first.",
-            )
-        return plan
-
-    def _report_module(self) -> Any:
-        try:
-            module = importlib.import_module("desktop_app.report")
-        except ImportError as exc:
-            alerts.error(self, "Order sheet not available", f"{ui_text.PDF_MISSING} ({exc})")
-            return None
-        needed = ("render_order_sheet", "export_order_sheet", "SheetOptions")
-        if not all(hasattr(module, name) for name in needed):
-            alerts.error(self, "Order sheet not available", ui_text.PDF_MISSING)
-            return None
-        return module
-
-    def _audit_module(self) -> Any:
-        if not audit_available():
-            return None
-        return importlib.import_module("desktop_app.audit.issue")
-
-    def _audit_outcome(self, result: Any) -> None:
-        if result.warning:
-            self.messages.show_message("warning", result.warning, "audit")
-        elif result.record is not None:
-            self.messages.dismiss("audit")
-            _log.info("sheet recorded in the audit register (%s)", result.destination)
-
-    def _sheet_options(self, report: Any) -> Any:
-        paper = (
-            "letter"
-            if QLocale().territory() in (QLocale.Country.UnitedStates, QLocale.Country.Canada)
-            else "a4"
-        )
-        return report.SheetOptions(paper=paper)
 
     def _maybe_save(self) -> bool:
         if not self.is_dirty():
@@ -839,7 +581,7 @@ class MainWindow(QMainWindow):
         return True
 
     def _display_name(self) -> str:
-        return self._path.name if self._path else ui_text.UNTITLED
+        return self._document.display_name(ui_text.UNTITLED)
 
     def _update_title(self) -> None:
         self.setWindowTitle(f"{self._display_name()}[*] - {ui_text.APP_TITLE}")
@@ -926,7 +668,7 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def _on_file_menu_about_to_show(self) -> None:
-        self._fhir_export_status()
+        self._fhir.export_status()
 
     @Slot(object)
     def _on_override_requested(self, request: OverrideRequest) -> None:
@@ -944,7 +686,7 @@ class MainWindow(QMainWindow):
             return
         self._autosave_timer.stop()
         self._refresh_timer.stop()
-        self._autosave.clear()
+        self._document.closed()
         self._save_window_state()
         _log.info("closed cleanly")
         event.accept()

@@ -1,12 +1,14 @@
-"""The live plan: risk banner, orders, schedule, band tables, warnings; each line with its why."""
+"""The live plan: risk banner, orders, schedule, band tables, warnings; each line with its why.
+
+The sections' HTML is built without Qt by `plan_html`; this module shows it, re-rendering only
+the sections whose content changed, and turns its links into signals.
+"""
 
 from __future__ import annotations
 
 import html
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import QEvent, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
@@ -28,11 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.logic.plan import BandRow, Draw, Order, OverrideNote, Plan, Reason, ReferenceEntry
+from desktop_app.logic.labels import ELECTROLYTE_TITLES, override_targets
+from desktop_app.logic.plan import Plan
 from desktop_app.logic.protocol import LoadedProtocol, Tier
-from desktop_app.logic.textfmt import clock, num, when
+from desktop_app.logic.textfmt import when
 from desktop_app.override_check import OverrideRequest
 from desktop_app.widgets import ui_text
+from desktop_app.widgets.plan_html import PlanHtml, Problem, banner_html, problems_html
 from desktop_app.widgets.style import set_look, set_sheet
 from desktop_app.widgets.trend_chart import TrendChart, TrendPoint
 
@@ -43,23 +47,8 @@ _TIER_ICON = {
 }
 #: Narrowest width a plan text block is laid out at (pixels; a layout choice).
 _MIN_TEXT_WIDTH = 240
-_LEVEL_WORD = {"danger": "DANGER", "warning": "WARNING", "info": "NOTE"}
-_ELECTROLYTE = {"potassium": "Potassium", "magnesium": "Magnesium", "phosphate": "Phosphate"}
-#: Orders that hold a medicine a prescriber may decline (the others say "no order" or "hold").
-_DECLINABLE = ("oral", "iv", "prescriber")
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One reason there is no plan: the model path, the field's label and the message."""
-
-    path: str
-    label: str
-    message: str
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=False)
+__all__ = ["PlanView", "Problem"]
 
 
 class _WrapLabel(QLabel):
@@ -79,32 +68,32 @@ class _WrapLabel(QLabel):
         self._heights: dict[int, int] = {}
         self.setWordWrap(True)
 
-    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+    def setText(self, text: str) -> None:
         if text != self.text():
             self._heights.clear()
             super().setText(text)
 
-    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+    def heightForWidth(self, width: int) -> int:
         height = self._heights.get(width)
         if height is None:
             height = super().heightForWidth(width)
             self._heights[width] = height
         return height
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def sizeHint(self) -> QSize:
         # The label always fills its column, so its current width is the natural hint.
         width = max(self.width(), _MIN_TEXT_WIDTH)
         return QSize(width, self.heightForWidth(width))
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+    def minimumSizeHint(self) -> QSize:
         return QSize(_MIN_TEXT_WIDTH, 0)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+    def resizeEvent(self, event: QResizeEvent) -> None:
         if event.size().width() != event.oldSize().width():
             self.updateGeometry()  # the size hint follows the width
         super().resizeEvent(event)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
             self._heights.clear()
             self.updateGeometry()
@@ -131,7 +120,7 @@ class _FooterLabel(_WrapLabel):
         super().__init__()
         self.setContentsMargins(0, 4, 0, 0)  # the rule, then 3 px
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+    def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         painter = QPainter(self)
         painter.setPen(self.palette().color(QPalette.ColorRole.Mid))
@@ -244,7 +233,6 @@ class PlanView(QScrollArea):
         self._plan: Plan | None = None
         self._lp: LoadedProtocol | None = None
         self._expanded: set[str] = set()
-        self._refs: dict[str, ReferenceEntry] = {}
         self._build()
         self._layout()
         self._connect()
@@ -277,7 +265,7 @@ class PlanView(QScrollArea):
         self.sections: dict[str, _Section] = {
             key: _Section(key, title, self._on_link) for key, title in self.SECTIONS
         }
-        self.charts: list[TrendChart] = [TrendChart() for _ in _ELECTROLYTE]
+        self.charts: list[TrendChart] = [TrendChart() for _ in ELECTROLYTE_TITLES]
         self.footer = _FooterLabel()
         set_look(self.footer, "footer")
         _frame_indent(self.footer)
@@ -336,7 +324,6 @@ class PlanView(QScrollArea):
     def show_plan(self, plan: Plan) -> None:
         """Show `plan` as the current plan (only changed sections are re-rendered)."""
         self._plan = plan
-        self._refs = {r.key: r for r in plan.references}
         self.not_for_clinical_use.setVisible(plan.protocol.not_for_clinical_use)
         self.status.setText(ui_text.PLAN_CURRENT.format(when=when(plan.generated_at)))
         self.problems.hide()
@@ -353,11 +340,7 @@ class PlanView(QScrollArea):
             self.problems.hide()
             return
         self.status.setText(ui_text.NO_PLAN)
-        items = "".join(
-            f"<li>{_problem_label(p)}: {_e(p.message)}" + _withdraw_problem_link(p.path) + "</li>"
-            for p in problems
-        )
-        self.problems.setText(f"<ul>{items}</ul>")
+        self.problems.setText(problems_html(problems))
         self.problems.show()
 
     def current_plan(self) -> Plan | None:
@@ -418,40 +401,6 @@ class PlanView(QScrollArea):
     def _is_open(self, key: str) -> bool:
         return self.show_all.isChecked() or key in self._expanded
 
-    def _why_link(self, key: str) -> str:
-        text = ui_text.WHY_HIDE if self._is_open(key) else ui_text.WHY_SHOW
-        return f' <a href="why:{key}">{text}</a>'
-
-    def _why_block(self, key: str, reason: Reason) -> str:
-        if not self._is_open(key):
-            return ""
-        parts = [
-            f"<b>Rules:</b> {_e(', '.join(reason.rule_ids))}"
-            + (" <b>(local policy)</b>" if reason.local_policy else "")
-        ]
-        if reason.inputs:
-            used = "; ".join(
-                f"{_e(i.name)} {_e(i.value)}"
-                + (f" (sampled {_e(when(i.sampled_at))})" if i.sampled_at else "")
-                for i in reason.inputs
-            )
-            parts.append(f"<b>Inputs used:</b> {used}")
-        sources = []
-        for key_ in reason.sources:
-            ref = self._refs.get(key_)
-            if ref is None:
-                sources.append(_e(key_))
-                continue
-            grade = f"grade {ref.grade}" if ref.grade else "local policy"
-            sources.append(f"{_e(key_)}: {_e(ref.title)} ({grade})")
-        parts.append("<b>Sources:</b> " + "; ".join(sources))
-        if reason.explanation:
-            parts.append(f"<b>Note:</b> {_e(reason.explanation)}")
-        return '<div style="margin-left:18px; font-size:small">' + "<br>".join(parts) + "</div>"
-
-    def _line(self, key: str, text: str, reason: Reason, prefix: str = "") -> str:
-        return f"<p>{prefix}{_e(text)}{self._why_link(key)}</p>{self._why_block(key, reason)}"
-
     def _signature(self, name: str, data: object) -> tuple[object, ...]:
         opened = frozenset(k for k in self._expanded if k.startswith(name + ":"))
         return (data, opened, self.show_all.isChecked())
@@ -462,13 +411,7 @@ class PlanView(QScrollArea):
         size = self.fontMetrics().height() * 2
         self.banner_icon.setPixmap(icon.pixmap(size, size))
         self.banner_icon.setAccessibleName(f"{plan.risk.label} icon")
-        factors = len(plan.risk.factors)
-        self.banner_text.setText(
-            f"<b>{_e(plan.risk.label)}</b><br>{_e(plan.anaemia.text)}. "
-            f"{factors} risk factor{'s' if factors != 1 else ''}. "
-            f"{_e(plan.patient.name)} ({_e(plan.patient.identifier)}), age {plan.age_years}. "
-            f"First B12 dose {_e(when(plan.first_dose_at))}."
-        )
+        self.banner_text.setText(banner_html(plan))
         self.banner.setAccessibleName(f"Risk tier: {plan.risk.label}")
         if getattr(self.banner, "_b12k_tier", None) != tier.value:
             self.banner._b12k_tier = tier.value  # type: ignore[attr-defined]
@@ -477,57 +420,58 @@ class PlanView(QScrollArea):
             self.banner.style().polish(self.banner)
 
     def _render_sections(self, plan: Plan) -> None:
+        h = PlanHtml(plan, self._is_open)
         renderers: dict[str, tuple[object, Callable[[], str], bool]] = {
-            "risk": ((plan.risk, plan.anaemia), lambda: self._html_risk(plan), True),
+            "risk": ((plan.risk, plan.anaemia), h.risk, True),
             "gates": (
                 plan.gates,
-                lambda: self._html_lines("gates", plan.gates, "<b>STOP:</b> "),
+                lambda: h.lines("gates", plan.gates, "<b>STOP:</b> "),
                 bool(plan.gates),
             ),
             "action": (
                 plan.action_now,
-                lambda: self._line("action:0", plan.action_now.text, plan.action_now.reason),
+                h.action,
                 True,
             ),
             "orders": (
                 (plan.orders_now, plan.potassium_per_day_text),
-                lambda: self._html_orders(plan),
+                h.orders,
                 True,
             ),
-            "b12": (plan.b12_order, lambda: self._html_b12(plan), True),
+            "b12": (plan.b12_order, h.b12, True),
             "schedule": (
                 (plan.schedule, plan.first_dose_at, plan.overrides),
-                lambda: self._html_schedule(plan),
+                h.schedule,
                 True,
             ),
-            "warnings": (plan.warnings, lambda: self._html_warnings(plan), bool(plan.warnings)),
+            "warnings": (plan.warnings, h.warnings, bool(plan.warnings)),
             "overrides": (
                 # The list names each overridden line, which moves with the first dose.
-                (plan.overrides, tuple(_override_targets(plan).items())),
-                lambda: self._html_overrides(plan),
+                (plan.overrides, tuple(override_targets(plan).items())),
+                h.overrides,
                 bool(plan.overrides),
             ),
             "followups": (
                 (plan.followups, plan.action_now),
-                lambda: self._html_followups(plan),
+                h.followups,
                 bool(plan.followups),
             ),
-            "k_bands": (plan.k_bands, lambda: self._html_bands("k_bands", plan.k_bands), True),
-            "mg_bands": (plan.mg_bands, lambda: self._html_bands("mg_bands", plan.mg_bands), True),
+            "k_bands": (plan.k_bands, lambda: h.bands("k_bands", plan.k_bands), True),
+            "mg_bands": (plan.mg_bands, lambda: h.bands("mg_bands", plan.mg_bands), True),
             "po4_bands": (
                 plan.po4_bands,
-                lambda: self._html_bands("po4_bands", plan.po4_bands),
+                lambda: h.bands("po4_bands", plan.po4_bands),
                 True,
             ),
-            "hold": (plan.hold_rules, lambda: self._html_lines("hold", plan.hold_rules), True),
+            "hold": (plan.hold_rules, lambda: h.lines("hold", plan.hold_rules), True),
             "escalation": (
                 plan.escalation,
-                lambda: self._html_lines("escalation", plan.escalation),
+                lambda: h.lines("escalation", plan.escalation),
                 True,
             ),
-            "labs": (plan.labs, lambda: self._html_labs(plan), bool(plan.labs)),
-            "foods": ((plan.foods, plan.food_note), lambda: self._html_foods(plan), True),
-            "sources": (plan.references, lambda: self._html_sources(plan), True),
+            "labs": (plan.labs, h.labs, bool(plan.labs)),
+            "foods": ((plan.foods, plan.food_note), h.foods, True),
+            "sources": (plan.references, h.sources, True),
         }
         for key, (data, make, visible) in renderers.items():
             section = self.sections[key]
@@ -536,152 +480,8 @@ class PlanView(QScrollArea):
                 section.update_body(self._signature(key, data), make)
         self._render_charts(plan)
 
-    def _html_risk(self, plan: Plan) -> str:
-        out = [self._line("risk:tier", f"Risk tier: {plan.risk.label}", plan.risk.reason)]
-        for i, factor in enumerate(plan.risk.factors):
-            out.append(
-                self._line(
-                    f"risk:{i}",
-                    f"{factor.label} ({factor.tier.value}-risk factor)",
-                    factor.reason,
-                    "&bull; ",
-                )
-            )
-        out.append(self._line("risk:anaemia", plan.anaemia.text, plan.anaemia.reason))
-        return "".join(out)
-
-    def _html_lines(self, name: str, lines: Sequence[Any], prefix: str = "&bull; ") -> str:
-        return "".join(
-            self._line(f"{name}:{i}", line.text, line.reason, prefix)
-            for i, line in enumerate(lines)
-        )
-
-    def _html_orders(self, plan: Plan) -> str:
-        out = []
-        for i, order in enumerate(plan.orders_now):
-            label = _ELECTROLYTE[order.electrolyte]
-            flag = " <b>[prescriber must confirm]</b>" if order.needs_prescriber else ""
-            line = (
-                f"<p><b>{label}:</b> {_e(order.text)}{flag}{self._why_link(f'orders:{i}')}"
-                f"{self._order_links(order)}</p>"
-            )
-            if order.override is not None:
-                line = _boxed(_override_mark(order.override) + line + _note_html(order.override))
-            out.append(line + self._why_block(f"orders:{i}", order.reason))
-        out.append(f"<p><b>Total potassium:</b> {_e(plan.potassium_per_day_text)}.</p>")
-        return "".join(out)
-
-    @staticmethod
-    def _order_links(order: Order) -> str:
-        if order.override is not None:
-            return ""
-        actions = ["change"] + (["decline"] if order.kind in _DECLINABLE else [])
-        links = [
-            _link(f"override:{order.electrolyte}:{a}", ui_text.OVERRIDE_LINK[a]) for a in actions
-        ]
-        return "<br>" + " &nbsp; ".join(links)
-
-    def _html_overrides(self, plan: Plan) -> str:
-        what = _override_targets(plan)
-        out = []
-        for n in plan.overrides:
-            out.append(
-                f"<p><b>{ui_text.OVERRIDE_ROW.format(n=n.index + 1)}</b>: "
-                f"{_e(what[n.index])} {ui_text.OVERRIDE_ACTION_TEXT.get(n.action, n.action)} by "
-                f"{_e(n.prescriber)}. Reason: {_e(n.reason)}. Protocol recommended: "
-                f"{_e(n.recommended_text.rstrip('.'))}."
-                + (
-                    " <b>Differs from the protocol</b> (second confirmation given)."
-                    if n.outside_band
-                    else " Within the protocol's recommendation."
-                )
-                + f" {_link(f'withdraw:{n.index}', ui_text.OVERRIDE_LINK['withdraw'])}</p>"
-            )
-        return "".join(out)
-
-    def _html_b12(self, plan: Plan) -> str:
-        order = plan.b12_order
-        doses = "; ".join(f"{d.number}) {when(d.at)}" for d in order.dose_times)
-        return (
-            self._line("b12:0", order.text, order.reason)
-            + f"<p><b>Loading doses:</b> {_e(doses)}</p>"
-        )
-
-    def _html_schedule(self, plan: Plan) -> str:
-        rows = [
-            "<tr><th align=left>Date</th><th align=left>Clock time</th>"
-            "<th align=left>After first dose</th><th align=left>Tests</th><th></th>"
-            f"<th align=left>{ui_text.SCHEDULE_CHANGE_COLUMN}</th></tr>"
-        ]
-        for i, draw in enumerate(plan.schedule):
-            key = f"schedule:{i}"
-            rel = (
-                "before the first dose"
-                if draw.before_first_dose
-                else (f"+{num(draw.hours_after_first_dose)} hours, day {draw.day}")
-            )
-            day_text = when(draw.at).rsplit(" ", 1)[0]
-            tests = _e(draw.label)
-            if draw.override is not None:
-                tests = _override_mark(draw.override) + tests + _note_html(draw.override)
-            rows.append(
-                f"<tr><td>{_e(day_text)}</td><td><b>{clock(draw.at)}</b></td><td>{_e(rel)}</td>"
-                f"<td>{tests}</td><td>{self._why_link(key)}</td>"
-                f"<td>{self._draw_links(draw)}</td></tr>"
-            )
-            block = self._why_block(key, draw.reason)
-            if block:
-                rows.append(f"<tr><td colspan=6>{_e(draw.purpose)}{block}</td></tr>")
-        ends = when(plan.monitoring_ends_at)
-        removed = "".join(
-            _boxed(
-                _override_mark(n)
-                + f"<p>Removed: {_e(n.recommended_text)}.</p>"
-                + _note_html(n, recommended=False)
-            )
-            for n in plan.overrides
-            if n.action == "remove"
-        )
-        return (
-            f"<p>First B12 dose: <b>{_e(when(plan.first_dose_at))}</b>. Potassium, magnesium and "
-            f"phosphate monitoring runs until {_e(ends)}.</p>"
-            f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
-            f"{removed}<p>{_link('override:draw:add', ui_text.OVERRIDE_LINK['add'])}</p>"
-        )
-
-    @staticmethod
-    def _draw_links(draw: Draw) -> str:
-        if draw.before_first_dose:
-            return ""
-        hours = repr(draw.hours_after_first_dose)
-        move, remove, tests = (
-            _link(f"override:draw:{action}:{hours}", ui_text.OVERRIDE_LINK[name])
-            for action, name in (("move", "move"), ("remove", "remove"), ("change", "tests"))
-        )
-        return f"{move}&nbsp; {remove}<br>{tests}"
-
-    def _html_warnings(self, plan: Plan) -> str:
-        return "".join(
-            self._line(f"warnings:{i}", w.text, w.reason, f"<b>{_LEVEL_WORD[w.level]}:</b> ")
-            for i, w in enumerate(plan.warnings)
-        )
-
-    def _html_followups(self, plan: Plan) -> str:
-        rows = [
-            "<tr><th align=left>Sample time</th><th align=left>Test</th>"
-            "<th align=left>Result</th><th align=left>After first dose</th>"
-            "<th align=left>Band</th></tr>"
-        ]
-        for fu in plan.followups:
-            rows.append(
-                f"<tr><td>{_e(when(fu.sampled_at))}</td><td>{_ELECTROLYTE[fu.analyte]}</td>"
-                f"<td>{_e(fu.text)}</td><td>+{num(fu.hours_after_first_dose, 1)} hours</td>"
-                f"<td>{_e(fu.band_label)}</td></tr>"
-            )
-        return f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
-
     def _render_charts(self, plan: Plan) -> None:
-        for chart, analyte in zip(self.charts, _ELECTROLYTE, strict=True):
+        for chart, analyte in zip(self.charts, ELECTROLYTE_TITLES, strict=True):
             points = tuple(
                 TrendPoint(fu.hours_after_first_dose, fu.value, fu.text)
                 for fu in plan.followups
@@ -692,67 +492,7 @@ class PlanView(QScrollArea):
                 section = getattr(self._lp.protocol, analyte)
                 limits = tuple(b.lower.value for b in section.bands if b.lower is not None)
                 unit = next((b.lower.unit for b in section.bands if b.lower is not None), "")
-                chart.set_series(_ELECTROLYTE[analyte], unit, points, limits)
-
-    def _html_bands(self, name: str, rows_: tuple[BandRow, ...]) -> str:
-        rows = [
-            "<tr><th align=left>Result</th><th align=left>What to do</th>"
-            "<th align=left>Recheck and alerts</th><th></th></tr>"
-        ]
-        for i, row in enumerate(rows_):
-            key = f"{name}:{i}"
-            alerts_ = []
-            if row.recheck_hours:
-                alerts_.append(f"recheck within {num(row.recheck_hours)} hours")
-            if row.call_doctor:
-                alerts_.append("<b>call the doctor</b>")
-            if row.ecg:
-                alerts_.append("<b>12-lead ECG</b>")
-            if row.gated:
-                alerts_.append("<b>prescriber decides</b>")
-            order = ""
-            if row.order is not None and not row.gated:
-                order = f"<br>{_e(row.order.text)}"
-            rows.append(
-                f"<tr><td>{_e(row.label)}</td><td>{_e(row.instruction)}{order}</td>"
-                f"<td>{'; '.join(alerts_)}</td><td>{self._why_link(key)}</td></tr>"
-            )
-            block = self._why_block(key, row.reason)
-            if block:
-                rows.append(f"<tr><td colspan=4>{block}</td></tr>")
-        return f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
-
-    def _html_labs(self, plan: Plan) -> str:
-        rows = [
-            "<tr><th align=left>Test</th><th align=left>Result</th>"
-            "<th align=left>As entered</th><th align=left>Sampled</th>"
-            "<th align=left>Flags</th></tr>"
-        ]
-        for lab in plan.labs:
-            rows.append(
-                f"<tr><td>{_e(lab.label)}</td><td>{_e(lab.text)}</td><td>{_e(lab.entered_text)}</td>"
-                f"<td>{_e(when(lab.sampled_at))}</td>"
-                f"<td><b>{_e(', '.join(lab.flags))}</b></td></tr>"
-            )
-        return f'<table cellspacing=0 cellpadding=3 border=1 width="100%">{"".join(rows)}</table>'
-
-    def _html_foods(self, plan: Plan) -> str:
-        items = "".join(
-            f"<li>{_e(f.name)}, {_e(f.portion)}: {_e(f.amount_text)}</li>" for f in plan.foods
-        )
-        return self._line("foods:note", plan.food_note.text, plan.food_note.reason) + (
-            f"<ul>{items}</ul>"
-        )
-
-    def _html_sources(self, plan: Plan) -> str:
-        items = []
-        for ref in plan.references:
-            grade = f"grade {ref.grade}" if ref.grade else "local policy"
-            title = _e(ref.title)
-            if ref.url:
-                title = f'<a href="{html.escape(ref.url)}">{title}</a>'
-            items.append(f"<li><b>{_e(ref.key)}</b> ({grade}): {title}</li>")
-        return f"<ul>{''.join(items)}</ul>"
+                chart.set_series(ELECTROLYTE_TITLES[analyte], unit, points, limits)
 
     # ----- slots ---------------------------------------------------------------------------
 
@@ -784,62 +524,6 @@ class PlanView(QScrollArea):
     def _on_show_all_toggled(self, _checked: bool) -> None:
         if self._plan is not None:
             self._render_sections(self._plan)
-
-
-def _link(href: str, text: str) -> str:
-    return f'<a href="{html.escape(href)}">{_e(text)}</a>'
-
-
-def _override_mark(note: OverrideNote) -> str:
-    template = ui_text.OVERRIDE_MARK_OUTSIDE if note.outside_band else ui_text.OVERRIDE_MARK_INSIDE
-    return f"<p><b>{_e(template.format(n=note.index + 1))}</b></p>"
-
-
-def _note_html(note: OverrideNote, recommended: bool = True) -> str:
-    text = (
-        f"<p>{_e(ui_text.OVERRIDE_ACTION_TEXT.get(note.action, note.action)).capitalize()} by "
-        f"<b>{_e(note.prescriber)}</b>. Reason: {_e(note.reason)}."
-    )
-    if recommended:
-        text += f"<br>Protocol recommended: {_e(note.recommended_text.rstrip('.'))}."
-    link = _link(f"withdraw:{note.index}", ui_text.OVERRIDE_LINK["withdraw"])
-    return f"{text} {link}</p>"
-
-
-def _boxed(inner: str) -> str:
-    """A framed block, so that an overridden line stands apart (the words say why)."""
-    return (
-        '<table cellspacing=0 cellpadding=4 border=2 width="100%"><tr><td>'
-        f"{inner}</td></tr></table>"
-    )
-
-
-def _override_targets(plan: Plan) -> dict[int, str]:
-    """Return what each override changed, by its position in the inputs."""
-    out: dict[int, str] = {}
-    for order in plan.orders_now:
-        if order.override is not None:
-            out[order.override.index] = f"{_ELECTROLYTE[order.electrolyte]} order"
-    for draw in plan.schedule:
-        if draw.override is not None:
-            out[draw.override.index] = f"Monitoring draw at {when(draw.at)}"
-    for note in plan.overrides:
-        out.setdefault(note.index, "Monitoring draw")
-    return out
-
-
-def _problem_label(problem: Problem) -> str:
-    """The problem's field as a link to it; an override has no field (it offers withdraw)."""
-    if problem.path.startswith("overrides["):
-        return f"<b>{_e(problem.label)}</b>"
-    return f'<a href="field:{_e(problem.path)}">{_e(problem.label)}</a>'
-
-
-def _withdraw_problem_link(path: str) -> str:
-    match = re.match(r"^overrides\[(\d+)\]", path)
-    if match is None:
-        return ""
-    return f" ({_link(f'withdraw:{match[1]}', ui_text.WITHDRAW_PROBLEM)})"
 
 
 def _plain(rich: str) -> str:

@@ -111,8 +111,12 @@ PLAN_ID_ASSIGNED = (
     "shows the plan as modified until then)."
 )
 PDF_MISSING = (
-    "Not available yet: the order-sheet renderer (desktop_app.report) is not installed in this "
-    "build, so no PDF can be made. Use the plan on screen or the b12k command."
+    "The order-sheet renderer cannot be loaded, so no PDF can be made. Reinstall B12-K Planner "
+    "(bash scripts/setup.sh); until then, use the plan on screen."
+)
+AUDIT_MISSING = (
+    "The audit register cannot be loaded: sheets are produced but NOT recorded, and issued "
+    "sheets cannot be listed. Tell the pharmacist or IT, and keep a copy of each sheet."
 )
 
 # Prescriber overrides (plan view links and the override dialog)
@@ -179,13 +183,6 @@ OVERRIDE_CONFIRM_QUESTION = {
     "remove": "Remove it anyway?",
     "move": "Move it anyway?",
     "add": "Add it anyway?",
-}
-OVERRIDE_ACTION_TEXT = {
-    "change": "changed",
-    "decline": "declined",
-    "remove": "removed",
-    "move": "moved",
-    "add": "added",
 }
 DRAW_TEST_TEXT = {
     "potassium": "Potassium (K)",

@@ -10,13 +10,11 @@ import pytest
 from PySide6.QtPrintSupport import QPrinter
 
 from desktop_app.demo import demo_inputs
-from desktop_app.widgets.main_window import MainWindow, audit_available, report_available
+from desktop_app.widgets.main_window import MainWindow
 from desktop_app.widgets.print_preview import PrintPreviewDialog
 from tests.widgets.conftest import Alerts
 
 MakeWindow = Callable[..., MainWindow]
-
-pytestmark = pytest.mark.skipif(not report_available(), reason="order-sheet renderer not installed")
 
 
 def test_export_writes_the_linted_order_sheet(
@@ -31,13 +29,12 @@ def test_export_writes_the_linted_order_sheet(
     assert data.startswith(b"%PDF")
     assert fake_alerts.errors == []
     assert not any("NOT recorded" in t for t in window.messages.texts())
-    if audit_available():
-        import hashlib
+    import hashlib
 
-        from desktop_app.audit.register import Register, default_register_path
+    from desktop_app.audit.register import Register, default_register_path
 
-        rows = Register(default_register_path()).search(limit=10)
-        assert any(hashlib.sha256(data).hexdigest() in str(r) for r in rows)
+    rows = Register(default_register_path()).search(limit=10)
+    assert any(hashlib.sha256(data).hexdigest() in str(r) for r in rows)
 
 
 def test_export_without_a_plan_explains_why(
@@ -64,11 +61,10 @@ def test_print_shows_the_real_pdf_before_printing(
     monkeypatch.setattr(PrintPreviewDialog, "ask", staticmethod(fake_ask))
     assert window.print_sheet()
     assert shown and shown[0].startswith(b"%PDF")
-    if audit_available():
-        from desktop_app.audit.register import Register, default_register_path
+    from desktop_app.audit.register import Register, default_register_path
 
-        rows = Register(default_register_path()).search(limit=10)
-        assert any("Ward 7B printer" in str(r) for r in rows)
+    rows = Register(default_register_path()).search(limit=10)
+    assert any("Ward 7B printer" in str(r) for r in rows)
 
 
 def test_preview_loads_every_page_and_prints_them(
@@ -95,7 +91,6 @@ def test_preview_loads_every_page_and_prints_them(
     assert len(PdfReader(str(out)).pages) == pages
 
 
-@pytest.mark.skipif(not audit_available(), reason="audit register not installed")
 def test_history_opens_for_the_open_patient(
     make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
 ) -> None:
