@@ -79,6 +79,8 @@ def build_draft(
     kind: Kind = "issue",
     reprint_of: int | None = None,
     os_user: str | None = None,
+    batch_id: str | None = None,
+    sheet_anchor: str | None = None,
 ) -> RecordDraft:
     """Return the record for a sheet, after checking that plan, inputs and protocol belong together.
 
@@ -127,6 +129,8 @@ def build_draft(
         pdf_sha256=pdf_sha256,
         destination=destination,
         reprint_of=reprint_of,
+        batch_id=batch_id,
+        sheet_anchor=sheet_anchor,
     )
 
 
@@ -176,6 +180,7 @@ def export_and_record(
     *,
     register: RegisterLike = None,
     os_user: str | None = None,
+    batch_id: str | None = None,
 ) -> IssueResult:
     """Render and export the order sheet to `path`, then record it in the audit register.
 
@@ -194,6 +199,7 @@ def export_and_record(
         options,
         register=register,
         os_user=os_user,
+        batch_id=batch_id,
     )
 
 
@@ -208,6 +214,7 @@ def record_exported(
     *,
     register: RegisterLike = None,
     os_user: str | None = None,
+    batch_id: str | None = None,
 ) -> IssueResult:
     """Record a sheet that was already exported to `path` (`pdf` are the bytes written).
 
@@ -217,7 +224,7 @@ def record_exported(
     return _record_sheet(
         plan, inputs, protocol, protocol_bytes, pdf, options or SheetOptions(),
         register=register, destination=str(Path(path).resolve()),
-        what=f"The sheet {Path(path).name}", os_user=os_user,
+        what=f"The sheet {Path(path).name}", os_user=os_user, batch_id=batch_id,
     )
 
 
@@ -256,6 +263,7 @@ def _record_sheet(
     destination: str,
     what: str,
     os_user: str | None,
+    batch_id: str | None = None,
 ) -> IssueResult:
     """Record one issued sheet (exported or printed) under its destination."""
     digest = sha256_hex(pdf)
@@ -273,6 +281,8 @@ def _record_sheet(
             paper=options.paper,
             destination=destination,
             os_user=os_user,
+            batch_id=batch_id,
+            sheet_anchor=options.register_anchor,
         ),
     )
     return IssueResult(digest, destination, record, warning)

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import hashlib
-import json
 import logging
 import os
 import random
@@ -23,11 +21,11 @@ import socket
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import platformdirs
 
@@ -39,13 +37,43 @@ from desktop_app.audit.errors import (
     AuditNotFoundError,
     AuditVersionError,
 )
+from desktop_app.audit.records import (
+    ALL_COLUMNS,
+    PRINTED,
+    SUMMARY_COLUMNS,
+    AuditRecord,
+    Kind,
+    RecordDraft,
+    RecordSummary,
+    canonical_bytes,
+    column_type_problem,
+    format_anchor,
+    record_hash,
+    sha256_hex,
+    utc_stamp,
+)
 from desktop_app.audit.schema import (
     APPLICATION_ID,
     GENESIS_HASH,
     MIGRATIONS,
-    RECORD_CONTENT_COLUMNS,
     SCHEMA_VERSION,
 )
+from desktop_app.audit.verify import (
+    ChainWalk,
+    VerifyResult,
+    broken,
+    check_meta,
+    check_witness,
+)
+from desktop_app.audit.witness import (
+    PRIVATE_MODE,
+    Checkpoint,
+    Witness,
+    read_witness,
+    witness_path,
+    write_witness,
+)
+from desktop_app.logic.errors import B12KError
 
 _log = logging.getLogger(__name__)
 
@@ -58,12 +86,6 @@ REGISTER_FILE = "audit.sqlite3"
 
 #: How long a writer waits for another writer before giving up (seconds; not a clinical number).
 DEFAULT_TIMEOUT_S = 10.0
-
-#: Prefix of the hashed canonical content; a new canonical form would get a new prefix.
-_HASH_DOMAIN = b"B12K-AUDIT-RECORD-1\n"
-
-Kind = Literal["issue", "reprint"]
-PRINTED = "printed"
 
 
 def default_register_path() -> Path:
@@ -92,136 +114,6 @@ def current_host() -> str:
         return socket.gethostname() or "unknown"
     except OSError:  # pragma: no cover - gethostname practically never fails
         return "unknown"
-
-
-def utc_stamp(moment: datetime) -> str:
-    """Return an aware date-time as fixed-width UTC text that sorts as it reads."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def sha256_hex(data: bytes) -> str:
-    """Return the SHA-256 of bytes as 64 lowercase hex digits."""
-    return hashlib.sha256(data).hexdigest()
-
-
-# ----- records -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RecordDraft:
-    """What the caller supplies for one record; the register adds id, time and hashes."""
-
-    kind: Kind
-    os_user: str
-    host: str
-    prescriber: str
-    patient_identifier: str
-    patient_name: str
-    plan_id: str
-    plan_inputs_json: str
-    overrides_json: str
-    override_count: int
-    protocol_id: str
-    protocol_version: str
-    protocol_sha256: str
-    protocol_source: str
-    evaluated_at: str
-    plan_sha256: str
-    paper: str
-    app_version: str
-    pdf_sha256: str
-    destination: str
-    reprint_of: int | None = None
-
-
-@dataclass(frozen=True)
-class RecordSummary:
-    """A record without its plan inputs and overrides text (what lists and tables show)."""
-
-    id: int
-    kind: str
-    recorded_at: str
-    os_user: str
-    host: str
-    prescriber: str
-    patient_identifier: str
-    patient_name: str
-    plan_id: str
-    override_count: int
-    protocol_id: str
-    protocol_version: str
-    protocol_sha256: str
-    protocol_source: str
-    evaluated_at: str
-    plan_sha256: str
-    paper: str
-    app_version: str
-    pdf_sha256: str
-    destination: str
-    reprint_of: int | None
-    prev_hash: str
-    record_hash: str
-
-    @property
-    def recorded_at_datetime(self) -> datetime:
-        """The recording time as an aware UTC datetime."""
-        return datetime.fromisoformat(self.recorded_at.replace("Z", "+00:00"))
-
-
-@dataclass(frozen=True)
-class AuditRecord(RecordSummary):
-    """A whole record: the summary plus the canonical plan inputs and the overrides (JSON)."""
-
-    plan_inputs_json: str = ""
-    overrides_json: str = ""
-
-    def content(self) -> dict[str, Any]:
-        """Return the canonical content (every column except `record_hash`)."""
-        values = asdict(self)
-        return {name: values[name] for name in RECORD_CONTENT_COLUMNS}
-
-
-_SUMMARY_COLUMNS = tuple(f.name for f in fields(RecordSummary))
-_ALL_COLUMNS = tuple(f.name for f in fields(AuditRecord))
-
-
-def canonical_bytes(content: dict[str, Any]) -> bytes:
-    """Return the canonical serialisation of a record's content (sorted keys, ASCII JSON)."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode(
-        "ascii"
-    )
-
-
-def record_hash(content: dict[str, Any]) -> str:
-    """Return the hash that seals a record's canonical content, its id and the previous hash."""
-    return sha256_hex(_HASH_DOMAIN + canonical_bytes(content))
-
-
-# ----- verification --------------------------------------------------------------------------
-
-Problem = Literal["edited", "deleted", "reordered", "truncated", "protocol", "corrupt"]
-
-
-@dataclass(frozen=True)
-class VerifyResult:
-    """The outcome of walking the chain: intact, or the first broken link and what it looks like."""
-
-    ok: bool
-    records_checked: int
-    head_hash: str
-    broken_at: int | None = None
-    problem: Problem | None = None
-    message: str = ""
-
-    def text(self) -> str:
-        """Return one paragraph for a terminal or a dialog."""
-        if self.ok:
-            return (
-                f"Audit register intact: {self.records_checked} record(s), chain head "
-                f"{self.head_hash}."
-            )
-        where = f"record {self.broken_at}" if self.broken_at is not None else "the register"
-        return f"AUDIT REGISTER BROKEN at {where}: {self.message}"
 
 
 # ----- the register --------------------------------------------------------------------------
@@ -263,19 +155,15 @@ class Register:
         self.path = Path(path) if path is not None else default_register_path()
         self.timeout = timeout
         self._clock = clock or (lambda: datetime.now(UTC))
+        self.witness_path = witness_path(self.path)
         if not self.path.exists():
             if not create:
                 raise AuditNotFoundError(
                     f"There is no audit register at {self.path}: no sheet has been recorded there "
                     "yet, or the path is wrong."
                 )
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise AuditError(
-                    f"Cannot create the folder for the audit register {self.path}: "
-                    f"{exc.strerror or exc}. Choose another folder or ask IT."
-                ) from exc
+            self._refuse_if_witnessed("is missing")
+            self._create_file()
         # Two programs may open a new register at the same moment: one creates it, the other
         # waits; a busy moment while the file changes journal mode is retried until `timeout`.
         deadline = time.monotonic() + timeout
@@ -350,15 +238,18 @@ class Register:
         """Check the file is ours and current; create or migrate it when it is older."""
         app_id, version = self._identity(conn)
         self._refuse_foreign_or_newer(app_id, version)
-        if app_id == 0 and not create:
+        if app_id == 0:
             conn.execute("BEGIN")
             empty = self._is_empty(conn)
             conn.execute("COMMIT")
             if empty:
+                self._refuse_if_witnessed("is empty")
+            if empty and not create:
                 raise AuditNotFoundError(
                     f"{self.path} is an empty file, not an audit register yet."
                 )
-            raise self._foreign()
+            if not create:
+                raise self._foreign()
         if app_id != APPLICATION_ID or version < SCHEMA_VERSION:
             self._write(conn, self._migrate)
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -401,12 +292,114 @@ class Register:
         self._refuse_foreign_or_newer(app_id, version)
         if app_id == 0 and not self._is_empty(conn):
             raise self._foreign()
+        witnessed = version >= 2
         while version < SCHEMA_VERSION:
             _log.info("migrating audit register %s from schema %d", self.path, version)
             MIGRATIONS[version](conn)
             version += 1
             conn.execute(f"PRAGMA user_version = {int(version)}")
         conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        if version >= 2 and not witnessed:
+            self._adopt_witness(conn)
+            self._write_witness(conn)
+
+    def _adopt_witness(self, conn: sqlite3.Connection) -> None:
+        """Keep the register id of a witness already written for exactly this state.
+
+        The witness of a new (or newly migrated) register is written just before the transaction
+        commits; if that commit failed, the next attempt finds a witness of the same state.
+        """
+        try:
+            old = read_witness(self.witness_path)
+        except AuditCorruptError:
+            old = None
+        if old is None:
+            return
+        if old.head != self._meta_head(conn):
+            raise AuditCorruptError(
+                self.refusal(
+                    f"a witness file {self.witness_path.name} of another register state is beside "
+                    f"it (it names {old.head.record_count} record(s))"
+                )
+            )
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'register_id'", (old.register_id,))
+
+    # -- the witness --
+
+    @staticmethod
+    def _meta(conn: sqlite3.Connection) -> dict[str, str]:
+        return {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+
+    def _meta_head(self, conn: sqlite3.Connection) -> Checkpoint:
+        meta = self._meta(conn)
+        return Checkpoint(int(meta["record_count"]), meta["head_hash"])
+
+    def _write_witness(
+        self, conn: sqlite3.Connection, verified: Checkpoint | None = None
+    ) -> None:
+        """Rewrite the witness from `meta` (call it inside a write transaction: one at a time)."""
+        meta = self._meta(conn)
+        try:
+            old = read_witness(self.witness_path)
+        except AuditCorruptError:
+            old = None
+        keep = old if old is not None and old.register_id == meta["register_id"] else None
+        witness = Witness(
+            meta["register_id"],
+            Checkpoint(int(meta["record_count"]), meta["head_hash"]),
+            verified or (keep.verified if keep else None),
+            utc_stamp(self._clock()) if verified else (keep.verified_at if keep else None),
+        )
+        try:
+            write_witness(self.witness_path, witness)
+        except B12KError as exc:
+            raise AuditError(
+                f"The audit register's witness file could not be written: {exc} Free space or "
+                "fix the folder's permissions, then issue the sheet again."
+            ) from exc
+
+    def refusal(self, why: str) -> str:
+        """Return the message that refuses to record into a register that failed its check."""
+        return (
+            f"The audit register {self.path} failed its check, so nothing more is recorded in it: "
+            f"{why}. Keep the register and its witness file for investigation and tell IT. To start "
+            f"a new register on purpose, set this one aside: 'b12k audit set-aside --db "
+            f"{self.path}' renames both files (nothing is deleted); the next sheet then starts a "
+            "new register."
+        )
+
+    def _refuse_if_witnessed(self, state: str) -> None:
+        """Refuse to start a register over one whose witness says it held records."""
+        try:
+            witness = read_witness(self.witness_path)
+        except AuditCorruptError as exc:
+            raise AuditCorruptError(self.refusal(f"the register file {state} and {exc}")) from exc
+        if witness is not None and witness.head.record_count > 0:
+            raise AuditCorruptError(
+                self.refusal(
+                    f"the register file {state}, but its witness {self.witness_path.name} says it "
+                    f"held {witness.head.record_count} record(s): it was deleted or truncated"
+                )
+            )
+
+    def _create_file(self) -> None:
+        """Create the folder and an empty register file readable by its owner only."""
+        try:
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:
+            raise AuditError(
+                f"Cannot create the folder for the audit register {self.path}: "
+                f"{exc.strerror or exc}. Choose another folder or ask IT."
+            ) from exc
+        try:
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE))
+        except FileExistsError:
+            pass  # another program created it in between; it is prepared below
+        except OSError as exc:
+            raise AuditError(
+                f"Cannot create the audit register {self.path}: {exc.strerror or exc}. Choose "
+                "another folder or ask IT."
+            ) from exc
 
     def _write(self, conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], Any]) -> Any:
         """Run `work` in one BEGIN IMMEDIATE transaction, retrying while another writer is busy."""
@@ -445,10 +438,8 @@ class Register:
             )
 
         def work(conn: sqlite3.Connection) -> AuditRecord:
-            last = conn.execute(
-                "SELECT id, record_hash FROM records ORDER BY id DESC LIMIT 1"
-            ).fetchone()
-            next_id, prev = (last[0] + 1, last[1]) if last else (1, GENESIS_HASH)
+            last_id, prev = self._check_head(conn)
+            next_id = last_id + 1
             conn.execute(
                 "INSERT OR IGNORE INTO protocols (sha256, protocol_id, version, size, data) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -460,30 +451,107 @@ class Register:
                     protocol_bytes,
                 ),
             )
-            values = {
-                **asdict(draft),
-                "id": next_id,
-                "recorded_at": utc_stamp(self._clock()),
-                "prev_hash": prev,
-            }
-            content = {name: values[name] for name in RECORD_CONTENT_COLUMNS}
-            sealed = record_hash(content)
-            columns = (*RECORD_CONTENT_COLUMNS, "record_hash")
+            unsealed = AuditRecord(
+                **{
+                    **asdict(draft),
+                    "id": next_id,
+                    "recorded_at": utc_stamp(self._clock()),
+                    "prev_hash": prev,
+                    "record_hash": "",
+                }
+            )
+            sealed = record_hash(unsealed.content())
+            row = {**asdict(unsealed), "record_hash": sealed}
             conn.execute(
-                f"INSERT INTO records ({', '.join(columns)}) "
-                f"VALUES ({', '.join('?' * len(columns))})",
-                (*content.values(), sealed),
+                f"INSERT INTO records ({', '.join(ALL_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(ALL_COLUMNS))})",
+                tuple(row[c] for c in ALL_COLUMNS),
             )
             conn.execute("UPDATE meta SET value = ? WHERE key = 'head_hash'", (sealed,))
             conn.execute("UPDATE meta SET value = ? WHERE key = 'record_count'", (str(next_id),))
-            return AuditRecord(**{**content, "record_hash": sealed})
+            return AuditRecord(**row)
 
         with self._connection() as conn:
             record: AuditRecord = self._write(conn, work)
+            # The witness follows the commit, under the write lock again so that witnesses are
+            # written in chain order. If this fails the record stands and the witness lags.
+            try:
+                self._write(conn, self._write_witness)
+            except AuditError as exc:
+                _log.warning("audit record %d stored; its witness lags: %s", record.id, exc)
         _log.info(
             "audit record %d: %s %s %s", record.id, record.kind, record.plan_id, record.destination
         )
         return record
+
+    def _check_head(self, conn: sqlite3.Connection) -> tuple[int, str]:
+        """Check the register's head against itself and its witness; return (last id, hash).
+
+        A quick check under the write lock (the last record, `meta` and the witness; not every
+        row, which `verify()` walks): truncation, deleted last rows and a swapped file are found
+        before anything is added.
+
+        Raises:
+            AuditCorruptError: the head is damaged; the message says how to start a new register.
+        """
+        meta = self._meta(conn)
+        row = conn.execute(
+            f"SELECT {', '.join(ALL_COLUMNS)} FROM records ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            last_id, head = 0, GENESIS_HASH
+        else:
+            wrong = column_type_problem(row)
+            if wrong is not None:
+                raise AuditCorruptError(self.refusal(f"its last record is damaged ({wrong})"))
+            last = AuditRecord(*row)
+            if record_hash(last.content()) != last.record_hash:
+                raise AuditCorruptError(
+                    self.refusal(f"its last record ({last.id}) was changed after it was written")
+                )
+            last_id, head = last.id, last.record_hash
+        problem = check_meta(meta, last_id, head) or check_witness(
+            read_witness(self.witness_path),
+            witness_name=self.witness_path.name,
+            register_id=meta.get("register_id"),
+            count=last_id,
+            head=head,
+            hash_at=lambda n: self._hash_of(conn, n),
+        )
+        if problem is not None:
+            raise AuditCorruptError(self.refusal(problem.message.rstrip(".")))
+        return last_id, head
+
+    def check(self) -> int:
+        """Check the register's head as a record would (see `_check_head`); return its count.
+
+        Raises:
+            AuditCorruptError: the register must not be recorded into; the message says why.
+        """
+        with self._connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                count, _ = self._check_head(conn)
+            finally:
+                conn.execute("COMMIT")
+        return count
+
+    @staticmethod
+    def _hash_of(conn: sqlite3.Connection, record_id: int) -> str | None:
+        row = conn.execute("SELECT record_hash FROM records WHERE id = ?", (record_id,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def anchor(self) -> str:
+        """Return the register head to print on a sheet about to be issued ("COUNT:HASH").
+
+        Raises:
+            AuditError: the register cannot be read.
+        """
+        with self._connection() as conn:
+            conn.execute("BEGIN")
+            head = self._meta_head(conn)
+            conn.execute("COMMIT")
+        return format_anchor(head.record_count, head.head_hash)
 
     # -- reading --
 
@@ -501,7 +569,7 @@ class Register:
         """
         with self._connection() as conn:
             row = conn.execute(
-                f"SELECT {', '.join(_ALL_COLUMNS)} FROM records WHERE id = ?", (record_id,)
+                f"SELECT {', '.join(ALL_COLUMNS)} FROM records WHERE id = ?", (record_id,)
             ).fetchone()
         if row is None:
             raise AuditNotFoundError(f"The audit register {self.path} has no record {record_id}.")
@@ -511,7 +579,7 @@ class Register:
         """Return every record of one plan id, oldest first."""
         with self._connection() as conn:
             rows = conn.execute(
-                f"SELECT {', '.join(_SUMMARY_COLUMNS)} FROM records WHERE plan_id = ? ORDER BY id",
+                f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM records WHERE plan_id = ? ORDER BY id",
                 (plan_id,),
             ).fetchall()
         return [RecordSummary(*r) for r in rows]
@@ -556,7 +624,7 @@ class Register:
             end = datetime.combine(on_date + timedelta(days=1), dtime.min).astimezone()
             where.append("recorded_at >= ? AND recorded_at < ?")
             params.extend([utc_stamp(start), utc_stamp(end)])
-        sql = f"SELECT {', '.join(_SUMMARY_COLUMNS)} FROM records"
+        sql = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM records"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY id DESC"
@@ -573,7 +641,7 @@ class Register:
             conn.execute("BEGIN")
             yield from (
                 AuditRecord(*r)
-                for r in conn.execute(f"SELECT {', '.join(_ALL_COLUMNS)} FROM records ORDER BY id")
+                for r in conn.execute(f"SELECT {', '.join(ALL_COLUMNS)} FROM records ORDER BY id")
             )
             conn.execute("COMMIT")
 
@@ -588,8 +656,8 @@ class Register:
             row = conn.execute("SELECT data FROM protocols WHERE sha256 = ?", (sha256,)).fetchone()
         if row is None:
             raise AuditNotFoundError(f"The audit register {self.path} holds no protocol {sha256}.")
-        data = bytes(row[0])
-        if sha256_hex(data) != sha256:
+        data = row[0]
+        if not isinstance(data, bytes) or sha256_hex(data) != sha256:
             raise AuditCorruptError(
                 f"The protocol stored in {self.path} under {sha256[:16]} has been altered: its "
                 "bytes no longer match their hash. The sheet cannot be reprinted from it."
@@ -598,123 +666,207 @@ class Register:
 
     # -- verification --
 
-    def verify(self) -> VerifyResult:
-        """Walk the chain from the first record and report the first broken link, if any."""
+    def verify(self, *, from_checkpoint: bool = False) -> VerifyResult:
+        """Walk the chain and compare its head with `meta` and the witness; report the first break.
+
+        Args:
+            from_checkpoint: start from the last checkpoint a verify found intact (kept in the
+                witness), checking that record is still there unchanged, and walk only the newer
+                records; without a checkpoint, walk them all.
+
+        An intact result becomes the witness's new checkpoint (when the witness can be written).
+        """
+        started = time.perf_counter()
         with self._connection() as conn:
             conn.execute("BEGIN")
-            result = self._verify(conn)
+            try:
+                result = self._verify(conn, from_checkpoint)
+            except sqlite3.Error as exc:
+                result = broken("corrupt", f"the database cannot be read ({exc}).")
+            except AuditCorruptError as exc:  # the witness file itself is damaged
+                result = broken("witness", str(exc))
             conn.execute("COMMIT")
+            result = replace(result, seconds=time.perf_counter() - started)
+            if result.ok:
+                self._save_checkpoint(conn, Checkpoint(result.records_checked, result.head_hash))
         return result
 
-    def _verify(self, conn: sqlite3.Connection) -> VerifyResult:
+    def _save_checkpoint(self, conn: sqlite3.Connection, point: Checkpoint) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            if self._meta_head(conn).record_count >= point.record_count:
+                self._write_witness(conn, verified=point)
+
+        try:
+            self._write(conn, work)
+        except (AuditError, sqlite3.Error) as exc:  # a read-only copy verifies all the same
+            _log.warning("audit verify: checkpoint not saved in the witness: %s", exc)
+
+    def _protocol_state(self, conn: sqlite3.Connection, sha256: str) -> str | None:
+        got = conn.execute("SELECT data FROM protocols WHERE sha256 = ?", (sha256,)).fetchone()
+        if got is None:
+            return "is missing"
+        if not isinstance(got[0], bytes):
+            kind = "text" if isinstance(got[0], str) else "a number"
+            return f"is stored as {kind} instead of the file's bytes (it was changed with a tool)"
+        if sha256_hex(got[0]) != sha256:
+            return "no longer matches its hash"
+        return None
+
+    def _verify(self, conn: sqlite3.Connection, from_checkpoint: bool) -> VerifyResult:
         check = conn.execute("PRAGMA quick_check").fetchall()
         if [r[0] for r in check] != ["ok"]:
             detail = "; ".join(str(r[0]) for r in check[:3])
-            return VerifyResult(
-                False, 0, "", None, "corrupt", f"the database file is damaged ({detail})."
-            )
-        links = conn.execute("SELECT prev_hash, record_hash FROM records").fetchall()
-        known = {h for _, h in links}
-        # Follow the hashes from the first record to learn where each row was written, whatever
-        # its id says now (a re-ordered row keeps its hashes but not its position).
-        next_of: dict[str, str] = {}
-        for prev_link, sealed in links:
-            next_of.setdefault(prev_link, sealed)
-        written_at: dict[str, int] = {}
-        cursor_hash, position = GENESIS_HASH, 1
-        while cursor_hash in next_of and position <= len(links):
-            cursor_hash = next_of[cursor_hash]
-            written_at[cursor_hash] = position
-            position += 1
-        good_protocols: set[str] = set()
-        prev, expected = GENESIS_HASH, 1
-        cursor = conn.execute(f"SELECT {', '.join(_ALL_COLUMNS)} FROM records ORDER BY id")
-        for row in cursor:
-            rec = AuditRecord(*row)
-            broken = self._check_link(rec, expected, prev, known, written_at)
-            if broken is not None:
-                return VerifyResult(False, expected - 1, prev, rec.id, broken[0], broken[1])
-            if rec.protocol_sha256 not in good_protocols:
-                got = conn.execute(
-                    "SELECT data FROM protocols WHERE sha256 = ?", (rec.protocol_sha256,)
-                ).fetchone()
-                if got is None or sha256_hex(bytes(got[0])) != rec.protocol_sha256:
-                    state = "is missing" if got is None else "no longer matches its hash"
-                    return VerifyResult(
-                        False,
-                        expected - 1,
-                        prev,
-                        rec.id,
-                        "protocol",
-                        f"the protocol file it was made with ({rec.protocol_sha256[:16]}) {state}.",
-                    )
-                good_protocols.add(rec.protocol_sha256)
-            prev, expected = rec.record_hash, expected + 1
-        count = expected - 1
-        meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        if meta.get("head_hash") != prev or meta.get("record_count") != str(count):
-            return VerifyResult(
-                False,
-                count,
-                prev,
-                count + 1,
-                "truncated",
-                f"the register last recorded {meta.get('record_count', '?')} record(s) with head "
-                f"{meta.get('head_hash', '?')[:16]}, but holds {count} ending at {prev[:16]}: "
-                "the last record(s) were deleted or the register was replaced by an older copy.",
-            )
-        return VerifyResult(True, count, prev)
-
-    @staticmethod
-    def _check_link(
-        rec: AuditRecord, expected: int, prev: str, known: set[str], written_at: dict[str, int]
-    ) -> tuple[Problem, str] | None:
-        content = rec.content()
-        if record_hash(content) != rec.record_hash:
-            origin = written_at.get(rec.record_hash)
+            return broken("corrupt", f"the database file is damaged ({detail}).")
+        witness = read_witness(self.witness_path)
+        start = witness.verified if (from_checkpoint and witness and witness.verified) else None
+        walk = ChainWalk(
+            lambda sha: self._protocol_state(conn, sha),
+            lambda: conn.execute("SELECT prev_hash, record_hash FROM records").fetchall(),
+            start or GENESIS_POINT,
+        )
+        if start is not None and start.record_count > 0:
+            row = conn.execute(
+                f"SELECT {', '.join(ALL_COLUMNS)} FROM records WHERE id = ?", (start.record_count,)
+            ).fetchone()
             if (
-                origin is not None
-                and origin != rec.id
-                and (record_hash({**content, "id": origin}) == rec.record_hash)
+                row is None
+                or column_type_problem(row) is not None
+                or record_hash(AuditRecord(*row).content()) != start.head_hash
+                or AuditRecord(*row).record_hash != start.head_hash
             ):
-                return "reordered", (
-                    f"this row was written as record {origin} and now stands at position "
-                    f"{rec.id}: rows were re-ordered or renumbered."
+                return broken(
+                    "swapped",
+                    f"record {start.record_count}, the last one found intact by a previous "
+                    f"verify (hash {start.head_hash[:16]}), is missing or no longer the same: "
+                    "the register was rewritten or swapped. Run a full verify.",
+                    at=start.record_count,
                 )
-            return (
-                "edited",
-                "its content does not match its hash: the row was changed after it was written.",
+        rows = conn.execute(
+            f"SELECT {', '.join(ALL_COLUMNS)} FROM records WHERE id > ? ORDER BY id",
+            (walk.start.record_count,),
+        )
+        failure = walk.feed(rows)
+        if failure is None:
+            failure = check_meta(self._meta(conn), walk.count, walk.prev) or check_witness(
+                witness,
+                witness_name=self.witness_path.name,
+                register_id=self._meta(conn).get("register_id"),
+                count=walk.count,
+                head=walk.prev,
+                hash_at=lambda n: walk.hash_at(n) or self._hash_of(conn, n),
             )
-        if rec.id != expected:
-            return "deleted", (
-                f"record {expected} is missing (the next one is {rec.id}): a record was deleted."
-            )
-        if rec.prev_hash != prev:
-            if rec.prev_hash in known:
-                return "reordered", (
-                    f"it does not follow record {rec.id - 1} but another row: rows were re-ordered."
-                )
-            return "deleted", (
-                f"it does not follow record {rec.id - 1}: the record it followed is missing "
-                "(deleted or replaced)."
-            )
-        return None
+        walked = walk.count - walk.start.record_count
+        if failure is not None:
+            return replace(failure, walked=walked, started_from=start)
+        return VerifyResult(True, walk.count, walk.prev, walked=walked, started_from=start)
 
+    # -- setting a damaged register aside --
+
+    def companion_files(self) -> list[Path]:
+        """Return the register file and the files that belong with it (WAL, shared memory, witness)."""
+        return companion_files(self.path)
+
+
+def companion_files(path: Path) -> list[Path]:
+    """Return a register file and its companions that exist (WAL, shared memory, witness)."""
+    names = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    return [p for p in (*names, witness_path(path)) if p.exists()]
+
+
+def set_aside(path: Path, moment: datetime | None = None) -> list[tuple[Path, Path]]:
+    """Rename a register and its companion files out of the way (nothing is deleted).
+
+    `audit.sqlite3` becomes `audit.set-aside-20261202T101500Z.sqlite3` (and so on for its WAL,
+    shared-memory and witness files), so that the next sheet starts a new register on purpose.
+
+    Raises:
+        AuditNotFoundError: there is neither a register nor a witness at `path`.
+        AuditError: a file could not be renamed (what was renamed is listed).
+    """
+    files = companion_files(Path(path))
+    if not files:
+        raise AuditNotFoundError(f"There is no audit register or witness file at {path}.")
+    stamp = (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stem, dot, suffix = Path(path).name.partition(".")
+    base = f"{stem}.set-aside-{stamp}" + (f".{suffix}" if dot else "")
+    moved: list[tuple[Path, Path]] = []
+    for file in files:
+        target = file.with_name(base + file.name[len(Path(path).name) :])
+        if target.exists():
+            raise AuditError(f"{target} already exists; wait a second and try again.")
+        try:
+            os.replace(file, target)
+        except OSError as exc:
+            done = ", ".join(f"{a.name} -> {b.name}" for a, b in moved) or "nothing"
+            raise AuditError(
+                f"Could not rename {file}: {exc.strerror or exc}. Renamed so far: {done}."
+            ) from exc
+        moved.append((file, target))
+    _log.info("audit register set aside: %s", ", ".join(str(b) for _, b in moved))
+    return moved
+
+
+def verify_path(path: Path, *, from_checkpoint: bool = False) -> VerifyResult:
+    """Verify the register at `path`, saying in words what is wrong even when it cannot be opened.
+
+    Raises:
+        AuditNotFoundError: there is neither a register nor a witness at `path`.
+    """
+    path = Path(path)
+    wpath = witness_path(path)
+    try:
+        witness = read_witness(wpath)
+    except AuditCorruptError as exc:
+        return broken("witness", str(exc))
+    held = witness.head.record_count if witness else 0
+    if not path.exists():
+        if witness is None:
+            raise AuditNotFoundError(
+                f"There is no audit register at {path}: no sheet has been recorded there yet, or "
+                "the path is wrong."
+            )
+        return broken(
+            "truncated" if held else "witness",
+            f"the register file {path} is missing, but its witness {wpath.name} says it held "
+            f"{held} record(s): it was deleted, moved or renamed.",
+        )
+    size = path.stat().st_size
+    if held and size < 512:
+        return broken(
+            "truncated",
+            f"the register file is {size} byte(s) long, but its witness {wpath.name} says it held "
+            f"{held} record(s): the file was truncated and its records are gone from it.",
+        )
+    try:
+        register = Register(path, create=False)
+    except AuditNotFoundError:
+        return VerifyResult(True, 0, GENESIS_HASH)  # an empty file, and no witness of records
+    except AuditCorruptError as exc:
+        return broken("corrupt", str(exc))
+    return register.verify(from_checkpoint=from_checkpoint)
+
+
+GENESIS_POINT = Checkpoint(0, GENESIS_HASH)
 
 __all__ = [
     "AUDIT_DB_ENV",
     "DATA_DIR_ENV",
+    "GENESIS_HASH",
     "PRINTED",
     "AuditRecord",
+    "Kind",
     "RecordDraft",
     "RecordSummary",
     "Register",
     "VerifyResult",
     "canonical_bytes",
+    "companion_files",
     "current_host",
     "current_os_user",
     "default_register_path",
     "record_hash",
+    "set_aside",
     "sha256_hex",
     "utc_stamp",
+    "verify_path",
 ]

@@ -9,10 +9,11 @@ write records a newer one would read differently.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 
 #: The register schema this program writes. Bump it with a migration from the previous version.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: "B12K" as a 32-bit integer, stored in the file header (`PRAGMA application_id`).
 APPLICATION_ID = int.from_bytes(b"B12K", "big")
@@ -44,6 +45,9 @@ RECORD_CONTENT_COLUMNS: tuple[str, ...] = (
     "reprint_of",
     "prev_hash",
 )
+#: Columns added by schema 2; part of a record's hashed content only when not NULL, so that the
+#: hashes of records written under schema 1 stay as they were.
+OPTIONAL_CONTENT_COLUMNS: tuple[str, ...] = ("batch_id", "sheet_anchor")
 
 _V1 = """
 CREATE TABLE meta (
@@ -111,6 +115,17 @@ def _create_v1(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO meta (key, value) VALUES ('head_hash', ?)", (GENESIS_HASH,))
 
 
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    """Schema 2: the batch run id and the sheet's printed register head on each record, and a
+    random register id (the witness file names it, so a swapped file is recognised)."""
+    conn.execute("ALTER TABLE records ADD COLUMN batch_id TEXT")
+    conn.execute("ALTER TABLE records ADD COLUMN sheet_anchor TEXT")
+    conn.execute("CREATE INDEX records_batch ON records (batch_id) WHERE batch_id IS NOT NULL")
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('register_id', ?)", (uuid.uuid4().hex,)
+    )
+
+
 #: The hash a first record points back to.
 GENESIS_HASH = "0" * 64
 
@@ -118,12 +133,14 @@ GENESIS_HASH = "0" * 64
 #: transaction with the `user_version` bump). Add `N: _migrate_N_to_N1` with each new version.
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _create_v1,
+    1: _migrate_1_to_2,
 }
 
 __all__ = [
     "APPLICATION_ID",
     "GENESIS_HASH",
     "MIGRATIONS",
+    "OPTIONAL_CONTENT_COLUMNS",
     "RECORD_CONTENT_COLUMNS",
     "SCHEMA_VERSION",
 ]

@@ -51,6 +51,11 @@ def show_text(record: AuditRecord, with_inputs: bool = False) -> str:
         f"                 this     {record.record_hash}",
         f"  overrides:     {record.override_count}",
     ]
+    if record.batch_id:
+        lines.insert(-1, f"  batch run:     {record.batch_id}")
+    if record.sheet_anchor:
+        count, _, head = record.sheet_anchor.partition(":")
+        lines.insert(-1, f"  sheet printed: register head after record {count}, {head}")
     lines += [f"    - {text}" for text in summarise_overrides(record.overrides_json)]
     if with_inputs:
         lines += ["  plan inputs (canonical JSON):", record.plan_inputs_json.rstrip("\n")]

@@ -141,10 +141,27 @@ def _cmd_reprint(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    reg = _register(args)
-    result = reg.verify()
+    from desktop_app.audit.register import verify_path
+
+    result = verify_path(
+        args.db if args.db else default_register_path(), from_checkpoint=args.from_checkpoint
+    )
     print(result.text(), file=sys.stdout if result.ok else sys.stderr)
+    print(result.speed_text(), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 2
+
+
+def _cmd_set_aside(args: argparse.Namespace) -> int:
+    from desktop_app.audit.register import set_aside
+
+    path = args.db if args.db else default_register_path()
+    for old, new in set_aside(path):
+        print(f"{old} -> {new}")
+    print(
+        "The register was set aside (nothing was deleted). The next sheet starts a new register "
+        f"at {path}. Keep the set-aside files for investigation."
+    )
+    return 0
 
 
 def _cell(value: object) -> str:
@@ -302,7 +319,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         parents=[common],
         help="check the hash chain; exit 0 intact, 2 broken (first broken link shown)",
     )
+    c.add_argument(
+        "--from-checkpoint",
+        action="store_true",
+        help="check only the records after the last checkpoint a verify found intact (nightly)",
+    )
     c.set_defaults(func=_cmd_verify)
+
+    c = asub.add_parser(
+        "set-aside",
+        parents=[common],
+        help="rename a damaged register and its witness out of the way, so that a new one starts",
+        description="Rename the register file and its companion files (WAL, shared memory, "
+        "witness) to NAME.set-aside-TIME..., beside them. Nothing is deleted. Close every program "
+        "using the register first.",
+    )
+    c.set_defaults(func=_cmd_set_aside)
 
     c = asub.add_parser("export", parents=[common], help="write every record to a CSV file")
     c.add_argument("--csv", type=Path, required=True, help="CSV file to write")

@@ -20,9 +20,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import TextIO
 
-    from desktop_app.report.batch import BatchResult
+    from desktop_app.report.batch import BatchResult, Work
 
-_EXIT_NOTE = "Exit status: 0 when every sheet was written, 2 when anything was refused or skipped."
+_EXIT_NOTE = (
+    "Exit status: 0 when every sheet was written (and recorded), 1 when a sheet was written but "
+    "not recorded, 2 when anything was refused or skipped."
+)
 
 
 def _cmd_pdf(args: argparse.Namespace) -> int:
@@ -82,6 +85,21 @@ def _indent(text: str) -> str:
     return "\n".join("      " + line for line in text.splitlines())
 
 
+def _batch_work(args: argparse.Namespace) -> tuple[Work, str | None, Path | None]:
+    """Return the work of each worker: write only, or write and record (the default)."""
+    from desktop_app.report.batch import sheet_for_file
+
+    if args.no_record:
+        return sheet_for_file, None, None
+    from desktop_app.audit.batch import RecordingWork, new_batch_id
+    from desktop_app.audit.register import Register, default_register_path
+
+    db_path = args.audit_db or default_register_path()
+    Register(db_path).check()  # a damaged register refuses the batch before any sheet is written
+    batch_id = new_batch_id()
+    return RecordingWork(Path(db_path), batch_id), batch_id, Path(db_path)
+
+
 def _cmd_batch(args: argparse.Namespace) -> int:
     from desktop_app.cli.core_cmds import parse_now
     from desktop_app.logic.errors import PlanFileError
@@ -95,6 +113,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     lp = load_protocol(args.protocol)
     now = parse_now(args.now)
     batch = plan_batch(Path(args.input_dir), Path(args.output))
+    work, batch_id, db_path = _batch_work(args)
     started = time.perf_counter()
     results = run_batch(
         batch.items,
@@ -103,6 +122,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         SheetOptions(paper=args.paper),
         jobs=jobs,
         progress=_Progress(sys.stderr),
+        work=work,
     )
     elapsed = time.perf_counter() - started
     results += list(batch.skipped)
@@ -111,7 +131,13 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.write(f"Written ({len(written)}):\n")
     for r in written:
-        out.write(f"  {r.source.name} -> {r.output}\n")
+        kept = f" (record {r.record_id})" if r.record_id is not None else ""
+        out.write(f"  {r.source.name} -> {r.output}{kept}\n")
+    unrecorded = [r for r in written if batch_id is not None and r.record_id is None]
+    if unrecorded:
+        out.write(f"Written but NOT recorded in the audit register ({len(unrecorded)}):\n")
+        for r in unrecorded:
+            out.write(f"  {r.source.name}:\n{_indent(r.warning or '')}\n")
     out.write(f"Skipped ({len(skipped)}):\n")
     for r in skipped:
         out.write(f"  {r.source.name}:\n{_indent(r.error or '')}\n")
@@ -123,7 +149,14 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         + (" - NOT FOR CLINICAL USE" if lp.not_for_clinical_use else "")
         + ".\n"
     )
-    return 2 if skipped else 0
+    if batch_id is not None:
+        out.write(
+            f"Recorded {len(written) - len(unrecorded)} sheet(s) in the audit register {db_path} "
+            f"under batch run {batch_id}.\n"
+        )
+    else:
+        out.write("Not recorded in the audit register (--no-record).\n")
+    return 2 if skipped else (1 if unrecorded else 0)
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -173,4 +206,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=None,
         help="plan every file as of this ISO date-time (default: now, one time for all)",
     )
+    add_record_arguments(p)
     p.set_defaults(func=_cmd_batch)

@@ -39,6 +39,10 @@ class BatchResult:
     source: Path
     output: Path
     error: str | None = None
+    #: The audit record of the sheet, when the batch records (see desktop_app.audit.batch).
+    record_id: int | None = None
+    #: Why a written sheet was not recorded, when recording failed.
+    warning: str | None = None
 
     @property
     def written(self) -> bool:
@@ -94,12 +98,17 @@ def plan_batch(input_dir: Path, output_dir: Path) -> BatchPlan:
 
 # ----- the worker --------------------------------------------------------------------------------
 
+#: What a worker does with one plan file (`sheet_for_file`, or a picklable callable like it).
+Work = Callable[[BatchItem, LoadedProtocol, datetime, SheetOptions], BatchResult]
+
 _WORKER_PROTOCOL: LoadedProtocol | None = None
+_WORKER_WORK: Work | None = None
 
 
-def _init_worker(protocol: LoadedProtocol) -> None:
-    global _WORKER_PROTOCOL
+def _init_worker(protocol: LoadedProtocol, work: Work) -> None:
+    global _WORKER_PROTOCOL, _WORKER_WORK
     _WORKER_PROTOCOL = protocol
+    _WORKER_WORK = work
 
 
 def sheet_for_file(
@@ -126,8 +135,8 @@ def sheet_for_file(
 
 
 def _work(item: BatchItem, now: datetime, options: SheetOptions) -> BatchResult:
-    assert _WORKER_PROTOCOL is not None, "worker not initialised"
-    return sheet_for_file(item, _WORKER_PROTOCOL, now, options)
+    assert _WORKER_PROTOCOL is not None and _WORKER_WORK is not None, "worker not initialised"
+    return _WORKER_WORK(item, _WORKER_PROTOCOL, now, options)
 
 
 # ----- the runner ------------------------------------------------------------------------------
@@ -149,11 +158,13 @@ def run_batch(
     *,
     jobs: int,
     progress: Callable[[int, int, BatchResult], None] | None = None,
+    work: Work = sheet_for_file,
 ) -> list[BatchResult]:
     """Export every item; return one result per item, in the order given.
 
     With jobs == 1 the work runs in this process; otherwise in `jobs` worker processes
-    (spawned, so that no thread or lock of the caller is copied into them).
+    (spawned, so that no thread or lock of the caller is copied into them). `work` does one
+    item (by default `sheet_for_file`; it must be picklable: a module-level function or object).
     """
     if items:
         items[0].output.parent.mkdir(parents=True, exist_ok=True)
@@ -167,14 +178,14 @@ def run_batch(
 
     if jobs <= 1 or total <= 1:
         for item in items:
-            record(item, sheet_for_file(item, protocol, now, options))
+            record(item, work(item, protocol, now, options))
         return [results[i] for i in items]
 
     with ProcessPoolExecutor(
         max_workers=min(jobs, total),
         mp_context=get_context("spawn"),
         initializer=_init_worker,
-        initargs=(protocol,),
+        initargs=(protocol, work),
     ) as pool:
         futures: dict[Future[BatchResult], BatchItem] = {
             pool.submit(_work, item, now, options): item for item in items
@@ -201,6 +212,7 @@ __all__ = [
     "BatchItem",
     "BatchPlan",
     "BatchResult",
+    "Work",
     "default_jobs",
     "plan_batch",
     "run_batch",

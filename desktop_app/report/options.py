@@ -13,3 +13,9 @@ class SheetOptions(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     paper: Literal["a4", "letter"] = Field(default="a4", description="Paper size: A4 or US Letter.")
+    register_anchor: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{1,12}:[0-9a-f]{64}$",
+        description="The audit register's head when the sheet is issued, 'COUNT:SHA256' (printed "
+        "in the footer so that paper anchors the register's hash chain); None prints nothing.",
+    )

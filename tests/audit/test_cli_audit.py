@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.audit.witness import witness_path
 from desktop_app.cli import main
 from desktop_app.demo import demo_inputs
 from desktop_app.logic.models import PlanInputs
@@ -54,6 +55,7 @@ def db(issued: Path, tmp_path: Path) -> Path:
     with raw(issued) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     copy.write_bytes(issued.read_bytes())
+    witness_path(copy).write_bytes(witness_path(issued).read_bytes())
     return copy
 
 

@@ -22,6 +22,7 @@ from desktop_app.audit.issue import (
     reprint,
 )
 from desktop_app.audit.register import Register
+from desktop_app.audit.schema import SCHEMA_VERSION
 from desktop_app.logic.engine import evaluate
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import Plan
@@ -256,7 +257,7 @@ def test_a_newer_register_still_gives_the_sheet_with_a_warning(
     register: Register, protocol: Protocol, demo: Demo, db: Path, tmp_path: Path
 ) -> None:
     with raw(db) as conn:
-        conn.execute("PRAGMA user_version = 2")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     out = tmp_path / "sheet.pdf"
     _assert_sheet_but_no_record(
         export_and_record(*demo, *protocol, out, register=db),

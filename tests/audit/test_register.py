@@ -278,7 +278,7 @@ def test_a_newer_register_is_refused_and_left_unchanged(register: Register, db: 
     with pytest.raises(AuditVersionError) as info:
         Register(db)
     assert (
-        "written by a newer B12-K Planner (register schema 7; this program reads schema 1"
+        f"written by a newer B12-K Planner (register schema 7; this program reads schema {schema.SCHEMA_VERSION}"
         in str(info.value)
     )
     assert "Nothing was written" in str(info.value)
@@ -290,14 +290,15 @@ def test_an_older_register_is_migrated_and_keeps_verifying(
 ) -> None:
     filled(register, 3)
 
-    def to_v2(conn: sqlite3.Connection) -> None:
+    def to_next(conn: sqlite3.Connection) -> None:
         conn.execute("CREATE TABLE notes (record_id INTEGER REFERENCES records (id), text TEXT)")
 
-    monkeypatch.setitem(schema.MIGRATIONS, 1, to_v2)
-    monkeypatch.setattr("desktop_app.audit.register.SCHEMA_VERSION", 2)
+    nxt = schema.SCHEMA_VERSION + 1
+    monkeypatch.setitem(schema.MIGRATIONS, schema.SCHEMA_VERSION, to_next)
+    monkeypatch.setattr("desktop_app.audit.register.SCHEMA_VERSION", nxt)
     migrated = Register(db)
     with raw(db) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == nxt
         assert conn.execute("SELECT count(*) FROM notes").fetchone()[0] == 0
     assert migrated.verify().ok and migrated.count() == 3
     migrated.append(draft("w", 9), PROTOCOL)
