@@ -153,6 +153,22 @@ def _open(register: RegisterLike) -> Register:
     return register if isinstance(register, Register) else Register(register)
 
 
+def anchored(options: SheetOptions | None, register: RegisterLike = None) -> SheetOptions:
+    """Return sheet options that print the register's current head in the footer.
+
+    The record of the sheet keeps the same head (`sheet_anchor`), so the paper copy anchors the
+    chain and a reprint prints it again. When the register cannot be read, the options are
+    returned as they were: recording will fail too, and say why.
+    """
+    options = options or SheetOptions()
+    try:
+        head = _open(register).anchor()
+    except B12KError as exc:
+        _log.warning("the sheet will not show the audit register's head: %s", exc)
+        return options
+    return SheetOptions.model_validate({**options.model_dump(), "register_anchor": head})
+
+
 def _try_record(
     register: RegisterLike, protocol_bytes: bytes, what: str, make_draft: Callable[[], RecordDraft]
 ) -> tuple[AuditRecord | None, str | None]:
@@ -187,7 +203,7 @@ def export_and_record(
     Raises:
         B12KError: the sheet could not be produced or written (nothing was recorded).
     """
-    options = options or SheetOptions()
+    options = options if options and options.register_anchor else anchored(options, register)
     pdf = export_order_sheet(plan, Path(path), options)
     return record_exported(
         plan,
@@ -391,7 +407,9 @@ def reprint(
     """
     built = rebuild(register, record_id)
     rec = built.record
-    options = SheetOptions.model_validate({"paper": rec.paper})
+    options = SheetOptions.model_validate(
+        {"paper": rec.paper, "register_anchor": rec.sheet_anchor}
+    )
     pdf = render_order_sheet(built.plan, options)
     digest = sha256_hex(pdf)
     stored: AuditRecord | None = None
@@ -432,6 +450,7 @@ def reprint(
 __all__ = [
     "IssueResult",
     "Rebuilt",
+    "anchored",
     "ReprintError",
     "ReprintResult",
     "build_draft",

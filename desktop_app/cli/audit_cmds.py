@@ -16,6 +16,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 #: typing.TYPE_CHECKING without importing typing (mypy reads this name the same way), so that
 #: building the parser for `b12k --help` stays at the import floor.
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
     from desktop_app.audit.register import RecordSummary, Register
     from desktop_app.logic.models import PlanInputs
     from desktop_app.logic.plan import Plan
+
+if TYPE_CHECKING:
+    from desktop_app.report.options import SheetOptions
 
 #: Columns only `--full` adds to the CSV (the plan inputs and overrides as JSON text).
 FULL_COLUMNS = ("overrides_json", "plan_inputs_json")
@@ -232,8 +236,25 @@ def add_record_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def cli_sheet_options(args: argparse.Namespace) -> SheetOptions:
+    """Return the options of a sheet a command writes: with the register's head when recorded."""
+    from desktop_app.report.options import SheetOptions
+
+    options = SheetOptions(paper=args.paper)
+    if getattr(args, "no_record", False):
+        return options
+    from desktop_app.audit.issue import anchored
+
+    return anchored(options, getattr(args, "audit_db", None) or default_register_path())
+
+
 def record_cli_sheet(
-    args: argparse.Namespace, plan: Plan, inputs: PlanInputs, pdf: bytes, output: Path
+    args: argparse.Namespace,
+    plan: Plan,
+    inputs: PlanInputs,
+    pdf: bytes,
+    output: Path,
+    options: SheetOptions | None = None,
 ) -> int:
     """Record a sheet a command has just written; return 0, or 1 after printing a warning.
 
@@ -259,7 +280,14 @@ def record_cli_sheet(
         return 1
     db_path = getattr(args, "audit_db", None) or default_register_path()
     result = record_exported(
-        plan, inputs, protocol, data, output, pdf, SheetOptions(paper=args.paper), register=db_path
+        plan,
+        inputs,
+        protocol,
+        data,
+        output,
+        pdf,
+        options or SheetOptions(paper=args.paper),
+        register=db_path,
     )
     if result.record is None:
         print(result.warning, file=sys.stderr)

@@ -29,11 +29,11 @@ _EXIT_NOTE = (
 
 
 def _cmd_pdf(args: argparse.Namespace) -> int:
-    from desktop_app.cli.audit_cmds import record_cli_sheet
+    from desktop_app.cli.audit_cmds import cli_sheet_options, record_cli_sheet
     from desktop_app.cli.core_cmds import parse_now
     from desktop_app.logic.engine import evaluate
     from desktop_app.logic.errors import PlanFileError
-    from desktop_app.report import SheetOptions, export_order_sheet
+    from desktop_app.report import export_order_sheet
     from desktop_app.storage.plan_files import read_plan_file
     from desktop_app.storage.protocols import load_protocol
 
@@ -45,7 +45,8 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
     lp = load_protocol(args.protocol)
     inputs = read_plan_file(args.input)
     plan = evaluate(lp, inputs, now=parse_now(args.now))
-    pdf = export_order_sheet(plan, output, SheetOptions(paper=args.paper))
+    options = cli_sheet_options(args)  # with the register's head when the sheet is recorded
+    pdf = export_order_sheet(plan, output, options)
     pages = pdf.count(b"/Type /Page\n")
     print(
         f"Wrote {output}: order sheet for plan {plan.plan_id}, {pages} page(s), "
@@ -56,7 +57,7 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     # Every sheet issued is recorded in the audit register (issue 9); --no-record for drafts.
-    return record_cli_sheet(args, plan, inputs, pdf, output)
+    return record_cli_sheet(args, plan, inputs, pdf, output, options)
 
 
 class _Progress:

@@ -19,3 +19,10 @@ class SheetOptions(BaseModel):
         description="The audit register's head when the sheet is issued, 'COUNT:SHA256' (printed "
         "in the footer so that paper anchors the register's hash chain); None prints nothing.",
     )
+
+    def register_anchor_text(self) -> str:
+        """Return what the footer adds for `register_anchor` (empty when there is none)."""
+        if self.register_anchor is None:
+            return ""
+        count, _, head = self.register_anchor.partition(":")
+        return f" | audit register: record {count}, head {head[:16]}"

@@ -14,7 +14,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC
 from typing import Any
 from xml.sax.saxutils import escape
@@ -1459,6 +1459,9 @@ def render(plan: Plan, options: SheetOptions) -> bytes:
     register_fonts()
     check_printable(plan, _covered_code_points())
     sheet = C.build_content(plan)
+    if options.register_anchor:  # the register's head on paper (see desktop_app/audit/witness.py)
+        footer = replace(sheet.footer, app_line=sheet.footer.app_line + options.register_anchor_text())
+        sheet = replace(sheet, footer=footer)
     metrics = compute_metrics(sheet, options.paper)
     painter = HeaderFooterPainter(sheet, metrics)
     buffer = io.BytesIO()

@@ -97,6 +97,9 @@ class SheetActions:
         if report is None:
             return False
         options = report.SheetOptions(paper=paper_for_locale())
+        audit = self._audit_module()
+        if audit is not None:  # the printed sheet shows the register's head, as exported ones do
+            options = audit.anchored(options)
         make = getattr(report, "checked_order_sheet", report.render_order_sheet)
         try:
             data = make(plan, options)
@@ -108,7 +111,6 @@ class SheetActions:
         printer, printed = PrintPreviewDialog.ask(data, f"Order sheet {plan.plan_id}", window)
         if not printed:
             return False
-        audit = self._audit_module()
         if audit is not None:
             lp = window.protocol
             self._audit_outcome(
