@@ -17,6 +17,7 @@ CAMPAIGNS = {
     "faults": "test_campaign_faults.py",
     "gui": "test_campaign_gui.py",
     "sheets": "test_campaign_sheets.py",
+    "register": "test_campaign_register.py",
 }
 
 
