@@ -16,7 +16,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 #: typing.TYPE_CHECKING without importing typing (mypy reads this name the same way), so that
 #: building the parser for `b12k --help` stays at the import floor.
@@ -25,8 +24,6 @@ if TYPE_CHECKING:
     from desktop_app.audit.register import RecordSummary, Register
     from desktop_app.logic.models import PlanInputs
     from desktop_app.logic.plan import Plan
-
-if TYPE_CHECKING:
     from desktop_app.report.options import SheetOptions
 
 #: Columns only `--full` adds to the CSV (the plan inputs and overrides as JSON text).
@@ -145,7 +142,7 @@ def _cmd_reprint(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from desktop_app.audit.register import verify_path
+    from desktop_app.audit.register import default_register_path, verify_path
 
     result = verify_path(
         args.db if args.db else default_register_path(), from_checkpoint=args.from_checkpoint
@@ -156,7 +153,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_set_aside(args: argparse.Namespace) -> int:
-    from desktop_app.audit.register import set_aside
+    from desktop_app.audit.register import default_register_path, set_aside
 
     path = args.db if args.db else default_register_path()
     for old, new in set_aside(path):
@@ -244,6 +241,7 @@ def cli_sheet_options(args: argparse.Namespace) -> SheetOptions:
     if getattr(args, "no_record", False):
         return options
     from desktop_app.audit.issue import anchored
+    from desktop_app.audit.register import default_register_path
 
     return anchored(options, getattr(args, "audit_db", None) or default_register_path())
 
