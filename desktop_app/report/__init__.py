@@ -38,7 +38,7 @@ class SheetLintError(B12KError):
 
 def render_order_sheet(plan: Plan, options: SheetOptions | None = None) -> bytes:
     """Render the order sheet of `plan` as PDF bytes (same plan, same bytes)."""
-    from desktop_app.report.sheet import render
+    from desktop_app.report.render import render
 
     return render(plan, options or SheetOptions())
 

@@ -22,7 +22,8 @@ from desktop_app.report import (
     render_order_sheet,
 )
 from desktop_app.report import content as C
-from desktop_app.report.sheet import glue, identifier_barcode
+from desktop_app.report.furniture import identifier_barcode
+from desktop_app.report.paragraphs import glue
 from tests.report.cases import CASES, ROOT, demo_plan, plan_of
 from tests.report.conftest import Rendered, norm, rendered
 

@@ -35,7 +35,7 @@ from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import Plan
 from desktop_app.report import SheetTextError, lint_order_sheet, render_order_sheet
 from desktop_app.report.lint import extract_pages
-from desktop_app.report.sheet import glue
+from desktop_app.report.paragraphs import glue
 from tests.logic.helpers import FIRST, NOW, US, inputs, proto
 from tests.logic.test_golden import UK_CASES, US_CASES
 from tests.report.cases import CASES as SHEET_CASES

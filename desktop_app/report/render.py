@@ -1,0 +1,89 @@
+"""The order sheet renderer's entry: a Plan in, deterministic PDF bytes out.
+
+Layout only: every word comes from `desktop_app.report.content`, which takes it from the Plan.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import UTC
+from typing import Any
+
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from desktop_app.logic.plan import Plan
+from desktop_app.report import content as C
+from desktop_app.report.furniture import HeaderFooterPainter, SheetCanvas, compute_metrics
+from desktop_app.report.options import SheetOptions
+from desktop_app.report.printable import check_printable
+from desktop_app.report.sections import SheetBuilder
+from desktop_app.report.styles import (
+    FOOTER_GAP,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    covered_code_points,
+    register_fonts,
+)
+
+
+def render(plan: Plan, options: SheetOptions) -> bytes:
+    """Render the order sheet of a plan as PDF bytes (deterministic).
+
+    Raises:
+        SheetTextError: a typed name or reason cannot be printed faithfully with the font.
+    """
+    register_fonts()
+    check_printable(plan, covered_code_points())
+    sheet = C.build_content(plan)
+    if options.register_anchor:  # the register's head on paper (see desktop_app/audit/witness.py)
+        footer = replace(
+            sheet.footer, app_line=sheet.footer.app_line + options.register_anchor_text()
+        )
+        sheet = replace(sheet, footer=footer)
+    metrics = compute_metrics(sheet, options.paper)
+    painter = HeaderFooterPainter(sheet, metrics)
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=(metrics.page_width, metrics.page_height),
+        leftMargin=MARGIN_X,
+        rightMargin=MARGIN_X,
+        topMargin=MARGIN_TOP + metrics.header_height,
+        bottomMargin=MARGIN_BOTTOM + metrics.footer_height + FOOTER_GAP,
+        title=f"B12-K order sheet {plan.plan_id}",
+        author="B12-K Planner",
+        subject="Potassium, magnesium and phosphate orders around the start of vitamin B12",
+        creator=f"B12-K Planner {plan.app_version}",
+        invariant=1,
+        pageCompression=1,
+    )
+    frame = Frame(
+        MARGIN_X,
+        MARGIN_BOTTOM + metrics.footer_height + FOOTER_GAP,
+        metrics.width,
+        metrics.page_height
+        - MARGIN_TOP
+        - metrics.header_height
+        - MARGIN_BOTTOM
+        - metrics.footer_height
+        - FOOTER_GAP,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
+    doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame], onPage=painter.watermark)])
+    epoch = plan.generated_at.astimezone(UTC).timestamp()
+
+    def canvasmaker(*args: Any, **kwargs: Any) -> SheetCanvas:
+        return SheetCanvas(*args, painter=painter, epoch=epoch, **kwargs)
+
+    flowables = SheetBuilder(sheet, metrics.width).build()
+    doc.build(flowables, canvasmaker=canvasmaker)
+    return buffer.getvalue()
+
+
+__all__ = ["render"]

@@ -1,0 +1,463 @@
+"""The sections of the sheet body, in printing order: SheetContent in, flowables out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
+
+from desktop_app.report import content as C
+from desktop_app.report.blocks import Blocks
+from desktop_app.report.content import BandTable, MarkedLine, OrderLine, SheetContent
+from desktop_app.report.paragraphs import markup, url_markup
+from desktop_app.report.styles import BLACK, SHADE, TICK_BOX, table_style
+
+
+class SheetBuilder(Blocks):
+    """Builds the flowables of the sheet body from its content, section by section."""
+
+    def __init__(self, sheet: SheetContent, width: float) -> None:
+        super().__init__(width)
+        self.sheet = sheet
+
+    def gates(self) -> list[Flowable]:
+        if not self.sheet.gates:
+            return []
+        body: list[Flowable] = [
+            self.p(
+                "Automatic dosing is stopped. The prescriber must review the following before any "
+                "potassium, magnesium or phosphate is given:",
+                self.s.alert,
+            ),
+            Spacer(1, 1.5 * mm),
+            self.marked_list(self.sheet.gates, self.s.alert, bullet="!", width=self.inner),
+        ]
+        return self.section(C.H_GATES, self.boxed(body, border=3), keep=True)
+
+    def results(self) -> list[Flowable]:
+        s = self.s
+        out: list[Flowable] = []
+        if self.sheet.results:
+            rows = []
+            extra: list[tuple[Any, ...]] = []
+            for i, r in enumerate(self.sheet.results, start=1):
+                rows.append(
+                    [
+                        self.p(r.label, s.cell),
+                        self.p(r.value, s.cell_bold),
+                        self.p(r.sampled, s.cell),
+                        self.p(r.flags, s.cell_bold),
+                        self.p(r.entered, s.small),
+                    ]
+                )
+                if r.flags:
+                    extra.append(("BACKGROUND", (3, i), (3, i), SHADE))
+            table = self.grid(
+                ["Test", "Result", "Sampled", "Flag", "Entered as"],
+                rows,
+                (0.2, 0.2, 0.27, 0.15, 0.18),
+                extra,
+            )
+        else:
+            table = self.p("No baseline results recorded.", s.bold)
+        out += self.section(C.H_RESULTS, table)
+        if self.sheet.followups:
+            rows = [
+                [
+                    self.p(f.label, s.cell),
+                    self.p(f.value, s.cell_bold),
+                    self.p(f.sampled, s.cell),
+                    self.p(f.after, s.cell),
+                    self.p(f.band, s.cell),
+                ]
+                for f in self.sheet.followups
+            ]
+            out += self.section(
+                C.H_FOLLOWUPS,
+                self.grid(
+                    ["Test", "Result", "Sampled", "After first dose", "Band"],
+                    rows,
+                    (0.16, 0.17, 0.25, 0.14, 0.28),
+                ),
+            )
+        return out
+
+    def risk(self) -> list[Flowable]:
+        s = self.s
+        r = self.sheet.risk
+        head = Table(
+            [[self.rich(f"Risk tier: {markup(r.tier_label)}", s.tier), self.mark(r.mark)]],
+            colWidths=[self.w * 0.895, self.w * 0.105],
+        )
+        head.setStyle(
+            table_style(
+                [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]
+            )
+        )
+        body: list[Flowable] = [head]
+        if r.explanation:
+            body.append(self.p(r.explanation, s.cell))
+        if r.factors:
+            rows = [
+                [self.p(f.label, s.cell), self.p(f.tier, s.cell_bold), self.mark(f.mark)]
+                for f in r.factors
+            ]
+            body += [
+                Spacer(1, 1 * mm),
+                self.grid(
+                    ["Factor behind the tier", "Raises tier to", "Ref"], rows, (0.73, 0.165, 0.105)
+                ),
+            ]
+        body += [Spacer(1, 1.5 * mm), self.marked_list([r.anaemia])]
+        out = self.section(C.H_RISK, *body)
+        if self.sheet.warnings:
+            rows = []
+            extra: list[tuple[Any, ...]] = []
+            for i, w in enumerate(self.sheet.warnings):
+                rows.append(
+                    [
+                        self.p(w.level, s.cell_bold),
+                        self.p(w.text, s.cell_bold if w.danger else s.cell),
+                        self.mark(w.mark),
+                    ]
+                )
+                if w.danger:
+                    extra += [
+                        ("BOX", (0, i), (-1, i), 2, BLACK),
+                        ("BACKGROUND", (0, i), (0, i), SHADE),
+                    ]
+            out += self.section(C.H_WARNINGS, self.grid(None, rows, (0.12, 0.775, 0.105), extra))
+        return out
+
+    def b12(self) -> list[Flowable]:
+        s = self.s
+        b = self.sheet.b12
+        order = self.grid(
+            ["Drug (generic name)", "Dose", "Route", "Schedule", "Ref"],
+            [
+                [
+                    self.p(b.drug, s.cell_bold),
+                    self.p(b.dose, s.cell_bold),
+                    self.p(b.route, s.cell),
+                    self.p(f"{b.loading}, {b.maintenance}.", s.cell),
+                    self.mark(b.mark),
+                ]
+            ],
+            (0.195, 0.21, 0.135, 0.355, 0.105),
+        )
+        per_row = 4
+        cells = [self.rich(f"<b>{escape(n)}</b><br/>{markup(at)}", s.cell) for n, at in b.doses]
+        while len(cells) % per_row:
+            cells.append(self.p("", s.cell))
+        rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
+        doses = self.grid(None, rows, [1 / per_row] * per_row, box=0.5)
+        return self.section(
+            C.H_B12,
+            order,
+            Spacer(1, 1.5 * mm),
+            self.p("Dates of the first doses:", s.bold),
+            Spacer(1, 0.8 * mm),
+            doses,
+            keep=True,
+        )
+
+    def monitoring(self) -> list[Flowable]:
+        s = self.s
+        purposes = list(dict.fromkeys(p for d in self.sheet.monitoring for p in d.purposes))
+        intro: list[Flowable] = [self.p(self.sheet.clock_note, s.cell)]
+        intro += [self.p(f"\u2022 {p}", s.cell) for p in purposes if p]
+        intro += [self.p(f"\u2022 {r}", s.cell_bold) for r in self.sheet.removed_draws]
+        rows: list[list[Any]] = []
+        extra: list[tuple[Any, ...]] = []
+        for d in self.sheet.monitoring:
+            i = len(rows) + 1  # the header is row 0
+            weekday, date_part, clock_time = d.when.split(" ")
+            when_cell = self.rich(
+                f"<b>{escape(clock_time)}</b><br/>{escape(weekday)}<br/>{escape(date_part)}", s.when
+            )
+            after = self.rich(
+                f"<b>{markup(d.after)}</b>"
+                if d.before_first_dose
+                else f"{markup(d.after)}<br/>{markup(d.day)}",
+                s.cell,
+            )
+            prompts = self.rich("<br/>".join(markup(x) for x in d.result_prompts) or "", s.write)
+            rows.append(
+                [
+                    when_cell,
+                    after,
+                    self.p(d.tests, s.cell),
+                    self.p(
+                        TICK_BOX,
+                        ParagraphStyle("box", parent=s.cell, fontSize=16, leading=18, alignment=1),
+                    ),
+                    prompts,
+                    self.p("", s.cell),
+                    self.p("", s.cell),
+                    self.mark(d.mark),
+                ]
+            )
+            if d.before_first_dose:
+                extra += [("BOX", (0, i), (-1, i), 2, BLACK), ("BACKGROUND", (0, i), (2, i), SHADE)]
+            if d.override:
+                # The override's mark, who and why, on a full-width row under its draw.
+                rows.append([self.p(d.override, s.cell_bold)] + [""] * 7)
+                extra += [("SPAN", (0, i + 1), (-1, i + 1)), ("BOX", (0, i), (-1, i + 1), 2, BLACK)]
+        table = self.grid(
+            ["When", "After first dose", "Tests", "Taken", "Result", "Time", "Initials", "Ref"],
+            rows,
+            (0.13, 0.12, 0.18, 0.075, 0.26, 0.07, 0.08, 0.085),
+            extra,
+        )
+        return self.section(C.H_MONITORING, *intro, Spacer(1, 1.5 * mm), table)
+
+    def _orders_now(self, orders: Sequence[OrderLine], label: str) -> Table:
+        s = self.s
+        rows = []
+        for o in orders:
+            parts = [f"<b>{markup(o.text)}</b>"]
+            if o.start:
+                parts.append(f"<b>{markup(o.start)}</b>")
+            parts += [f"<b>{markup(flag)}</b>" for flag in o.flags]
+            if o.override:
+                parts.append(f"<b>{markup(o.override)}</b>")
+            rows.append(
+                [
+                    self.p(o.electrolyte, s.cell_bold),
+                    self.rich("<br/>".join(parts), s.cell),
+                    self.mark(o.mark),
+                ]
+            )
+        return self.grid([label, "Order", "Ref"], rows, (0.16, 0.735, 0.105))
+
+    def _band_table(self, table: BandTable) -> Table:
+        s = self.s
+        rows = []
+        extra: list[tuple[Any, ...]] = []
+        for i, r in enumerate(table.rows, start=1):
+            lines = [
+                f"<b>{markup(r.instruction)}</b>"
+                if (r.call_doctor or r.gated)
+                else markup(r.instruction)
+            ]
+            if r.order_text:
+                lines.append(markup(r.order_text))
+            lines += [f"<b>{markup(flag)}</b>" for flag in r.flags]
+            alerts = []
+            if r.call_doctor:
+                alerts.append("CALL DOCTOR NOW")
+            if r.ecg:
+                alerts.append("12-lead ECG")
+            rows.append(
+                [
+                    self.p(r.label, s.cell_bold),
+                    self.rich("<br/>".join(lines), s.cell),
+                    self.p(r.recheck, s.cell),
+                    self.rich("<br/>".join(f"<b>{escape(a)}</b>" for a in alerts), s.cell),
+                    self.mark(r.mark),
+                ]
+            )
+            if r.call_doctor:
+                extra.append(("BACKGROUND", (3, i), (3, i), SHADE))
+        return self.grid(
+            [f"If the {table.electrolyte} result is", "Do this", "Recheck", "Doctor / ECG", "Ref"],
+            rows,
+            (0.2, 0.47, 0.115, 0.11, 0.105),
+            extra,
+            title=table.title,
+        )
+
+    def potassium(self) -> list[Flowable]:
+        s = self.s
+        sheet = self.sheet
+        now: list[Flowable] = self.subheading("Potassium order now")
+        if sheet.potassium_basis:
+            now += [self.p(sheet.potassium_basis, s.cell), Spacer(1, 1 * mm)]
+        if sheet.potassium_instruction is not None:
+            line = MarkedLine(
+                f"For this result: {sheet.potassium_instruction.text}",
+                sheet.potassium_instruction.mark,
+            )
+            if sheet.potassium_call_doctor:
+                now.append(self.boxed([self.marked_list([line], s.alert, "!", self.inner)], 2.2))
+            else:
+                now.append(self.marked_list([line], s.cell_bold, "\u2192"))
+            now.append(Spacer(1, 1 * mm))
+        now += [
+            self._orders_now(sheet.potassium_now, "Now"),
+            Spacer(1, 1 * mm),
+            self.p(sheet.potassium_total, s.bold),
+            self.marked_list([sheet.next_check], s.cell_bold, bullet="\u2192"),
+        ]
+        body: list[Flowable] = [
+            KeepTogether(now),
+            Spacer(1, 2 * mm),
+            self._band_table(sheet.potassium_table),
+        ]
+        out = self.section(C.H_POTASSIUM, *body)
+        out += self.section(C.H_HOLD, self.marked_list(sheet.hold_rules))
+        other: list[Flowable] = [self._orders_now(sheet.other_now, "Now"), Spacer(1, 2 * mm)]
+        for table in sheet.other_tables:
+            other += [self._band_table(table), Spacer(1, 2 * mm)]
+        out += self.section(C.H_MG_PO4, *other)
+        return out
+
+    def escalation(self) -> list[Flowable]:
+        box = self.boxed(
+            [self.marked_list(self.sheet.escalation, self.s.alert, width=self.inner)], border=2.2
+        )
+        return self.section(C.H_ESCALATION, box, keep=True)
+
+    def advice(self) -> list[Flowable]:
+        s = self.s
+        rows = [
+            [
+                self.p(f.name, s.cell),
+                self.p(f.portion, s.cell),
+                self.p(f.amount, s.cell),
+                self.mark(f.mark),
+            ]
+            for f in self.sheet.foods
+        ]
+        body: list[Flowable] = [
+            self.p(
+                "Advice to give the patient, not an order. Amounts are approximate and vary "
+                "with portion size and cooking.",
+                s.bold,
+            ),
+            Spacer(1, 1 * mm),
+        ]
+        if rows:
+            body.append(
+                self.grid(
+                    ["Food", "Portion", "Approximate potassium", "Ref"],
+                    rows,
+                    (0.4, 0.2, 0.295, 0.105),
+                )
+            )
+        body += [Spacer(1, 1 * mm), self.marked_list([self.sheet.food_note], s.cell)]
+        return self.section(C.H_ADVICE, *body, keep=True)
+
+    def sources(self) -> list[Flowable]:
+        s = self.s
+        intro = self.p(
+            "Each order and schedule line carries a mark (R1, R2 ...). The mark resolves below to "
+            "the rules that produced the line (rule id: value; source, grade), then the inputs "
+            "used. LOCAL POLICY marks a value that no graded source gives: the site must "
+            "approve it.",
+            s.small,
+        )
+        rows = []
+        for r in self.sheet.reasons:
+            parts = []
+            for rule in r.rules:
+                local = " <b>LOCAL POLICY</b>" if rule.local_policy else ""
+                parts.append(
+                    f"<b>{escape(rule.rule_id)}</b>: {markup(rule.text)} "
+                    f"({escape(rule.source)}, {escape(rule.grade)}){local}"
+                )
+            text = "; ".join(parts) + "."
+            if r.inputs:
+                text += " <i>Inputs:</i> " + markup("; ".join(r.inputs)) + "."
+            if r.explanation:
+                text += " " + markup(r.explanation)
+            rows.append([Paragraph(escape(r.mark.label), s.ref), self.rich(text, s.ref)])
+        reasons = self.grid(
+            ["Mark", "Rules, values, sources and inputs"],
+            rows,
+            (0.06, 0.94),
+            [("TOPPADDING", (0, 1), (-1, -1), 1), ("BOTTOMPADDING", (0, 1), (-1, -1), 2)],
+        )
+        src_rows = [
+            [
+                Paragraph(escape(src.key), s.ref),
+                self.rich(
+                    f"{markup(src.title)}<br/>{url_markup(src.url, self.w * 0.74, s.ref)}", s.ref
+                ),
+                Paragraph(escape(src.grade), s.ref),
+            ]
+            for src in self.sheet.sources
+        ]
+        sources = self.grid(
+            ["Source", "Citation", "Grade"],
+            src_rows,
+            (0.16, 0.74, 0.1),
+            [("TOPPADDING", (0, 1), (-1, -1), 1), ("BOTTOMPADDING", (0, 1), (-1, -1), 2)],
+        )
+        body: list[Flowable] = [intro, Spacer(1, 1 * mm)]
+        if self.sheet.overrides:
+            body += [self.overrides(), Spacer(1, 2 * mm)]
+        body += [reasons, Spacer(1, 2 * mm), sources]
+        return self.section(C.H_SOURCES, *body)
+
+    def overrides(self) -> Table:
+        """What each prescriber override changed, beside what the protocol recommended."""
+        s = self.s
+        rows = []
+        for o in self.sheet.overrides:
+            differs = (
+                "<b>Differs from the protocol</b> (confirmed a second time)"
+                if o.outside_band
+                else "Within the protocol's recommendation"
+            )
+            rows.append(
+                [
+                    Paragraph(escape(o.label), s.ref),
+                    self.rich(
+                        f"{markup(o.line)}: {markup(o.change)} by <b>{markup(o.prescriber)}</b>. "
+                        f"Reason: {markup(o.reason)}<br/>{differs}",
+                        s.ref,
+                    ),
+                    self.rich(markup(o.recommended), s.ref),
+                ]
+            )
+        return self.grid(
+            ["Override", "What the prescriber changed, by whom and why", "Protocol recommended"],
+            rows,
+            (0.1, 0.45, 0.45),
+            [("TOPPADDING", (0, 1), (-1, -1), 1), ("BOTTOMPADDING", (0, 1), (-1, -1), 2)],
+            title="Prescriber overrides",
+        )
+
+    def signoff(self) -> list[Flowable]:
+        s = self.s
+        cells = []
+        for role in C.SIGNOFF_ROLES:
+            name = self.sheet.prescriber if role == "Prescriber" else ""
+            lines: list[Flowable] = [self.p(role, s.bold), Spacer(1, 2 * mm)]
+            for field in C.SIGNOFF_FIELDS:
+                value = f" {name}" if field == "Name" and name else ""
+                lines += [self.p(f"{field}:{value}", s.cell), Spacer(1, 9 * mm)]
+            cells.append(lines)
+        table = Table([cells], colWidths=[self.w / 3] * 3)
+        table.setStyle(
+            table_style(
+                [
+                    ("BOX", (0, 0), (-1, -1), 1.2, BLACK),
+                    ("INNERGRID", (0, 0), (-1, -1), 1.2, BLACK),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 5),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        return self.section(C.H_SIGNOFF, table, keep=True)
+
+    def build(self) -> list[Flowable]:
+        """Return every flowable of the body, in printing order."""
+        return [
+            *self.gates(),
+            *self.results(),
+            *self.risk(),
+            *self.b12(),
+            *self.monitoring(),
+            *self.potassium(),
+            *self.escalation(),
+            *self.advice(),
+            *self.sources(),
+            *self.signoff(),
+        ]
