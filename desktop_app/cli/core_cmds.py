@@ -46,7 +46,7 @@ def input_json_schema() -> dict[str, Any]:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from desktop_app.cli.plan_text import render_text
+    from desktop_app.report.plan_text import render_text
     from desktop_app.logic.engine import evaluate
     from desktop_app.storage.plan_files import read_plan_file
     from desktop_app.storage.protocols import load_protocol

@@ -95,3 +95,24 @@ def test_the_report_never_reads_the_shared_folder() -> None:
         assert "shared" not in path.read_text(encoding="utf-8").replace("shared with", ""), (
             path.name
         )
+
+
+def test_the_report_never_imports_the_command_line() -> None:
+    """The window imports the report (plan text, sheets): the report may not reach up into cli."""
+    for path in sorted(REPORT.glob("*.py")):
+        for name in _imports(path):
+            assert not name.startswith("desktop_app.cli"), f"{path.name} imports {name}"
+
+
+def test_plan_text_loads_neither_reportlab_nor_pypdf_nor_qt() -> None:
+    code = (
+        "import sys\n"
+        "from desktop_app.report.plan_text import render_text\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('reportlab', 'pypdf', 'PySide6')]\n"
+        "bad += [m for m in sys.modules if m.startswith('desktop_app.cli')]\n"
+        "print(','.join(sorted(bad)))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == ""

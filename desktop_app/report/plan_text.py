@@ -1,4 +1,7 @@
-"""Plain-text rendering of a Plan for the terminal: every line with its rule ids and sources."""
+"""A Plan as plain text (terminal, history dialog): every line with its rule ids and sources.
+
+Imports only the logic: no reportlab, no pypdf, no Qt, nothing of the command line.
+"""
 
 from __future__ import annotations
 
@@ -17,16 +20,23 @@ def render_text(plan: Plan) -> str:
     out: list[str] = []
     add = out.append
     if p.not_for_clinical_use:
-        add("*** NOT FOR CLINICAL USE: protocol status is '%s' (no site approval) ***" % p.status)
-    add(f"B12-K plan {plan.plan_id} for {plan.patient.name} ({plan.patient.identifier}), "
-        f"age {plan.age_years}, {plan.patient.ward}")
-    add(f"Protocol {p.protocol_id} {p.version} [{p.status}] sha256 {p.sha256[:16]}; "
-        f"app {plan.app_version}; generated {when(plan.generated_at)}")
+        add(f"*** NOT FOR CLINICAL USE: protocol status is '{p.status}' (no site approval) ***")
+    add(
+        f"B12-K plan {plan.plan_id} for {plan.patient.name} ({plan.patient.identifier}), "
+        f"age {plan.age_years}, {plan.patient.ward}"
+    )
+    add(
+        f"Protocol {p.protocol_id} {p.version} [{p.status}] sha256 {p.sha256[:16]}; "
+        f"app {plan.app_version}; generated {when(plan.generated_at)}"
+    )
     add("")
     add("BASELINE RESULTS")
     for lab in plan.labs:
         flags = f"  [{', '.join(lab.flags)}]" if lab.flags else ""
-        add(f"  {lab.label}: {lab.text} (entered {lab.entered_text}) at {when(lab.sampled_at)}{flags}")
+        add(
+            f"  {lab.label}: {lab.text} (entered {lab.entered_text}) "
+            f"at {when(lab.sampled_at)}{flags}"
+        )
     add("")
     add(f"RISK: {plan.risk.label}")
     add(_why(plan.risk.reason))
@@ -38,7 +48,10 @@ def render_text(plan: Plan) -> str:
     add("")
     add("B12 ORDER")
     add(f"  {plan.b12_order.text}")
-    add("  First doses: " + "; ".join(f"{d.number}) {when(d.at)}" for d in plan.b12_order.dose_times))
+    add(
+        "  First doses: "
+        + "; ".join(f"{d.number}) {when(d.at)}" for d in plan.b12_order.dose_times)
+    )
     add(_why(plan.b12_order.reason))
     add("")
     if plan.gates:
@@ -55,22 +68,33 @@ def render_text(plan: Plan) -> str:
     for o in plan.orders_now:
         add(f"  - [{o.electrolyte}] {o.text}")
         if o.override is not None:
-            add(f"      PRESCRIBER OVERRIDE {o.override.index + 1} by {o.override.prescriber}: "
-                f"{o.override.reason}. Protocol recommended: {o.override.recommended_text}")
+            add(
+                f"      PRESCRIBER OVERRIDE {o.override.index + 1} by {o.override.prescriber}: "
+                f"{o.override.reason}. Protocol recommended: {o.override.recommended_text}"
+            )
         add(_why(o.reason))
     add(f"  Total potassium: {plan.potassium_per_day_text}")
     add("")
     add(f"MONITORING SCHEDULE (first dose {when(plan.first_dose_at)})")
     for d in plan.schedule:
-        rel = "before first dose" if d.before_first_dose else f"+{d.hours_after_first_dose:g} h, day {d.day}"
+        rel = (
+            "before first dose"
+            if d.before_first_dose
+            else f"+{d.hours_after_first_dose:g} h, day {d.day}"
+        )
         add(f"  {when(d.at)} ({rel}): {d.label}")
         if d.override is not None:
-            add(f"      PRESCRIBER OVERRIDE {d.override.index + 1} by {d.override.prescriber}: "
-                f"{d.override.reason}. Protocol recommended: {d.override.recommended_text}")
+            add(
+                f"      PRESCRIBER OVERRIDE {d.override.index + 1} by {d.override.prescriber}: "
+                f"{d.override.reason}. Protocol recommended: {d.override.recommended_text}"
+            )
         add(_why(d.reason))
     add("")
-    for title, rows in (("POTASSIUM", plan.k_bands), ("MAGNESIUM", plan.mg_bands),
-                        ("PHOSPHATE", plan.po4_bands)):
+    for title, rows in (
+        ("POTASSIUM", plan.k_bands),
+        ("MAGNESIUM", plan.mg_bands),
+        ("PHOSPHATE", plan.po4_bands),
+    ):
         add(f"{title}: FOR EACH LATER RESULT")
         for row in rows:
             add(f"  {row.label}: {row.instruction}")
@@ -105,8 +129,11 @@ def render_text(plan: Plan) -> str:
     if plan.followups:
         add("RESULTS SINCE THE FIRST DOSE")
         for fu in plan.followups:
-            add(f"  {when(fu.sampled_at)} ({clock(fu.sampled_at)}, +{fu.hours_after_first_dose:.0f} h) "
-                f"{fu.analyte} {fu.text}: {fu.band_label}")
+            add(
+                f"  {when(fu.sampled_at)} ({clock(fu.sampled_at)}, "
+                f"+{fu.hours_after_first_dose:.0f} h) "
+                f"{fu.analyte} {fu.text}: {fu.band_label}"
+            )
         add("")
     add("SOURCES")
     for ref in plan.references:
