@@ -23,10 +23,8 @@ from __future__ import annotations
 import functools
 import io
 import re
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from desktop_app.report.content import (
     FOOTER,
@@ -423,142 +421,14 @@ def lint_pages(pages: Sequence[str], expect: Expectations | None = None) -> list
 
 
 # ----- reading the PDF ---------------------------------------------------------------------------
-#
-# The lint reads the PDF with pypdf, as it is written. Two things pypdf does over and over are
-# done once here, for the lint's own extraction only (a thread-local flag; any other use of
-# pypdf in the process is left as it is):
-#
-# * the fonts of a page (and their ToUnicode maps) are built again for every page, though every
-#   page of the sheet uses the same font objects: built once per document;
-# * a page's content stream is tokenised byte by byte through a file object (most of the
-#   extraction's time). `_content_operations` splits it with one regular expression instead and
-#   builds every operand with pypdf's own readers (numbers and names once per distinct token,
-#   strings with escapes through pypdf's string reader), so the operations are the ones pypdf
-#   would build. Anything else a content stream may hold (arrays, dictionaries, hex strings,
-#   comments, inline images, bytes outside printable ASCII, something that reads as an
-#   indirect reference) leaves the stream to pypdf's own parser.
-#   tests/report/test_lint.py compares both on every page of every golden sheet.
-
-_EXTRACTING = threading.local()
-_FAST_LOCK = threading.Lock()
-_fast_installed = False
-
-_CS_PRINTABLE = re.compile(rb"[\t\n\r\x20-\x7e]*\Z")
-#: What pypdf would read as an indirect reference ("12 0 R") starting at a number.
-_CS_INDIRECT = re.compile(rb"\d\s+\d+\s+R(?![A-Za-z])")
-_CS_TOKEN = re.compile(
-    rb"\((?:[^()\\]|\\.)*\)"  # a string without unescaped parentheses
-    rb"|/[^\s()<>\[\]{}/%]*"  # a name
-    rb"|[^\s()<>\[\]{}/%]+"  # a number or an operator
-    rb"|\S",  # anything else: left to pypdf
-    re.S,
-)
-_CS_NUMBER = frozenset(b"+,-.0123456789")  # pypdf's number characters ("+-." is a range)
-_CS_NUMBER_START = frozenset(b"+-.0123456789")  # what pypdf reads as the start of a number
-_CS_OPERATOR = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'\"")
-_CS_OP = object()
-#: Numbers, names and operators already built (the same few hundred on every page).
-_cs_tokens: dict[bytes, Any] = {}
-_CS_TOKENS_MAX = 50_000
-
-
-def _content_operations(data: bytes, forced_encoding: Any) -> list[tuple[Any, bytes]] | None:
-    """pypdf's operations of a content stream, or None to let pypdf parse it itself."""
-    from pypdf import get_configuration
-    from pypdf.generic import read_object
-    from pypdf.generic._utils import create_string_object, read_string_from_stream
-
-    if not _CS_PRINTABLE.match(data) or _CS_INDIRECT.search(data):
-        return None
-    if len(_cs_tokens) > _CS_TOKENS_MAX:
-        _cs_tokens.clear()
-    known = _cs_tokens
-    operations: list[tuple[Any, bytes]] = []
-    operands: list[Any] = []
-    tokens = 0
-    for token in _CS_TOKEN.findall(data):
-        item = known.get(token)
-        if item is None:
-            first = token[0]
-            if first in _CS_OPERATOR:
-                if token == b"BI" or len(token) > 64:
-                    return None
-                item = known[token] = _CS_OP
-            elif first == 0x28:  # "(": a string
-                if len(token) < 2 or token[-1] != 0x29:  # "(" alone: parentheses inside
-                    return None
-                if 0x5C not in token:  # no backslash: pypdf keeps the bytes as they are
-                    operands.append(create_string_object(token[1:-1], forced_encoding))
-                else:
-                    stream = io.BytesIO(token)
-                    operands.append(read_string_from_stream(stream, forced_encoding))
-                    if stream.tell() != len(token):
-                        return None
-                continue
-            elif (
-                first in _CS_NUMBER_START and len(token) < 19 and _CS_NUMBER.issuperset(token)
-            ) or (first == 0x2F and len(token) < 100):
-                item = known[token] = read_object(io.BytesIO(token + b" "), None)
-            else:
-                return None
-        if item is _CS_OP:
-            tokens += len(operands) + 1
-            operations.append((operands, token))
-            operands = []
-        else:
-            operands.append(item)
-    tokens += len(operands)  # operands after the last operator count too
-    budget = get_configuration().stream_parsing_work_maximum_count
-    if budget is not None and tokens > budget:
-        return None  # pypdf refuses such a stream: let it say so
-    return operations
-
-
-def _install_fast_extraction() -> None:
-    global _fast_installed
-    with _FAST_LOCK:
-        if _fast_installed:
-            return
-        from pypdf.generic import ContentStream
-        from pypdf.generic._font import Font
-
-        parse = ContentStream._parse_content_stream
-        font_of = Font.from_font_resource.__func__  # type: ignore[attr-defined]
-
-        def _parse_content_stream(self: Any, stream: Any) -> None:
-            if getattr(_EXTRACTING, "fonts", None) is not None and isinstance(stream, io.BytesIO):
-                operations = _content_operations(stream.getvalue(), self.forced_encoding)
-                if operations is not None:
-                    self._operations.extend(operations)
-                    return
-            parse(self, stream)
-
-        def from_font_resource(cls: Any, pdf_font_dict: Any) -> Any:
-            fonts = getattr(_EXTRACTING, "fonts", None)
-            if fonts is None:
-                return font_of(cls, pdf_font_dict)
-            key = (cls, id(pdf_font_dict))
-            known = fonts.get(key)
-            if known is None or known[0] is not pdf_font_dict:
-                known = fonts[key] = (pdf_font_dict, font_of(cls, pdf_font_dict))
-            return known[1]
-
-        ContentStream._parse_content_stream = _parse_content_stream  # type: ignore[method-assign]
-        Font.from_font_resource = classmethod(from_font_resource)  # type: ignore[assignment,method-assign]
-        _fast_installed = True
 
 
 def extract_pages(pdf: bytes) -> list[str]:
-    """Return the text of each page of a PDF, as pypdf extracts it."""
+    """Return the text of each page of a PDF, as pypdf's public extraction reads it."""
     from pypdf import PdfReader  # imported here: only the lint needs it
 
-    _install_fast_extraction()
     reader = PdfReader(io.BytesIO(pdf))
-    _EXTRACTING.fonts = {}  # this document's fonts, built once
-    try:
-        return [page.extract_text() for page in reader.pages]
-    finally:
-        _EXTRACTING.fonts = None
+    return [page.extract_text() for page in reader.pages]
 
 
 def lint_pdf(pdf: bytes, expect: Expectations | None = None) -> list[Violation]:
