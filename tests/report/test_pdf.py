@@ -6,7 +6,6 @@ import io
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,7 @@ from desktop_app.report import (
 from desktop_app.report import content as C
 from desktop_app.report.furniture import identifier_barcode
 from desktop_app.report.paragraphs import glue
-from tests.report.cases import CASES, ROOT, demo_plan, plan_of
+from tests.report.cases import CASES, demo_plan, plan_of
 from tests.report.conftest import Rendered, norm, rendered
 
 
@@ -147,17 +146,6 @@ def test_same_plan_same_bytes_even_with_source_date_epoch(monkeypatch: pytest.Mo
     info = PdfReader(io.BytesIO(first)).metadata
     assert info is not None
     assert info["/CreationDate"].startswith("D:20261126120000")
-
-
-def test_same_plan_same_bytes_in_a_fresh_process(tmp_path: Path) -> None:
-    code = (
-        "import sys\n"
-        "from tests.report.cases import demo_plan\n"
-        "from desktop_app.report import render_order_sheet\n"
-        "sys.stdout.buffer.write(render_order_sheet(demo_plan()))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, cwd=ROOT)
-    assert out.stdout == rendered("demo").pdf
 
 
 def test_a_different_plan_gives_different_bytes() -> None:
@@ -391,3 +379,4 @@ def test_no_word_is_drawn_outside_the_page(tmp_path: Path, paper: str) -> None:
             assert float(y0) >= 0 and float(y1) <= float(height), (
                 f"page {number}: {word!r} at y {y1}"
             )
+
