@@ -1,8 +1,7 @@
 """The order sheet's limit: a minimal reportlab page, timed in a process of stock reportlab.
 
-Started by benchmarks/run.py as a child that imports nothing of B12-K Planner: the order sheet
-speeds up some of reportlab's process-wide helpers (number formatting, ASCII85, its font class),
-and the limit must be what plain reportlab does on this machine, not what our changes make it.
+Started by benchmarks/run.py as a child that imports nothing of B12-K Planner, so that the limit
+is what plain reportlab does on this machine, in a process of its own.
 
 Protocol: for every line read on stdin the page is rendered once and the milliseconds it took
 are printed on a line of their own; an empty input ends the process. The first render (fonts

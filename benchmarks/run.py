@@ -242,9 +242,8 @@ def bench_keystroke(children: Children, size: Size) -> list[Row]:
 class LimitPage:
     """The minimal reportlab page, rendered on demand by a child of stock reportlab.
 
-    The child (benchmarks/limit_page.py) imports nothing of B12-K Planner, so the order
-    sheet's process-wide speed-ups of reportlab helpers do not make the limit faster: the limit
-    is what plain reportlab does on this machine. Each call renders one page and returns its ms.
+    The child (benchmarks/limit_page.py) imports nothing of B12-K Planner: the limit is what
+    plain reportlab does on this machine. Each call renders one page and returns its ms.
     """
 
     def __init__(self) -> None:

@@ -6,9 +6,9 @@ a layout measure, never a clinical number.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from reportlab.graphics.barcode.code128 import Code128
@@ -185,50 +185,43 @@ def compute_metrics(sheet: SheetContent, paper: str) -> Metrics:
     )
 
 
-class _FixedTimeStamp:
-    """reportlab's TimeStamp, fixed at the plan's generation time (UTC)."""
-
-    def __init__(self, epoch: float) -> None:
-        import time
-
-        self.t = epoch
-        self.lt = time.gmtime(epoch)
-        self.YMDhms = tuple(self.lt)[:6]
-        self.dhh = 0
-        self.dmm = 0
-        self.tzname = "UTC"
+def _furniture_form(number: int) -> str:
+    """The name of the form that holds page `number`'s header and footer."""
+    return f"B12KPageFurniture{number}"
 
 
 class SheetCanvas(Canvas):
-    """A canvas that draws the header and footer last, when the page count N is known."""
+    """A canvas that draws each page's header and footer once the page count N is known.
+
+    Each page ends by drawing a form named after its number, defined later (reportlab's
+    `doForm` allows it); at save, when N is known, each form is defined with its page's header
+    and footer, "page n of N" included. The creation date is the plan's generation time (UTC),
+    not the clock: with reportlab's invariant mode, the same plan gives the same bytes.
+    """
 
     def __init__(
-        self, *args: Any, painter: HeaderFooterPainter, epoch: float, **kwargs: Any
+        self, *args: Any, furniture: HeaderFooterPainter, created: datetime, **kwargs: Any
     ) -> None:
         # The embedded font from the first operator on: no unembedded Helvetica in the file.
         kwargs["initialFontName"] = kwargs.get("initialFontName") or FONT
         super().__init__(*args, **kwargs)
-        self._painter = painter
-        self._pages: list[dict[str, Any]] = []
-        # Determinism: the creation date and the document id come from the plan, not the clock
-        # or the SOURCE_DATE_EPOCH of the machine (reportlab's invariant mode does the rest).
-        doc = self._doc
-        doc._timeStamp = _FixedTimeStamp(epoch)
-        signature = hashlib.md5(b"b12k order sheet", usedforsecurity=False)
-        signature.update(repr(epoch).encode())
-        doc.signature = signature
+        self.furniture = furniture
+        self.pages_drawn = 0
+        stamp = created.astimezone(UTC).strftime("D:%Y%m%d%H%M%S+00'00'")
+        self.setDateFormatter(lambda *_date: stamp)
 
     def showPage(self) -> None:
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self.pages_drawn += 1
+        self.doForm(_furniture_form(self.pages_drawn))
+        super().showPage()
 
     def save(self) -> None:
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
-            self.__dict__.update(state)
-            self._painter.draw(self, number, total)
-            Canvas.showPage(self)
-        Canvas.save(self)
+        total = self.pages_drawn
+        for number in range(1, total + 1):
+            self.beginForm(_furniture_form(number))
+            self.furniture.draw(self, number, total)
+            self.endForm()
+        super().save()
 
 
 class HeaderFooterPainter:

@@ -5,9 +5,10 @@ Layout only: every word comes from `desktop_app.report.content`, which takes it 
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 from dataclasses import replace
-from datetime import UTC
 from typing import Any
 
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
@@ -26,6 +27,24 @@ from desktop_app.report.styles import (
     covered_code_points,
     register_fonts,
 )
+
+#: The file identifier reportlab writes in the trailer: two copies of one 16-byte digest.
+_FILE_ID = re.compile(rb"/ID \n\[<([0-9a-f]{32})><\1>\]")
+
+
+def with_content_file_id(pdf: bytes) -> bytes:
+    """The same PDF, its file identifier a digest of the rest of the file.
+
+    In invariant mode reportlab seeds the identifier with SOURCE_DATE_EPOCH when the machine
+    sets it; a reprint must give the sheet's bytes on any machine, so the identifier is made
+    from the file's own content instead (same length: no offset in the file moves).
+    """
+    found = list(_FILE_ID.finditer(pdf))
+    if len(found) != 1:
+        return pdf
+    start, end = found[0].span()
+    digest = hashlib.md5(pdf[:start] + pdf[end:], usedforsecurity=False).hexdigest().encode()
+    return pdf[:start] + b"/ID \n[<" + digest + b"><" + digest + b">]" + pdf[end:]
 
 
 def render(plan: Plan, options: SheetOptions) -> bytes:
@@ -76,14 +95,13 @@ def render(plan: Plan, options: SheetOptions) -> bytes:
         id="body",
     )
     doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame], onPage=painter.watermark)])
-    epoch = plan.generated_at.astimezone(UTC).timestamp()
 
     def canvasmaker(*args: Any, **kwargs: Any) -> SheetCanvas:
-        return SheetCanvas(*args, painter=painter, epoch=epoch, **kwargs)
+        return SheetCanvas(*args, furniture=painter, created=plan.generated_at, **kwargs)
 
     flowables = SheetBuilder(sheet, metrics.width).build()
     doc.build(flowables, canvasmaker=canvasmaker)
-    return buffer.getvalue()
+    return with_content_file_id(buffer.getvalue())
 
 
-__all__ = ["render"]
+__all__ = ["render", "with_content_file_id"]

@@ -41,6 +41,7 @@ class SheetBuilder(Blocks):
     def results(self) -> list[Flowable]:
         s = self.s
         out: list[Flowable] = []
+        table: Flowable
         if self.sheet.results:
             rows = []
             extra: list[tuple[Any, ...]] = []

@@ -59,9 +59,13 @@ def register_fonts() -> None:
 @functools.lru_cache(maxsize=1)
 def covered_code_points() -> frozenset[int]:
     """Code points both embedded fonts have a glyph for."""
-    regular = pdfmetrics.getFont(FONT).face.charToGlyph  # type: ignore[attr-defined]
-    bold = pdfmetrics.getFont(FONT_B).face.charToGlyph  # type: ignore[attr-defined]
-    return frozenset(regular) & frozenset(bold)
+    covered: list[frozenset[int]] = []
+    for name in (FONT, FONT_B):
+        font = pdfmetrics.getFont(name)
+        if not isinstance(font, TTFont):  # pragma: no cover - register_fonts registers TTFonts
+            raise TypeError(f"{name} is not the embedded TrueType font")
+        covered.append(frozenset(font.face.charToGlyph))
+    return covered[0] & covered[1]
 
 
 def table_style(commands: Sequence[tuple[Any, ...]]) -> TableStyle:

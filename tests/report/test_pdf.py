@@ -380,3 +380,20 @@ def test_no_word_is_drawn_outside_the_page(tmp_path: Path, paper: str) -> None:
                 f"page {number}: {word!r} at y {y1}"
             )
 
+
+
+def test_the_file_identifier_is_a_digest_of_the_rest_of_the_file() -> None:
+    """Not the machine's SOURCE_DATE_EPOCH: a digest of what the file says (two sheets, two ids)."""
+    import hashlib
+
+    ids = []
+    for name in ("demo", "us-meq"):
+        pdf = rendered(name).pdf
+        (first, second) = PdfReader(io.BytesIO(pdf)).trailer["/ID"]
+        assert first == second
+        entry = b"/ID \n[<" + first.hex().encode() + b"><" + second.hex().encode() + b">]"
+        assert pdf.count(entry) == 1
+        rest = pdf.replace(entry, b"")
+        assert hashlib.md5(rest, usedforsecurity=False).digest() == first
+        ids.append(first)
+    assert ids[0] != ids[1]
