@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from desktop_app.logic.plan import InputUsed, IVDetails, Order, Reason
+from desktop_app.logic.plan import Electrolyte, InputUsed, IVDetails, Order, Reason
 from desktop_app.logic.protocol import (
     Band,
     IVProduct,
@@ -23,7 +23,9 @@ Rule = Num | NumList | TextRule | Band | RiskFactorRule
 _FREQUENCIES = {1: "once daily", 2: "twice daily", 3: "three times daily", 4: "four times daily"}
 
 
-def reason_for(rules: Iterable[Rule], inputs: Iterable[InputUsed] = (), explanation: str = "") -> Reason:
+def reason_for(
+    rules: Iterable[Rule], inputs: Iterable[InputUsed] = (), explanation: str = ""
+) -> Reason:
     """Return the Reason citing these rules (their ids and sources) and inputs."""
     rules = list(rules)
     return Reason(
@@ -48,12 +50,14 @@ def merge_reasons(*reasons: Reason, explanation: str = "") -> Reason:
 
 def frequency_text(times_per_day: float) -> str:
     """Return 'twice daily' and the like."""
-    return _FREQUENCIES.get(int(times_per_day), f"{num(times_per_day)} times daily") if (
-        times_per_day == int(times_per_day)
-    ) else f"{num(times_per_day)} times daily"
+    return (
+        _FREQUENCIES.get(int(times_per_day), f"{num(times_per_day)} times daily")
+        if (times_per_day == int(times_per_day))
+        else f"{num(times_per_day)} times daily"
+    )
 
 
-def amount_text(p: Protocol, electrolyte: str, amount: float, unit: str) -> str:
+def amount_text(p: Protocol, electrolyte: Electrolyte, amount: float, unit: str) -> str:
     """Return an amount; magnesium also in mEq (valence-correct, FMT-05)."""
     if electrolyte == "magnesium":
         meq = amount * p.magnesium_mEq_per_mmol.value
@@ -61,7 +65,7 @@ def amount_text(p: Protocol, electrolyte: str, amount: float, unit: str) -> str:
     return qty(amount, unit)
 
 
-def per_unit(prod: Product, electrolyte: str) -> Num | None:
+def per_unit(prod: Product, electrolyte: Electrolyte) -> Num | None:
     """Return how much of the electrolyte one unit of the product holds."""
     return {
         "potassium": prod.potassium_per_unit,
@@ -72,7 +76,7 @@ def per_unit(prod: Product, electrolyte: str) -> Num | None:
 
 def oral_order(
     p: Protocol,
-    electrolyte: str,
+    electrolyte: Electrolyte,
     prod: Product,
     units: float,
     times: float,
@@ -97,7 +101,8 @@ def oral_order(
         else f"Review or stop {hours_text(review_hours)} after the first dose of this course."
     )
     text = (
-        f"{prod.name}: {num(units)} {form} ({amount_text(p, electrolyte, dose, per.unit)}) by mouth "
+        f"{prod.name}: {num(units)} {form} ({amount_text(p, electrolyte, dose, per.unit)}) "
+        "by mouth "
         f"{frequency} ({amount_text(p, electrolyte, daily, per.unit)} per day)"
         + (f", {prod.administration}" if prod.administration else "")
         + f". {review}"
@@ -107,7 +112,7 @@ def oral_order(
         text += f" Adds {qty(k_per_day, prod.potassium_per_unit.unit)} potassium per day."
         all_rules.append(prod.potassium_per_unit)
     return Order(
-        electrolyte=electrolyte,  # type: ignore[arg-type]
+        electrolyte=electrolyte,
         kind="oral",
         text=text,
         product=prod.name,
@@ -129,7 +134,7 @@ def oral_order(
 
 def iv_order(
     p: Protocol,
-    electrolyte: str,
+    electrolyte: Electrolyte,
     prod: IVProduct,
     rate: Num,
     rate_value: float,
@@ -198,7 +203,7 @@ def iv_order(
         text += f" Each bag also gives {qty(per_bag.value, per_bag.unit)} potassium."
         all_rules.append(per_bag)
     return Order(
-        electrolyte=electrolyte,  # type: ignore[arg-type]
+        electrolyte=electrolyte,
         kind="iv",
         text=text,
         product=iv.product,
@@ -214,16 +219,24 @@ def iv_order(
 
 
 def band_order(
-    p: Protocol, electrolyte: str, band: Band, start: datetime | None, used: list[InputUsed]
+    p: Protocol, electrolyte: Electrolyte, band: Band, start: datetime | None, used: list[InputUsed]
 ) -> Order:
     """Return the order a band recommends (before gates and overrides)."""
     if band.action == "oral":
         assert band.oral is not None
         o = band.oral
         return oral_order(
-            p, electrolyte, p.product(o.product), o.units_per_dose.value, o.times_per_day.value,
-            o.review_after_hours.value, o.frequency_text, start,
-            [band, o.units_per_dose, o.times_per_day, o.review_after_hours], used, band.id,
+            p,
+            electrolyte,
+            p.product(o.product),
+            o.units_per_dose.value,
+            o.times_per_day.value,
+            o.review_after_hours.value,
+            o.frequency_text,
+            start,
+            [band, o.units_per_dose, o.times_per_day, o.review_after_hours],
+            used,
+            band.id,
         )
     if band.action == "iv":
         assert band.iv is not None
@@ -232,14 +245,22 @@ def band_order(
         if v.min_duration_hours:
             rules.append(v.min_duration_hours)
         return iv_order(
-            p, electrolyte, p.iv_product(v.product), v.max_rate, v.max_rate.value,
+            p,
+            electrolyte,
+            p.iv_product(v.product),
+            v.max_rate,
+            v.max_rate.value,
             v.min_duration_hours.value if v.min_duration_hours else None,
             int(v.doses.value) if v.doses else 1,
             v.interval_hours.value if v.interval_hours else None,
-            v.route, start, rules, used, band.id,
+            v.route,
+            start,
+            rules,
+            used,
+            band.id,
         )
     return Order(
-        electrolyte=electrolyte,  # type: ignore[arg-type]
+        electrolyte=electrolyte,
         kind=band.action,
         text=band.instruction,
         band_id=band.id,

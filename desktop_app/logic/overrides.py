@@ -15,11 +15,9 @@ from datetime import datetime, timedelta
 from desktop_app.logic.errors import FieldProblem, InputError
 from desktop_app.logic.models import Override
 from desktop_app.logic.orders import frequency_text, iv_order, oral_order, per_unit, reason_for
-from desktop_app.logic.plan import Draw, InputUsed, Order, OverrideNote
+from desktop_app.logic.plan import ELECTROLYTES, Draw, Electrolyte, InputUsed, Order, OverrideNote
 from desktop_app.logic.protocol import Band, ElectrolyteSection, Protocol
 from desktop_app.logic.textfmt import num, ordered_tests, qty, tests_label
-
-_ELECTRO = ("potassium", "magnesium", "phosphate")
 
 
 class _Refused(Exception):
@@ -37,10 +35,10 @@ class OverrideContext:
     first: datetime
     start: datetime
     latest_k: float | None
-    bands: dict[str, Band | None]
+    bands: dict[Electrolyte, Band | None]
 
 
-def _bands_of(p: Protocol, electrolyte: str) -> tuple[Band, ...]:
+def _bands_of(p: Protocol, electrolyte: Electrolyte) -> tuple[Band, ...]:
     if electrolyte == "potassium":
         return (*p.potassium.bands, p.potassium.not_by_mouth_band)
     section: ElectrolyteSection = getattr(p, electrolyte)
@@ -55,12 +53,16 @@ def _note(i: int, ov: Override, recommended: str, outside: bool) -> OverrideNote
             "(confirmed_outside_band) to go ahead",
         )
     return OverrideNote(
-        index=i, action=ov.action, reason=ov.reason, prescriber=ov.prescriber,
-        recommended_text=recommended, outside_band=outside,
+        index=i,
+        action=ov.action,
+        reason=ov.reason,
+        prescriber=ov.prescriber,
+        recommended_text=recommended,
+        outside_band=outside,
     )
 
 
-def _check_potassium_allowed(ctx: OverrideContext, electrolyte: str, adds_k: bool) -> None:
+def _check_potassium_allowed(ctx: OverrideContext, electrolyte: Electrolyte, adds_k: bool) -> None:
     if not adds_k:
         return
     hold = ctx.protocol.potassium.hold_at_or_above
@@ -80,7 +82,7 @@ def _check_potassium_allowed(ctx: OverrideContext, electrolyte: str, adds_k: boo
 
 def _change_order(ctx: OverrideContext, i: int, ov: Override, rec: Order) -> Order:
     p = ctx.protocol
-    electrolyte = ov.target
+    electrolyte = rec.electrolyte  # the order the override targets
     band = ctx.bands.get(electrolyte)
     section = p.potassium if electrolyte == "potassium" else getattr(p, electrolyte)
     oral_products = {pr.id: pr for pr in section.products}
@@ -110,7 +112,10 @@ def _change_order(ctx: OverrideContext, i: int, ov: Override, rec: Order) -> Ord
         per = per_unit(prod, electrolyte)
         assert per is not None
         section_max = section.oral_max_per_day
-        if electrolyte == "potassium" and units * per.value > p.potassium.oral_max_single_dose.value:
+        if (
+            electrolyte == "potassium"
+            and units * per.value > p.potassium.oral_max_single_dose.value
+        ):
             lim = p.potassium.oral_max_single_dose
             raise _Refused(
                 "units_per_dose",
@@ -125,11 +130,25 @@ def _change_order(ctx: OverrideContext, i: int, ov: Override, rec: Order) -> Ord
             )
         freq = frequency_text(times)
         rules = [r for r in (band,) if r is not None]
-        order = oral_order(p, electrolyte, prod, units, times, review, freq, ctx.start,
-                           [*rules, section_max], used, rec.band_id)
-        outside = not (rec.kind == "oral" and rec.product == prod.name
-                       and rec.daily_amount == order.daily_amount
-                       and rec.times_per_day == order.times_per_day)
+        order = oral_order(
+            p,
+            electrolyte,
+            prod,
+            units,
+            times,
+            review,
+            freq,
+            ctx.start,
+            [*rules, section_max],
+            used,
+            rec.band_id,
+        )
+        outside = not (
+            rec.kind == "oral"
+            and rec.product == prod.name
+            and rec.daily_amount == order.daily_amount
+            and rec.times_per_day == order.times_per_day
+        )
     elif product_id in iv_products:
         prod_iv = iv_products[product_id]
         _check_potassium_allowed(
@@ -148,11 +167,19 @@ def _change_order(ctx: OverrideContext, i: int, ov: Override, rec: Order) -> Ord
         assert iv_band.iv is not None
         v = iv_band.iv
         order = iv_order(
-            p, electrolyte, prod_iv, limit, rate,
+            p,
+            electrolyte,
+            prod_iv,
+            limit,
+            rate,
             v.min_duration_hours.value if v.min_duration_hours else None,
             int(v.doses.value) if v.doses else 1,
             v.interval_hours.value if v.interval_hours else None,
-            v.route, ctx.start, [iv_band], used, rec.band_id,
+            v.route,
+            ctx.start,
+            [iv_band],
+            used,
+            rec.band_id,
         )
         outside = not (rec.kind == "iv" and rec.product == prod_iv.name)
     else:
@@ -193,14 +220,18 @@ def _find_draw(draws: list[Draw], hours: float | None) -> int:
     for idx, draw in enumerate(draws):
         if not draw.before_first_dose and draw.hours_after_first_dose == hours:
             return idx
-    raise _Refused("draw_hours", f"there is no draw at {num(hours or 0)} hours after the first dose")
+    raise _Refused(
+        "draw_hours", f"there is no draw at {num(hours or 0)} hours after the first dose"
+    )
 
 
 def _change_draws(ctx: OverrideContext, i: int, ov: Override, draws: list[Draw]) -> OverrideNote:
     window = ctx.protocol.monitoring.label_window_hours
     if ov.action == "add":
         if ov.new_hours is None or not ov.tests:
-            raise _Refused("new_hours", "give the time (hours after the first dose) and the tests to add")
+            raise _Refused(
+                "new_hours", "give the time (hours after the first dose) and the tests to add"
+            )
         _draw_tests_ok(ov.tests)
         note = _note(i, ov, "(no draw recommended at this time)", outside=False)
         draws.append(_draw(ctx, ov.new_hours, ov.tests, "Added by the prescriber", note))
@@ -247,10 +278,18 @@ def _change_draws(ctx: OverrideContext, i: int, ov: Override, draws: list[Draw])
     raise _Refused("action", f"'{ov.action}' is not an action for a monitoring draw")
 
 
-def _draw(ctx: OverrideContext, hours: float, tests: tuple[str, ...], purpose: str,
-          note: OverrideNote, old: Draw | None = None) -> Draw:
+def _draw(
+    ctx: OverrideContext,
+    hours: float,
+    tests: tuple[str, ...],
+    purpose: str,
+    note: OverrideNote,
+    old: Draw | None = None,
+) -> Draw:
     ordered = ordered_tests(tests)
-    reason = old.reason if old is not None else reason_for([ctx.protocol.monitoring.label_window_hours])
+    reason = (
+        old.reason if old is not None else reason_for([ctx.protocol.monitoring.label_window_hours])
+    )
     return Draw(
         at=ctx.first + timedelta(hours=hours),
         hours_after_first_dose=hours,
@@ -258,8 +297,10 @@ def _draw(ctx: OverrideContext, hours: float, tests: tuple[str, ...], purpose: s
         tests=ordered,
         label=tests_label(ordered),
         purpose=f"{purpose} (prescriber override: {note.reason}; {note.prescriber})",
-        purposes=(*(old.purposes if old is not None else (purpose,)),
-                  f"Prescriber override: {note.reason} ({note.prescriber})"),
+        purposes=(
+            *(old.purposes if old is not None else (purpose,)),
+            f"Prescriber override: {note.reason} ({note.prescriber})",
+        ),
         override=note,
         reason=reason,
     )
@@ -275,7 +316,7 @@ def apply_overrides(
     problems: list[FieldProblem] = []
     for i, ov in enumerate(overrides):
         try:
-            if ov.target in _ELECTRO:
+            if ov.target in ELECTROLYTES:
                 pos = next(n for n, o in enumerate(orders) if o.electrolyte == ov.target)
                 if orders[pos].override is not None:
                     raise _Refused("target", f"the {ov.target} order is already overridden")

@@ -8,6 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from desktop_app.logic.models import Patient
 from desktop_app.logic.protocol import Grade, Tier
 
+#: The electrolytes the plan orders and monitors.
+Electrolyte = Literal["potassium", "magnesium", "phosphate"]
+ELECTROLYTES: tuple[Electrolyte, ...] = ("potassium", "magnesium", "phosphate")
+#: How loud a warning is.
+WarningLevel = Literal["danger", "warning", "info"]
+
 
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -123,7 +129,9 @@ class IVDetails(_Frozen):
     pump: str
     doses: int
     interval_hours: float | None
-    amount_meq: float | None = Field(default=None, description="Magnesium amount in mEq (valence-correct).")
+    amount_meq: float | None = Field(
+        default=None, description="Magnesium amount in mEq (valence-correct)."
+    )
     continuous_ecg: bool
     central_line_required: bool
 
@@ -131,7 +139,7 @@ class IVDetails(_Frozen):
 class Order(_Frozen):
     """An electrolyte order (or a decision not to give one), as printed."""
 
-    electrolyte: Literal["potassium", "magnesium", "phosphate"]
+    electrolyte: Electrolyte
     kind: Literal["oral", "iv", "hold", "none", "review", "prescriber", "sample", "declined"]
     text: str
     product: str | None = None
@@ -156,7 +164,7 @@ class Order(_Frozen):
 class BandRow(_Frozen):
     """One row of the conditional table nursing follows for each later result."""
 
-    electrolyte: Literal["potassium", "magnesium", "phosphate"]
+    electrolyte: Electrolyte
     band_id: str
     label: str
     lower: float | None = Field(default=None, description="Lower bound of the result band.")
@@ -182,7 +190,7 @@ class Warning(_Frozen):
     """A warning shown on screen and printed."""
 
     rule_id: str
-    level: Literal["danger", "warning", "info"]
+    level: WarningLevel
     text: str
     reason: Reason
 
@@ -202,7 +210,7 @@ class LabRow(_Frozen):
 class FollowUpRow(_Frozen):
     """A result after the start, with the band it falls in."""
 
-    analyte: Literal["potassium", "magnesium", "phosphate"]
+    analyte: Electrolyte
     value: float
     text: str
     sampled_at: datetime

@@ -23,9 +23,9 @@ from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import B12KError, InputError, PlanFileError
 from desktop_app.logic.labels import override_action_word
 from desktop_app.logic.models import Patient, PlanInputs, Regimen
+from desktop_app.logic.override_check import OverrideRequest, check_override
 from desktop_app.logic.plan import Plan
 from desktop_app.logic.protocol import LoadedProtocol
-from desktop_app.override_check import OverrideRequest, check_override
 from desktop_app.storage.autosave import Autosave, Draft
 from desktop_app.storage.document import FileChangedError, PlanDocument
 from desktop_app.storage.settings import Preferences, save_preferences

@@ -1,8 +1,9 @@
 """The override dialog: a prescriber changes or declines one line of the plan, with a reason.
 
 The dialog asks only for what applies to the line, then hands the override to a check (the
-engine, through `desktop_app.override_check`). A refusal is shown in the engine's words and the
-dialog stays open; a change that differs from the recommendation needs a second confirmation.
+engine, through `desktop_app.logic.override_check`). A refusal is shown in the engine's words
+and the dialog stays open; a change that differs from the recommendation needs a second
+confirmation.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from desktop_app.logic.models import Override
 from desktop_app.logic.plan import Draw, Order, Plan
 from desktop_app.logic.protocol import IVProduct, Product, Protocol
 from desktop_app.logic.textfmt import num, when
-from desktop_app.override_check import OverrideCheck, OverrideRequest
+from desktop_app.logic.override_check import OverrideCheck, OverrideRequest
 from desktop_app.widgets import alerts, ui_text
 from desktop_app.widgets.entry import EntryError, format_datetime, format_number, parse_datetime
 from desktop_app.widgets.entry import parse_number as parse_entry_number

@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.logic.labels import ELECTROLYTE_TITLES, override_targets
+from desktop_app.logic.override_check import OverrideRequest
 from desktop_app.logic.plan import Plan
 from desktop_app.logic.protocol import LoadedProtocol, Tier
 from desktop_app.logic.textfmt import when
-from desktop_app.override_check import OverrideRequest
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.plan_html import PlanHtml, Problem, banner_html, problems_html
 from desktop_app.widgets.style import set_look, set_sheet
