@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import typing
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -33,24 +35,44 @@ _READING_ORDER = (
 )
 
 
-#: Each model's field names, its own `reason` first (read once per class).
-_FIELD_ORDER: dict[type[BaseModel], tuple[str, ...]] = {}
+#: Each model's fields that can hold a Reason, its own `reason` first (read once per class).
+_REASON_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
 
 
-def _field_order(model: type[BaseModel]) -> tuple[str, ...]:
-    names = _FIELD_ORDER.get(model)
+def _can_hold_reason(annotation: object, seen: set[type[BaseModel]]) -> bool:
+    """Whether a value of this type can contain a Reason (through models, unions, containers)."""
+    if annotation is Reason or annotation is Any or annotation is object:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return False
+        seen.add(annotation)
+        return any(_can_hold_reason(f.annotation, seen) for f in annotation.model_fields.values())
+    return any(_can_hold_reason(arg, seen) for arg in typing.get_args(annotation))
+
+
+def _reason_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    names = _REASON_FIELDS.get(model)
     if names is None:
-        names = tuple(sorted(model.model_fields, key=lambda name: name != "reason"))
-        _FIELD_ORDER[model] = names
+        holding = [
+            name
+            for name, field in model.model_fields.items()
+            if _can_hold_reason(field.annotation, set())
+        ]
+        names = tuple(sorted(holding, key=lambda name: name != "reason"))
+        _REASON_FIELDS[model] = names
     return names
 
 
 def _walk(value: object, out: list[Reason]) -> None:
-    """Append every Reason in `value`: a model's own `reason` first, then its fields in order."""
+    """Append every Reason in `value`: a model's own `reason` first, then its fields in order.
+
+    Only the fields whose declared type can hold a Reason are visited (the others cannot).
+    """
     if isinstance(value, Reason):
         out.append(value)
     elif isinstance(value, BaseModel):
-        for name in _field_order(type(value)):
+        for name in _reason_fields(type(value)):
             _walk(getattr(value, name), out)
     elif isinstance(value, (tuple, list)):
         for item in value:
@@ -63,7 +85,7 @@ def _walk(value: object, out: list[Reason]) -> None:
 def collect_reasons(plan: Plan) -> list[Reason]:
     """Return every Reason in the plan, in reading order (a walk of the whole model)."""
     out: list[Reason] = []
-    for name in dict.fromkeys((*_READING_ORDER, *type(plan).model_fields)):
+    for name in dict.fromkeys((*_READING_ORDER, *_reason_fields(type(plan)))):
         _walk(getattr(plan, name), out)
     return out
 
