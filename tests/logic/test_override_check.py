@@ -52,7 +52,8 @@ def test_a_problem_elsewhere_in_the_inputs_is_listed_apart() -> None:
 
 def test_a_change_refused_once_confirmed_is_returned_refused_with_the_confirmation() -> None:
     moved = {**WHO, "target": "draw", "action": "move", "draw_hours": 48, "new_hours": 30}
-    before = inputs(overrides=[moved])
+    last = {**WHO, "target": "draw", "action": "remove", "draw_hours": 168}
+    before = inputs(overrides=[moved, {**last, "confirmed_outside_band": True}])
     remove = Override.model_validate(
         {**WHO, "target": "draw", "action": "remove", "draw_hours": 120}
     )
