@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QLocale, QSettings, Qt, QTimer, Slot
+from PySide6.QtCore import QByteArray, QLocale, QSettings, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
@@ -35,6 +35,7 @@ from desktop_app.widgets.fhir_actions import FhirActions
 from desktop_app.widgets.input_form import InputForm
 from desktop_app.widgets.messages import MessageBar
 from desktop_app.widgets.plan_view import PlanView, Problem
+from desktop_app.widgets.screen_fit import fit_to_screen
 
 _log = logging.getLogger(__name__)
 
@@ -205,8 +206,10 @@ class MainWindow(QMainWindow):
         column.addWidget(self.messages)
         column.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
-        self.resize(1400, 900)
-        self.splitter.setSizes([560, 840])
+        # The whole free screen share (a 1366x768 ward screen, or 1920x1080): restored later from
+        # the saved geometry when there is one.
+        fit_to_screen(self, QSize(0, 0))
+        self.splitter.setSizes([self.width() * 5 // 11, self.width() * 6 // 11])
 
     def _connect(self) -> None:
         self._connect_form()

@@ -12,6 +12,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop_app.widgets import alerts
+from desktop_app.widgets.screen_fit import fit_to_screen
 
 _log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class PrintPreviewDialog(QDialog):
         column.addWidget(self.summary)
         column.addWidget(self.view, 1)
         column.addWidget(buttons)
-        self.resize(820, 960)
+        fit_to_screen(self, QSize(820, 960))  # its buttons stay on a 768-pixel screen
         self.printed = False
         self.printer_name = ""
 
