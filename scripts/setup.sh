@@ -56,8 +56,11 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 
+# Extras of pyproject.toml to install: tests and FHIR always; more through B12K_EXTRAS (for example
+# B12K_EXTRAS=build from scripts/build.sh, for PyInstaller).
+extras="test,fhir${B12K_EXTRAS:+,$B12K_EXTRAS}"
 stamp=.venv/.b12k-installed
-want="$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
+want="$( (cat requirements.lock pyproject.toml; echo "$extras") | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   log "installing pinned packages (requirements.lock)"
   # PySide6-Pdf (6.12 only) was replaced by PySide6-Addons 6.11.3, which ships the same QtPdf files.
@@ -66,7 +69,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   fi
   .venv/bin/python -m pip install -q --disable-pip-version-check -c requirements.lock hatchling editables
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-build-isolation \
-      -c requirements.lock -e ".[test,fhir]"
+      -c requirements.lock -e ".[$extras]"
   echo "$want" > "$stamp"
 else
   log "packages up to date"

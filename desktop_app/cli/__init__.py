@@ -13,7 +13,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from desktop_app import __version__, disable_pydantic_plugins
+from desktop_app import disable_pydantic_plugins
 
 #: Each module adds its sub-commands through `register(subparsers)`. A command module imports
 #: nothing heavy at module level: its command functions import what they need when they run.
@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="b12k",
         description="B12-K Planner: potassium, magnesium and phosphate around the start of B12.",
     )
-    parser.add_argument("--version", action="version", version=f"b12k {__version__}")
+    from desktop_app.storage.build_info import current
+
+    parser.add_argument("--version", action="version", version=f"b12k {current().label}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
