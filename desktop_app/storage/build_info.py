@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,14 +49,22 @@ class BuildInfo:
 def folder_sha256(folder: Path, skip: Path | None = None) -> str:
     """SHA-256 over every file below `folder`: relative path and content, sorted by path."""
     digest = hashlib.sha256()
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
-    for path in files:
+    entries = sorted(p for p in folder.rglob("*") if p.is_symlink() or p.is_file())
+    for path in entries:
         if skip is not None and path == skip:
             continue
         rel = path.relative_to(folder).as_posix().encode("utf-8")
         digest.update(len(rel).to_bytes(4, "big") + rel)
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+        if path.is_symlink():  # a link counts by where it points (the libraries' .so aliases)
+            digest.update(b"link:" + os.readlink(path).encode("utf-8"))
+        else:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes of the regular files below `folder` (a symbolic link counts once, as the file)."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def _info_path_in(dist_folder: Path) -> Path:
@@ -82,13 +91,16 @@ def current() -> BuildInfo:
         data = json.loads(resource_path(BUILD_INFO).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return BuildInfo(__version__)
-    sha = data.get("build_sha256") if isinstance(data, dict) else None
-    if data.get("format") != _FORMAT or not isinstance(sha, str) or len(sha) != 64:
+    if not isinstance(data, dict) or data.get("format") != _FORMAT:
+        return BuildInfo(__version__)
+    sha = data.get("build_sha256")
+    if not isinstance(sha, str) or len(sha) != 64:
         return BuildInfo(__version__)
     return BuildInfo(__version__, sha)
 
 
-def _main(argv: list[str]) -> int:
+def main(argv: list[str]) -> int:
+    """``stamp DIST_FOLDER``: hash a built folder; return the exit status."""
     if len(argv) != 2 or argv[0] != "stamp":
         print("usage: python -m desktop_app.storage.build_info stamp DIST_FOLDER", file=sys.stderr)
         return 2
@@ -98,10 +110,10 @@ def _main(argv: list[str]) -> int:
     except (OSError, ValueError) as exc:
         print(f"Cannot stamp the build in {folder}: {exc}", file=sys.stderr)
         return 1
-    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+    size = folder_size(folder)
     print(f"Built {folder} ({size / 1e6:.0f} MB): version {info.version}, sha256 {info.build_sha256}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))
