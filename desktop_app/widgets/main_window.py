@@ -26,6 +26,7 @@ from desktop_app.logic.models import Patient, PlanInputs, Regimen
 from desktop_app.logic.override_check import OverrideRequest, check_override
 from desktop_app.logic.plan import Plan
 from desktop_app.logic.protocol import LoadedProtocol
+from desktop_app.storage import build_info
 from desktop_app.storage.autosave import Autosave, Draft
 from desktop_app.storage.document import FileChangedError, PlanDocument
 from desktop_app.storage.settings import Preferences, save_preferences
@@ -517,7 +518,8 @@ class MainWindow(QMainWindow):
         alerts.info(
             self,
             "About B12-K Planner",
-            f"B12-K Planner {__version__}\n\nProtocol {p.protocol_id} {p.version} "
+            f"B12-K Planner {__version__}\n{build_info.current().description}\n\n"
+            f"Protocol {p.protocol_id} {p.version} "
             f"({p.approval.status}).\n\nIntended use: {p.intended_use}",
         )
 
