@@ -56,11 +56,10 @@ def render(plan: Plan, options: SheetOptions) -> bytes:
     register_fonts()
     check_printable(plan, covered_code_points())
     sheet = C.build_content(plan)
-    if options.register_anchor:  # the register's head on paper (see desktop_app/audit/witness.py)
-        footer = replace(
-            sheet.footer, app_line=sheet.footer.app_line + options.register_anchor_text()
-        )
-        sheet = replace(sheet, footer=footer)
+    # The building folder and the register's head on paper (desktop_app/audit/witness.py).
+    extra = options.build_text() + options.register_anchor_text()
+    if extra:
+        sheet = replace(sheet, footer=replace(sheet.footer, app_line=sheet.footer.app_line + extra))
     metrics = compute_metrics(sheet, options.paper)
     painter = HeaderFooterPainter(sheet, metrics)
     buffer = io.BytesIO()
