@@ -9,19 +9,17 @@ from pathlib import Path
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from desktop_app.cli.core_cmds import parse_now
-    from desktop_app.fhir.files import read_fhir_file
-    from desktop_app.fhir.importer import import_fhir, render_import_report
+    from desktop_app.fhir.importer import import_fhir_file, render_import_report
     from desktop_app.storage.atomic import atomic_write_bytes
     from desktop_app.storage.plan_files import plan_bytes, read_plan_file
     from desktop_app.storage.protocols import load_protocol
 
     lp = load_protocol(args.protocol)
     current = read_plan_file(args.into) if args.into else None
-    resource = read_fhir_file(args.bundle)
-    result = import_fhir(
-        resource, lp, current, now=parse_now(args.now), confirm_unidentified=args.confirm_patient
+    result = import_fhir_file(
+        args.bundle, lp, current, now=parse_now(args.now), confirm_unidentified=args.confirm_patient
     )
-    sys.stdout.write(render_import_report(result))
+    sys.stdout.write(render_import_report(result, full=args.full_report))
     atomic_write_bytes(Path(args.output), plan_bytes(result.inputs))
     filled = len(result.used)
     print(
@@ -93,6 +91,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         action="store_true",
         help="the file does not identify the patient and you have checked that the "
         "results are for the patient of --into",
+    )
+    p.add_argument(
+        "--full-report",
+        action="store_true",
+        help="list every Observation in the report (by default a long report lists the results "
+        "used and summarises the others per test)",
     )
     p.set_defaults(func=_cmd_import)
 

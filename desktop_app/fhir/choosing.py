@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
@@ -81,26 +82,20 @@ class Chooser:
                     f"different results at the same time {cand.sampled_at.isoformat()}: "
                     f"{values}; check the laboratory report and enter the right one by hand",
                 )
+            reason = (
+                f"older than the conflicting results at {newest[0].sampled_at.isoformat()} "
+                "(an older value does not stand in for a newer one)"
+            )
             for cand in older:
-                self.mark(
-                    cand,
-                    "not-used",
-                    "superseded",
-                    "older than the conflicting results at "
-                    f"{newest[0].sampled_at.isoformat()} (an older value does not stand "
-                    "in for a newer one)",
-                )
+                self.mark(cand, "not-used", "superseded", reason)
             return
         chosen = newest[0]
+        duplicate = f"same result and time as {self._obs(chosen)}"
         for cand in newest[1:]:
-            self.mark(cand, "not-used", "duplicate", f"same result and time as {self._obs(chosen)}")
+            self.mark(cand, "not-used", "duplicate", duplicate)
+        superseded = f"older than {self._obs(chosen)} ({chosen.sampled_at.isoformat()})"
         for cand in older:
-            self.mark(
-                cand,
-                "not-used",
-                "superseded",
-                f"older than {self._obs(chosen)} ({chosen.sampled_at.isoformat()})",
-            )
+            self.mark(cand, "not-used", "superseded", superseded)
         entry = self.current.labs.get(analyte) if self.current else None
         if entry is not None:
             plan_canon = _canonical(self.proto, analyte, entry.value, entry.unit)
@@ -148,14 +143,12 @@ class Chooser:
 
     def after_first_dose(self, analyte: Analyte, cands: list[Candidate], first: datetime) -> None:
         if analyte not in FOLLOWUP_ANALYTES:
+            reason = (
+                f"taken after the first B12 dose ({first.isoformat()}), so it is not "
+                "a baseline result"
+            )
             for cand in cands:
-                self.mark(
-                    cand,
-                    "not-used",
-                    "after-first-dose",
-                    f"taken after the first B12 dose ({first.isoformat()}), so it is not "
-                    "a baseline result",
-                )
+                self.mark(cand, "not-used", "after-first-dose", reason)
             return
         existing = [
             f
@@ -220,26 +213,49 @@ class Chooser:
 
 
 def warn_refused_newer(rows: list[ImportRow]) -> None:
-    """Flag a used result when results of the same test at the same or a later time were refused."""
+    """Flag a used result when results of the same test at the same or a later time were refused.
+
+    One sweep per test from the newest time back (the refused results at or after a used one's
+    time only grow), so that a file of many results is not compared row by row.
+    """
+    timed: dict[str, list[ImportRow]] = defaultdict(list)
+    untimed: Counter[str] = Counter()
+    used: dict[str, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
-        if row.outcome != "used" or row.sampled_at is None:
-            continue
-        same = [r for r in rows if r.outcome == "refused" and r.analyte == row.analyte]
-        newer = [r for r in same if r.sampled_at is not None and r.sampled_at >= row.sampled_at]
-        untimed = [r for r in same if r.sampled_at is None]
-        parts = []
-        if newer:
-            shown = ", ".join(
-                f"#{r.index} {r.value_text} at {r.time_text} ({r.reason_code})" for r in newer[:3]
-            )
-            more = f" and {len(newer) - 3} more" if len(newer) > 3 else ""
-            parts.append(
-                f"{len(newer)} result(s) of this test at the same or a later time were refused: "
-                f"{shown}{more}"
-            )
-        if untimed:
-            parts.append(
-                f"{len(untimed)} result(s) of this test without a usable time were refused"
-            )
-        if parts:
-            rows[i] = replace_row(row, warning="; ".join(parts))
+        if row.outcome == "refused":
+            if row.sampled_at is None:
+                untimed[row.analyte] += 1
+            else:
+                timed[row.analyte].append(row)
+        elif row.outcome == "used" and row.sampled_at is not None:
+            used[row.analyte].append(i)
+    for analyte, positions in used.items():
+        refused = sorted(timed.get(analyte, ()), key=_time_of, reverse=True)
+        newer = 0
+        first: list[ImportRow] = []  # the first three of them in the file's order
+        for i in sorted(positions, key=lambda i: _time_of(rows[i]), reverse=True):
+            row = rows[i]
+            while newer < len(refused) and _time_of(refused[newer]) >= _time_of(row):
+                first = sorted([*first, refused[newer]], key=lambda r: r.index)[:3]
+                newer += 1
+            parts = []
+            if newer:
+                shown = ", ".join(
+                    f"#{r.index} {r.value_text} at {r.time_text} ({r.reason_code})" for r in first
+                )
+                more = f" and {newer - 3} more" if newer > 3 else ""
+                parts.append(
+                    f"{newer} result(s) of this test at the same or a later time were refused: "
+                    f"{shown}{more}"
+                )
+            if untimed[analyte]:
+                parts.append(
+                    f"{untimed[analyte]} result(s) of this test without a usable time were refused"
+                )
+            if parts:
+                rows[i] = replace_row(row, warning="; ".join(parts))
+
+
+def _time_of(row: ImportRow) -> datetime:
+    assert row.sampled_at is not None
+    return row.sampled_at

@@ -13,10 +13,24 @@ from desktop_app.storage.reading import read_file_bytes
 MAX_FHIR_FILE_BYTES = 100_000_000
 
 
+def _refuse_size(size: int, name: str) -> None:
+    if size > MAX_FHIR_FILE_BYTES:
+        raise FhirImportError(f"Refused: {name} is {size:,} bytes, too large to be read.")
+
+
+def check_fhir_file_size(path: Path) -> None:
+    """Refuse a file larger than MAX_FHIR_FILE_BYTES before reading it (a file that cannot be
+    looked at is left to `read_fhir_file`, which says why)."""
+    try:
+        size = Path(path).stat().st_size
+    except OSError:
+        return
+    _refuse_size(size, Path(path).name)
+
+
 def read_fhir_bytes(data: bytes, name: str = "FHIR file") -> dict[str, Any]:
     """Parse FHIR JSON bytes into a dict; raise FhirImportError with a readable reason."""
-    if len(data) > MAX_FHIR_FILE_BYTES:
-        raise FhirImportError(f"Refused: {name} is {len(data):,} bytes, too large to be read.")
+    _refuse_size(len(data), name)
     if not data.strip():
         raise FhirImportError(f"Refused: {name} is empty.")
     try:

@@ -12,7 +12,10 @@ are the public API (also re-exported by `desktop_app.fhir`).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -20,6 +23,7 @@ from pydantic import ValidationError
 from desktop_app.fhir.choosing import Chooser, warn_refused_newer
 from desktop_app.fhir.errors import FhirImportError
 from desktop_app.fhir.fields import ref_key
+from desktop_app.fhir.files import check_fhir_file_size, read_fhir_file
 from desktop_app.fhir.import_report import render_import_report
 from desktop_app.fhir.loinc import LoincMap, load_loinc_map
 from desktop_app.fhir.observations import (
@@ -45,33 +49,46 @@ from desktop_app.fhir.result import (
     PatientRow,
     labs_entry,
 )
+from desktop_app.fhir.stream import BundleFile, NotStreamable
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.protocol import Analyte, LoadedProtocol, Protocol, validation_problems
 
 
-def _entries(resource: dict[str, Any]) -> tuple[str, list[tuple[str | None, dict[str, Any]]]]:
+#: One Bundle entry as the import reads it: (fullUrl or None, resource).
+Entry = tuple[str | None, dict[str, Any]]
+
+
+def _bundle_kind(resource: dict[str, Any]) -> str:
+    """Return "Bundle (type)"; refuse a history Bundle."""
+    btype = resource.get("type")
+    if btype == "history":
+        raise FhirImportError(
+            "Refused: a history Bundle holds old versions of resources, not current results."
+        )
+    return f"Bundle ({btype or 'no type'})"
+
+
+def _entry(item: Any) -> Entry | None:
+    """Return a Bundle.entry item as (fullUrl, resource), or None when it is not read."""
+    if not isinstance(item, dict) or not isinstance(item.get("resource"), dict):
+        return None
+    search = item.get("search") if isinstance(item.get("search"), dict) else {}
+    if search.get("mode") == "outcome":
+        return None
+    url = item.get("fullUrl") if isinstance(item.get("fullUrl"), str) else None
+    return url, item["resource"]
+
+
+def _entries(resource: dict[str, Any]) -> tuple[str, list[Entry]]:
     kind = resource.get("resourceType")
     if kind == "Observation":
         return "Observation", [(None, resource)]
     if kind == "Bundle":
-        btype = resource.get("type")
-        if btype == "history":
-            raise FhirImportError(
-                "Refused: a history Bundle holds old versions of resources, not current results."
-            )
-        entries: list[tuple[str | None, dict[str, Any]]] = []
+        source_kind = _bundle_kind(resource)
         raw = resource.get("entry")
         if raw is not None and not isinstance(raw, list):
             raise FhirImportError("Refused: Bundle.entry is not a list; the file is damaged.")
-        for item in raw or []:
-            if not isinstance(item, dict) or not isinstance(item.get("resource"), dict):
-                continue
-            search = item.get("search") if isinstance(item.get("search"), dict) else {}
-            if search.get("mode") == "outcome":
-                continue
-            url = item.get("fullUrl") if isinstance(item.get("fullUrl"), str) else None
-            entries.append((url, item["resource"]))
-        return f"Bundle ({btype or 'no type'})", entries
+        return source_kind, [e for e in (_entry(item) for item in raw or []) if e is not None]
     if kind == "Patient":
         raise FhirImportError("Refused: the file holds a Patient but no results (Observations).")
     if isinstance(kind, str):
@@ -80,6 +97,67 @@ def _entries(resource: dict[str, Any]) -> tuple[str, list[tuple[str | None, dict
             "a search result or one Observation."
         )
     raise FhirImportError("Refused: this is not FHIR JSON (no resourceType).")
+
+
+@dataclass
+class _Survey:
+    """What a first pass over the entries learns, before any Observation is read."""
+
+    patients: list[Entry] = field(default_factory=list)
+    specimens: dict[str, dict[str, Any]] = field(default_factory=dict)
+    panel_times: dict[str, tuple[str, str]] = field(default_factory=dict)
+    subjects: set[str] = field(default_factory=set)
+    first_subject: dict[str, Any] | None = None
+    observations: int = 0
+    others: Counter[str] = field(default_factory=Counter)
+
+    def add(self, url: str | None, res: dict[str, Any]) -> None:
+        """Take note of one entry (only Patients and Specimens are kept whole)."""
+        kind = res.get("resourceType")
+        if kind == "Specimen":
+            if url:
+                self.specimens[ref_key(url) or url] = res
+            if isinstance(res.get("id"), str):
+                self.specimens.setdefault(f"Specimen/{res['id']}", res)
+        if kind == "Patient":
+            self.patients.append((url, res))
+        elif kind == "Observation":
+            self._observation(url, res)
+        else:
+            self.others[str(kind)] += 1
+
+    def _observation(self, url: str | None, res: dict[str, Any]) -> None:
+        self.observations += 1
+        key = subject_key(res.get("subject"))
+        if key is not None:
+            self.subjects.add(key)
+            if self.first_subject is None:
+                self.first_subject = res["subject"]
+        eff = res.get("effectiveDateTime")
+        for member in res.get("hasMember") or []:
+            ref = ref_key(member.get("reference")) if isinstance(member, dict) else None
+            if ref and isinstance(eff, str):
+                panel_label = str(res.get("id") or url or "panel")
+                self.panel_times[ref] = (panel_label, eff)
+                self.panel_times[ref.split("/")[-1]] = (panel_label, eff)
+
+
+def _identity(survey: _Survey) -> FileIdentity | None:
+    """Return who the file says the results are for; refuse several patients."""
+    if len(survey.patients) > 1:
+        raise FhirImportError(
+            f"Refused: the file holds {len(survey.patients)} Patient resources; import one "
+            "patient's results at a time."
+        )
+    if survey.patients:
+        return patient_identity(*survey.patients[0])
+    if len(survey.subjects) > 1:
+        raise FhirImportError(
+            "Refused: the results are for more than one patient ("
+            + ", ".join(sorted(survey.subjects))
+            + "); import one patient's results at a time."
+        )
+    return subject_identity(survey.first_subject) if survey.first_subject else None
 
 
 def import_fhir(
@@ -112,58 +190,109 @@ def import_fhir(
     """
     if not isinstance(resource, dict):
         raise FhirImportError("Refused: this is not FHIR JSON (expected a JSON object).")
+    source_kind, entries = _entries(resource)
+    survey = _Survey()
+    for url, res in entries:
+        survey.add(url, res)
+    return _import(
+        source_kind,
+        lambda: iter(entries),
+        survey,
+        protocol,
+        current,
+        now=now,
+        confirm_unidentified=confirm_unidentified,
+        loinc_map=loinc_map,
+    )
+
+
+def import_fhir_file(
+    path: Path,
+    protocol: LoadedProtocol | Protocol,
+    current: PlanInputs | None = None,
+    *,
+    now: datetime | None = None,
+    confirm_unidentified: bool = False,
+    loinc_map: LoincMap | None = None,
+) -> ImportResult:
+    """Read a FHIR JSON file and import it as `import_fhir(read_fhir_file(path), ...)` does.
+
+    A Bundle is read one entry at a time, twice (first who and what it holds, then each
+    Observation), so that the memory used follows the results kept, not the parsed file. Any
+    other file, or one that is not valid, is read whole by `read_fhir_file` with its reasons.
+
+    Raises:
+        FhirImportError, PatientMismatchError: as `read_fhir_file` and `import_fhir`.
+    """
+    path = Path(path)
+    check_fhir_file_size(path)
+    options: dict[str, Any] = {
+        "now": now,
+        "confirm_unidentified": confirm_unidentified,
+        "loinc_map": loinc_map,
+    }
+    bundle = BundleFile(path)
+    survey = _Survey()
+    try:
+        for item in bundle.entries():
+            entry = _entry(item)
+            if entry is not None:
+                survey.add(*entry)
+    except NotStreamable:
+        return import_fhir(read_fhir_file(path), protocol, current, **options)
+    if bundle.members.get("resourceType") != "Bundle" or not bundle.streamed_entry:
+        return import_fhir(read_fhir_file(path), protocol, current, **options)
+    source_kind = _bundle_kind(bundle.members)
+
+    def again() -> Iterator[Entry]:
+        try:
+            for item in bundle.entries():
+                entry = _entry(item)
+                if entry is not None:
+                    yield entry
+        except NotStreamable:
+            raise FhirImportError(
+                f"Refused: {path.name} changed while it was being read. Nothing was imported; "
+                "import it again once it is complete."
+            ) from None
+        bundle.check_unchanged()
+
+    return _import(source_kind, again, survey, protocol, current, **options)
+
+
+def _import(
+    source_kind: str,
+    entries: Callable[[], Iterator[Entry]],
+    survey: _Survey,
+    protocol: LoadedProtocol | Protocol,
+    current: PlanInputs | None,
+    *,
+    now: datetime | None,
+    confirm_unidentified: bool,
+    loinc_map: LoincMap | None,
+) -> ImportResult:
+    """Read every Observation of `entries()` (a second pass) and choose what goes in."""
     proto = protocol.protocol if isinstance(protocol, LoadedProtocol) else protocol
     lmap = loinc_map or load_loinc_map()
-    source_kind, entries = _entries(resource)
-
-    index: dict[str, dict[str, Any]] = {}
-    for url, res in entries:
-        if url:
-            index[ref_key(url) or url] = res
-        if isinstance(res.get("resourceType"), str) and isinstance(res.get("id"), str):
-            index.setdefault(f"{res['resourceType']}/{res['id']}", res)
-
-    patients = [(url, res) for url, res in entries if res.get("resourceType") == "Patient"]
-    observations = [(url, res) for url, res in entries if res.get("resourceType") == "Observation"]
-    if len(patients) > 1:
-        raise FhirImportError(
-            f"Refused: the file holds {len(patients)} Patient resources; import one patient's "
-            "results at a time."
-        )
-    ident: FileIdentity | None = None
-    if patients:
-        ident = patient_identity(*patients[0])
-    else:
-        subjects = {subject_key(o.get("subject")) for _, o in observations} - {None}
-        if len(subjects) > 1:
-            raise FhirImportError(
-                "Refused: the results are for more than one patient ("
-                + ", ".join(sorted(str(s) for s in subjects))
-                + "); import one patient's results at a time."
-            )
-        with_subject = [o["subject"] for _, o in observations if subject_key(o.get("subject"))]
-        if with_subject:
-            ident = subject_identity(with_subject[0])
+    ident = _identity(survey)
     check = check_patient(current, ident, confirm_unidentified)
 
-    panel_times: dict[str, tuple[str, str]] = {}
-    for url, res in observations:
-        eff = res.get("effectiveDateTime")
-        for member in res.get("hasMember") or []:
-            key = ref_key(member.get("reference")) if isinstance(member, dict) else None
-            if key and isinstance(eff, str):
-                panel_label = res.get("id") or url or "panel"
-                panel_times[key] = (str(panel_label), eff)
-                panel_times[key.split("/")[-1]] = (str(panel_label), eff)
-
-    reader = ObservationReader(proto, lmap, index, panel_times, ident if patients else None, now)
+    patient = ident if survey.patients else None
+    reader = ObservationReader(proto, lmap, survey.specimens, survey.panel_times, patient, now)
     rows: list[ImportRow] = []
     cands: list[Candidate] = []
-    for number, (url, obs) in enumerate(observations, start=1):
-        row, cand = reader.read(number, url, obs)
+    for url, obs in entries():
+        if obs.get("resourceType") != "Observation":
+            continue
+        row, cand = reader.read(len(rows) + 1, url, obs)
         rows.append(row)
         if cand is not None:
             cands.append(cand)
+    if len(rows) != survey.observations:
+        raise FhirImportError(
+            "Refused: the file changed while it was being read. Nothing was imported; import "
+            "it again once it is complete."
+        )
 
     chooser = Chooser(proto, rows, current)
     first = current.regimen.first_dose_at if current else None
@@ -194,17 +323,12 @@ def import_fhir(
             + "\n  - ".join(str(p) for p in validation_problems(exc))
         ) from None
 
-    others = Counter(
-        str(res.get("resourceType"))
-        for _, res in entries
-        if res.get("resourceType") not in ("Observation", "Patient")
-    )
-    if others:
+    if survey.others:
         notes.append(
             "Not read (not results): "
-            + ", ".join(f"{n} {kind}" for kind, n in sorted(others.items()))
+            + ", ".join(f"{n} {kind}" for kind, n in sorted(survey.others.items()))
         )
-    if not observations:
+    if not rows:
         notes.append("The file holds no Observations: nothing was imported.")
     if check == "confirmed-by-user":
         notes.append(
@@ -234,6 +358,7 @@ __all__ = [
     "PatientUnconfirmedError",
     "import_bundle",
     "import_fhir",
+    "import_fhir_file",
     "labs_entry",
     "names_match",
     "parse_fhir_datetime",

@@ -10,7 +10,7 @@ from typing import Any
 from desktop_app.fhir.fields import is_number, norm_id, ref_key, short_text, value_str
 from desktop_app.fhir.loinc import LOINC_SYSTEM, UCUM_SYSTEM, LoincEntry, LoincMap
 from desktop_app.fhir.patient import FileIdentity, subject_key
-from desktop_app.fhir.result import ImportRow, replace_row
+from desktop_app.fhir.result import ImportRow
 from desktop_app.logic.protocol import Analyte, Protocol
 from desktop_app.logic.units import check_value
 
@@ -56,7 +56,7 @@ def parse_fhir_datetime(text: Any) -> tuple[datetime | None, str, str]:
 Problem = tuple[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     row: int  # index into rows
     analyte: Analyte
@@ -137,6 +137,11 @@ class ObservationReader:
         self.panel_times = panel_times
         self.patient = patient
         self.now = now
+        #: One copy of each text that many rows repeat (codes, test names, statuses, reasons).
+        self._texts: dict[str, str] = {}
+
+    def _shared(self, text: str) -> str:
+        return self._texts.setdefault(text, text)
 
     def read(
         self, number: int, full_url: str | None, obs: dict[str, Any]
@@ -155,19 +160,22 @@ class ObservationReader:
             or "(no code)"
         )
         status = obs.get("status") if isinstance(obs.get("status"), str) else "(none)"
-        base = ImportRow(
-            index=number,
-            observation_id=label,
-            code=code_text,
-            display=_display(obs, loinc, entry),
-            value_text=_value_text(obs),
-            time_text=_time_text(obs),
-            status=status,
-            outcome="refused",
-        )
+        shared = self._shared
+        base: dict[str, Any] = {
+            "index": number,
+            "observation_id": label,
+            "code": shared(code_text),
+            "display": shared(_display(obs, loinc, entry)),
+            "value_text": shared(_value_text(obs)),
+            "time_text": _time_text(obs),
+            "status": shared(status),
+        }
 
         def refuse(code: str, reason: str, **extra: Any) -> tuple[ImportRow, None]:
-            return replace_row(base, outcome="refused", reason_code=code, reason=reason, **extra), None
+            row = ImportRow(
+                **base, outcome="refused", reason_code=code, reason=shared(reason), **extra
+            )
+            return row, None
 
         # 1. the code
         if entry is None:
@@ -235,8 +243,8 @@ class ObservationReader:
                 sampled_at=moment,
             )
         assert value is not None and unit is not None and canonical is not None and moment
-        row = replace_row(
-            base,
+        row = ImportRow(
+            **base,
             outcome="used",
             analyte=analyte.value,
             value=value,

@@ -14,7 +14,7 @@ Outcome = Literal["used", "not-used", "refused"]
 REPORT_COLUMNS = ("#", "Observation", "Code", "Test", "Value", "Sample time", "Status", "Result")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ImportRow:
     """What happened to one Observation: used (and where), not used, or refused (and why)."""
 
@@ -101,9 +101,13 @@ class ImportResult:
         return bool(self.used) or any(p.action == "set" for p in self.patient_rows)
 
 
+#: ImportRow's fields, in order (copying a row is done once or twice per Observation).
+_ROW_FIELDS = tuple(f.name for f in fields(ImportRow))
+
+
 def replace_row(row: ImportRow, **changes: Any) -> ImportRow:
     """Return a copy of `row` with `changes` (field name to value)."""
-    data = {f.name: getattr(row, f.name) for f in fields(row)}
+    data = {name: getattr(row, name) for name in _ROW_FIELDS}
     data.update(changes)
     return ImportRow(**data)
 

@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from desktop_app.fhir.errors import ENABLE_HINT
-from desktop_app.fhir.files import read_fhir_file
-from desktop_app.fhir.importer import ImportResult, import_fhir
+from desktop_app.fhir.importer import ImportResult, import_fhir_file
 from desktop_app.fhir.validate import fhir_resources_available
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import Plan
@@ -37,8 +36,8 @@ def import_results_file(
         PatientUnconfirmedError: the file does not identify the patient; ask the user and call
             again with confirm_unidentified=True if they confirm.
     """
-    return import_fhir(
-        read_fhir_file(path),
+    return import_fhir_file(
+        path,
         protocol,
         current,
         now=now,
