@@ -463,7 +463,16 @@ def machine_line() -> str:
             f"{platform.python_version()}; reportlab {accel} rl_accel")
 
 
-ROWS = ("start", "engine", "keystroke", "sheet", "batch", "install")
+def bench_commands(children: Children, label: str, which: str) -> list[Row]:
+    """The command-line rows of benchmarks/commands.py: "cli" (each command against its floor)
+    or "fhir" (the FHIR import at 100, 10,000 and 100,000 Observations)."""
+    import commands  # benchmarks/commands.py, beside this script
+
+    make = commands.cli_rows if which == "cli" else commands.fhir_rows
+    return [Row(**row) for row in make(children.env, children.work, label)]
+
+
+ROWS = ("start", "engine", "keystroke", "sheet", "batch", "cli", "fhir", "install")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -491,6 +500,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("keystroke", lambda: bench_keystroke(children, size)),
             ("sheet", lambda: bench_sheet(size)),
             ("batch", lambda: bench_batch(children, size)),
+            ("cli", lambda: bench_commands(children, label, "cli")),
+            ("fhir", lambda: bench_commands(children, label, "fhir")),
             ("install", bench_install),
         ]
         for name, step in steps:
