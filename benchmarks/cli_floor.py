@@ -13,27 +13,29 @@ model: a plan cannot be made without the validated protocol.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-HERE = Path(__file__).resolve().parent
-PROTOCOL = ROOT / "resources" / "protocols" / "uk-default.json"
+#: os.path, not pathlib: the help floor imports argparse and nothing else.
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PROTOCOL = os.path.join(ROOT, "resources", "protocols", "uk-default.json")
 
 
 def _validate_protocol() -> None:
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
+    if ROOT not in sys.path:
+        sys.path.insert(0, ROOT)
     import pydantic  # noqa: F401  (the floor includes importing pydantic itself)
 
     from desktop_app.logic.protocol import Protocol
 
-    Protocol.model_validate_json(PROTOCOL.read_text("utf-8"), strict=True)
+    with open(PROTOCOL, encoding="utf-8") as stream:
+        Protocol.model_validate_json(stream.read(), strict=True)
 
 
 def _one_page() -> None:
-    if str(HERE) not in sys.path:
-        sys.path.insert(0, str(HERE))
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
     import pypdf  # noqa: F401  (the sheet's text lint uses it)
     from limit_page import FONT, FONT_FILE, minimal_page
     from reportlab.pdfbase import pdfmetrics
