@@ -26,15 +26,38 @@ COMMAND_MODULES = (
 )
 
 
+class _VersionAction(argparse.Action):
+    """--version, worked out only when it is asked for (building the parser stays light)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS) -> None:
+        super().__init__(
+            option_strings,
+            dest,
+            nargs=0,
+            default=argparse.SUPPRESS,
+            help="show the program's version and exit",
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        from desktop_app.storage.build_info import current
+
+        print(f"b12k {current().label}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the full argument parser."""
     parser = argparse.ArgumentParser(
         prog="b12k",
         description="B12-K Planner: potassium, magnesium and phosphate around the start of B12.",
     )
-    from desktop_app.storage.build_info import current
-
-    parser.add_argument("--version", action="version", version=f"b12k {current().label}")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
