@@ -25,6 +25,8 @@ PROTOCOL = os.path.join(ROOT, "resources", "protocols", "uk-default.json")
 def _validate_protocol() -> None:
     if ROOT not in sys.path:
         sys.path.insert(0, ROOT)
+    # As every entry point of the program does (pydantic's documented switch): no plugin scan.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     import pydantic  # noqa: F401  (the floor includes importing pydantic itself)
 
     from desktop_app.logic.protocol import Protocol

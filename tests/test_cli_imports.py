@@ -70,7 +70,7 @@ def test_help_loads_no_heavy_library(tmp_path: Path) -> None:
         pytest.param(["pdf", str(DEMO)], id="pdf-without-output"),
         pytest.param(["no-such-command"], id="unknown-command"),
         pytest.param(["plan", str(DEMO), "--format", "xml"], id="bad-choice"),
-        pytest.param(["audit", "list", "--limit", "many"], id="bad-number"),
+        pytest.param(["batch", "plans", "-o", "sheets", "--jobs", "many"], id="bad-number"),
         pytest.param(["import-fhir", "--help"], id="subcommand-help"),
         pytest.param(["--version"], id="version"),
     ],
