@@ -106,4 +106,5 @@ def test_extra_is_declared_and_pinned() -> None:
     lock = (ROOT / "requirements.lock").read_text()
     assert '"fhir.resources==8.3.0"' in pyproject
     assert "fhir.resources==8.3.0" in lock and "fhir_core==" in lock
-    assert '-e ".[test,fhir]"' in (ROOT / "scripts" / "setup.sh").read_text()
+    setup = (ROOT / "scripts" / "setup.sh").read_text()
+    assert 'extras="test,fhir' in setup and '-e ".[$extras]"' in setup
