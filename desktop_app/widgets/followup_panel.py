@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, get_args
 
 from pydantic import ValidationError
@@ -10,6 +13,7 @@ from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -59,6 +63,51 @@ class _Table(QTableWidget):
         super().keyPressEvent(event)
 
 
+def match_test(typed: str) -> str | None:
+    """The one test whose ward names start with `typed` (any case); None if none or several."""
+    key = typed.strip().lower()
+    if not key:
+        return None
+    hits = [
+        test
+        for test, names in ui_text.FOLLOWUP_TEST_NAMES.items()
+        if any(name.startswith(key) for name in names)
+    ]
+    return hits[0] if len(hits) == 1 else None
+
+
+class _TestBox(QComboBox):
+    """The test of a new result: starts unchosen; type-ahead only picks an unambiguous test.
+
+    Qt's own type-ahead matches the first item starting with the letter typed, so "P" after
+    Potassium moved to Phosphate and results were filed under the wrong test.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._typed = ""
+        self._last_key = 0.0
+
+    def clear_choice(self) -> None:
+        """Back to no test chosen; what is typed next starts a new search."""
+        self._typed = ""
+        self.setCurrentIndex(-1)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        text = event.text()
+        if not text or not text.isprintable() or text.isspace():
+            super().keyPressEvent(event)
+            return
+        now = time.monotonic()
+        if (now - self._last_key) * 1000 > QApplication.keyboardInputInterval():
+            self._typed = ""
+        self._last_key = now
+        self._typed += text
+        test = match_test(self._typed)
+        self.setCurrentIndex(self.findData(test) if test is not None else -1)
+        event.accept()
+
+
 class FollowupPanel(Panel):
     """Results after the first dose, entered one at a time with their sample times.
 
@@ -72,8 +121,10 @@ class FollowupPanel(Panel):
         unit_system: UnitSystem,
         decimal_comma: bool,
         parent: QWidget | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(ui_text.FOLLOWUP_TITLE, parent)
+        self._now = now
         self._protocol = protocol
         self._unit_system = unit_system
         self._decimal_comma = decimal_comma
@@ -88,10 +139,12 @@ class FollowupPanel(Panel):
         help_label.setWordWrap(True)
         set_look(help_label, "hint")
         self.form.addRow(help_label)
-        self.test = QComboBox()
+        self.test = _TestBox()
         self.test.setAccessibleName("Follow-up test")
         for name in _analytes():
             self.test.addItem(self._protocol.analytes[Analyte(name)].label, name)
+        self.test.setPlaceholderText(ui_text.FOLLOWUP_TEST_PLACEHOLDER)
+        self.test.setCurrentIndex(-1)  # every new result starts with no test chosen
         self.value = line_edit("Follow-up result value", width_chars=7)
         self.unit = QComboBox()
         self.unit.setAccessibleName("Follow-up result unit")
@@ -164,7 +217,7 @@ class FollowupPanel(Panel):
 
     def set_values(self, inputs: PlanInputs) -> None:
         """Show the follow-up results of `inputs`."""
-        self._rows = list(inputs.followups)
+        self._rows = sorted(inputs.followups, key=lambda row: row.sampled_at)
         self._refresh_table()
 
     def results(self) -> tuple[FollowUp, ...]:
@@ -213,8 +266,9 @@ class FollowupPanel(Panel):
             except ValidationError:
                 continue
         self._rows = rows
+        rows.sort(key=lambda row: row.sampled_at)
         entry = state.get("entry", {})
-        self.test.setCurrentIndex(max(0, self.test.findData(entry.get("test"))))
+        self.test.setCurrentIndex(self.test.findData(entry.get("test")))  # -1: none chosen
         self._refill_units()
         index = self.unit.findData(entry.get("unit"))
         if index >= 0:
@@ -226,8 +280,10 @@ class FollowupPanel(Panel):
     # ----- helpers -------------------------------------------------------------------------
 
     def _refill_units(self) -> None:
-        spec = self._protocol.analytes[Analyte(self.test.currentData())]
         self.unit.clear()
+        if self.test.currentData() is None:
+            return
+        spec = self._protocol.analytes[Analyte(self.test.currentData())]
         for unit in spec.units:
             self.unit.addItem(unit, unit)
         self.unit.setCurrentIndex(self.unit.findData(default_unit(spec, self._unit_system)))
@@ -261,6 +317,9 @@ class FollowupPanel(Panel):
     def _on_add_clicked(self) -> None:
         problems: dict[str, str] = {}
         value = sampled = None
+        test = self.test.currentData()
+        if test is None:
+            problems["followups.entry.test"] = ui_text.FOLLOWUP_NEED_TEST
         try:
             value = parse_number(self.value.text(), self._decimal_comma)
             if value is None:
@@ -273,21 +332,23 @@ class FollowupPanel(Panel):
                 problems["followups.entry.time"] = "type the sample time, e.g. 2026-11-26 20:00."
         except EntryError as exc:
             problems["followups.entry.time"] = str(exc)
+        now = self._now()
+        if sampled is not None and sampled > now:
+            problems["followups.entry.time"] = ui_text.FOLLOWUP_FUTURE.format(
+                time=format_datetime(sampled), now=format_datetime(now.astimezone(sampled.tzinfo))
+            )
         super().show_problems(problems)
-        if problems or value is None or sampled is None:
+        if problems or test is None or value is None or sampled is None:
             return
         self._rows.append(
-            FollowUp(
-                analyte=self.test.currentData(),
-                value=value,
-                unit=self.unit.currentData(),
-                sampled_at=sampled,
-            )
+            FollowUp(analyte=test, value=value, unit=self.unit.currentData(), sampled_at=sampled)
         )
+        self._rows.sort(key=lambda row: row.sampled_at)  # the list reads in sample-time order
         self.value.clear()
         self.time.clear()
+        self.test.clear_choice()  # the next result starts with no test chosen
         self._refresh_table()
-        self.value.setFocus()
+        self.test.setFocus()
         self.edited.emit()
 
     @Slot()

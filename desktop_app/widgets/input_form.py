@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
 
@@ -93,8 +95,10 @@ class InputForm(QTabWidget):
         unit_system: UnitSystem,
         decimal_comma: bool,
         parent: QWidget | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(parent)
+        self._now = now
         self._lp = lp
         self._meta: dict[str, str] = {"schema_version": INPUT_SCHEMA_VERSION, "plan_id": ""}
         self._passthrough: dict[str, Any] = {}
@@ -112,7 +116,7 @@ class InputForm(QTabWidget):
         self.labs = LabsPanel(proto, unit_system, decimal_comma)
         self.anaemia = AnaemiaPanel()
         self.modifiers = ModifiersPanel(proto)
-        self.followups = FollowupPanel(proto, unit_system, decimal_comma)
+        self.followups = FollowupPanel(proto, unit_system, decimal_comma, now=self._now)
         self.baseline_panels: tuple[Panel, ...] = (
             self.patient,
             self.regimen,

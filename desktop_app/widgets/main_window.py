@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
 
     def _make_form(self) -> InputForm:
         decimal_comma = QLocale().decimalPoint() == ","
-        form = InputForm(self._lp, self._prefs.unit_system, decimal_comma)
+        form = InputForm(self._lp, self._prefs.unit_system, decimal_comma, now=self._now)
         form.setObjectName("inputForm")
         return form
 

@@ -86,6 +86,17 @@ FOLLOWUP_COLUMNS = ("Sample time", "Test", "Result as entered")
 FOLLOWUP_ROW = "Result {n}"
 OVERRIDE_ROW = "Prescriber override {n}"
 FOLLOWUP_NONE = "No results after the first dose yet."
+FOLLOWUP_TEST_PLACEHOLDER = "Choose: type K, Mg or PO4"
+#: What a ward types for each follow-up test (case does not matter): the short forms written on
+#: the ward and the start of the full name. Type-ahead picks a test only when what is typed starts
+#: exactly one test's names; "P" (potassium or phosphate?) picks none.
+FOLLOWUP_TEST_NAMES = {
+    "potassium": ("k", "potassium"),
+    "magnesium": ("mg", "magnesium"),
+    "phosphate": ("po4", "phosphate"),
+}
+FOLLOWUP_NEED_TEST = "choose the test first (type K, Mg or PO4)."
+FOLLOWUP_FUTURE = "the sample time {time} is later than now ({now}): check the date and time."
 
 # Plan view
 NOT_FOR_CLINICAL_USE = (

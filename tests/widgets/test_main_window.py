@@ -162,6 +162,7 @@ def test_followup_results_show_action_now_and_trend(
     window = make_window(now=now)
     window._load_inputs(demo_inputs(), None)
     panel = window.form.followups
+    qtbot.keyClicks(panel.test, "K")
     retype(qtbot, panel.value, "2.9")
     retype(qtbot, panel.time, "2026-11-26 20:05 +00:00")
     qtbot.keyClick(panel.time, Qt.Key.Key_Return)
@@ -181,12 +182,14 @@ def test_followup_results_show_action_now_and_trend(
         > 3
     )
     # A result before the first dose is refused by the engine and shown under the table.
+    # (The list is kept in sample-time order, so the earlier result becomes result 1.)
+    qtbot.keyClicks(panel.test, "K")
     retype(qtbot, panel.value, "3.0")
     retype(qtbot, panel.time, "2026-11-26 10:00 +00:00")
     panel.add_button.click()
     assert window.current_plan() is None
-    assert "Result 2" in panel.rows_message.text()
-    panel.table.selectRow(1)
+    assert "Result 1" in panel.rows_message.text()
+    panel.table.selectRow(0)
     qtbot.keyClick(panel.table, Qt.Key.Key_Delete)
     assert len(panel.results()) == 1 and window.current_plan() is not None
     retype(qtbot, panel.value, "x")
