@@ -109,7 +109,11 @@ def _band_rows(
 
 
 def orders_now(ctx: EvalContext, latest: Latest, start: datetime) -> list[Order]:
-    """Return one order per electrolyte from its latest result (or a new sample when unusable)."""
+    """Return one order per electrolyte from its latest result (or a new sample when unusable).
+
+    Each order starts at `start` (the first dose) or at the sample time of the result it answers
+    if that is later, so its review time is the same on every print of the same inputs.
+    """
     p = ctx.p
     orders: list[Order] = []
     sections: dict[Electrolyte, ElectrolyteSection | None] = {
@@ -147,7 +151,8 @@ def orders_now(ctx: EvalContext, latest: Latest, start: datetime) -> list[Order]
             )
             continue
         band = ctx.k_band(lab.value) if section is None else find_band(section.bands, lab.value)
-        orders.append(_order_for_band(ctx, electrolyte, band, start, [used(p, lab)], ctx.gates))
+        at = max(start, lab.sampled_at)
+        orders.append(_order_for_band(ctx, electrolyte, band, at, [used(p, lab)], ctx.gates))
     return _hold_phosphate_with_potassium(ctx, latest, orders)
 
 

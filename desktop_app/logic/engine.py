@@ -91,8 +91,9 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
         "phosphate": ctx.latest(Analyte.phosphate, base_po4),
     }
     add_gates(ctx, age, latest["potassium"])
-    # An order written now starts now (hypokalaemia is corrected before and while B12 starts).
-    start = ctx.now
+    # An order's start (and so its "review or stop at" time) comes from the inputs, never from
+    # the time of printing: the first dose, or the sample time of a later result it answers.
+    start = ctx.first
     orders = orders_now(ctx, latest, start)
     notes: list[OverrideNote] = []
     if inputs.overrides:

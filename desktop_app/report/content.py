@@ -453,13 +453,24 @@ def _removed_draw_text(note: OverrideNote) -> str:
     return f"NOT TO BE TAKEN: {note.recommended_text.rstrip('.')}. {override_text(note)}"
 
 
-def _order_line(order: Order, marks: _Marks) -> OrderLine:
+def _start_text(plan: Plan, order: Order) -> str:
+    """When to start an order: at once when it is anchored to a first dose still to come.
+
+    The engine anchors an order (and its review time) to the first dose, so two prints agree;
+    an order written before that dose is still given at once (correct before B12 starts).
+    """
+    if not order.start_at or order.kind not in ("oral", "iv"):
+        return ""
+    if order.start_at == plan.first_dose_at and plan.generated_at < plan.first_dose_at:
+        return f"Start at once, before the first B12 dose ({when(plan.first_dose_at)})"
+    return f"Start {when(order.start_at)}"
+
+
+def _order_line(plan: Plan, order: Order, marks: _Marks) -> OrderLine:
     return OrderLine(
         electrolyte=ELECTROLYTE_TITLES[order.electrolyte],
         text=order.text,
-        start=f"Start {when(order.start_at)}"
-        if order.start_at and order.kind in ("oral", "iv")
-        else "",
+        start=_start_text(plan, order),
         needs_prescriber=order.needs_prescriber,
         flags=_order_flags(order),
         mark=marks(order.reason),
@@ -718,12 +729,14 @@ def build_content(plan: Plan) -> SheetContent:
         f"{when(plan.first_dose_at)}."
     )
     basis, band_now, call_now, next_check = _potassium_now(plan, marks)
-    k_now = tuple(_order_line(o, marks) for o in plan.orders_now if o.electrolyte == "potassium")
+    k_now = tuple(
+        _order_line(plan, o, marks) for o in plan.orders_now if o.electrolyte == "potassium"
+    )
     next_line = MarkedLine(next_check, marks(plan.action_now.reason))
     k_table = _band_table("potassium", plan.k_bands, marks)
     hold = tuple(MarkedLine(h.text, marks(h.reason)) for h in plan.hold_rules)
     other_now = tuple(
-        _order_line(o, marks) for o in plan.orders_now if o.electrolyte != "potassium"
+        _order_line(plan, o, marks) for o in plan.orders_now if o.electrolyte != "potassium"
     )
     other_tables = (
         _band_table("magnesium", plan.mg_bands, marks),

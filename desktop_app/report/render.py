@@ -29,6 +29,9 @@ from desktop_app.report.styles import (
 )
 
 #: The file identifier reportlab writes in the trailer: two copies of one 16-byte digest.
+#: The language of the sheet's words (the PDF catalog's /Lang, a BCP 47 tag).
+SHEET_LANG = "en"
+
 _FILE_ID = re.compile(rb"/ID \n\[<([0-9a-f]{32})><\1>\]")
 
 
@@ -74,6 +77,10 @@ def render(plan: Plan, options: SheetOptions) -> bytes:
         author="B12-K Planner",
         subject="Potassium, magnesium and phosphate orders around the start of vitamin B12",
         creator=f"B12-K Planner {plan.app_version}",
+        # Screen readers and viewers: the sheet's language, and its title shown instead of the
+        # file name (reportlab's public document options; the sheet's words are English).
+        lang=SHEET_LANG,
+        displayDocTitle=1,
         invariant=1,
         pageCompression=1,
     )
@@ -103,4 +110,4 @@ def render(plan: Plan, options: SheetOptions) -> bytes:
     return with_content_file_id(buffer.getvalue())
 
 
-__all__ = ["render", "with_content_file_id"]
+__all__ = ["SHEET_LANG", "render", "with_content_file_id"]

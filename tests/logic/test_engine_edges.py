@@ -126,7 +126,8 @@ def test_followup_k_drives_action_now_and_recheck() -> None:
     assert plan.action_now.band_id == "K-BAND-MILD"
     assert plan.action_now.next_check_at == hours(48)
     orders = {o.electrolyte: o for o in plan.orders_now}
-    assert orders["potassium"].start_at == hours(31)
+    # The order answers the result sampled at 30 hours; it starts then, not at "now" (31 hours).
+    assert orders["potassium"].start_at == hours(30)
     assert orders["magnesium"].kind == "iv" and "20 mmol (40 mEq)" in orders["magnesium"].text
     assert "Course: 3 infusions, 12 hours apart." in orders["magnesium"].text
     assert orders["phosphate"].kind == "oral"
@@ -255,3 +256,13 @@ def test_stale_result_order_does_not_quote_the_value() -> None:
     plan = evaluate(proto(), inputs(followups=fu), now=hours(50))
     po4 = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
     assert po4.kind == "sample" and "1.00" not in po4.text and "30 hours old" in po4.text
+
+
+def test_orders_and_their_review_times_do_not_move_with_now() -> None:
+    """Two evaluations of the same inputs minutes apart give the same order lines (issue 17)."""
+    low_k = inputs(labs={"potassium": lab(3.2, "mmol/L")})
+    early = evaluate(proto(), low_k, now=NOW)
+    later = evaluate(proto(), low_k, now=NOW + timedelta(minutes=7))
+    assert early.orders_now == later.orders_now
+    k = next(o for o in early.orders_now if o.kind == "oral")
+    assert k.start_at == FIRST and k.review_at is not None and k.review_at > FIRST

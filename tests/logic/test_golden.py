@@ -198,7 +198,10 @@ def test_demo_patient_plan() -> None:
     assert plan.action_now.basis == "Baseline potassium 3.4 mmol/L at Thu 26-Nov-2026 07:10"
     assert plan.action_now.band_label == "Mild: 3.0 to below 3.5 mmol/L"
     assert plan.action_now.instruction == "Give oral potassium as below."
-    assert orders["potassium"].start_at == NOW and orders["potassium"].review_at == NOW + timedelta(hours=48)
+    # Anchored to the first dose, not to "now" (issue 17): every print of these inputs agrees.
+    assert orders["potassium"].start_at == FIRST
+    assert orders["potassium"].review_at == FIRST + timedelta(hours=48)
+    assert "Review or stop at Sat 28-Nov-2026 14:00 (48 hours)." in orders["potassium"].text
     assert plan.result_units["potassium"] == "mmol/L" and plan.result_units["haemoglobin"] == "g/L"
     day5 = next(d for d in plan.schedule if d.hours_after_first_dose == 96)
     assert len(day5.purposes) == 2 and day5.purpose == "; ".join(day5.purposes)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import timedelta
 
 from desktop_app.report import SheetOptions, render_order_sheet
 from tests.report import golden
-from tests.report.cases import CASES, ROOT
+from tests.report.cases import CASES, NOW, ROOT, demo_dict, plan_of
 
 
 def _fresh_process_digest(name: str, paper: str) -> str:
@@ -53,3 +54,16 @@ def test_a_sheet_is_the_same_bytes_in_any_process_and_after_any_other_sheet() ->
             f"demo/a4 bytes changed; if intended, re-record with {golden.TOOL}"
         )
         assert golden.sha(b1) == recording.sheets["us-meq/a4"].pdf
+
+
+def test_two_prints_minutes_apart_differ_only_in_their_generated_stamp() -> None:
+    """The orders' "review or stop at" comes from the inputs, not the time of export (issue 17).
+
+    The same inputs evaluated seven minutes apart print the same bytes once the one line that
+    is meant to say when the sheet was made (its generated stamp) is given the same time.
+    """
+    early = plan_of(demo_dict(), now=NOW)
+    later = plan_of(demo_dict(), now=NOW + timedelta(minutes=7))
+    assert early.generated_at != later.generated_at
+    same_stamp = later.model_copy(update={"generated_at": early.generated_at})
+    assert render_order_sheet(early) == render_order_sheet(same_stamp)

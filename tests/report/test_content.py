@@ -120,8 +120,12 @@ def test_the_potassium_order_now_is_printed_once() -> None:
         "Next potassium check, with magnesium and phosphate: by "
         f"{when(plan.action_now.next_check_at)}."
     )
-    # An order written now starts now (12:00), not at the first B12 dose (14:00).
-    assert sheet.potassium_now[0].start == "Start Thu 26-Nov-2026 12:00"
+    # Written before the first B12 dose (14:00), the order is given at once; its review time is
+    # counted from the first dose, so it is the same on every print (issue 17).
+    assert sheet.potassium_now[0].start == (
+        "Start at once, before the first B12 dose (Thu 26-Nov-2026 14:00)"
+    )
+    assert "Review or stop at Sat 28-Nov-2026 14:00 (48 hours)." in k_order.text
 
 
 @pytest.mark.parametrize(

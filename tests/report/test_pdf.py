@@ -23,6 +23,7 @@ from desktop_app.report import (
 from desktop_app.report import content as C
 from desktop_app.report.furniture import identifier_barcode
 from desktop_app.report.paragraphs import glue
+from desktop_app.report.render import SHEET_LANG
 from tests.report.cases import CASES, demo_plan, plan_of
 from tests.report.conftest import Rendered, norm, rendered
 
@@ -397,3 +398,14 @@ def test_the_file_identifier_is_a_digest_of_the_rest_of_the_file() -> None:
         assert hashlib.md5(rest, usedforsecurity=False).hexdigest().encode() == first
         ids.append(first)
     assert ids[0] != ids[1]
+
+
+def test_the_pdf_names_its_title_and_language_for_viewers_and_screen_readers() -> None:
+    """Issue 17: a document title (shown instead of the file name) and the catalog's /Lang."""
+    plan = demo_plan()
+    reader = PdfReader(io.BytesIO(rendered("demo").pdf))
+    assert reader.metadata is not None
+    assert reader.metadata.title == f"B12-K order sheet {plan.plan_id}"
+    root = reader.trailer["/Root"].get_object()
+    assert str(root["/Lang"]) == SHEET_LANG == "en"
+    assert bool(root["/ViewerPreferences"].get_object()["/DisplayDocTitle"])
