@@ -405,6 +405,12 @@ def common_sections(ku):
              "hours": L("MON-PLT-HOURS", [336], "hours after first dose", "local", local=True,
                         note="SmPC: platelets monitored during the first weeks (reactive thrombocytosis); no day given."),
              "purpose": "Reactive thrombocytosis in the first weeks"},
+            {"id": "MON-PARENTERAL-DAY10", "tests": ["potassium", "magnesium", "phosphate"],
+             "hours": L("MON-PARENTERAL-HOURS", [216], "hours after first dose", "local", local=True,
+                        note=("Parenteral loading continues to day 11 or 12, and the US hydroxocobalamin label puts "
+                              "reticulocytosis 'between the third and tenth day': one more draw on day 10 (issue 15).")),
+             "purpose": "Potassium with magnesium and phosphate on day 10 of parenteral loading",
+             "parenteral_loading_only": True},
         ],
         "stale_after_hours": N("LAB-STALE-HOURS", 24, "hours", "safety-req", None, local=True,
                                note="VER-03 example; no clinical source gives a number."),

@@ -505,6 +505,9 @@ class DrawTemplate(_Frozen):
     tests: tuple[Literal["potassium", "magnesium", "phosphate", "fbc", "reticulocytes", "platelets"], ...]
     hours: NumList
     purpose: str
+    parenteral_loading_only: bool = Field(
+        default=False, description="Drawn only when the regimen has parenteral loading."
+    )
 
 
 class MonitoringSection(_Frozen):

@@ -25,6 +25,8 @@ def draws(ctx: EvalContext, tier: Tier, need_baseline: bool) -> tuple[Draw, ...]
             )
         )
     for tmpl in p.monitoring.other_draws:
+        if tmpl.parenteral_loading_only and not ctx.regimen.parenteral_loading:
+            continue
         for h in tmpl.hours.values:
             slots.setdefault(h, []).append((tmpl.tests, tmpl.purpose, reason_for([tmpl.hours])))
     out: list[Draw] = []

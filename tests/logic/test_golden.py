@@ -22,6 +22,7 @@ HIGH = [6, 12, 24, 36, 48, 72, 96, 120, 144, 168]
 RAISED = [12, 24, 48, 72, 120, 168]
 STANDARD = [12, 24, 48, 120, 168]
 PARENTERAL = {"preset_id": "bnf-no-neuro", "first_dose_at": FIRST.isoformat()}
+DAY10 = [216]  # the local-policy draw on day 10 of parenteral loading (issue 15, item 7)
 
 
 @dataclass
@@ -47,14 +48,14 @@ UK_CASES = [
          warnings_include={"WARN-FOLATE-ALONE", "WARN-ORAL-REGIMEN"},
          warnings_exclude={"WARN-TRANSFUSION", "WARN-NO-BASELINE-K"}, factors=set()),
     Case("severe-anaemia-im-loading", {"labs": {"haemoglobin": lab(64, "g/L")}, "regimen": PARENTERAL},
-         Tier.high, HIGH, "none", warnings_include={"WARN-TRANSFUSION"},
+         Tier.high, HIGH + DAY10, "none", warnings_include={"WARN-TRANSFUSION"},
          factors={"RISK-SEVERE-PARENTERAL"}),
     Case("severe-anaemia-entered-in-g-per-dl", {"labs": {"haemoglobin": lab(6.4, "g/dL")}, "regimen": PARENTERAL},
-         Tier.high, HIGH, "none", factors={"RISK-SEVERE-PARENTERAL"}),
+         Tier.high, HIGH + DAY10, "none", factors={"RISK-SEVERE-PARENTERAL"}),
     Case("severe-anaemia-oral-b12-is-standard", {"labs": {"haemoglobin": lab(64, "g/L")}},
          Tier.standard, STANDARD, "none", warnings_include={"WARN-TRANSFUSION", "WARN-ORAL-REGIMEN"}),
     Case("moderate-anaemia-im-is-raised", {"labs": {"haemoglobin": lab(95, "g/L")}, "regimen": PARENTERAL},
-         Tier.raised, RAISED, "none", factors={"RISK-MODERATE-PARENTERAL"}),
+         Tier.raised, RAISED + DAY10, "none", factors={"RISK-MODERATE-PARENTERAL"}),
     Case("two-raised-factors-make-high", {"modifiers": {"digoxin": True, "cardiac_disease": True}},
          Tier.high, HIGH, "none", warnings_include={"WARN-DIGOXIN"},
          factors={"RISK-DIGOXIN", "RISK-CARDIAC"}),
@@ -117,7 +118,7 @@ UK_CASES = [
     Case("severity-override-to-severe", {"labs": {"haemoglobin": lab(95, "g/L")}, "regimen": PARENTERAL,
                                          "severity_override": {"severity": "severe", "reason": "Hb falling fast",
                                                                "clinician": "Dr Override"}},
-         Tier.high, HIGH, "none", factors={"RISK-SEVERE-PARENTERAL"}),
+         Tier.high, HIGH + DAY10, "none", factors={"RISK-SEVERE-PARENTERAL"}),
     Case("followup-k-2.4-iv-now", {"followups": [{"analyte": "potassium", "value": 2.4, "unit": "mmol/L",
                                                   "sampled_at": hours(20).isoformat()}]},
          Tier.standard, STANDARD, "iv", warnings_include={"WARN-FOLLOWUP-IV"}, now_offset_h=21),
@@ -230,7 +231,7 @@ US_CASES = [
          Tier.standard, STANDARD, "none"),
     Case("us-mild-k-3.2-40-meq", {"regimen": {"preset_id": "us-label-100", "first_dose_at": FIRST.isoformat()},
                                   "labs": {"potassium": lab(3.2, "mEq/L")}},
-         Tier.high, HIGH, "oral", 40),
+         Tier.high, HIGH + DAY10, "oral", 40),
     Case("us-k-5.0-hold-and-call", {"regimen": {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()},
                                     "labs": {"potassium": lab(5.0, "mEq/L")}},
          Tier.standard, STANDARD, "hold"),

@@ -429,3 +429,21 @@ def test_validator_refuses_a_tier_with_too_few_draws_in_the_label_window() -> No
     msg = _problems(raw)
     assert "monitoring.electrolyte_draws.standard has 2 draws inside the label window of 48 hours" in msg
     assert "MON-MIN-DRAWS-48H asks for at least 3" in msg
+
+
+@BOTH
+@pytest.mark.parametrize("parenteral", [True, False], ids=["parenteral", "oral"])
+def test_parenteral_loading_adds_a_local_policy_draw_on_day_10(path: Path, parenteral: bool) -> None:
+    p = proto(path).protocol
+    preset = next(r.id for r in p.regimens if r.parenteral_loading is parenteral)
+    plan = evaluate(
+        proto(path), inputs(regimen={"preset_id": preset, "first_dose_at": "2026-11-26T14:00:00+00:00"}),
+        now=NOW,
+    )
+    day10 = [d for d in plan.schedule if d.day == 10]
+    if not parenteral:
+        assert day10 == []
+        return
+    assert len(day10) == 1 and day10[0].hours_after_first_dose == 216
+    assert set(day10[0].tests) == {"potassium", "magnesium", "phosphate"}
+    assert "MON-PARENTERAL-HOURS" in day10[0].reason.rule_ids and day10[0].reason.local_policy
