@@ -37,7 +37,8 @@ def validate(
             FieldProblem(
                 "patient.weight_kg",
                 f"{num(weight, 1)} kg is outside the plausible range {num(wlow.value)} to "
-                f"{num(whigh.value)} kg (rule {wlow.id}); check the value (kg, not lb or g)",
+                f"{num(whigh.value)} kg (rule {(whigh if weight > whigh.value else wlow).id}); "
+                "check the value (kg, not lb or g)",
             )
         )
     if pat.sex is None:

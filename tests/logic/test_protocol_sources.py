@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from desktop_app.logic.engine import evaluate
-from desktop_app.logic.errors import ProtocolError
+from desktop_app.logic.errors import InputError, ProtocolError
 from desktop_app.logic.protocol import WEAK_GRADES, load_protocol_bytes
 from tests.logic.helpers import NOW, UK, US, inputs, proto
 
@@ -447,3 +447,11 @@ def test_parenteral_loading_adds_a_local_policy_draw_on_day_10(path: Path, paren
     assert len(day10) == 1 and day10[0].hours_after_first_dose == 216
     assert set(day10[0].tests) == {"potassium", "magnesium", "phosphate"}
     assert "MON-PARENTERAL-HOURS" in day10[0].reason.rule_ids and day10[0].reason.local_policy
+
+
+@pytest.mark.parametrize(("weight", "rule"), [(580.0, "PLAUS-WEIGHT-HIGH"), (5.0, "PLAUS-WEIGHT-LOW")])
+def test_an_implausible_weight_cites_the_bound_it_crossed(weight: float, rule: str) -> None:
+    with pytest.raises(InputError) as info:
+        evaluate(proto(), inputs(patient={"weight_kg": weight}), now=NOW)
+    message = next(p.message for p in info.value.problems if p.path == "patient.weight_kg")
+    assert f"(rule {rule})" in message
