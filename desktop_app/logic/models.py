@@ -1,38 +1,130 @@
 """Patient inputs: the plan file's content (what the GUI saves and the CLI reads)."""
 
+import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from desktop_app.logic.protocol import Analyte, Tier
 
 #: The plan-input schema this program writes and reads. A file with a newer major is refused.
 INPUT_SCHEMA_VERSION = "1.0.0"
 
+#: Bidirectional controls: they make a text print in another order than it is stored and read.
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
+#: Invisible joiners that a written name may need (emoji sequences, Indic and Persian scripts);
+#: accepted only between two visible characters.
+_JOINERS = frozenset("\u200c\u200d")
+
+
 def _printable(value: str) -> str:
-    """Refuse control and invisible characters: what is stored is what prints and what is read."""
-    bad = sorted({f"U+{ord(c):04X}" for c in value if unicodedata.category(c).startswith("C")})
+    """Refuse control and invisible characters: what is stored is what prints and what is read.
+
+    Joiners (U+200C, U+200D) are part of how some names and emoji are written, so they are
+    accepted between two visible characters; bidirectional overrides never are.
+    """
+    bad: set[str] = set()
+    for i, c in enumerate(value):
+        if c in _JOINERS:
+            before = value[i - 1] if i > 0 else ""
+            after = value[i + 1] if i + 1 < len(value) else ""
+            if _visible(before) and _visible(after):
+                continue
+        if c in _BIDI_CONTROLS or c in _JOINERS or unicodedata.category(c).startswith("C"):
+            bad.add(f"U+{ord(c):04X}")
     if bad:
         raise ValueError(
-            f"contains characters that cannot be printed or seen ({', '.join(bad)}: tabs, line "
-            "breaks or other control characters); type it again on one line"
+            f"contains characters that cannot be printed or seen ({', '.join(sorted(bad))}: "
+            "tabs, line breaks, text-direction or other control characters); type it again on "
+            "one line"
         )
     return value
 
 
-Text = Annotated[str, Field(max_length=200), AfterValidator(_printable)]
+def _visible(char: str) -> bool:
+    return bool(char) and not unicodedata.category(char).startswith(("C", "Z"))
 
 
-def _aware(value: datetime) -> datetime:
-    """Refuse a date-time without a timezone: clock times on a sheet must be unambiguous."""
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("needs a timezone offset, e.g. 2026-11-26T09:00:00+00:00")
+def _not_blank(value: str) -> str:
+    """Refuse a text made only of spaces: it looks filled in on screen and is empty on paper."""
+    if value and not value.strip():
+        raise ValueError("holds only spaces: type the text, or leave the field empty")
     return value
 
 
-AwareDateTime = Annotated[datetime, AfterValidator(_aware)]
+Text = Annotated[
+    str, Field(max_length=200), AfterValidator(_printable), AfterValidator(_not_blank)
+]
+
+#: ISO 8601 date-time with a clock time and a timezone (what a plan file holds). Anything else,
+#: a bare number above all (which a lax parser reads as seconds since 1970), is refused.
+ISO_DATETIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})", re.ASCII
+)
+_ISO_LOCAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?", re.ASCII)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+_EXAMPLE = "2026-11-26T09:00:00+00:00"
+
+
+def _iso_text(value: object) -> object:
+    """Read only ISO 8601 texts (or take date-time objects built by the program)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and ISO_DATETIME.fullmatch(value):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{_quoted(value)} is not a real date-time ({exc})") from None
+    if isinstance(value, str) and _ISO_LOCAL.fullmatch(value):
+        raise ValueError(f"needs a timezone offset, e.g. {_EXAMPLE}")
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        raise ValueError(f"needs a clock time and a timezone offset, e.g. {_EXAMPLE}")
+    raise ValueError(
+        f"{_quoted(value)} is not a date-time: write it in ISO 8601 with a timezone, e.g. {_EXAMPLE}"
+    )
+
+
+def _iso_date_text(value: object) -> object:
+    """Read only ISO 8601 dates (YYYY-MM-DD), or take date objects built by the program."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{_quoted(value)} is not a real date ({exc})") from None
+    raise ValueError(f"{_quoted(value)} is not a date: write it as YYYY-MM-DD, e.g. 1948-03-14")
+
+
+def _quoted(value: object) -> str:
+    """Name what was found, briefly: the text itself (cut short), or what kind of JSON value."""
+    if isinstance(value, str):  # cut to the length of a real date-time, so a long text stays short
+        text = repr(value)
+        return text if len(text) <= len(_EXAMPLE) + 2 else text[: len(_EXAMPLE)] + "…"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    return f"a value of type {type(value).__name__}"
+
+
+def _aware(value: datetime) -> datetime:
+    """Refuse a date-time without a timezone, or one whose UTC time is off the calendar."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"needs a timezone offset, e.g. {_EXAMPLE}")
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is outside the calendar once converted to UTC") from None
+    return value
+
+
+AwareDateTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_aware)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 
 
 class _Frozen(BaseModel):
@@ -44,7 +136,7 @@ class Patient(_Frozen):
 
     identifier: Text = Field(default="", description="Hospital number or other identifier.")
     name: Text = Field(default="", description="Full name as on the wristband.")
-    date_of_birth: date | None = Field(default=None, description="Date of birth.")
+    date_of_birth: IsoDate | None = Field(default=None, description="Date of birth.")
     sex: Literal["female", "male", "unknown"] | None = Field(
         default=None, description="Sex used for the WHO haemoglobin bands."
     )
@@ -160,7 +252,9 @@ class PlanInputs(_Frozen):
     """Everything the engine plans from; the content of a plan file."""
 
     schema_version: str = Field(default=INPUT_SCHEMA_VERSION, pattern=r"^\d+\.\d+\.\d+$")
-    plan_id: str = Field(default="", max_length=64, description="Stable id of this plan.")
+    plan_id: Annotated[str, Field(max_length=64), AfterValidator(_printable)] = Field(
+        default="", description="Stable id of this plan."
+    )
     patient: Patient = Patient()
     labs: Labs = Labs()
     severity_override: SeverityOverride | None = None
@@ -173,6 +267,7 @@ class PlanInputs(_Frozen):
 
 __all__ = [
     "INPUT_SCHEMA_VERSION",
+    "ISO_DATETIME",
     "Analyte",
     "FollowUp",
     "LabEntry",

@@ -926,6 +926,17 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _bounded_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:  # longer than Python converts (sys.get_int_max_str_digits)
+        digits = len(text.lstrip("-"))
+        raise ValueError(
+            f"a number in the file has {digits:,} digits, far too many to be a value this file "
+            "may contain"
+        ) from None
+
+
 def decode_json_text(data: bytes, what: str) -> str:
     """Return the UTF-8 text of a JSON file (a byte-order mark is allowed and dropped)."""
     try:
@@ -943,6 +954,7 @@ def parse_json_strict(data: bytes, what: str) -> Any:
             object_pairs_hook=_no_duplicate_keys,
             parse_constant=_reject_constant,
             parse_float=_finite_float,
+            parse_int=_bounded_int,
         )
     except json.JSONDecodeError as exc:
         raise ValueError(
