@@ -43,10 +43,17 @@ def has_display(environ: dict[str, str] | os._Environ[str] | None = None) -> boo
 
 
 def configure_logging(log_path: Path) -> None:
-    """Log to a rotating file in the data folder (every user-visible message goes there too)."""
+    """Log to a rotating file in the data folder (every user-visible message goes there too).
+
+    The log and its rotated copies are readable by the user only (mode 0600).
+    """
+    from desktop_app.storage.private import private_file, private_rotator
+
+    private_file(log_path)
     handler = logging.handlers.RotatingFileHandler(
         log_path, maxBytes=1_000_000, backupCount=3, encoding="utf-8"
     )
+    handler.rotator = private_rotator
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)

@@ -5,14 +5,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import stat
-import tempfile
 from pathlib import Path
 
 from desktop_app.logic.errors import PlanFileError
+from desktop_app.storage.private import PRIVATE_FILE_MODE
 
-#: Permissions of a newly written file (owner read/write, others read), like an ordinary save.
-_NEW_FILE_MODE = 0o644
+#: A new file's mode before the umask narrows it, as for any editor's new file (0644 with 022).
+_NEW_FILE_MODE = 0o666
 
 
 def _explain(path: Path, exc: OSError) -> str:
@@ -29,8 +30,22 @@ def _explain(path: Path, exc: OSError) -> str:
     return f"Cannot write {path.name} in {folder}: {exc.strerror or exc}."
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
+def _create_temp(path: Path, mode: int) -> tuple[int, str]:
+    """Create a new temporary file beside `path`; the kernel applies the umask to `mode`."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        name = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(name, flags, mode), name
+        except FileExistsError:  # pragma: no cover - a 48-bit random name already taken
+            continue
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, private: bool = False) -> None:
     """Write `data` to `path` so that the file is either the old one or the new one, never a mix.
+
+    The file's mode: 0600 when `private` (patient data in the program's own folders); otherwise
+    the mode of the file it replaces, or for a new file what the user's umask gives.
 
     Raises:
         PlanFileError: with a message that says what to do (read-only folder, full disk...).
@@ -38,15 +53,13 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
     tmp_name: str | None = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        # mkstemp makes the file private (0600); keep the mode of the file being replaced, or give
-        # a new file the usual permissions, so a shared pharmacy folder can read it.
-        try:
-            mode = stat.S_IMODE(path.stat().st_mode)
-        except OSError:
-            mode = _NEW_FILE_MODE
-        os.fchmod(fd, mode)
+        fd, tmp_name = _create_temp(path, PRIVATE_FILE_MODE if private else _NEW_FILE_MODE)
         with os.fdopen(fd, "wb") as fh:
+            if private:
+                os.fchmod(fh.fileno(), PRIVATE_FILE_MODE)
+            else:
+                with contextlib.suppress(OSError):  # no file to replace: the umask's mode stays
+                    os.fchmod(fh.fileno(), stat.S_IMODE(path.stat().st_mode))
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())

@@ -11,6 +11,7 @@ from typing import Any
 
 from desktop_app.logic.errors import PlanFileError
 from desktop_app.storage.atomic import atomic_write_bytes
+from desktop_app.storage.private import private_dir
 
 _log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class Autosave:
         self.path = Path(folder) / DRAFT_FILE
 
     def save(self, fields: dict[str, Any], file_path: Path | None, now: datetime) -> None:
-        """Write the draft atomically.
+        """Write the draft atomically, readable by the user only (its folder created 0700).
 
         Raises:
             PlanFileError: the data folder is not writable.
@@ -45,7 +46,15 @@ class Autosave:
             "file_path": str(file_path) if file_path else None,
             "fields": fields,
         }
-        atomic_write_bytes(self.path, json.dumps(payload, indent=1, sort_keys=True).encode("utf-8"))
+        try:
+            private_dir(self.path.parent)
+        except OSError as exc:
+            raise PlanFileError(
+                f"Cannot keep the autosaved draft: the folder {self.path.parent} cannot be "
+                f"created ({exc.strerror or exc})."
+            ) from exc
+        data = json.dumps(payload, indent=1, sort_keys=True).encode("utf-8")
+        atomic_write_bytes(self.path, data, private=True)
 
     def load(self) -> Draft | None:
         """Return the draft left by a session that did not close cleanly, or None."""

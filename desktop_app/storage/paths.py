@@ -7,6 +7,8 @@ from pathlib import Path
 
 import platformdirs
 
+from desktop_app.storage.private import private_dir
+
 APP_NAME = "b12k-planner"
 
 #: Environment variables that move the folders (tests, portable installs, shared workstations).
@@ -15,19 +17,19 @@ DATA_DIR_ENV = "B12K_DATA_DIR"
 
 
 def config_dir() -> Path:
-    """Return (and create) the folder for preferences and window state."""
+    """Return the folder for preferences and window state (created 0700: owner only)."""
     override = os.environ.get(CONFIG_DIR_ENV)
-    folder = Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_dir(
+        Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME, False))
+    )
 
 
 def data_dir() -> Path:
-    """Return (and create) the folder for the autosaved draft and the log file."""
+    """Return the folder for the autosaved draft, the log and the register (created 0700)."""
     override = os.environ.get(DATA_DIR_ENV)
-    folder = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_dir(
+        Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
+    )
 
 
 def log_file() -> Path:

@@ -87,13 +87,14 @@ def load_preferences(path: Path | None = None) -> tuple[Preferences, str | None]
 
 
 def save_preferences(prefs: Preferences, path: Path | None = None) -> None:
-    """Write preferences atomically.
+    """Write preferences atomically, readable by the user only (they name the prescriber).
 
     Raises:
         PlanFileError: the folder is not writable (the message says what to do).
     """
     path = path or preferences_path()
-    atomic_write_bytes(path, (prefs.model_dump_json(indent=1) + "\n").encode("utf-8"))
+    data = (prefs.model_dump_json(indent=1) + "\n").encode("utf-8")
+    atomic_write_bytes(path, data, private=True)
 
 
 __all__ = [
