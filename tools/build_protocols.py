@@ -631,6 +631,16 @@ def uk():
                                       note="Plausibility bound for the weight printed on the sheet; not a clinical threshold."),
             "weight_plausible_high": N("PLAUS-WEIGHT-HIGH", 350, "kg", "local", local=True,
                                        note="Plausibility bound for the weight printed on the sheet; not a clinical threshold."),
+            "age_plausible_high": N("PLAUS-AGE-HIGH", 125, "years", "local", local=True,
+                                    note="Plausibility bound: a date of birth giving an older age is a typing slip "
+                                         "(e.g. 1800 for 1948); not a clinical threshold."),
+            "time_back_limit": N("PLAUS-TIME-BACK", 365, "days", "local", local=True,
+                                 note="Plausibility bound: a sample, follow-up or first dose further back than this "
+                                      "before now is a typing slip (a wrong year); not a clinical threshold. Staleness "
+                                      "of a baseline is a separate, clinical rule."),
+            "time_ahead_limit": N("PLAUS-TIME-AHEAD", 60, "days", "local", local=True,
+                                  note="Plausibility bound: a first dose or planned discharge further ahead than this "
+                                       "after now is a typing slip (a wrong year); not a clinical threshold."),
         },
         "analytes": analytes("mEq/L"),
         "anaemia": anaemia,

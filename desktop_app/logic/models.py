@@ -52,13 +52,14 @@ def _visible(char: str) -> bool:
 def _not_blank(value: str) -> str:
     """Refuse a text made only of spaces: it looks filled in on screen and is empty on paper."""
     if value and not value.strip():
-        raise ValueError("holds only spaces: type the text, or leave the field empty")
+        raise ValueError("holds only spaces: type the text itself")
     return value
 
 
-Text = Annotated[
-    str, Field(max_length=200), AfterValidator(_printable), AfterValidator(_not_blank)
-]
+Text = Annotated[str, Field(max_length=200), AfterValidator(_printable)]
+#: A name or reason that is signed for (prescriber, clinician, reason): never only spaces. (A
+#: blank patient name or identifier is left to the engine, which says it is required.)
+SignedText = Annotated[Text, AfterValidator(_not_blank)]
 
 #: ISO 8601 date-time with a clock time and a timezone (what a plan file holds). Anything else,
 #: a bare number above all (which a lax parser reads as seconds since 1970), is refused.
@@ -184,8 +185,8 @@ class SeverityOverride(_Frozen):
     """A clinician's recorded override of the derived anaemia severity."""
 
     severity: Literal["none", "mild", "moderate", "severe"]
-    reason: Text = Field(min_length=3, description="Why the derived severity is overridden.")
-    clinician: Text = Field(min_length=2, description="Name of the clinician overriding.")
+    reason: SignedText = Field(min_length=3, description="Why the derived severity is overridden.")
+    clinician: SignedText = Field(min_length=2, description="Name of the clinician overriding.")
 
 
 class Regimen(_Frozen):
@@ -241,8 +242,8 @@ class Override(_Frozen):
     draw_hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     new_hours: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
     tests: tuple[Literal["potassium", "magnesium", "phosphate", "fbc", "reticulocytes", "platelets"], ...] = ()
-    reason: Text = Field(min_length=3, description="Why the prescriber changes the line.")
-    prescriber: Text = Field(min_length=2, description="Name of the prescriber.")
+    reason: SignedText = Field(min_length=3, description="Why the prescriber changes the line.")
+    prescriber: SignedText = Field(min_length=2, description="Name of the prescriber.")
     confirmed_outside_band: bool = Field(
         default=False, description="Second confirmation for a change outside the recommendation."
     )
@@ -262,7 +263,7 @@ class PlanInputs(_Frozen):
     modifiers: RiskModifiers = RiskModifiers()
     followups: tuple[FollowUp, ...] = ()
     overrides: tuple[Override, ...] = ()
-    prescriber: Text = Field(default="", description="Prescriber name printed on the sheet.")
+    prescriber: SignedText = Field(default="", description="Prescriber name printed on the sheet.")
 
 
 __all__ = [

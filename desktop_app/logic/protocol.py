@@ -427,15 +427,30 @@ class AnaemiaSection(_Frozen):
 
 
 class PatientSection(_Frozen):
-    """Plausibility of patient details printed on the sheet."""
+    """Plausibility of patient details printed on the sheet, and of every time entered."""
 
     weight_plausible_low: Num
     weight_plausible_high: Num
+    age_plausible_high: Num = Field(
+        description="Oldest plausible age (years): an earlier date of birth is a typing slip."
+    )
+    time_back_limit: Num = Field(
+        description="How far before now (days) a sample, follow-up or first dose may be."
+    )
+    time_ahead_limit: Num = Field(
+        description="How far after now (days) a first dose or planned discharge may be."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         _below(self.weight_plausible_low, self.weight_plausible_high,
                "patient: weight_plausible_low", "weight_plausible_high")
+        for name, unit in (
+            ("age_plausible_high", "years"), ("time_back_limit", "days"), ("time_ahead_limit", "days"),
+        ):
+            rule: Num = getattr(self, name)
+            if rule.unit != unit or not rule.value > 0:
+                raise ValueError(f"patient: {name} must be a positive number of {unit}")
         return self
 
 

@@ -8,6 +8,7 @@ from desktop_app.logic.errors import FieldProblem, InputError
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.protocol import Analyte, Protocol
 from desktop_app.logic.textfmt import num, when
+from desktop_app.logic.time_bounds import time_problems
 from desktop_app.logic.units import CanonicalLab, check_value
 
 
@@ -152,6 +153,7 @@ def validate(
                     fu.unit,
                 )
             )
+    problems.extend(time_problems(proto, inputs, now))
     if problems:
         raise InputError(problems)
     return labs, sorted(followups, key=lambda f: f.sampled_at)

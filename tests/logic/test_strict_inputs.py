@@ -121,7 +121,7 @@ def birth_date_very_long_text(case: Case) -> str:
 
 
 def prescriber_only_a_space(case: Case) -> str:
-    """prescriber: holds only spaces: type the text, or leave the field empty"""
+    """prescriber: holds only spaces: type the text itself"""
     case["prescriber"] = " "
     return "prescriber"
 
@@ -275,3 +275,26 @@ def test_a_naive_datetime_object_is_refused() -> None:
     case["regimen"]["first_dose_at"] = datetime(2026, 11, 26, 14)
     with pytest.raises(ValidationError, match="needs a timezone offset"):
         PlanInputs.model_validate(case)
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [("severity_override.clinician", "   "), ("severity_override.reason", "     "),
+     ("overrides.0.prescriber", "  "), ("overrides.0.reason", "    ")],
+)
+def test_a_signed_name_or_reason_of_spaces_is_refused(where: str, text: str) -> None:
+    case = base_case()
+    case["severity_override"] = {"severity": "severe", "reason": "Hb from the ward", "clinician": "Dr B"}
+    case["overrides"] = [
+        {"target": "potassium", "action": "decline", "reason": "patient refuses", "prescriber": "Dr B"}
+    ]
+    section, field = where.rsplit(".", 1)
+    holder = case["severity_override"] if section == "severity_override" else case["overrides"][0]
+    holder[field] = text
+    assert _messages(case) == {where: "holds only spaces: type the text itself"}
+
+
+def test_a_blank_patient_name_is_left_to_the_engine_which_says_it_is_required() -> None:
+    case = base_case()
+    case["patient"]["name"] = "   "
+    assert parse_plan_bytes(json.dumps(case).encode(), "case").patient.name == "   "
