@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from desktop_app.fhir.fields import is_number, norm_id, ref_key, short_text, value_str
 from desktop_app.fhir.loinc import LOINC_SYSTEM, UCUM_SYSTEM, LoincEntry, LoincMap
 from desktop_app.fhir.patient import FileIdentity, subject_key
 from desktop_app.fhir.result import ImportRow
+from desktop_app.logic.models import ISO_DATETIME
 from desktop_app.logic.protocol import Analyte, Protocol
 from desktop_app.logic.units import check_value
 
@@ -20,6 +21,7 @@ USABLE_STATUSES = ("final", "amended", "corrected")
 LOINC_OID = "urn:oid:2.16.840.1.113883.6.1"
 
 _DATE_ONLY = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_NO_ZONE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?", re.ASCII)
 
 
 def parse_fhir_datetime(text: Any) -> tuple[datetime | None, str, str]:
@@ -40,6 +42,8 @@ def parse_fhir_datetime(text: Any) -> tuple[datetime | None, str, str]:
             ),
         )
     try:
+        if not ISO_DATETIME.fullmatch(text) and not _NO_ZONE.fullmatch(text):
+            raise ValueError(text)  # a number, a week date, a basic-format or spaced time
         moment = datetime.fromisoformat(text)
     except ValueError:
         return None, "bad-time", f"the time '{short_text(text)}' is not a valid FHIR dateTime"
@@ -232,6 +236,8 @@ class ObservationReader:
             problems.append((time_code, time_reason))
         elif self.now is not None and moment > self.now:
             problems.append(("future", f"the sample time {moment.isoformat()} is in the future"))
+        elif self.now is not None and (old := self._too_old(moment)):
+            problems.append(("too-old", old))
 
         if problems:
             return refuse(
@@ -253,6 +259,18 @@ class ObservationReader:
             reason=time_note,
         )
         return row, Candidate(number, analyte, value, unit, canonical, moment)
+
+    def _too_old(self, moment: datetime) -> str:
+        """Say why a sample time further back than the protocol's window is refused ('' if not)."""
+        back = self.proto.patient.time_back_limit
+        assert self.now is not None
+        if moment >= self.now - timedelta(days=back.value):
+            return ""
+        return (
+            f"the sample time {moment.isoformat()} is more than {value_str(back.value)} days "
+            f"before now (rule {back.id}{', local policy' if back.local_policy else ''}): probably a "
+            "wrong year"
+        )
 
     def _subject_problem(self, subject: Any) -> tuple[str, str] | None:
         if not isinstance(subject, dict) or subject_key(subject) is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -32,8 +32,33 @@ def _files() -> list[Path]:
     return sorted(SAMPLES.glob("*.json")) if SAMPLES.is_dir() else []
 
 
-def _import(name: str) -> ImportResult:
-    return import_fhir(read_fhir_file(SAMPLES / name), LP, None, now=NOW)
+def _recorded_at(resource: object) -> datetime:
+    """A clock just after the sample's latest dated value: the samples span years, and a time
+    further back than the protocol's window (PLAUS-TIME-BACK) is refused as a likely slip."""
+    found: list[datetime] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("effectiveDateTime", "effectiveInstant", "issued") and isinstance(value, str):
+                    try:
+                        moment = datetime.fromisoformat(value)
+                    except ValueError:
+                        continue
+                    if moment.tzinfo is not None:
+                        found.append(moment)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(resource)
+    return max(found) + timedelta(days=1) if found else NOW
+
+
+def _import(name: str, now: datetime | None = None) -> ImportResult:
+    resource = read_fhir_file(SAMPLES / name)
+    return import_fhir(resource, LP, None, now=now or _recorded_at(resource))
 
 
 @pytest.mark.parametrize("path", _files(), ids=lambda p: p.name)
@@ -60,7 +85,8 @@ def test_every_sample_imports_or_is_refused_cleanly(path: Path) -> None:
 
 
 def test_synthea_whole_blood_potassium_is_shown_and_never_used() -> None:
-    result = _import("synthea-r4-jordan-cruickshank-labs.json")
+    # A clock a month after the serum potassium it uses (the file runs on for years).
+    result = _import("synthea-r4-jordan-cruickshank-labs.json", datetime(2017, 7, 24, tzinfo=UTC))
     k_blood = [r for r in result.rows if r.code == "LOINC 6298-4"]
     assert len(k_blood) == 9 and {r.reason_code for r in k_blood} == {"different-specimen"}
     k = result.inputs.labs.potassium
