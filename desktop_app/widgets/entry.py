@@ -132,7 +132,7 @@ def parse_datetime(text: str) -> datetime | None:
         except ValueError:
             pass
         else:
-            return exact if exact.tzinfo is not None else exact.astimezone()
+            return exact if exact.tzinfo is not None else _local(exact, stripped)
     if not m:
         raise EntryError(f"'{parts[1]}' is not a clock time: use 24-hour HH:MM, e.g. 07:10.")
     hour, minute, second = int(m[1]), int(m[2]), int(m[3] or 0)
@@ -141,7 +141,16 @@ def parse_datetime(text: str) -> datetime | None:
     naive = datetime(day.year, day.month, day.day, hour, minute, second)
     if len(parts) == 3:
         return naive.replace(tzinfo=_offset(parts[2].strip()))
-    return naive.astimezone()
+    return _local(naive, stripped)
+
+
+def _local(naive: datetime, typed: str) -> datetime:
+    """Give a typed clock time the computer's zone; the first and last days of the calendar
+    have no local time in some zones (year 1 or 10000 once converted)."""
+    try:
+        return naive.astimezone()
+    except (ValueError, OverflowError):
+        raise EntryError(f"'{typed}' is outside the calendar in this time zone: check the year.") from None
 
 
 def _local_offset(moment: datetime) -> timedelta | None:
