@@ -18,6 +18,8 @@ CAMPAIGNS = {
     "gui": "test_campaign_gui.py",
     "sheets": "test_campaign_sheets.py",
     "register": "test_campaign_register.py",
+    "times": "test_campaign_times.py",
+    "modes": "test_campaign_modes.py",
 }
 
 
