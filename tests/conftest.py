@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 
 import pytest
 
@@ -30,3 +32,72 @@ def _user_folders(
     base = tmp_path_factory.mktemp("userdirs")
     monkeypatch.setenv("B12K_CONFIG_DIR", str(base / "config"))
     monkeypatch.setenv("B12K_DATA_DIR", str(base / "data"))
+
+
+# ----- issue 16 item 8: no log line holds a patient's name or identifier ---------------------
+
+
+def _test_patients() -> frozenset[str]:
+    """Names and identifiers of the patients the tests use (the demo's and the builders')."""
+    import inspect
+    import json
+    from pathlib import Path
+
+    from tests.audit.writer_process import draft
+    from tests.fhir.builders import patient
+    from tests.logic.helpers import base_case
+
+    root = Path(__file__).resolve().parents[1]
+    demo = json.loads((root / "resources" / "examples" / "demo-patient.json").read_text("utf-8"))
+    case = base_case()
+    fhir = {k: p.default for k, p in inspect.signature(patient).parameters.items()}
+    stand_in = draft("writer", 0)
+    found = {
+        demo["patient"]["name"], demo["patient"]["identifier"],
+        demo["patient"]["name"].split(" (")[0],  # as a person would type it, without "(DEMO)"
+        case["patient"]["name"], case["patient"]["identifier"],
+        fhir["mrn"], fhir["family"], f"{fhir['given']} {fhir['family']}",
+        stand_in.patient_name,
+        # names typed in the window, GUI and safety tests
+        "Ann Example", "Recovered Person", "Oracle Check", "Edge Case", "Unit Slip",
+    }
+    return frozenset(s.casefold() for s in found if len(s) >= 4)
+
+
+_PATIENT_TEXTS = _test_patients()
+
+
+class _LeakWatch(logging.Handler):
+    """Keeps every log record that names a test patient."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.leaks: list[str] = []
+        self._exc = logging.Formatter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + self._exc.formatException(record.exc_info)
+        folded = text.casefold()
+        hits = sorted(s for s in _PATIENT_TEXTS if s in folded)
+        if hits:
+            self.leaks.append(f"{record.name} {record.levelname}: {text!r} (holds {hits})")
+
+
+@pytest.fixture(autouse=True)
+def _no_patient_in_logs() -> Iterator[None]:
+    """Fail a test whose code logged a patient's name or identifier, at any level."""
+    watch = _LeakWatch()
+    root = logging.getLogger()
+    ours = logging.getLogger("desktop_app")
+    level = ours.level
+    ours.setLevel(logging.DEBUG)  # every record the program makes, not only what a user's log keeps
+    root.addHandler(watch)
+    try:
+        yield
+    finally:
+        root.removeHandler(watch)
+        ours.setLevel(level)
+    if watch.leaks:
+        pytest.fail("log lines hold a patient's name or identifier:\n  " + "\n  ".join(watch.leaks))

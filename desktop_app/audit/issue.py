@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from desktop_app import __version__
+from desktop_app.logic.privacy import masked
 from desktop_app.audit.errors import AuditError, AuditMismatchError
 from desktop_app.audit.register import (
     PRINTED,
@@ -173,16 +174,19 @@ def _try_record(
     register: RegisterLike, protocol_bytes: bytes, what: str, make_draft: Callable[[], RecordDraft]
 ) -> tuple[AuditRecord | None, str | None]:
     """Build and append a record; turn any failure into the warning the user must see."""
+    draft: RecordDraft | None = None
     try:
-        return _open(register).append(make_draft(), protocol_bytes), None
+        draft = make_draft()
+        return _open(register).append(draft, protocol_bytes), None
     except Exception as exc:
+        patient = (draft.patient_name, draft.patient_identifier) if draft else ()
         if not isinstance(exc, B12KError):
-            _log.exception("unexpected failure while recording %s", what)
+            _log.exception("unexpected failure while recording %s", masked(what, *patient))
         warning = (
             f"{what} was produced but NOT recorded in the audit register. Tell the pharmacist or "
             f"IT, and keep a copy of the sheet. Reason: {exc}"
         )
-        _log.warning("%s", warning)
+        _log.warning("%s", masked(warning, *patient))
         return None, warning
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import platformdirs
 
+from desktop_app.logic.privacy import masked
 from desktop_app.audit.errors import (
     AuditCorruptError,
     AuditError,
@@ -480,7 +481,8 @@ class Register:
             except AuditError as exc:
                 _log.warning("audit record %d stored; its witness lags: %s", record.id, exc)
         _log.info(
-            "audit record %d: %s %s %s", record.id, record.kind, record.plan_id, record.destination
+            "audit record %d: %s %s %s", record.id, record.kind, record.plan_id,
+            masked(record.destination, record.patient_name, record.patient_identifier),
         )
         return record
 

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from desktop_app.logic.privacy import for_log
 from desktop_app.logic.errors import PlanFileError
 from desktop_app.logic.models import PlanInputs
 from desktop_app.storage.autosave import Autosave, Draft
@@ -112,7 +113,9 @@ class PlanDocument:
         """
         target = Path(target)
         if self.changed_on_disk(target):
-            _log.warning("not saved: %s was changed by another program", target)
+            _log.warning(
+                "not saved: %s was changed by another program", for_log(target, inputs.patient)
+            )
             raise FileChangedError(target)
         write_plan_file(target, inputs)
         self._disk = disk_stamp(target)
@@ -120,7 +123,7 @@ class PlanDocument:
         self._saved = dict(raw)
         self._autosave.clear()
         self._autosaved = None
-        _log.info("saved %s", target)
+        _log.info("saved %s", for_log(target, inputs.patient))
 
     def autosave(self, raw: RawState, now: datetime) -> None:
         """Write the draft if `raw` changed since the last one; remove it once all is saved.

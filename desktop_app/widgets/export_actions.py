@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLocale
 
+from desktop_app.logic.privacy import for_log
 from desktop_app.logic.errors import B12KError
 from desktop_app.logic.plan import Plan
 from desktop_app.widgets import alerts, ui_text
@@ -83,7 +84,7 @@ class SheetActions:
             alerts.error(window, "Cannot export the order sheet", str(exc))
             return False
         window.statusBar().showMessage(f"Order sheet written: {target}", 5000)
-        _log.info("exported order sheet %s", target)
+        _log.info("exported order sheet %s", for_log(target, plan.patient))
         return True
 
     def print_sheet(self) -> bool:
@@ -159,4 +160,4 @@ class SheetActions:
             self._window.messages.show_message("warning", result.warning, "audit")
         elif result.record is not None:
             self._window.messages.dismiss("audit")
-            _log.info("sheet recorded in the audit register (%s)", result.destination)
+            _log.info("sheet recorded in the audit register as record %d", result.record.id)

@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_app.logic.privacy import for_log
 from desktop_app.logic.errors import B12KError
 from desktop_app.logic.models import PlanInputs
 from desktop_app.widgets import alerts, ui_text
@@ -81,7 +82,10 @@ class FhirActions:
         window.replace_inputs(accepted.inputs)
         window.messages.show_message("info", ui_text.FHIR_IMPORTED.format(name=path.name), "fhir")
         _log.info(
-            "imported %s: %d used, %d refused", path, len(accepted.used), len(accepted.refused)
+            "imported %s: %d used, %d refused",
+            for_log(path, accepted.inputs.patient),
+            len(accepted.used),
+            len(accepted.refused),
         )
         return True
 
@@ -107,7 +111,7 @@ class FhirActions:
             alerts.error(window, "Cannot export FHIR", str(exc))
             return False
         window.statusBar().showMessage(ui_text.FHIR_EXPORTED.format(path=path), 5000)
-        _log.info("exported FHIR bundle %s", path)
+        _log.info("exported FHIR bundle %s", for_log(path, plan.patient))
         return True
 
     def export_status(self) -> tuple[bool, str]:

@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from desktop_app import __version__
+from desktop_app.logic.privacy import for_log
 from desktop_app.demo import demo_inputs_for
 from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import B12KError, InputError, PlanFileError
@@ -315,7 +316,7 @@ class MainWindow(QMainWindow):
                 "info", ui_text.PLAN_ID_ASSIGNED.format(name=Path(path).name, id=plan_id), "plan_id"
             )
         self.statusBar().showMessage(f"Opened {path}", 5000)
-        _log.info("opened %s", path)
+        _log.info("opened %s", for_log(path, inputs.patient))
         return True
 
     def save(self) -> bool:
@@ -535,6 +536,7 @@ class MainWindow(QMainWindow):
 
     def _load_inputs(self, inputs: PlanInputs, path: Path | None, clear_draft: bool = True) -> None:
         self.messages.dismiss("plan_id")
+        self.messages.set_patient(inputs.patient)
         self.form.set_inputs(inputs)
         self._document.loaded(path, self.form.raw_state(), clear_draft=clear_draft)
         self._pending = inputs
@@ -647,6 +649,7 @@ class MainWindow(QMainWindow):
 
     @Slot(object)
     def _on_inputs_changed(self, inputs: PlanInputs) -> None:
+        self.messages.set_patient(inputs.patient)
         self._pending = inputs
         self._recalc_timer.start()
         self._update_title()

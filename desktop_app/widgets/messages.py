@@ -8,6 +8,8 @@ from typing import Literal
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop_app.logic.models import Patient
+from desktop_app.logic.privacy import for_log
 from desktop_app.widgets.style import set_sheet
 
 _log = logging.getLogger(__name__)
@@ -43,11 +45,16 @@ class MessageBar(QWidget):
         self._column = QVBoxLayout(self)
         self._column.setContentsMargins(0, 0, 0, 0)
         self._messages: dict[str, _Message] = {}
+        self._patient = Patient()
         self.hide()
+
+    def set_patient(self, patient: Patient) -> None:
+        """Name the patient on screen, whose name and identifier the log lines then mask."""
+        self._patient = patient
 
     def show_message(self, level: Level, text: str, replace_key: str = "") -> None:
         """Show (and log) a message; an older message with the same `replace_key` goes away."""
-        _log.log(_LOG_LEVEL[level], "message shown: %s", text)
+        _log.log(_LOG_LEVEL[level], "message shown: %s", for_log(text, self._patient))
         key = replace_key or f"_{len(self._messages)}_{text}"
         self.dismiss(key)
         message = _Message(level, text, key, self)
