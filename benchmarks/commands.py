@@ -61,8 +61,10 @@ def run_child(argv: Sequence[str], env: dict[str, str]) -> tuple[float, float, s
         err.seek(0)
         stdout, stderr = out.read(), err.read()
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(map(str, argv))} exited {proc.returncode}:\n"
-                           f"{stdout[-1500:]}{stderr[-1500:]}")
+        raise RuntimeError(
+            f"{' '.join(map(str, argv))} exited {proc.returncode}:\n"
+            f"{stdout[-1500:]}{stderr[-1500:]}"
+        )
     return wall, usage.ru_maxrss / 1024, stdout, stderr
 
 
@@ -74,7 +76,7 @@ def import_times(argv: Sequence[str], env: dict[str, str]) -> dict[str, int]:
     for line in err.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
             continue
-        self_us, _cumulative, name = line[len("import time:"):].split("|", 2)
+        self_us, _cumulative, name = line[len("import time:") :].split("|", 2)
         times[name.strip()] = int(self_us)
     return times
 
@@ -110,8 +112,12 @@ def cli_rows(env: dict[str, str], work: Path, label: str) -> list[dict[str, Any]
     cases = (
         ("help", "b12k --help", [*b12k, "--help"], 2.0),
         ("plan", "b12k plan (demo plan, text)", [*b12k, "plan", str(DEMO), "--now", NOW], 1.3),
-        ("pdf", "b12k pdf (demo plan, --no-record)",
-         [*b12k, "pdf", str(DEMO), "-o", str(sheet), "--no-record", "--now", NOW], 1.3),
+        (
+            "pdf",
+            "b12k pdf (demo plan, --no-record)",
+            [*b12k, "pdf", str(DEMO), "-o", str(sheet), "--no-record", "--now", NOW],
+            1.3,
+        ),
     )
     floors = {
         "help": "interpreter + argparse",
@@ -138,13 +144,22 @@ def cli_rows(env: dict[str, str], work: Path, label: str) -> list[dict[str, Any]
         rest = where_the_rest_goes(
             import_times(argv, env), import_times([*floor, kind], env), med - lim
         )
-        rows.append({
-            "name": f"CLI {name}", "unit": "ms", "values": times[kind], "limit": limits[kind],
-            "figure": f"{ratio:.2f}x floor", "target": f"<= {target:g}x",
-            "passed": ratio <= target,
-            "notes": [f"floor: {floors[kind]}", f"peak RSS {statistics.median(rss[kind]):.0f} MB",
-                      rest],
-        })
+        rows.append(
+            {
+                "name": f"CLI {name}",
+                "unit": "ms",
+                "values": times[kind],
+                "limit": limits[kind],
+                "figure": f"{ratio:.2f}x floor",
+                "target": f"<= {target:g}x",
+                "passed": ratio <= target,
+                "notes": [
+                    f"floor: {floors[kind]}",
+                    f"peak RSS {statistics.median(rss[kind]):.0f} MB",
+                    rest,
+                ],
+            }
+        )
     return rows
 
 
@@ -168,12 +183,16 @@ def fhir_rows(env: dict[str, str], work: Path, label: str) -> list[dict[str, Any
         added = statistics.median(r["rss_added_mb"] for r in results)
         ratio = added / size_mb
         checked = count >= FHIR_MEMORY_FROM
-        rows.append({
-            "name": f"FHIR import, {count:,} Observations ({size_mb:.1f} MB)", "unit": "s",
-            "values": [r["seconds"] for r in results], "limit": None,
-            "figure": f"+{added:.0f} MB RSS = {ratio:.2f}x the file",
-            "target": "memory <= 3x" if checked else "(report)",
-            "passed": ratio <= 3.0 if checked else None,
-            "notes": notes,
-        })
+        rows.append(
+            {
+                "name": f"FHIR import, {count:,} Observations ({size_mb:.1f} MB)",
+                "unit": "s",
+                "values": [r["seconds"] for r in results],
+                "limit": None,
+                "figure": f"+{added:.0f} MB RSS = {ratio:.2f}x the file",
+                "target": "memory <= 3x" if checked else "(report)",
+                "passed": ratio <= 3.0 if checked else None,
+                "notes": notes,
+            }
+        )
     return rows

@@ -89,7 +89,7 @@ def make_bundle(count: int, path: Path) -> int:
         },
     }
     with path.open("w", encoding="utf-8") as out:
-        out.write('{"resourceType": "Bundle", "type": "searchset", "total": %d, "entry": [' % count)
+        out.write(f'{{"resourceType": "Bundle", "type": "searchset", "total": {count}, "entry": [')
         out.write(json.dumps(patient))
         for i in range(count):
             out.write(",\n" + json.dumps(observation(i)))
@@ -137,9 +137,9 @@ def measure(bundle: Path, trace: bool, full_report: bool) -> dict[str, Any]:
     from desktop_app.cli import build_parser, main
 
     build_parser()
-    import desktop_app.fhir.files  # noqa: F401  (modules the command imports, loaded first)
-    import desktop_app.fhir.importer  # noqa: F401
-    import desktop_app.storage.plan_files  # noqa: F401
+    import desktop_app.fhir.files
+    import desktop_app.fhir.importer
+    import desktop_app.storage.plan_files
     import desktop_app.storage.protocols  # noqa: F401
 
     argv = ["import-fhir", str(bundle), "--now", NOW.isoformat()]

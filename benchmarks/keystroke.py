@@ -37,7 +37,7 @@ def _run(window: Any, app: Any, keys: int) -> None:
     state: dict[str, Any] = {"old": None, "painted": False}
 
     class PaintWatch(QObject):
-        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt
+        def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint and view.current_plan() is not state["old"]:
                 state["painted"] = True
             return False

@@ -31,8 +31,9 @@ def minimal_page() -> bytes:
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, invariant=1, pageCompression=1)
     table = Table([[f"Row {i}", "Potassium chloride", f"{i * 3.1:.1f} mmol"] for i in range(10)])
-    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT),
-                               ("GRID", (0, 0), (-1, -1), 0.5, "black")]))
+    table.setStyle(
+        TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("GRID", (0, 0), (-1, -1), 0.5, "black")])
+    )
     doc.build([table, Code128("RX0042137", humanReadable=0)])
     return buffer.getvalue()
 

@@ -81,8 +81,9 @@ sys.exit(app_module.main([]))
 def main(argv: list[str] | None = None) -> int:
     """Run the child `runs` times and print the median of each phase."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("runs", nargs="?", type=int, default=10,
-                        help="fresh processes to time (default 10)")
+    parser.add_argument(
+        "runs", nargs="?", type=int, default=10, help="fresh processes to time (default 10)"
+    )
     runs = max(1, parser.parse_args(argv).runs)
     phases: dict[str, list[float]] = {}
     order: list[str] = []
@@ -100,8 +101,15 @@ def main(argv: list[str] | None = None) -> int:
         )
         for run in range(runs + 1):  # the first run compiles the bytecode: not counted
             started = time.time()
-            proc = subprocess.run([sys.executable, "-c", CHILD], env=env, cwd=ROOT,
-                                  capture_output=True, text=True, timeout=120, check=False)
+            proc = subprocess.run(
+                [sys.executable, "-c", CHILD],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=False,
+            )
             lines = proc.stdout.splitlines()
             phase_line = next((x for x in lines if x.startswith("phases ")), None)
             paint = next((x for x in lines if x.startswith("first-paint ")), None)
@@ -111,19 +119,23 @@ def main(argv: list[str] | None = None) -> int:
             if run == 0:
                 continue
             whole.append((float(paint.split()[1]) - started) * 1000)
-            for name, ms in json.loads(phase_line[len("phases "):]):
+            for name, ms in json.loads(phase_line[len("phases ") :]):
                 if name not in phases:
                     order.append(name)
                 phases.setdefault(name, []).append(ms)
     width = max(len(n) for n in order)
-    print(f"Cold start phases, median of {runs} fresh processes "
-          f"(load average {os.getloadavg()[0]:.2f})")
+    print(
+        f"Cold start phases, median of {runs} fresh processes "
+        f"(load average {os.getloadavg()[0]:.2f})"
+    )
     for name in order:
         print(f"  {name:<{width}}  {statistics.median(phases[name]):6.1f} ms")
     inside = sum(statistics.median(v) for v in phases.values())
     print(f"  {'sum of the phases above':<{width}}  {inside:6.1f} ms")
-    print(f"  {'whole process, Popen to first paint':<{width}}  {statistics.median(whole):6.1f} ms"
-          " (the difference: interpreter start and site)")
+    print(
+        f"  {'whole process, Popen to first paint':<{width}}  {statistics.median(whole):6.1f} ms"
+        " (the difference: interpreter start and site)"
+    )
     return 0
 
 

@@ -15,6 +15,7 @@ measures. Timing is never asserted in a test: this is a script that prints figur
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -54,12 +55,33 @@ class Size:
 
 
 SIZES = {
-    "full": Size(start_runs=20, engine_rounds=60, keystrokes=300, keystroke_runs=3,
-                 sheet_runs=20, batch_files=1000, batch_runs=2),
-    "quick": Size(start_runs=6, engine_rounds=15, keystrokes=100, keystroke_runs=1,
-                  sheet_runs=6, batch_files=60, batch_runs=1),
-    "tiny": Size(start_runs=1, engine_rounds=1, keystrokes=6, keystroke_runs=1,
-                 sheet_runs=1, batch_files=4, batch_runs=1),
+    "full": Size(
+        start_runs=20,
+        engine_rounds=60,
+        keystrokes=300,
+        keystroke_runs=3,
+        sheet_runs=20,
+        batch_files=1000,
+        batch_runs=2,
+    ),
+    "quick": Size(
+        start_runs=6,
+        engine_rounds=15,
+        keystrokes=100,
+        keystroke_runs=1,
+        sheet_runs=6,
+        batch_files=60,
+        batch_runs=1,
+    ),
+    "tiny": Size(
+        start_runs=1,
+        engine_rounds=1,
+        keystrokes=6,
+        keystroke_runs=1,
+        sheet_runs=1,
+        batch_files=4,
+        batch_runs=1,
+    ),
 }
 
 
@@ -84,7 +106,7 @@ def _stats(values: Sequence[float]) -> tuple[float, float, float]:
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (nearest rank) of `values`."""
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, int(round(q / 100 * len(ordered) + 0.5)) - 1))
+    rank = max(0, min(len(ordered) - 1, round(q / 100 * len(ordered) + 0.5) - 1))
     return ordered[rank]
 
 
@@ -114,31 +136,40 @@ class Children:
         env["QT_QPA_PLATFORM"] = "offscreen"
         env["B12K_CONFIG_DIR"] = str(work / "config")
         env["B12K_DATA_DIR"] = str(work / "data")
-        for name in ("COVERAGE_PROCESS_START", "COVERAGE_PROCESS_CONFIG",
-                     "PYTHONPROFILEIMPORTTIME"):
+        for name in (
+            "COVERAGE_PROCESS_START",
+            "COVERAGE_PROCESS_CONFIG",
+            "PYTHONPROFILEIMPORTTIME",
+        ):
             env.pop(name, None)
         self.env = env
 
-    def run(self, argv: Sequence[str], extra_env: dict[str, str] | None = None,
-            timeout: float = 3600) -> tuple[float, str]:
+    def run(
+        self, argv: Sequence[str], extra_env: dict[str, str] | None = None, timeout: float = 3600
+    ) -> tuple[float, str]:
         """Run argv to its end; return (wall seconds, stdout). A failure raises."""
         env = dict(self.env, **(extra_env or {}))
         started = time.time()
-        proc = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True,
-                              timeout=timeout, check=False)
+        proc = subprocess.run(
+            argv, env=env, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+        )
         wall = time.time() - started
         if proc.returncode != 0:
-            raise RuntimeError(f"{' '.join(map(str, argv))} exited {proc.returncode}:\n"
-                               f"{proc.stdout[-1500:]}{proc.stderr[-1500:]}")
+            raise RuntimeError(
+                f"{' '.join(map(str, argv))} exited {proc.returncode}:\n"
+                f"{proc.stdout[-1500:]}{proc.stderr[-1500:]}"
+            )
         return wall, proc.stdout
 
-    def run_until_paint(self, argv: Sequence[str],
-                        extra_env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    def run_until_paint(
+        self, argv: Sequence[str], extra_env: dict[str, str] | None = None
+    ) -> tuple[float, float, str]:
         """Start a window process; return (seconds to first paint, peak RSS MB, probe line)."""
         env = dict(self.env, **(extra_env or {}))
         started = time.time()
-        proc = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, text=True)
+        proc = subprocess.Popen(
+            argv, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
         assert proc.stdout is not None
         out = proc.stdout.read()
         _pid, status, usage = os.wait4(proc.pid, 0)
@@ -174,14 +205,35 @@ def bench_start(children: Children, size: Size) -> list[Row]:
         app_rss.append(rss)
         lazy = " ".join(line.split()[2:])
     ratio = statistics.median(app_t) / statistics.median(bare_t)
-    start = Row("Cold start to painted window, demo plan", "ms", app_t, bare_t,
-                f"{ratio:.2f}x bare", "<= 1.3x", ratio <= 1.3)
+    start = Row(
+        "Cold start to painted window, demo plan",
+        "ms",
+        app_t,
+        bare_t,
+        f"{ratio:.2f}x bare",
+        "<= 1.3x",
+        ratio <= 1.3,
+    )
     rss_ratio = statistics.median(app_rss) / statistics.median(bare_rss)
-    memory = Row("Peak RSS, window with demo plan", "MB", app_rss, bare_rss,
-                 f"{rss_ratio:.2f}x bare", "(report)", None)
+    memory = Row(
+        "Peak RSS, window with demo plan",
+        "MB",
+        app_rss,
+        bare_rss,
+        f"{rss_ratio:.2f}x bare",
+        "(report)",
+        None,
+    )
     loaded = [item.split("=")[0] for item in lazy.split() if item.endswith("=1")]
-    libraries = Row("Order-sheet libraries loaded at start", "modules", [float(len(loaded))],
-                    None, ", ".join(loaded) or "none (lazy)", "none", not loaded)
+    libraries = Row(
+        "Order-sheet libraries loaded at start",
+        "modules",
+        [float(len(loaded))],
+        None,
+        ", ".join(loaded) or "none (lazy)",
+        "none",
+        not loaded,
+    )
     return [start, memory, libraries]
 
 
@@ -192,8 +244,9 @@ def _golden_cases() -> list[tuple[Any, Any, datetime]]:
 
     prepared = []
     for case, lp in [(c, proto()) for c in UK_CASES] + [(c, proto(US)) for c in US_CASES]:
-        now = GOLDEN_NOW if case.now_offset_h is None else FIRST + timedelta(
-            hours=case.now_offset_h)
+        now = (
+            GOLDEN_NOW if case.now_offset_h is None else FIRST + timedelta(hours=case.now_offset_h)
+        )
         prepared.append((lp, inputs(**case.over), now))
     return prepared
 
@@ -214,10 +267,25 @@ def bench_engine(size: Size) -> list[Row]:
     median = statistics.median(times)
     p99 = percentile(times, 99)
     return [
-        Row(f"Engine evaluate(), {len(cases)} golden cases", "ms", times, None,
-            f"median {median:.3f}", "<= 1 ms", median <= 1.0),
-        Row("Engine evaluate(), 99th percentile", "ms", times, None,
-            f"p99 {p99:.3f}", "<= 5 ms", p99 <= 5.0, [f"{len(times)} calls"]),
+        Row(
+            f"Engine evaluate(), {len(cases)} golden cases",
+            "ms",
+            times,
+            None,
+            f"median {median:.3f}",
+            "<= 1 ms",
+            median <= 1.0,
+        ),
+        Row(
+            "Engine evaluate(), 99th percentile",
+            "ms",
+            times,
+            None,
+            f"p99 {p99:.3f}",
+            "<= 5 ms",
+            p99 <= 5.0,
+            [f"{len(times)} calls"],
+        ),
     ]
 
 
@@ -235,8 +303,18 @@ def bench_keystroke(children: Children, size: Size) -> list[Row]:
         no_paint += data["no_paint"]
     p99 = percentile(times, 99)
     notes = [f"{len(times)} keystrokes"] + ([f"{no_paint} without a repaint"] if no_paint else [])
-    return [Row("Keystroke to updated plan view", "ms", times, None, f"p99 {p99:.1f}",
-                "p99 <= 16 ms", p99 <= 16.0, notes)]
+    return [
+        Row(
+            "Keystroke to updated plan view",
+            "ms",
+            times,
+            None,
+            f"p99 {p99:.1f}",
+            "p99 <= 16 ms",
+            p99 <= 16.0,
+            notes,
+        )
+    ]
 
 
 class LimitPage:
@@ -247,8 +325,13 @@ class LimitPage:
     """
 
     def __init__(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, str(HERE / "limit_page.py")], cwd=ROOT,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, str(HERE / "limit_page.py")],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     def __call__(self) -> float:
         assert self.proc.stdin is not None and self.proc.stdout is not None
@@ -304,15 +387,31 @@ def bench_sheet(size: Size) -> list[Row]:
     ratio = statistics.median(sheet_t) / statistics.median(limit_t)
     per_page = statistics.median(sheet_t) / pages
     return [
-        Row(f"Order sheet render ({pages} pages)", "ms", sheet_t, limit_t,
-            f"{ratio:.1f}x page", "<= 3x", ratio <= 3,
-            [f"{per_page:.1f} ms/page, {per_page / statistics.median(limit_t):.2f}x the page "
-             "per page", f"first in process {first:.0f} ms",
-             "limit: the minimal page rendered by stock reportlab in its own process "
-             "(benchmarks/limit_page.py)"]),
-        Row("Order sheet render + lint (export)", "ms", checked_t, limit_t,
-            f"{statistics.median(checked_t) / statistics.median(limit_t):.1f}x page", "(report)",
-            None),
+        Row(
+            f"Order sheet render ({pages} pages)",
+            "ms",
+            sheet_t,
+            limit_t,
+            f"{ratio:.1f}x page",
+            "<= 3x",
+            ratio <= 3,
+            [
+                f"{per_page:.1f} ms/page, {per_page / statistics.median(limit_t):.2f}x the page "
+                "per page",
+                f"first in process {first:.0f} ms",
+                "limit: the minimal page rendered by stock reportlab in its own process "
+                "(benchmarks/limit_page.py)",
+            ],
+        ),
+        Row(
+            "Order sheet render + lint (export)",
+            "ms",
+            checked_t,
+            limit_t,
+            f"{statistics.median(checked_t) / statistics.median(limit_t):.1f}x page",
+            "(report)",
+            None,
+        ),
     ]
 
 
@@ -342,10 +441,13 @@ def cpu_ceiling(children: Children, loops: int) -> float:
     Other programs on a shared machine take cores too: this is the most any 2-job run could
     gain at this moment, the limit the batch speed-up is measured beside.
     """
+
     def wall(n: int, procs: int) -> float:
         started = time.perf_counter()
-        running = [subprocess.Popen([sys.executable, "-S", "-c", _BURN.format(n=n)],
-                                    env=children.env) for _ in range(procs)]
+        running = [
+            subprocess.Popen([sys.executable, "-S", "-c", _BURN.format(n=n)], env=children.env)
+            for _ in range(procs)
+        ]
         for proc in running:
             proc.wait()
         return time.perf_counter() - started
@@ -368,26 +470,60 @@ def bench_batch(children: Children, size: Size) -> list[Row]:
         for jobs in (1, 2):
             out = children.work / f"sheets-{jobs}-{run}"
             wall, stdout = children.run(
-                [*base, "batch", str(source), "-o", str(out), "--jobs", str(jobs),
-                 "--now", NOW.isoformat()])
+                [
+                    *base,
+                    "batch",
+                    str(source),
+                    "-o",
+                    str(out),
+                    "--jobs",
+                    str(jobs),
+                    "--now",
+                    NOW.isoformat(),
+                ]
+            )
             written = len(list(out.glob("*.pdf")))
             if written != size.batch_files:
                 raise RuntimeError(
-                    f"batch wrote {written} of {size.batch_files}:\n{stdout[-1500:]}")
+                    f"batch wrote {written} of {size.batch_files}:\n{stdout[-1500:]}"
+                )
             walls[jobs].append(wall)
             rates[jobs].append(size.batch_files / wall)
         ceilings.append(cpu_ceiling(children, loops))
     speedups = [one / two for one, two in zip(walls[1], walls[2], strict=True)]
     speedup = statistics.median(walls[1]) / statistics.median(walls[2])
     return [
-        Row(f"Batch, {size.batch_files} files, 1 job", "sheets/s", rates[1], None,
-            f"{statistics.median(walls[1]):.1f} s", "(report)", None),
-        Row(f"Batch, {size.batch_files} files, 2 jobs", "sheets/s", rates[2], None,
-            f"{statistics.median(walls[2]):.1f} s", "(report)", None),
-        Row("Batch speed-up, 2 jobs over 1", "x", speedups, ceilings,
-            f"{speedup:.2f}x", ">= 1.7x", speedup >= 1.7,
-            ["limit: the machine's own 2-process speed-up on a CPU-bound loop, measured before "
-             "and after each pair of batch runs (other programs share the cores)"]),
+        Row(
+            f"Batch, {size.batch_files} files, 1 job",
+            "sheets/s",
+            rates[1],
+            None,
+            f"{statistics.median(walls[1]):.1f} s",
+            "(report)",
+            None,
+        ),
+        Row(
+            f"Batch, {size.batch_files} files, 2 jobs",
+            "sheets/s",
+            rates[2],
+            None,
+            f"{statistics.median(walls[2]):.1f} s",
+            "(report)",
+            None,
+        ),
+        Row(
+            "Batch speed-up, 2 jobs over 1",
+            "x",
+            speedups,
+            ceilings,
+            f"{speedup:.2f}x",
+            ">= 1.7x",
+            speedup >= 1.7,
+            [
+                "limit: the machine's own 2-process speed-up on a CPU-bound loop, measured before "
+                "and after each pair of batch runs (other programs share the cores)"
+            ],
+        ),
     ]
 
 
@@ -395,10 +531,8 @@ def _tree_size(path: Path) -> int:
     total = 0
     for folder, _dirs, files in os.walk(path):
         for name in files:
-            try:
+            with contextlib.suppress(OSError):
                 total += os.lstat(os.path.join(folder, name)).st_size
-            except OSError:
-                pass
     return total
 
 
@@ -411,10 +545,24 @@ def bench_install() -> list[Row]:
 
     qt_mb = _tree_size(Path(PySide6.__file__).parent) / 1e6
     return [
-        Row(f"Install size of {prefix.name}", "MB", [size_mb], None,
-            f"PySide6 {qt_mb:.0f} MB", "(report)", None),
-        Row("QtWebEngine installed", "files", [float(len(web))], None,
-            ", ".join(web[:3]) or "none", "none", not web),
+        Row(
+            f"Install size of {prefix.name}",
+            "MB",
+            [size_mb],
+            None,
+            f"PySide6 {qt_mb:.0f} MB",
+            "(report)",
+            None,
+        ),
+        Row(
+            "QtWebEngine installed",
+            "files",
+            [float(len(web))],
+            None,
+            ", ".join(web[:3]) or "none",
+            "none",
+            not web,
+        ),
     ]
 
 
@@ -423,8 +571,17 @@ def bench_install() -> list[Row]:
 
 def print_table(rows: Sequence[Row], out: Any = sys.stdout) -> None:
     """Print the rows as a fixed-width table."""
-    head = ("Measure", "Unit", "Median", "Min", "Max", "Limit med (min-max)", "Figure", "Target",
-            "Result")
+    head = (
+        "Measure",
+        "Unit",
+        "Median",
+        "Min",
+        "Max",
+        "Limit med (min-max)",
+        "Figure",
+        "Target",
+        "Result",
+    )
     lines = [head]
     for r in rows:
         med, lo, hi = _stats(r.values)
@@ -433,12 +590,24 @@ def print_table(rows: Sequence[Row], out: Any = sys.stdout) -> None:
             lmed, llo, lhi = _stats(r.limit)
             limit = f"{_fmt(lmed, r.unit)} ({_fmt(llo, r.unit)}-{_fmt(lhi, r.unit)})"
         result = "PASS" if r.passed else "MISS" if r.passed is False else "info"
-        lines.append((r.name, r.unit, _fmt(med, r.unit), _fmt(lo, r.unit), _fmt(hi, r.unit),
-                      limit, r.figure, r.target, result))
+        lines.append(
+            (
+                r.name,
+                r.unit,
+                _fmt(med, r.unit),
+                _fmt(lo, r.unit),
+                _fmt(hi, r.unit),
+                limit,
+                r.figure,
+                r.target,
+                result,
+            )
+        )
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
     for n, line in enumerate(lines):
-        out.write("  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-                  + "\n")
+        out.write(
+            "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() + "\n"
+        )
         if n == 0:
             out.write("  ".join("-" * w for w in widths) + "\n")
     notes = [f"  {r.name}: {'; '.join(r.notes)}" for r in rows if r.notes]
@@ -459,8 +628,10 @@ def machine_line() -> str:
         accel = "with"
     except ImportError:
         accel = "without"
-    return (f"{platform.node()}: {cores} cores, load average {load}; Python "
-            f"{platform.python_version()}; reportlab {accel} rl_accel")
+    return (
+        f"{platform.node()}: {cores} cores, load average {load}; Python "
+        f"{platform.python_version()}; reportlab {accel} rl_accel"
+    )
 
 
 def bench_commands(children: Children, label: str, which: str) -> list[Row]:
@@ -512,7 +683,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  [{name} measured in {time.perf_counter() - started:.0f} s]", flush=True)
     # Memory beside the install size at the end, as in issue 7.
     rows = [r for r in rows if not r.name.startswith("Peak RSS")] + [
-        r for r in rows if r.name.startswith("Peak RSS")]
+        r for r in rows if r.name.startswith("Peak RSS")
+    ]
     install = [r for r in rows if r.name.startswith(("Install size", "QtWebEngine"))]
     rows = [r for r in rows if r not in install] + install
     print(f"Load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")

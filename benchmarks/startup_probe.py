@@ -26,7 +26,7 @@ def arm(window: Any, app: Any) -> None:
     from PySide6.QtCore import QEvent, QObject, QTimer
 
     class _FirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
             if event.type() == QEvent.Type.Paint and not getattr(self, "done", False):
                 self.done = True
                 # Queued: the rest of this paint pass (every child widget) runs first.

@@ -113,9 +113,6 @@ def _start(argv: Sequence[str] | None) -> int:
     """Build the application and the window, then run the event loop; return the exit status."""
     # The Qt-free core before PySide6: shiboken's import hook reads the source of every module
     # imported after it (docs/benchmarks.md).
-    import desktop_app.demo
-    import desktop_app.logic.engine
-    import desktop_app.storage.settings
     from desktop_app.qt_compat import installed_pyside, unsafe_qt_message
 
     problem = unsafe_qt_message(installed_pyside())

@@ -53,13 +53,21 @@ def _test_patients() -> frozenset[str]:
     fhir = {k: p.default for k, p in inspect.signature(patient).parameters.items()}
     stand_in = draft("writer", 0)
     found = {
-        demo["patient"]["name"], demo["patient"]["identifier"],
+        demo["patient"]["name"],
+        demo["patient"]["identifier"],
         demo["patient"]["name"].split(" (")[0],  # as a person would type it, without "(DEMO)"
-        case["patient"]["name"], case["patient"]["identifier"],
-        fhir["mrn"], fhir["family"], f"{fhir['given']} {fhir['family']}",
+        case["patient"]["name"],
+        case["patient"]["identifier"],
+        fhir["mrn"],
+        fhir["family"],
+        f"{fhir['given']} {fhir['family']}",
         stand_in.patient_name,
         # names typed in the window, GUI and safety tests
-        "Ann Example", "Recovered Person", "Oracle Check", "Edge Case", "Unit Slip",
+        "Ann Example",
+        "Recovered Person",
+        "Oracle Check",
+        "Edge Case",
+        "Unit Slip",
     }
     return frozenset(s.casefold() for s in found if len(s) >= 4)
 

@@ -28,8 +28,12 @@ def test_plan_text_has_rule_and_source_on_every_line(capsys: pytest.CaptureFixtu
     assert "RISK: HIGH RISK" in out
     assert "Thu 26-Nov-2026 20:00 (+6 h, day 1): potassium (K), magnesium (Mg), phosphate" in out
     lines = out.splitlines()
-    body = lines[lines.index("RISK: HIGH RISK"): lines.index("SOURCES")]
-    items = [i for i, line in enumerate(body) if line.startswith(("  - ", "  ! ", "  [")) and i + 1 < len(body)]
+    body = lines[lines.index("RISK: HIGH RISK") : lines.index("SOURCES")]
+    items = [
+        i
+        for i, line in enumerate(body)
+        if line.startswith(("  - ", "  ! ", "  [")) and i + 1 < len(body)
+    ]
     assert items
     for i in items:
         assert body[i + 1].strip().startswith("[rules "), body[i]
@@ -45,10 +49,22 @@ def test_plan_json(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ({"labs": {"potassium": {"value": 35, "unit": "mmol/L", "sampled_at": "2026-11-26T07:00:00+00:00"}}},
-         "labs.potassium.value: Potassium 35 mmol/L is outside the plausible range"),
-        ({"labs": {"haemoglobin": {"value": 7.2, "sampled_at": "2026-11-26T07:00:00+00:00"}}},
-         "labs.haemoglobin.unit: unit missing"),
+        (
+            {
+                "labs": {
+                    "potassium": {
+                        "value": 35,
+                        "unit": "mmol/L",
+                        "sampled_at": "2026-11-26T07:00:00+00:00",
+                    }
+                }
+            },
+            "labs.potassium.value: Potassium 35 mmol/L is outside the plausible range",
+        ),
+        (
+            {"labs": {"haemoglobin": {"value": 7.2, "sampled_at": "2026-11-26T07:00:00+00:00"}}},
+            "labs.haemoglobin.unit: unit missing",
+        ),
     ],
 )
 def test_bad_input_exits_2_naming_the_field(
@@ -75,8 +91,9 @@ def test_bad_input_exits_2_naming_the_field(
         (b'{"schema_version": "1.0.0", "labs": {"potassium": "high"}}', "labs.potassium"),
     ],
 )
-def test_damaged_plan_files_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                   data: bytes, expected: str) -> None:
+def test_damaged_plan_files_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, expected: str
+) -> None:
     path = tmp_path / "plan.json"
     path.write_bytes(data)
     status, _, err = run(capsys, "plan", str(path))
@@ -93,7 +110,9 @@ def test_missing_file_and_bad_now(capsys: pytest.CaptureFixture[str], tmp_path: 
 
 
 def test_protocol_check(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    status, out, _ = run(capsys, "protocol", "check", str(ROOT / "resources/protocols/us-labels.json"))
+    status, out, _ = run(
+        capsys, "protocol", "check", str(ROOT / "resources/protocols/us-labels.json")
+    )
     assert status == 0 and "OK: us-labels version 0.1.0" in out and "sha256: " in out
     bad = tmp_path / "p.json"
     bad.write_text('{"schema_version": "1.0.0", "protocol_id": "x"}')
@@ -108,7 +127,9 @@ def test_schema_commands(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0 and "PlanInputs" in json.loads(out)["title"]
 
 
-def test_example_moves_first_dose_near_now(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_example_moves_first_dose_near_now(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     out_file = tmp_path / "demo.json"
     status, _, _ = run(capsys, "example", "-o", str(out_file), "--now", "2027-03-01T08:20+00:00")
     assert status == 0
@@ -120,9 +141,12 @@ def test_example_moves_first_dose_near_now(capsys: pytest.CaptureFixture[str], t
     assert status == 0 and "ORDERS NOW" in out and "take a new sample" not in out
 
 
-@pytest.mark.parametrize(("version", "expected"), [("0.1.0", "cannot migrate"), ("\u0661.0.0", "is not valid")])
-def test_plan_files_of_an_older_or_odd_schema_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                          version: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("version", "expected"), [("0.1.0", "cannot migrate"), ("\u0661.0.0", "is not valid")]
+)
+def test_plan_files_of_an_older_or_odd_schema_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], version: str, expected: str
+) -> None:
     data = json.loads(DEMO.read_text())
     data["schema_version"] = version
     path = tmp_path / "plan.json"
@@ -134,14 +158,29 @@ def test_plan_files_of_an_older_or_odd_schema_are_refused(tmp_path: Path, capsys
 def test_plan_text_marks_overrides(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = json.loads(DEMO.read_text())
     data["overrides"] = [
-        {"target": "potassium", "action": "change", "units_per_dose": 1, "reason": "Nausea",
-         "prescriber": "Dr Ng", "confirmed_outside_band": True},
-        {"target": "draw", "action": "remove", "draw_hours": 168, "reason": "Discharged",
-         "prescriber": "Dr Ng", "confirmed_outside_band": True},
+        {
+            "target": "potassium",
+            "action": "change",
+            "units_per_dose": 1,
+            "reason": "Nausea",
+            "prescriber": "Dr Ng",
+            "confirmed_outside_band": True,
+        },
+        {
+            "target": "draw",
+            "action": "remove",
+            "draw_hours": 168,
+            "reason": "Discharged",
+            "prescriber": "Dr Ng",
+            "confirmed_outside_band": True,
+        },
     ]
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(data))
     status, out, _ = run(capsys, "plan", str(path), "--now", NOW)
     assert status == 0
     assert "PRESCRIBER OVERRIDE 1 by Dr Ng: Nausea. Protocol recommended: potassium chloride" in out
-    assert "DRAWS REMOVED BY THE PRESCRIBER (NOT TO BE TAKEN)" in out and "removed by Dr Ng: Discharged" in out
+    assert (
+        "DRAWS REMOVED BY THE PRESCRIBER (NOT TO BE TAKEN)" in out
+        and "removed by Dr Ng: Discharged" in out
+    )

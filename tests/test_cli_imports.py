@@ -20,7 +20,15 @@ NOW = "2026-11-26T12:00+00:00"
 PROTOCOL = ROOT / "resources" / "protocols" / "uk-default.json"
 
 #: Libraries that `--help` and an argument error must not load (top-level package names).
-HEAVY = {"pydantic", "pydantic_core", "reportlab", "pypdf", "fhir.resources", "PySide6", "shiboken6"}
+HEAVY = {
+    "pydantic",
+    "pydantic_core",
+    "reportlab",
+    "pypdf",
+    "fhir.resources",
+    "PySide6",
+    "shiboken6",
+}
 #: What making a plan must not load.
 PDF_LIBRARIES = {"reportlab", "pypdf"}
 

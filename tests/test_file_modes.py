@@ -18,7 +18,7 @@ from desktop_app.storage.atomic import atomic_write_bytes
 from desktop_app.storage.autosave import Autosave
 from desktop_app.storage.paths import config_dir, data_dir, log_file
 from desktop_app.storage.plan_files import write_plan_file
-from desktop_app.storage.private import private_dir, private_file
+from desktop_app.storage.private import private_file
 from desktop_app.storage.settings import Preferences, save_preferences
 from tests.logic.helpers import inputs
 
@@ -48,7 +48,9 @@ def test_data_and_config_folders_are_created_for_the_owner_only(
     assert data_dir() == tmp_path / "new" / "data"  # a second call finds it
 
 
-def test_a_folder_that_exists_keeps_its_mode(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_folder_that_exists_keeps_its_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()
     shared.chmod(0o750)
@@ -67,7 +69,9 @@ def test_the_autosave_folder_and_draft_are_private(tmp_path: Path, umask: None) 
 def test_a_draft_whose_folder_cannot_be_made_is_explained(tmp_path: Path) -> None:
     (tmp_path / "blocker").write_text("a file where the folder should be", encoding="utf-8")
     autosave = Autosave(tmp_path / "blocker" / "drafts")
-    with pytest.raises(PlanFileError, match="Cannot keep the autosaved draft: the folder .* cannot be created"):
+    with pytest.raises(
+        PlanFileError, match=r"Cannot keep the autosaved draft: the folder .* cannot be created"
+    ):
         autosave.save({}, None, datetime(2026, 11, 26, 12, tzinfo=UTC))
 
 
@@ -113,7 +117,9 @@ def test_an_existing_wider_log_is_narrowed(tmp_path: Path) -> None:
     assert path.read_text(encoding="utf-8") == "earlier\n"
 
 
-def test_the_log_lives_in_the_private_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_log_lives_in_the_private_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("B12K_DATA_DIR", str(tmp_path / "d"))
     assert log_file().parent == tmp_path / "d"
     assert mode(tmp_path / "d") == 0o700
@@ -146,4 +152,3 @@ def test_a_private_write_replacing_a_wider_file_narrows_it(tmp_path: Path, umask
     target.chmod(0o644)
     atomic_write_bytes(target, b"new", private=True)
     assert (target.read_bytes(), mode(target)) == (b"new", 0o600)
-

@@ -19,8 +19,15 @@ def _watched() -> tuple[_LeakWatch, logging.Logger]:
 
 
 def test_the_watched_names_include_the_demo_and_the_builders_patients() -> None:
-    assert {"margaret ellison (demo)", "rx0042137", "test patient", "t000001", "ellison",
-            "margaret ellison", "concurrency test"} <= _PATIENT_TEXTS
+    assert {
+        "margaret ellison (demo)",
+        "rx0042137",
+        "test patient",
+        "t000001",
+        "ellison",
+        "margaret ellison",
+        "concurrency test",
+    } <= _PATIENT_TEXTS
 
 
 @pytest.mark.parametrize(
@@ -31,7 +38,9 @@ def test_the_watched_names_include_the_demo_and_the_builders_patients() -> None:
         ("saved %s", ("/tmp/plan.json",), 0),
     ],
 )
-def test_the_watch_finds_a_name_or_identifier_in_any_case(message: str, args: tuple[str], leaks: int) -> None:
+def test_the_watch_finds_a_name_or_identifier_in_any_case(
+    message: str, args: tuple[str], leaks: int
+) -> None:
     watch, log = _watched()
     try:
         log.warning(message, *args)

@@ -57,7 +57,16 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("Xvfb is not installed (bash scripts/test.sh installs it as root)")
     read_fd, write_fd = os.pipe()
     server = subprocess.Popen(
-        [binary, "-displayfd", str(write_fd), "-screen", "0", f"{args.size}x24", "-nolisten", "tcp"],
+        [
+            binary,
+            "-displayfd",
+            str(write_fd),
+            "-screen",
+            "0",
+            f"{args.size}x24",
+            "-nolisten",
+            "tcp",
+        ],
         pass_fds=(write_fd,),
         stderr=subprocess.DEVNULL,
     )
@@ -66,14 +75,25 @@ def main(argv: list[str] | None = None) -> int:
         display = ":" + pipe.readline().strip()
     home = Path(tempfile.mkdtemp(prefix="b12k-shot-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QT_", "WAYLAND"))}
-    env.update(DISPLAY=display, QT_QPA_PLATFORM="xcb", HOME=str(home),
-               B12K_DATA_DIR=str(home / "data"), B12K_CONFIG_DIR=str(home / "config"))
+    env.update(
+        DISPLAY=display,
+        QT_QPA_PLATFORM="xcb",
+        HOME=str(home),
+        B12K_DATA_DIR=str(home / "data"),
+        B12K_CONFIG_DIR=str(home / "config"),
+    )
     app_env = dict(env, QT_SCALE_FACTOR=args.scale) if args.scale else env
-    code = DEMO if args.demo else "import sys\nfrom desktop_app.app import main\nsys.exit(main(sys.argv[1:]))\n"
+    code = (
+        DEMO
+        if args.demo
+        else "import sys\nfrom desktop_app.app import main\nsys.exit(main(sys.argv[1:]))\n"
+    )
     program = subprocess.Popen([sys.executable, "-c", code, *args.rest], env=app_env)
     try:
         time.sleep(args.wait)
-        grabbed = subprocess.run([sys.executable, "-c", GRAB, str(args.output)], env=env, check=False)
+        grabbed = subprocess.run(
+            [sys.executable, "-c", GRAB, str(args.output)], env=env, check=False
+        )
         if grabbed.returncode != 0:
             print("the screen could not be grabbed", file=sys.stderr)
             return 1

@@ -18,7 +18,6 @@ from functools import partial
 from pathlib import Path
 
 from desktop_app import __version__
-from desktop_app.logic.privacy import masked
 from desktop_app.audit.errors import AuditError, AuditMismatchError
 from desktop_app.audit.register import (
     PRINTED,
@@ -34,6 +33,7 @@ from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import B12KError
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import Plan
+from desktop_app.logic.privacy import masked
 from desktop_app.logic.protocol import LoadedProtocol, load_protocol_bytes
 from desktop_app.report import SheetOptions, export_order_sheet, render_order_sheet
 from desktop_app.storage.atomic import atomic_write_bytes
@@ -242,9 +242,17 @@ def record_exported(
     a recording failure: the result's `warning` says what went wrong.
     """
     return _record_sheet(
-        plan, inputs, protocol, protocol_bytes, pdf, options or SheetOptions(),
-        register=register, destination=str(Path(path).resolve()),
-        what=f"The sheet {Path(path).name}", os_user=os_user, batch_id=batch_id,
+        plan,
+        inputs,
+        protocol,
+        protocol_bytes,
+        pdf,
+        options or SheetOptions(),
+        register=register,
+        destination=str(Path(path).resolve()),
+        what=f"The sheet {Path(path).name}",
+        os_user=os_user,
+        batch_id=batch_id,
     )
 
 
@@ -265,9 +273,16 @@ def record_printed(
     Never raises for a recording failure: the result's `warning` says what went wrong.
     """
     return _record_sheet(
-        plan, inputs, protocol, protocol_bytes, pdf, options or SheetOptions(),
-        register=register, destination=f"{PRINTED} ({printer})" if printer else PRINTED,
-        what="The printed sheet", os_user=os_user,
+        plan,
+        inputs,
+        protocol,
+        protocol_bytes,
+        pdf,
+        options or SheetOptions(),
+        register=register,
+        destination=f"{PRINTED} ({printer})" if printer else PRINTED,
+        what="The printed sheet",
+        os_user=os_user,
     )
 
 
@@ -411,9 +426,7 @@ def reprint(
     """
     built = rebuild(register, record_id)
     rec = built.record
-    options = SheetOptions.model_validate(
-        {"paper": rec.paper, "register_anchor": rec.sheet_anchor}
-    )
+    options = SheetOptions.model_validate({"paper": rec.paper, "register_anchor": rec.sheet_anchor})
     pdf = render_order_sheet(built.plan, options)
     digest = sha256_hex(pdf)
     stored: AuditRecord | None = None
@@ -454,9 +467,9 @@ def reprint(
 __all__ = [
     "IssueResult",
     "Rebuilt",
-    "anchored",
     "ReprintError",
     "ReprintResult",
+    "anchored",
     "build_draft",
     "export_and_record",
     "load_protocol_with_bytes",

@@ -29,7 +29,6 @@ from typing import Any
 
 import platformdirs
 
-from desktop_app.logic.privacy import masked
 from desktop_app.audit.errors import (
     AuditCorruptError,
     AuditError,
@@ -75,6 +74,7 @@ from desktop_app.audit.witness import (
     write_witness,
 )
 from desktop_app.logic.errors import B12KError
+from desktop_app.logic.privacy import masked
 
 _log = logging.getLogger(__name__)
 
@@ -335,9 +335,7 @@ class Register:
         meta = self._meta(conn)
         return Checkpoint(int(meta["record_count"]), meta["head_hash"])
 
-    def _write_witness(
-        self, conn: sqlite3.Connection, verified: Checkpoint | None = None
-    ) -> None:
+    def _write_witness(self, conn: sqlite3.Connection, verified: Checkpoint | None = None) -> None:
         """Rewrite the witness from `meta` (call it inside a write transaction: one at a time)."""
         meta = self._meta(conn)
         try:
@@ -481,7 +479,10 @@ class Register:
             except AuditError as exc:
                 _log.warning("audit record %d stored; its witness lags: %s", record.id, exc)
         _log.info(
-            "audit record %d: %s %s %s", record.id, record.kind, record.plan_id,
+            "audit record %d: %s %s %s",
+            record.id,
+            record.kind,
+            record.plan_id,
             masked(record.destination, record.patient_name, record.patient_identifier),
         )
         return record

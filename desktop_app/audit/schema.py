@@ -121,9 +121,7 @@ def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE records ADD COLUMN batch_id TEXT")
     conn.execute("ALTER TABLE records ADD COLUMN sheet_anchor TEXT")
     conn.execute("CREATE INDEX records_batch ON records (batch_id) WHERE batch_id IS NOT NULL")
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('register_id', ?)", (uuid.uuid4().hex,)
-    )
+    conn.execute("INSERT INTO meta (key, value) VALUES ('register_id', ?)", (uuid.uuid4().hex,))
 
 
 #: The hash a first record points back to.

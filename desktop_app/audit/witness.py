@@ -93,7 +93,9 @@ def read_witness(path: Path) -> Witness | None:
     try:
         doc = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
-        raise _damaged(path, f"it is not the JSON text this program writes ({len(data)} bytes)")
+        raise _damaged(
+            path, f"it is not the JSON text this program writes ({len(data)} bytes)"
+        ) from None
     if not isinstance(doc, dict) or doc.get("format") != WITNESS_FORMAT:
         raise _damaged(path, f"it does not start as a {WITNESS_FORMAT} file")
     register_id = doc.get("register_id")

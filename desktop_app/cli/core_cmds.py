@@ -32,7 +32,9 @@ def parse_now(text: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise NowError(f"--now '{text}' is not an ISO date-time like 2026-11-26T12:00+00:00") from None
+        raise NowError(
+            f"--now '{text}' is not an ISO date-time like 2026-11-26T12:00+00:00"
+        ) from None
     if moment.tzinfo is None:
         raise NowError(f"--now '{text}' needs a timezone offset, e.g. 2026-11-26T12:00+00:00")
     return moment
@@ -46,8 +48,8 @@ def input_json_schema() -> dict[str, Any]:
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    from desktop_app.report.plan_text import render_text
     from desktop_app.logic.engine import evaluate
+    from desktop_app.report.plan_text import render_text
     from desktop_app.storage.plan_files import read_plan_file
     from desktop_app.storage.protocols import load_protocol
 
@@ -68,9 +70,14 @@ def _cmd_protocol_check(args: argparse.Namespace) -> int:
     p = lp.protocol
     local = sum(1 for r in p.all_rules().values() if r.local_policy)
     print(f"OK: {p.protocol_id} version {p.version} ({p.title})")
-    print(f"status: {p.approval.status}" + (" - NOT FOR CLINICAL USE" if lp.not_for_clinical_use else ""))
+    print(
+        f"status: {p.approval.status}"
+        + (" - NOT FOR CLINICAL USE" if lp.not_for_clinical_use else "")
+    )
     print(f"sha256: {lp.sha256}")
-    print(f"rules: {len(p.all_rules())} ({local} marked local policy); references: {len(p.references)}")
+    print(
+        f"rules: {len(p.all_rules())} ({local} marked local policy); references: {len(p.references)}"
+    )
     return 0
 
 
@@ -104,7 +111,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("plan", help="print the plan for a plan (input) file")
     p.add_argument("input", type=Path, help="plan file (JSON, as saved by the GUI)")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--protocol", type=Path, default=None, help="site protocol file (default: shipped)")
+    p.add_argument(
+        "--protocol", type=Path, default=None, help="site protocol file (default: shipped)"
+    )
     p.add_argument("--now", default=None, help="plan as of this ISO date-time (default: now)")
     p.set_defaults(func=_cmd_plan)
 
@@ -119,8 +128,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=_cmd_schema)
 
     p = sub.add_parser("example", help="write the bundled demo patient")
-    p.add_argument("-o", "--output", type=Path, default=None, help="file to write (default: stdout)")
-    p.add_argument("--as-published", action="store_true",
-                   help="keep the demo's fixed dates instead of moving its first dose to 3 hours from now")
+    p.add_argument(
+        "-o", "--output", type=Path, default=None, help="file to write (default: stdout)"
+    )
+    p.add_argument(
+        "--as-published",
+        action="store_true",
+        help="keep the demo's fixed dates instead of moving its first dose to 3 hours from now",
+    )
     p.add_argument("--now", default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=_cmd_example)

@@ -53,7 +53,6 @@ from desktop_app.fhir.stream import BundleFile, NotStreamable
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.protocol import Analyte, LoadedProtocol, Protocol, validation_problems
 
-
 #: One Bundle entry as the import reads it: (fullUrl or None, resource).
 Entry = tuple[str | None, dict[str, Any]]
 

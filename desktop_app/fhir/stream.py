@@ -58,7 +58,7 @@ def strict_decoder() -> json.JSONDecoder:
     )
 
 
-class NotStreamable(Exception):  # noqa: N818 - a signal to fall back, not an error shown
+class NotStreamable(Exception):
     """The file is not a JSON object this reader can walk; read it whole instead."""
 
 

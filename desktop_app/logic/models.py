@@ -154,7 +154,8 @@ class LabEntry(_Frozen):
     unit: str | None = Field(default=None, description="Unit the value was entered in (required).")
     sampled_at: AwareDateTime = Field(description="When the sample was taken.")
     source: Text = Field(
-        default="", description="Where the value came from, e.g. 'FHIR Observation abc' (empty: typed)."
+        default="",
+        description="Where the value came from, e.g. 'FHIR Observation abc' (empty: typed).",
     )
 
 
@@ -241,7 +242,9 @@ class Override(_Frozen):
     )
     draw_hours: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     new_hours: Annotated[float, Field(gt=0, allow_inf_nan=False)] | None = None
-    tests: tuple[Literal["potassium", "magnesium", "phosphate", "fbc", "reticulocytes", "platelets"], ...] = ()
+    tests: tuple[
+        Literal["potassium", "magnesium", "phosphate", "fbc", "reticulocytes", "platelets"], ...
+    ] = ()
     reason: SignedText = Field(min_length=3, description="Why the prescriber changes the line.")
     prescriber: SignedText = Field(min_length=2, description="Name of the prescriber.")
     confirmed_outside_band: bool = Field(
@@ -272,8 +275,8 @@ __all__ = [
     "Analyte",
     "FollowUp",
     "LabEntry",
-    "Override",
     "Labs",
+    "Override",
     "Patient",
     "PlanInputs",
     "Regimen",

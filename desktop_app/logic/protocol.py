@@ -18,11 +18,26 @@ from desktop_app.logic.errors import FieldProblem, ProtocolError, ProtocolVersio
 PROTOCOL_SCHEMA_VERSION = "1.0.0"
 
 #: Warning texts the engine uses; a protocol file must provide each of them.
-REQUIRED_WARNINGS = frozenset({
-    "after_first_dose", "b12_missing", "cardiac_target", "digoxin", "discharge", "diuretic",
-    "folate_alone", "folate_low", "followup_iv", "mma_advised", "no_baseline_k", "normocytic",
-    "oral_regimen", "review_overdue", "stale", "transfusion",
-})
+REQUIRED_WARNINGS = frozenset(
+    {
+        "after_first_dose",
+        "b12_missing",
+        "cardiac_target",
+        "digoxin",
+        "discharge",
+        "diuretic",
+        "folate_alone",
+        "folate_low",
+        "followup_iv",
+        "mma_advised",
+        "no_baseline_k",
+        "normocytic",
+        "oral_regimen",
+        "review_overdue",
+        "stale",
+        "transfusion",
+    }
+)
 
 RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$", max_length=40)]
 SourceKey = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
@@ -339,19 +354,26 @@ class PotassiumSection(_Frozen):
     iv_max_peripheral_concentration: Num
     iv_ecg_monitoring_above_rate: Num
     iv_pump: str
-    oral_max_single_dose: Num = Field(description="Largest single oral dose a prescriber may order.")
+    oral_max_single_dose: Num = Field(
+        description="Largest single oral dose a prescriber may order."
+    )
     oral_max_per_day: Num = Field(description="Largest oral daily total a prescriber may order.")
     products: tuple[Product, ...]
     iv_products: tuple[IVProduct, ...]
     bands: tuple[Band, ...]
-    not_by_mouth_band: Band = Field(description="Used instead of an oral band when oral is not possible.")
+    not_by_mouth_band: Band = Field(
+        description="Used instead of an oral band when oral is not possible."
+    )
 
     @model_validator(mode="after")
     def _bands_ok(self) -> Self:
         _check_bands(self.bands, "potassium.bands")
         if not (
-            self.escalate_below.value <= self.normal_low.value < self.reassess_at_or_above.value
-            <= self.hold_at_or_above.value <= self.normal_high.value
+            self.escalate_below.value
+            <= self.normal_low.value
+            < self.reassess_at_or_above.value
+            <= self.hold_at_or_above.value
+            <= self.normal_high.value
         ):
             raise ValueError(
                 "potassium: need escalate_below <= normal_low < reassess_at_or_above <= "
@@ -416,13 +438,16 @@ class AnaemiaSection(_Frozen):
     @model_validator(mode="after")
     def _ordered(self) -> Self:
         if not (
-            self.severe_below.value < self.moderate_below.value
+            self.severe_below.value
+            < self.moderate_below.value
             < min(self.mild_below_female.value, self.mild_below_male.value)
         ):
             raise ValueError(
                 "anaemia: severe_below < moderate_below < mild_below_female and mild_below_male"
             )
-        _below(self.mcv_normal_low, self.mcv_normal_high, "anaemia: mcv_normal_low", "mcv_normal_high")
+        _below(
+            self.mcv_normal_low, self.mcv_normal_high, "anaemia: mcv_normal_low", "mcv_normal_high"
+        )
         return self
 
 
@@ -443,10 +468,16 @@ class PatientSection(_Frozen):
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        _below(self.weight_plausible_low, self.weight_plausible_high,
-               "patient: weight_plausible_low", "weight_plausible_high")
+        _below(
+            self.weight_plausible_low,
+            self.weight_plausible_high,
+            "patient: weight_plausible_low",
+            "weight_plausible_high",
+        )
         for name, unit in (
-            ("age_plausible_high", "years"), ("time_back_limit", "days"), ("time_ahead_limit", "days"),
+            ("age_plausible_high", "years"),
+            ("time_back_limit", "days"),
+            ("time_ahead_limit", "days"),
         ):
             rule: Num = getattr(self, name)
             if rule.unit != unit or not rule.value > 0:
@@ -468,8 +499,12 @@ class B12Section(_Frozen):
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
-        _below(self.deficient_below, self.indeterminate_below, "b12: deficient_below",
-               "indeterminate_below")
+        _below(
+            self.deficient_below,
+            self.indeterminate_below,
+            "b12: deficient_below",
+            "indeterminate_below",
+        )
         return self
 
 
@@ -517,7 +552,9 @@ class DrawTemplate(_Frozen):
     """A set of tests drawn at given hours after the first B12 dose."""
 
     id: RuleId
-    tests: tuple[Literal["potassium", "magnesium", "phosphate", "fbc", "reticulocytes", "platelets"], ...]
+    tests: tuple[
+        Literal["potassium", "magnesium", "phosphate", "fbc", "reticulocytes", "platelets"], ...
+    ]
     hours: NumList
     purpose: str
     parenteral_loading_only: bool = Field(
@@ -579,7 +616,9 @@ class RegimenPreset(_Frozen):
     dose: Num
     loading_text: str = Field(description="Loading schedule as printed.")
     maintenance_text: str
-    loading_day_offsets: NumList = Field(description="Days after the first dose of each loading dose.")
+    loading_day_offsets: NumList = Field(
+        description="Days after the first dose of each loading dose."
+    )
     parenteral_loading: bool
     neurological: bool = False
     source: SourceKey
@@ -674,8 +713,11 @@ class Protocol(_Frozen):
         sources: set[str] = set()
         _scan(self, rules, sources)
         problems = [
-            *_check_sources(self, sources), *_check_ids(rules), *_check_units(self),
-            *_check_weak_grades(self), *_check_hidden_potassium(self),
+            *_check_sources(self, sources),
+            *_check_ids(rules),
+            *_check_units(self),
+            *_check_weak_grades(self),
+            *_check_hidden_potassium(self),
         ]
         if self.default_regimen not in {r.id for r in self.regimens}:
             problems.append(f"default_regimen '{self.default_regimen}' is not a regimen id")
@@ -904,7 +946,9 @@ class LoadedProtocol(_Frozen):
     sha256: str
     source_name: str
     data: bytes = Field(
-        default=b"", repr=False, exclude=True,
+        default=b"",
+        repr=False,
+        exclude=True,
         description="The exact bytes the protocol was read from (kept for the audit register).",
     )
 

@@ -55,7 +55,9 @@ def time_problems(proto: Protocol, inputs: PlanInputs, now: datetime) -> list[Fi
     for analyte in Analyte:
         entry = inputs.labs.get(analyte)
         if entry is not None:
-            found.append(_too_early(f"labs.{analyte.value}.sampled_at", entry.sampled_at, earliest, back))
+            found.append(
+                _too_early(f"labs.{analyte.value}.sampled_at", entry.sampled_at, earliest, back)
+            )
     for i, fu in enumerate(inputs.followups):
         found.append(_too_early(f"followups[{i}].sampled_at", fu.sampled_at, earliest, back))
     for path, moment in (
@@ -63,7 +65,9 @@ def time_problems(proto: Protocol, inputs: PlanInputs, now: datetime) -> list[Fi
         ("modifiers.planned_discharge_at", inputs.modifiers.planned_discharge_at),
     ):
         if moment is not None:
-            found.append(_too_early(path, moment, earliest, back) or _too_late(path, moment, latest, ahead))
+            found.append(
+                _too_early(path, moment, earliest, back) or _too_late(path, moment, latest, ahead)
+            )
     born = inputs.patient.date_of_birth
     oldest = bounds.age_plausible_high
     if born is not None and born <= now.date() and age_in_years(born, now) > oldest.value:

@@ -66,20 +66,20 @@ def check_value(
     if unit not in spec.units:
         return None, FieldProblem(
             f"{path}.unit",
-            f"'{unit}' is not a unit for {spec.label.lower()}; use one of "
-            f"{', '.join(spec.units)}.",
+            f"'{unit}' is not a unit for {spec.label.lower()}; use one of {', '.join(spec.units)}.",
         )
     canonical = to_canonical(spec, value, unit)
     if not _plausible(spec, canonical):
         low = num(from_canonical(spec, spec.plausible_low.value, unit), 3)
         high = num(from_canonical(spec, spec.plausible_high.value, unit), 3)
         # The bound the value crossed is the rule cited: a high value cites the HIGH rule.
-        crossed = spec.plausible_high if canonical > spec.plausible_high.value else spec.plausible_low
+        crossed = (
+            spec.plausible_high if canonical > spec.plausible_high.value else spec.plausible_low
+        )
         return None, FieldProblem(
             f"{path}.value",
             f"{spec.label} {num(value, 3)} {unit} is outside the plausible range "
-            f"{low} to {high} {unit} (rule {crossed.id})."
-            + _suggestion(spec, value, unit),
+            f"{low} to {high} {unit} (rule {crossed.id})." + _suggestion(spec, value, unit),
         )
     return canonical, None
 

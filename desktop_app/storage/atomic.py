@@ -26,7 +26,9 @@ def _explain(path: Path, exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return f"Cannot write {path.name}: the disk holding {folder} is full. Free space or choose another folder."
     if isinstance(exc, FileNotFoundError):
-        return f"Cannot write {path.name}: the folder {folder} does not exist. Choose another folder."
+        return (
+            f"Cannot write {path.name}: the folder {folder} does not exist. Choose another folder."
+        )
     return f"Cannot write {path.name} in {folder}: {exc.strerror or exc}."
 
 

@@ -111,7 +111,9 @@ def main(argv: list[str]) -> int:
         print(f"Cannot stamp the build in {folder}: {exc}", file=sys.stderr)
         return 1
     size = folder_size(folder)
-    print(f"Built {folder} ({size / 1e6:.0f} MB): version {info.version}, sha256 {info.build_sha256}")
+    print(
+        f"Built {folder} ({size / 1e6:.0f} MB): version {info.version}, sha256 {info.build_sha256}"
+    )
     return 0
 
 

@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from desktop_app.logic.privacy import for_log
 from desktop_app.logic.errors import PlanFileError
 from desktop_app.logic.models import PlanInputs
+from desktop_app.logic.privacy import for_log
 from desktop_app.storage.autosave import Autosave, Draft
 from desktop_app.storage.plan_files import read_plan_file, write_plan_file
 

@@ -50,7 +50,9 @@ def parse_plan_bytes(data: bytes, name: str = "plan file") -> PlanInputs:
     try:
         major = _major(str(version))
     except ValueError:
-        raise PlanFileError(f"Cannot open {name}: schema_version '{version}' is not valid.") from None
+        raise PlanFileError(
+            f"Cannot open {name}: schema_version '{version}' is not valid."
+        ) from None
     if major > _major(INPUT_SCHEMA_VERSION):
         raise PlanFileError(
             f"Cannot open {name}: it was saved by a newer B12-K Planner (schema {version}; this "

@@ -150,7 +150,9 @@ def _local(naive: datetime, typed: str) -> datetime:
     try:
         return naive.astimezone()
     except (ValueError, OverflowError):
-        raise EntryError(f"'{typed}' is outside the calendar in this time zone: check the year.") from None
+        raise EntryError(
+            f"'{typed}' is outside the calendar in this time zone: check the year."
+        ) from None
 
 
 def _local_offset(moment: datetime) -> timedelta | None:

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLocale
 
-from desktop_app.logic.privacy import for_log
 from desktop_app.logic.errors import B12KError
 from desktop_app.logic.plan import Plan
+from desktop_app.logic.privacy import for_log
 from desktop_app.widgets import alerts, ui_text
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_app.logic.privacy import for_log
 from desktop_app.logic.errors import B12KError
 from desktop_app.logic.models import PlanInputs
+from desktop_app.logic.privacy import for_log
 from desktop_app.widgets import alerts, ui_text
 from desktop_app.widgets.export_actions import plan_or_explain
 

@@ -41,8 +41,8 @@ from desktop_app.audit.errors import AuditError, AuditNotFoundError
 from desktop_app.audit.issue import ReprintResult, rebuild, reprint
 from desktop_app.audit.register import RecordSummary, Register, default_register_path
 from desktop_app.audit.text import local_time, show_text
-from desktop_app.report.plan_text import render_text
 from desktop_app.logic.errors import B12KError
+from desktop_app.report.plan_text import render_text
 from desktop_app.widgets import alerts
 
 _log = logging.getLogger(__name__)

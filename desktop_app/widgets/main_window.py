@@ -18,7 +18,6 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu, QSplitter, QVBoxLayout, QWidget
 
 from desktop_app import __version__
-from desktop_app.logic.privacy import for_log
 from desktop_app.demo import demo_inputs_for
 from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import B12KError, InputError, PlanFileError
@@ -26,6 +25,7 @@ from desktop_app.logic.labels import override_action_word
 from desktop_app.logic.models import Patient, PlanInputs, Regimen
 from desktop_app.logic.override_check import OverrideRequest, check_override
 from desktop_app.logic.plan import Plan
+from desktop_app.logic.privacy import for_log
 from desktop_app.logic.protocol import LoadedProtocol
 from desktop_app.storage import build_info
 from desktop_app.storage.autosave import Autosave, Draft

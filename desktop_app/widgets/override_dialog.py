@@ -31,10 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.logic.models import Override
+from desktop_app.logic.override_check import OverrideCheck, OverrideRequest
 from desktop_app.logic.plan import Draw, Order, Plan
 from desktop_app.logic.protocol import IVProduct, Product, Protocol
 from desktop_app.logic.textfmt import num, when
-from desktop_app.logic.override_check import OverrideCheck, OverrideRequest
 from desktop_app.widgets import alerts, ui_text
 from desktop_app.widgets.entry import EntryError, format_datetime, format_number, parse_datetime
 from desktop_app.widgets.entry import parse_number as parse_entry_number

@@ -83,6 +83,7 @@ INVALID_SHEET = (
     'QLineEdit[invalid="true"], QComboBox[invalid="true"] { padding: 1px 0; }'
 )
 
+
 def apply_base_look(app: QApplication) -> None:
     """Fusion style and its standard light palette, whatever the desktop's theme.
 

@@ -34,8 +34,23 @@ def test_each_batch_sheet_is_recorded_under_the_run_id(
     folder = _folder(tmp_path, 4)
     db = tmp_path / "reg.sqlite3"
     out = tmp_path / "out"
-    assert main(["batch", str(folder), "-o", str(out), "--now", NOW, "--audit-db", str(db),
-                 "--jobs", jobs]) == 0
+    assert (
+        main(
+            [
+                "batch",
+                str(folder),
+                "-o",
+                str(out),
+                "--now",
+                NOW,
+                "--audit-db",
+                str(db),
+                "--jobs",
+                jobs,
+            ]
+        )
+        == 0
+    )
     report = capsys.readouterr().out
     reg = Register(db, create=False)
     records = list(reg.iter_records())
@@ -58,8 +73,22 @@ def test_batch_honours_the_environment_and_no_record(
     monkeypatch.setenv(AUDIT_DB_ENV, str(db))
     assert main(["batch", str(folder), "-o", str(tmp_path / "a"), "--now", NOW, "-j", "1"]) == 0
     assert Register(db, create=False).count() == 2
-    assert main(["batch", str(folder), "-o", str(tmp_path / "b"), "--now", NOW, "-j", "1",
-                 "--no-record"]) == 0
+    assert (
+        main(
+            [
+                "batch",
+                str(folder),
+                "-o",
+                str(tmp_path / "b"),
+                "--now",
+                NOW,
+                "-j",
+                "1",
+                "--no-record",
+            ]
+        )
+        == 0
+    )
     assert "Not recorded in the audit register (--no-record)." in capsys.readouterr().out
     assert Register(db, create=False).count() == 2
 
@@ -69,8 +98,23 @@ def test_a_damaged_register_refuses_the_batch_before_any_sheet(
 ) -> None:
     folder = _folder(tmp_path, 2)
     db = tmp_path / "reg.sqlite3"
-    assert main(["batch", str(folder), "-o", str(tmp_path / "a"), "--now", NOW,
-                 "--audit-db", str(db), "-j", "1"]) == 0
+    assert (
+        main(
+            [
+                "batch",
+                str(folder),
+                "-o",
+                str(tmp_path / "a"),
+                "--now",
+                NOW,
+                "--audit-db",
+                str(db),
+                "-j",
+                "1",
+            ]
+        )
+        == 0
+    )
     witness_path(db).unlink()
     out = tmp_path / "b"
     assert main(["batch", str(folder), "-o", str(out), "--now", NOW, "--audit-db", str(db)]) == 2
@@ -89,8 +133,20 @@ def test_a_sheet_written_but_not_recorded_is_listed_and_exits_1(
         raise AuditError(f"The audit register {self.path} cannot grow: the disk is full.")
 
     monkeypatch.setattr(Register, "append", full_disk)  # fails after the batch's check passed
-    status = main(["batch", str(folder), "-o", str(tmp_path / "o"), "--now", NOW,
-                   "--audit-db", str(db), "-j", "1"])
+    status = main(
+        [
+            "batch",
+            str(folder),
+            "-o",
+            str(tmp_path / "o"),
+            "--now",
+            NOW,
+            "--audit-db",
+            str(db),
+            "-j",
+            "1",
+        ]
+    )
     report = capsys.readouterr().out
     assert status == 1
     assert "Written but NOT recorded in the audit register (1):" in report

@@ -15,13 +15,28 @@ DEMO = ROOT / "resources" / "examples" / "demo-patient.json"
 NOW = "2026-11-26T12:00+00:00"
 
 
-def test_pdf_is_recorded_by_default_and_not_with_no_record(tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_pdf_is_recorded_by_default_and_not_with_no_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = tmp_path / "register.sqlite"
     sheet = tmp_path / "sheet.pdf"
     assert main(["pdf", str(DEMO), "-o", str(sheet), "--now", NOW, "--audit-db", str(db)]) == 0
-    assert main(["pdf", str(DEMO), "-o", str(tmp_path / "draft.pdf"), "--now", NOW,
-                 "--audit-db", str(db), "--no-record"]) == 0
+    assert (
+        main(
+            [
+                "pdf",
+                str(DEMO),
+                "-o",
+                str(tmp_path / "draft.pdf"),
+                "--now",
+                NOW,
+                "--audit-db",
+                str(db),
+                "--no-record",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     records = Register(db, create=False).records_for_plan("DEMO-0001")
     assert len(records) == 1

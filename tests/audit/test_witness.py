@@ -120,7 +120,9 @@ def test_an_older_copy_put_back_is_caught(register: Register, db: Path, tmp_path
     _refused(db)
 
 
-def test_a_register_swapped_for_another_is_caught(register: Register, db: Path, tmp_path: Path) -> None:
+def test_a_register_swapped_for_another_is_caught(
+    register: Register, db: Path, tmp_path: Path
+) -> None:
     filled(register, 3)
     other = Register(tmp_path / "other" / "audit.sqlite3")
     filled(other, 4)
@@ -213,7 +215,7 @@ def test_set_aside_keeps_every_file_and_a_new_register_starts(
     old = next(db.parent.glob("audit.set-aside-*.sqlite3.witness"))
     old_witness = read_witness(old)
     assert old_witness is not None and old_witness.head.record_count == 3
-    with pytest.raises(Exception, match="already exists|no audit register"):
+    with pytest.raises(Exception, match=r"already exists|no audit register"):
         set_aside(db.parent / "nothing-here.sqlite3")
 
 
@@ -228,7 +230,7 @@ def test_a_protocol_blob_tampered_to_text_gets_a_message(
     assert (result.ok, result.problem, result.broken_at) == (False, "protocol", 1)
     assert "is stored as text instead of the file's bytes" in result.message
     with pytest.raises(AuditCorruptError, match="has been altered"):
-        register.protocol_bytes(list(register.iter_records())[0].protocol_sha256)
+        register.protocol_bytes(next(iter(register.iter_records())).protocol_sha256)
     assert main(["audit", "verify", "--db", str(db)]) == 2
     assert "Traceback" not in capsys.readouterr().err
 
@@ -260,7 +262,9 @@ def test_an_empty_column_is_named() -> None:
     problem = column_type_problem(tuple(row))
     assert problem == "its column kind holds a whole number where text was written"
     texts = tuple(
-        None if c in ("patient_name", "reprint_of") else (1 if c in ("id", "override_count") else "x")
+        None
+        if c in ("patient_name", "reprint_of")
+        else (1 if c in ("id", "override_count") else "x")
         for c in ALL_COLUMNS
     )
     assert column_type_problem(texts) == "its column patient_name is empty (NULL)"
@@ -364,6 +368,6 @@ def test_a_sqlite_error_during_verify_is_a_message(register: Register, db: Path)
     result = register.verify()
     assert (result.ok, result.problem) == (False, "corrupt")
     assert "patient_name" in result.message
-    with pytest.raises(sqlite3.Error, match="."):  # the raw file is still what a tool shows
-        with raw(db) as conn:
-            conn.execute("SELECT patient_name FROM records")
+    # the raw file is still what a tool shows
+    with pytest.raises(sqlite3.Error, match=r"."), raw(db) as conn:
+        conn.execute("SELECT patient_name FROM records")

@@ -56,7 +56,9 @@ def ward() -> ImportResult:
 def test_newest_final_result_fills_each_field(ward: ImportResult) -> None:
     labs = ward.inputs.labs
     assert labs.potassium == LabEntry(
-        value=3.4, unit="mEq/L", sampled_at=datetime.fromisoformat(T),
+        value=3.4,
+        unit="mEq/L",
+        sampled_at=datetime.fromisoformat(T),
         source=f"FHIR Observation {labs.potassium.source.removeprefix('FHIR Observation ')}",
     )
     assert labs.potassium.source.startswith("FHIR Observation ") and len(labs.potassium.source) > 17

@@ -40,7 +40,9 @@ def _recorded_at(resource: object) -> datetime:
     def walk(node: object) -> None:
         if isinstance(node, dict):
             for key, value in node.items():
-                if key in ("effectiveDateTime", "effectiveInstant", "issued") and isinstance(value, str):
+                if key in ("effectiveDateTime", "effectiveInstant", "issued") and isinstance(
+                    value, str
+                ):
                     try:
                         moment = datetime.fromisoformat(value)
                     except ValueError:

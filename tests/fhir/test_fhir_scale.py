@@ -16,8 +16,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.cli import main
-from desktop_app.fhir import FhirImportError, import_fhir, read_fhir_file, render_import_report
-from desktop_app.fhir import stream
+from desktop_app.fhir import (
+    FhirImportError,
+    import_fhir,
+    read_fhir_file,
+    render_import_report,
+    stream,
+)
 from desktop_app.fhir.choosing import warn_refused_newer
 from desktop_app.fhir.import_report import FULL_REPORT_MAX_LINES
 from desktop_app.fhir.importer import ImportResult, import_fhir_file
@@ -45,8 +50,12 @@ def _both(path: Path, **options: Any) -> tuple[ImportResult, ImportResult]:
 def many_results(count: int) -> dict[str, Any]:
     """A Patient and `count` results of four tests in turn, hourly back from NOW; every second
     potassium after the first is preliminary; the fourth test is not one this program reads."""
-    codes = (("2823-3", "mmol/L", 3.4), ("718-7", "g/dL", 7.2), ("787-2", "fL", 112.0),
-             ("9999-9", "mmol/L", 1.0))
+    codes = (
+        ("2823-3", "mmol/L", 3.4),
+        ("718-7", "g/dL", 7.2),
+        ("787-2", "fL", 112.0),
+        ("9999-9", "mmol/L", 1.0),
+    )
     results = []
     for i in range(count):
         code, unit, value = codes[i % len(codes)]
@@ -74,8 +83,9 @@ def test_a_ward_bundle_read_entry_by_entry_gives_the_whole_file_result(
     data = bundle(patient(), *ward_results(), specimen, from_specimen)
     path = tmp_path / "ward.json"
     # resourceType after entry, a byte-order mark and unusual spacing: still the same file
-    text = json.dumps({"entry": data["entry"], "type": "searchset", "resourceType": "Bundle"},
-                      indent=3)
+    text = json.dumps(
+        {"entry": data["entry"], "type": "searchset", "resourceType": "Bundle"}, indent=3
+    )
     path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     streamed, whole = _both(path)
     assert streamed == whole
@@ -162,8 +172,16 @@ def test_a_file_that_changes_between_the_two_reads_is_refused(
 
 @pytest.mark.parametrize(
     "text",
-    ['{"a": 1, "a": 2}', '{"a": NaN}', '{"a": -Infinity}', '{"a": 1e400}', '{"a": -1e400}',
-     '{"a": {"b": [1.5, 2e-3, 7, null, true, "x"]}}', '"\\u00e9"', '{"a": 1}{'],
+    [
+        '{"a": 1, "a": 2}',
+        '{"a": NaN}',
+        '{"a": -Infinity}',
+        '{"a": 1e400}',
+        '{"a": -1e400}',
+        '{"a": {"b": [1.5, 2e-3, 7, null, true, "x"]}}',
+        '"\\u00e9"',
+        '{"a": 1}{',
+    ],
 )
 def test_the_stream_decoder_accepts_and_refuses_what_the_strict_parser_does(text: str) -> None:
     try:
@@ -193,10 +211,13 @@ def test_a_long_report_is_summarised_per_test_and_does_not_grow_with_the_file() 
     short, long = render_import_report(small), render_import_report(large)
     assert len(long.splitlines()) == len(short.splitlines()) < FULL_REPORT_MAX_LINES
     assert "NOT USED (2,497) and REFUSED (1,500), by test" in long
-    assert "potassium [LOINC 2823-3], 1,000 result(s): 1 used; 499 not used (superseded 499); " \
+    assert (
+        "potassium [LOINC 2823-3], 1,000 result(s): 1 used; 499 not used (superseded 499); "
         "500 refused (status 500)" in long
-    assert "haemoglobin [LOINC 718-7], 1,000 result(s): 1 used; 999 not used (superseded 999)" \
-        in long
+    )
+    assert (
+        "haemoglobin [LOINC 718-7], 1,000 result(s): 1 used; 999 not used (superseded 999)" in long
+    )
     assert "[LOINC 9999-9], 1,000 result(s): 0 used; 1,000 refused (unknown-code 1,000)" in long
     # each refusal has an example with its reason, and the used results are listed in full
     assert "e.g. #5 many-4 |" in long and "REFUSED: status 'preliminary'" in long
@@ -247,10 +268,14 @@ def _naive_warnings(rows: list[ImportRow]) -> list[str]:
                 f"#{r.index} {r.value_text} at {r.time_text} ({r.reason_code})" for r in newer[:3]
             )
             more = f" and {len(newer) - 3} more" if len(newer) > 3 else ""
-            parts.append(f"{len(newer)} result(s) of this test at the same or a later time were "
-                         f"refused: {shown}{more}")
+            parts.append(
+                f"{len(newer)} result(s) of this test at the same or a later time were "
+                f"refused: {shown}{more}"
+            )
         if untimed:
-            parts.append(f"{len(untimed)} result(s) of this test without a usable time were refused")
+            parts.append(
+                f"{len(untimed)} result(s) of this test without a usable time were refused"
+            )
         warnings.append("; ".join(parts))
     return warnings
 
@@ -267,8 +292,15 @@ _ROW = st.tuples(
 def test_the_sweep_warns_exactly_as_comparing_every_pair(spec: list[tuple[str, str, Any]]) -> None:
     rows = [
         ImportRow(
-            index=i + 1, observation_id=f"o{i}", code="c", display="d", value_text=f"v{i}",
-            time_text=f"t{hour}", status="final", outcome=outcome, analyte=analyte,  # type: ignore[arg-type]
+            index=i + 1,
+            observation_id=f"o{i}",
+            code="c",
+            display="d",
+            value_text=f"v{i}",
+            time_text=f"t{hour}",
+            status="final",
+            outcome=outcome,
+            analyte=analyte,  # type: ignore[arg-type]
             reason_code="status",
             sampled_at=None if hour is None else NOW - timedelta(hours=hour),
         )

@@ -33,7 +33,9 @@ def test_a_time_that_is_not_iso_8601_with_a_zone_is_refused(text: str) -> None:
     assert f"the time '{text}' is not a valid FHIR dateTime" in reason
 
 
-@pytest.mark.parametrize("text", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "2025-11-26T11:59:00Z"])
+@pytest.mark.parametrize(
+    "text", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "2025-11-26T11:59:00Z"]
+)
 def test_an_observation_older_than_the_protocol_window_is_refused(text: str) -> None:
     outcome, reason = refusal(text)
     assert outcome != "used"

@@ -44,9 +44,9 @@ def test_no_qt_import_in_logic() -> None:
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             for name in names:
-                assert not name.startswith(("PySide6", "PyQt", "shiboken6", "desktop_app.widgets")), (
-                    f"{path.name} imports {name}"
-                )
+                assert not name.startswith(
+                    ("PySide6", "PyQt", "shiboken6", "desktop_app.widgets")
+                ), f"{path.name} imports {name}"
 
 
 def test_engine_runs_without_loading_qt_or_reportlab() -> None:
@@ -60,7 +60,9 @@ def test_engine_runs_without_loading_qt_or_reportlab() -> None:
         "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'reportlab')]\n"
         "print(','.join(bad))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     assert out.stdout.strip() == ""
 
 
@@ -72,20 +74,26 @@ def test_no_clinical_number_in_logic_code() -> None:
             id(n.body[0].value)
             for n in ast.walk(tree)
             if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef)
-            and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)
+            and n.body
+            and isinstance(n.body[0], ast.Expr)
+            and isinstance(n.body[0].value, ast.Constant)
         }
         for node in ast.walk(tree):
             if id(node) in docstrings:
                 continue
-            if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(
-                node.value, bool
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, int | float)
+                and not isinstance(node.value, bool)
+                and node.value not in ALLOWED_NUMBERS
             ):
-                if node.value not in ALLOWED_NUMBERS:
-                    offenders.append(f"{path.name}:{node.lineno}: {node.value!r}")
+                offenders.append(f"{path.name}:{node.lineno}: {node.value!r}")
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 text = node.value
                 for token in ("mmol/L", "mEq/L", "g/L", "mL/hour", "mmol/hour"):
                     idx = text.find(token)
                     if idx > 0 and text[:idx].rstrip()[-1:].isdigit():
                         offenders.append(f"{path.name}:{node.lineno}: number in text {text!r}")
-    assert offenders == [], "clinical numbers belong in resources/protocols/: " + "; ".join(offenders)
+    assert offenders == [], "clinical numbers belong in resources/protocols/: " + "; ".join(
+        offenders
+    )

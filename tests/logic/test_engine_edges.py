@@ -25,8 +25,13 @@ def test_empty_inputs_list_every_required_field() -> None:
         evaluate(proto(), PlanInputs(), now=NOW)
     paths = {p.path for p in info.value.problems}
     assert paths == {
-        "patient.identifier", "patient.name", "patient.date_of_birth", "patient.sex",
-        "regimen.preset_id", "regimen.first_dose_at", "labs.haemoglobin",
+        "patient.identifier",
+        "patient.name",
+        "patient.date_of_birth",
+        "patient.sex",
+        "regimen.preset_id",
+        "regimen.first_dose_at",
+        "labs.haemoglobin",
     }
 
 
@@ -36,7 +41,9 @@ def test_now_must_be_aware() -> None:
 
 
 def test_naive_sample_time_is_refused_by_the_model() -> None:
-    case = base_case(labs={"potassium": {"value": 4, "unit": "mmol/L", "sampled_at": "2026-11-26T07:00"}})
+    case = base_case(
+        labs={"potassium": {"value": 4, "unit": "mmol/L", "sampled_at": "2026-11-26T07:00"}}
+    )
     with pytest.raises(ValidationError, match="needs a timezone offset"):
         PlanInputs.model_validate(case)
 
@@ -44,16 +51,20 @@ def test_naive_sample_time_is_refused_by_the_model() -> None:
 def test_dates_that_cannot_be() -> None:
     found = problems(patient={"date_of_birth": "2027-01-01"})
     assert found["patient.date_of_birth"] == "is in the future"
-    found = problems(patient={"date_of_birth": "2026-12-01"},
-                     regimen={"preset_id": "oral-high-dose", "first_dose_at": FIRST.isoformat()})
+    found = problems(
+        patient={"date_of_birth": "2026-12-01"},
+        regimen={"preset_id": "oral-high-dose", "first_dose_at": FIRST.isoformat()},
+    )
     assert "patient.date_of_birth" in found
     found = problems(patient={"date_of_birth": "2026-11-27"})
     assert found["regimen.first_dose_at"] == "is before the date of birth"
 
 
 def test_unknown_regimen_and_drug_ids() -> None:
-    found = problems(regimen={"preset_id": "magic", "first_dose_at": FIRST.isoformat()},
-                     modifiers={"k_lowering_drugs": ["chocolate"], "k_raising_drugs": ["salt"]})
+    found = problems(
+        regimen={"preset_id": "magic", "first_dose_at": FIRST.isoformat()},
+        modifiers={"k_lowering_drugs": ["chocolate"], "k_raising_drugs": ["salt"]},
+    )
     assert "not a regimen of protocol uk-default" in found["regimen.preset_id"]
     assert found["modifiers.k_lowering_drugs[0]"] == "'chocolate' is not a known drug class"
     assert found["modifiers.k_raising_drugs[0]"] == "'salt' is not a known drug class"
@@ -63,8 +74,18 @@ def test_future_samples_and_bad_followups() -> None:
     found = problems(
         labs={"potassium": lab(4, "mmol/L", NOW + timedelta(hours=1))},
         followups=[
-            {"analyte": "potassium", "value": 40, "unit": "mmol/L", "sampled_at": hours(-5).isoformat()},
-            {"analyte": "magnesium", "value": 0.8, "unit": "mmol/L", "sampled_at": (NOW + timedelta(days=1)).isoformat()},
+            {
+                "analyte": "potassium",
+                "value": 40,
+                "unit": "mmol/L",
+                "sampled_at": hours(-5).isoformat(),
+            },
+            {
+                "analyte": "magnesium",
+                "value": 0.8,
+                "unit": "mmol/L",
+                "sampled_at": (NOW + timedelta(days=1)).isoformat(),
+            },
         ],
     )
     assert "is in the future" in found["labs.potassium.sampled_at"]
@@ -81,10 +102,15 @@ def test_hb_with_bad_unit_is_one_problem_not_two() -> None:
 def test_override_without_hb_is_accepted_and_recorded() -> None:
     plan = evaluate(
         proto(),
-        inputs(labs={"haemoglobin": None},
-               regimen={"preset_id": "bnf-no-neuro", "first_dose_at": FIRST.isoformat()},
-               severity_override={"severity": "severe", "reason": "Hb by blood gas 61 g/L",
-                                  "clinician": "Dr Gas"}),
+        inputs(
+            labs={"haemoglobin": None},
+            regimen={"preset_id": "bnf-no-neuro", "first_dose_at": FIRST.isoformat()},
+            severity_override={
+                "severity": "severe",
+                "reason": "Hb by blood gas 61 g/L",
+                "clinician": "Dr Gas",
+            },
+        ),
         now=NOW,
     )
     assert plan.anaemia.severity == "severe" and plan.anaemia.derived == "unknown"
@@ -93,13 +119,20 @@ def test_override_without_hb_is_accepted_and_recorded() -> None:
 
 
 def test_sex_unknown_uses_the_higher_mild_threshold_and_child_note() -> None:
-    plan = evaluate(proto(), inputs(patient={"sex": "unknown", "date_of_birth": "2012-01-01"},
-                                    labs={"haemoglobin": lab(125, "g/L")}), now=NOW)
+    plan = evaluate(
+        proto(),
+        inputs(
+            patient={"sex": "unknown", "date_of_birth": "2012-01-01"},
+            labs={"haemoglobin": lab(125, "g/L")},
+        ),
+        now=NOW,
+    )
     assert plan.anaemia.derived == "mild"
     assert "higher (male) threshold" in plan.anaemia.reason.explanation
     assert "15 years and over" in plan.anaemia.reason.explanation
-    female = evaluate(proto(), inputs(patient={"sex": "female"}, labs={"haemoglobin": lab(125, "g/L")}),
-                      now=NOW)
+    female = evaluate(
+        proto(), inputs(patient={"sex": "female"}, labs={"haemoglobin": lab(125, "g/L")}), now=NOW
+    )
     assert female.anaemia.derived == "none"
 
 
@@ -118,9 +151,26 @@ def test_action_now_after_start_without_any_k() -> None:
 
 
 def test_followup_k_drives_action_now_and_recheck() -> None:
-    fu = [{"analyte": "potassium", "value": 3.2, "unit": "mmol/L", "sampled_at": hours(30).isoformat()},
-          {"analyte": "magnesium", "value": 0.45, "unit": "mmol/L", "sampled_at": hours(30).isoformat()},
-          {"analyte": "phosphate", "value": 0.5, "unit": "mmol/L", "sampled_at": hours(30).isoformat()}]
+    fu = [
+        {
+            "analyte": "potassium",
+            "value": 3.2,
+            "unit": "mmol/L",
+            "sampled_at": hours(30).isoformat(),
+        },
+        {
+            "analyte": "magnesium",
+            "value": 0.45,
+            "unit": "mmol/L",
+            "sampled_at": hours(30).isoformat(),
+        },
+        {
+            "analyte": "phosphate",
+            "value": 0.5,
+            "unit": "mmol/L",
+            "sampled_at": hours(30).isoformat(),
+        },
+    ]
     plan = evaluate(proto(), inputs(followups=fu), now=hours(31))
     assert plan.action_now.text.startswith("Latest potassium 3.2 mmol/L")
     assert plan.action_now.band_id == "K-BAND-MILD"
@@ -131,31 +181,58 @@ def test_followup_k_drives_action_now_and_recheck() -> None:
     assert orders["magnesium"].kind == "iv" and "20 mmol (40 mEq)" in orders["magnesium"].text
     assert "Course: 3 infusions, 12 hours apart." in orders["magnesium"].text
     assert orders["phosphate"].kind == "oral"
-    assert [r.band_id for r in plan.followups] == ["K-BAND-MILD", "MG-BAND-SEVERE", "PO4-BAND-MODERATE"]
+    assert [r.band_id for r in plan.followups] == [
+        "K-BAND-MILD",
+        "MG-BAND-SEVERE",
+        "PO4-BAND-MODERATE",
+    ]
     assert plan.followups[0].hours_after_first_dose == 30
 
 
 def test_recheck_by_band_can_come_before_next_draw() -> None:
-    fu = [{"analyte": "potassium", "value": 2.3, "unit": "mmol/L", "sampled_at": hours(50).isoformat()}]
+    fu = [
+        {
+            "analyte": "potassium",
+            "value": 2.3,
+            "unit": "mmol/L",
+            "sampled_at": hours(50).isoformat(),
+        }
+    ]
     plan = evaluate(proto(), inputs(followups=fu), now=hours(51))
     assert plan.action_now.next_check_at == hours(62)
 
 
 def test_no_next_draw_after_the_schedule_ends() -> None:
-    fu = [{"analyte": "potassium", "value": 4.0, "unit": "mmol/L", "sampled_at": hours(400).isoformat()}]
+    fu = [
+        {
+            "analyte": "potassium",
+            "value": 4.0,
+            "unit": "mmol/L",
+            "sampled_at": hours(400).isoformat(),
+        }
+    ]
     plan = evaluate(proto(), inputs(followups=fu), now=hours(401))
     assert plan.action_now.next_check_at is None
     assert "Next potassium" not in plan.action_now.text
 
 
 def test_hold_band_at_latest_k_has_no_recheck() -> None:
-    fu = [{"analyte": "potassium", "value": 5.1, "unit": "mmol/L", "sampled_at": hours(400).isoformat()}]
+    fu = [
+        {
+            "analyte": "potassium",
+            "value": 5.1,
+            "unit": "mmol/L",
+            "sampled_at": hours(400).isoformat(),
+        }
+    ]
     plan = evaluate(proto(), inputs(followups=fu), now=hours(401))
     assert plan.action_now.band_id == "K-BAND-HOLD" and plan.action_now.next_check_at is None
 
 
 def test_mma_recorded_values_are_named_in_the_warning() -> None:
-    plan = evaluate(proto(), inputs(labs={"b12": lab(200, "pmol/L"), "mma": lab(650, "nmol/L")}), now=NOW)
+    plan = evaluate(
+        proto(), inputs(labs={"b12": lab(200, "pmol/L"), "mma": lab(650, "nmol/L")}), now=NOW
+    )
     warning = next(w for w in plan.warnings if w.rule_id == "WARN-B12-INDETERMINATE")
     assert "Recorded: 650 nmol/L." in warning.text
 
@@ -182,9 +259,12 @@ def test_plan_id_is_stable_and_derived_when_missing() -> None:
 
 
 def test_gated_band_rows_say_contact_prescriber() -> None:
-    plan = evaluate(proto(), inputs(modifiers={"cannot_take_oral": True, "k_raising_drugs": ["arb"]}),
-                    now=NOW)
-    mild = next(r for r in plan.k_bands if "cannot take oral" in r.label and r.band_id == "K-BAND-NBM")
+    plan = evaluate(
+        proto(), inputs(modifiers={"cannot_take_oral": True, "k_raising_drugs": ["arb"]}), now=NOW
+    )
+    mild = next(
+        r for r in plan.k_bands if "cannot take oral" in r.label and r.band_id == "K-BAND-NBM"
+    )
     assert mild.gated and mild.call_doctor
     assert mild.instruction.startswith("Contact the prescriber")
     assert "GATE-TEXT-K-RAISING" in mild.instruction
@@ -203,10 +283,14 @@ def test_implausible_weight_is_refused(weight: float) -> None:
 
 
 @pytest.mark.parametrize(
-    "k_lab", [None, lab(4.0, "mmol/L", FIRST - timedelta(hours=30))], ids=["no-potassium", "stale-potassium"]
+    "k_lab",
+    [None, lab(4.0, "mmol/L", FIRST - timedelta(hours=30))],
+    ids=["no-potassium", "stale-potassium"],
 )
 def test_no_phosphate_sandoz_while_potassium_is_unknown(k_lab: object) -> None:
-    plan = evaluate(proto(), inputs(labs={"potassium": k_lab, "phosphate": lab(0.4, "mmol/L")}), now=NOW)
+    plan = evaluate(
+        proto(), inputs(labs={"potassium": k_lab, "phosphate": lab(0.4, "mmol/L")}), now=NOW
+    )
     po4 = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
     assert po4.kind == "prescriber" and po4.potassium_per_day == 0
     assert "no usable potassium result" in po4.text
@@ -214,8 +298,17 @@ def test_no_phosphate_sandoz_while_potassium_is_unknown(k_lab: object) -> None:
 
 
 def test_results_are_never_rounded_across_a_band_edge() -> None:
-    plan = evaluate(proto(), inputs(labs={"potassium": lab(3.45, "mmol/L"), "magnesium": lab(1.7, "mg/dL"),
-                                          "haemoglobin": lab(7.99, "g/dL")}), now=NOW)
+    plan = evaluate(
+        proto(),
+        inputs(
+            labs={
+                "potassium": lab(3.45, "mmol/L"),
+                "magnesium": lab(1.7, "mg/dL"),
+                "haemoglobin": lab(7.99, "g/dL"),
+            }
+        ),
+        now=NOW,
+    )
     shown = {row.analyte: row.text for row in plan.labs}
     assert shown["potassium"] == "3.45 mmol/L"
     assert shown["magnesium"] == "0.699 mmol/L"
@@ -240,19 +333,33 @@ def test_an_approved_protocol_past_its_review_date_is_marked_not_for_clinical_us
     from tests.logic.helpers import UK
 
     raw = json.loads(UK.read_text(encoding="utf-8"))
-    raw["approval"] = {"status": "approved", "approved_by": "DTC (TEST)",
-                       "approval_date": "2024-01-01", "review_due": "2026-11-30"}
+    raw["approval"] = {
+        "status": "approved",
+        "approved_by": "DTC (TEST)",
+        "approval_date": "2024-01-01",
+        "review_due": "2026-11-30",
+    }
     lp = load_protocol_bytes(json.dumps(raw).encode(), "approved")
     current = evaluate(lp, inputs(), now=NOW)
     assert not current.protocol.not_for_clinical_use and current.protocol.status == "approved"
     expired = evaluate(lp, inputs(), now=NOW + timedelta(days=10))
     assert expired.protocol.not_for_clinical_use
     assert expired.protocol.status == "approved (review overdue)"
-    assert expired.warnings[0].rule_id == "WARN-REVIEW-OVERDUE" and expired.warnings[0].level == "danger"
+    assert (
+        expired.warnings[0].rule_id == "WARN-REVIEW-OVERDUE"
+        and expired.warnings[0].level == "danger"
+    )
 
 
 def test_stale_result_order_does_not_quote_the_value() -> None:
-    fu = [{"analyte": "phosphate", "value": 1.0, "unit": "mmol/L", "sampled_at": hours(20).isoformat()}]
+    fu = [
+        {
+            "analyte": "phosphate",
+            "value": 1.0,
+            "unit": "mmol/L",
+            "sampled_at": hours(20).isoformat(),
+        }
+    ]
     plan = evaluate(proto(), inputs(followups=fu), now=hours(50))
     po4 = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
     assert po4.kind == "sample" and "1.00" not in po4.text and "30 hours old" in po4.text

@@ -44,87 +44,326 @@ class Case:
 
 
 UK_CASES = [
-    Case("standard-oral-normal-k", {}, Tier.standard, STANDARD, "none",
-         warnings_include={"WARN-FOLATE-ALONE", "WARN-ORAL-REGIMEN"},
-         warnings_exclude={"WARN-TRANSFUSION", "WARN-NO-BASELINE-K"}, factors=set()),
-    Case("severe-anaemia-im-loading", {"labs": {"haemoglobin": lab(64, "g/L")}, "regimen": PARENTERAL},
-         Tier.high, HIGH + DAY10, "none", warnings_include={"WARN-TRANSFUSION"},
-         factors={"RISK-SEVERE-PARENTERAL"}),
-    Case("severe-anaemia-entered-in-g-per-dl", {"labs": {"haemoglobin": lab(6.4, "g/dL")}, "regimen": PARENTERAL},
-         Tier.high, HIGH + DAY10, "none", factors={"RISK-SEVERE-PARENTERAL"}),
-    Case("severe-anaemia-oral-b12-is-standard", {"labs": {"haemoglobin": lab(64, "g/L")}},
-         Tier.standard, STANDARD, "none", warnings_include={"WARN-TRANSFUSION", "WARN-ORAL-REGIMEN"}),
-    Case("moderate-anaemia-im-is-raised", {"labs": {"haemoglobin": lab(95, "g/L")}, "regimen": PARENTERAL},
-         Tier.raised, RAISED + DAY10, "none", factors={"RISK-MODERATE-PARENTERAL"}),
-    Case("two-raised-factors-make-high", {"modifiers": {"digoxin": True, "cardiac_disease": True}},
-         Tier.high, HIGH, "none", warnings_include={"WARN-DIGOXIN"},
-         factors={"RISK-DIGOXIN", "RISK-CARDIAC"}),
-    Case("loop-diuretic-raised", {"modifiers": {"k_lowering_drugs": ["loop_diuretic"]}},
-         Tier.raised, RAISED, "none", warnings_include={"WARN-LOOP-THIAZIDE"}),
-    Case("low-mg-raised-and-oral-mg", {"labs": {"magnesium": lab(0.6, "mmol/L")}},
-         Tier.raised, RAISED, "none", factors={"RISK-MG-LOW"}),
-    Case("mild-k-3.2-oral-72-per-day", {"labs": {"potassium": lab(3.2, "mmol/L")}},
-         Tier.high, HIGH, "oral", 72, factors={"RISK-K-LOW"}),
-    Case("moderate-k-2.7-oral-108-per-day", {"labs": {"potassium": lab(2.7, "mmol/L")}},
-         Tier.high, HIGH, "oral", 108),
-    Case("k-exactly-3.5-is-normal", {"labs": {"potassium": lab(3.5, "mmol/L")}},
-         Tier.standard, STANDARD, "none"),
-    Case("k-exactly-3.0-is-mild", {"labs": {"potassium": lab(3.0, "mmol/L")}},
-         Tier.high, HIGH, "oral", 72),
-    Case("k-exactly-2.5-is-moderate", {"labs": {"potassium": lab(2.5, "mmol/L")}},
-         Tier.high, HIGH, "oral", 108),
+    Case(
+        "standard-oral-normal-k",
+        {},
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_include={"WARN-FOLATE-ALONE", "WARN-ORAL-REGIMEN"},
+        warnings_exclude={"WARN-TRANSFUSION", "WARN-NO-BASELINE-K"},
+        factors=set(),
+    ),
+    Case(
+        "severe-anaemia-im-loading",
+        {"labs": {"haemoglobin": lab(64, "g/L")}, "regimen": PARENTERAL},
+        Tier.high,
+        HIGH + DAY10,
+        "none",
+        warnings_include={"WARN-TRANSFUSION"},
+        factors={"RISK-SEVERE-PARENTERAL"},
+    ),
+    Case(
+        "severe-anaemia-entered-in-g-per-dl",
+        {"labs": {"haemoglobin": lab(6.4, "g/dL")}, "regimen": PARENTERAL},
+        Tier.high,
+        HIGH + DAY10,
+        "none",
+        factors={"RISK-SEVERE-PARENTERAL"},
+    ),
+    Case(
+        "severe-anaemia-oral-b12-is-standard",
+        {"labs": {"haemoglobin": lab(64, "g/L")}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_include={"WARN-TRANSFUSION", "WARN-ORAL-REGIMEN"},
+    ),
+    Case(
+        "moderate-anaemia-im-is-raised",
+        {"labs": {"haemoglobin": lab(95, "g/L")}, "regimen": PARENTERAL},
+        Tier.raised,
+        RAISED + DAY10,
+        "none",
+        factors={"RISK-MODERATE-PARENTERAL"},
+    ),
+    Case(
+        "two-raised-factors-make-high",
+        {"modifiers": {"digoxin": True, "cardiac_disease": True}},
+        Tier.high,
+        HIGH,
+        "none",
+        warnings_include={"WARN-DIGOXIN"},
+        factors={"RISK-DIGOXIN", "RISK-CARDIAC"},
+    ),
+    Case(
+        "loop-diuretic-raised",
+        {"modifiers": {"k_lowering_drugs": ["loop_diuretic"]}},
+        Tier.raised,
+        RAISED,
+        "none",
+        warnings_include={"WARN-LOOP-THIAZIDE"},
+    ),
+    Case(
+        "low-mg-raised-and-oral-mg",
+        {"labs": {"magnesium": lab(0.6, "mmol/L")}},
+        Tier.raised,
+        RAISED,
+        "none",
+        factors={"RISK-MG-LOW"},
+    ),
+    Case(
+        "mild-k-3.2-oral-72-per-day",
+        {"labs": {"potassium": lab(3.2, "mmol/L")}},
+        Tier.high,
+        HIGH,
+        "oral",
+        72,
+        factors={"RISK-K-LOW"},
+    ),
+    Case(
+        "moderate-k-2.7-oral-108-per-day",
+        {"labs": {"potassium": lab(2.7, "mmol/L")}},
+        Tier.high,
+        HIGH,
+        "oral",
+        108,
+    ),
+    Case(
+        "k-exactly-3.5-is-normal",
+        {"labs": {"potassium": lab(3.5, "mmol/L")}},
+        Tier.standard,
+        STANDARD,
+        "none",
+    ),
+    Case(
+        "k-exactly-3.0-is-mild",
+        {"labs": {"potassium": lab(3.0, "mmol/L")}},
+        Tier.high,
+        HIGH,
+        "oral",
+        72,
+    ),
+    Case(
+        "k-exactly-2.5-is-moderate",
+        {"labs": {"potassium": lab(2.5, "mmol/L")}},
+        Tier.high,
+        HIGH,
+        "oral",
+        108,
+    ),
     Case("severe-k-2.3-iv", {"labs": {"potassium": lab(2.3, "mmol/L")}}, Tier.high, HIGH, "iv"),
-    Case("k-4.7-reassess", {"labs": {"potassium": lab(4.7, "mmol/L")}}, Tier.standard, STANDARD, "review"),
-    Case("k-5.0-hold", {"labs": {"potassium": lab(5.0, "mmol/L")}}, Tier.standard, STANDARD, "hold"),
-    Case("k-5.6-hyperkalaemia-gate", {"labs": {"potassium": lab(5.6, "mmol/L")}}, Tier.standard,
-         STANDARD, "hold", gates={"GATE-TEXT-HYPERK"}),
-    Case("egfr-25-renal-gate", {"labs": {"potassium": lab(3.2, "mmol/L"), "egfr": lab(25, "mL/min/1.73 m2")}},
-         Tier.high, HIGH, "prescriber", gates={"GATE-TEXT-RENAL"}),
-    Case("egfr-10-renal-team", {"labs": {"egfr": lab(10, "mL/min/1.73 m2")}}, Tier.standard, STANDARD,
-         "none", gates={"GATE-TEXT-RENAL", "GATE-TEXT-RENAL-TEAM"}),
-    Case("egfr-missing-renal-unknown", {"labs": {"egfr": None, "potassium": lab(3.3, "mmol/L")}},
-         Tier.high, HIGH, "prescriber", gates={"GATE-TEXT-RENAL-UNKNOWN"}),
-    Case("dialysis-gate", {"labs": {"egfr": None}, "modifiers": {"dialysis": True}}, Tier.standard,
-         STANDARD, "none", gates={"GATE-TEXT-DIALYSIS"}),
-    Case("oliguria-gate", {"modifiers": {"oliguria": True}}, Tier.standard, STANDARD, "none",
-         gates={"GATE-TEXT-OLIGURIA"}),
-    Case("spironolactone-gate", {"labs": {"potassium": lab(3.1, "mmol/L")},
-                                 "modifiers": {"k_raising_drugs": ["k_sparing_diuretic"]}},
-         Tier.high, HIGH, "prescriber", gates={"GATE-TEXT-K-RAISING"}),
-    Case("age-16-gate", {"patient": {"date_of_birth": "2010-06-01"}}, Tier.standard, STANDARD, "none",
-         gates={"GATE-TEXT-AGE"}),
-    Case("no-baseline-k", {"labs": {"potassium": None}}, Tier.raised, RAISED, "sample",
-         warnings_include={"WARN-NO-BASELINE-K"}, baseline_draw=True, factors={"RISK-K-MISSING"}),
-    Case("stale-k-30h-before-dose", {"labs": {"potassium": lab(4.1, "mmol/L", FIRST - timedelta(hours=30))}},
-         Tier.raised, RAISED, "sample", warnings_include={"WARN-STALE"}, baseline_draw=True),
-    Case("cannot-take-oral-k-3.2-iv", {"labs": {"potassium": lab(3.2, "mmol/L")},
-                                       "modifiers": {"cannot_take_oral": True}},
-         Tier.high, HIGH, "iv", factors={"RISK-K-LOW", "RISK-NO-ORAL"}),
-    Case("b12-indeterminate-mma", {"labs": {"b12": lab(200, "pmol/L")}}, Tier.standard, STANDARD, "none",
-         warnings_include={"WARN-B12-INDETERMINATE"}),
-    Case("b12-missing", {"labs": {"b12": None}}, Tier.standard, STANDARD, "none",
-         warnings_include={"WARN-B12-MISSING"}),
-    Case("normocytic", {"labs": {"mcv": lab(90, "fL")}}, Tier.standard, STANDARD, "none",
-         warnings_include={"WARN-NORMOCYTIC"}),
-    Case("folate-low", {"labs": {"folate": lab(4, "nmol/L")}}, Tier.standard, STANDARD, "none",
-         warnings_include={"WARN-FOLATE-LOW"}),
-    Case("cardiac-k-3.7-below-target", {"labs": {"potassium": lab(3.7, "mmol/L")},
-                                        "modifiers": {"cardiac_disease": True}},
-         Tier.raised, RAISED, "none", warnings_include={"WARN-CARDIAC-TARGET"}),
-    Case("discharge-inside-window", {"modifiers": {"planned_discharge_at": (FIRST + timedelta(hours=30)).isoformat()}},
-         Tier.standard, STANDARD, "none", warnings_include={"WARN-DISCHARGE"}),
-    Case("discharge-after-window", {"modifiers": {"planned_discharge_at": (FIRST + timedelta(days=7)).isoformat()}},
-         Tier.standard, STANDARD, "none", warnings_exclude={"WARN-DISCHARGE"}),
-    Case("severity-override-to-severe", {"labs": {"haemoglobin": lab(95, "g/L")}, "regimen": PARENTERAL,
-                                         "severity_override": {"severity": "severe", "reason": "Hb falling fast",
-                                                               "clinician": "Dr Override"}},
-         Tier.high, HIGH + DAY10, "none", factors={"RISK-SEVERE-PARENTERAL"}),
-    Case("followup-k-2.4-iv-now", {"followups": [{"analyte": "potassium", "value": 2.4, "unit": "mmol/L",
-                                                  "sampled_at": hours(20).isoformat()}]},
-         Tier.standard, STANDARD, "iv", warnings_include={"WARN-FOLLOWUP-IV"}, now_offset_h=21),
-    Case("followup-k-stale-at-now", {"followups": [{"analyte": "potassium", "value": 3.3, "unit": "mmol/L",
-                                                    "sampled_at": hours(20).isoformat()}]},
-         Tier.standard, STANDARD, "sample", now_offset_h=50),
+    Case(
+        "k-4.7-reassess",
+        {"labs": {"potassium": lab(4.7, "mmol/L")}},
+        Tier.standard,
+        STANDARD,
+        "review",
+    ),
+    Case(
+        "k-5.0-hold", {"labs": {"potassium": lab(5.0, "mmol/L")}}, Tier.standard, STANDARD, "hold"
+    ),
+    Case(
+        "k-5.6-hyperkalaemia-gate",
+        {"labs": {"potassium": lab(5.6, "mmol/L")}},
+        Tier.standard,
+        STANDARD,
+        "hold",
+        gates={"GATE-TEXT-HYPERK"},
+    ),
+    Case(
+        "egfr-25-renal-gate",
+        {"labs": {"potassium": lab(3.2, "mmol/L"), "egfr": lab(25, "mL/min/1.73 m2")}},
+        Tier.high,
+        HIGH,
+        "prescriber",
+        gates={"GATE-TEXT-RENAL"},
+    ),
+    Case(
+        "egfr-10-renal-team",
+        {"labs": {"egfr": lab(10, "mL/min/1.73 m2")}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        gates={"GATE-TEXT-RENAL", "GATE-TEXT-RENAL-TEAM"},
+    ),
+    Case(
+        "egfr-missing-renal-unknown",
+        {"labs": {"egfr": None, "potassium": lab(3.3, "mmol/L")}},
+        Tier.high,
+        HIGH,
+        "prescriber",
+        gates={"GATE-TEXT-RENAL-UNKNOWN"},
+    ),
+    Case(
+        "dialysis-gate",
+        {"labs": {"egfr": None}, "modifiers": {"dialysis": True}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        gates={"GATE-TEXT-DIALYSIS"},
+    ),
+    Case(
+        "oliguria-gate",
+        {"modifiers": {"oliguria": True}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        gates={"GATE-TEXT-OLIGURIA"},
+    ),
+    Case(
+        "spironolactone-gate",
+        {
+            "labs": {"potassium": lab(3.1, "mmol/L")},
+            "modifiers": {"k_raising_drugs": ["k_sparing_diuretic"]},
+        },
+        Tier.high,
+        HIGH,
+        "prescriber",
+        gates={"GATE-TEXT-K-RAISING"},
+    ),
+    Case(
+        "age-16-gate",
+        {"patient": {"date_of_birth": "2010-06-01"}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        gates={"GATE-TEXT-AGE"},
+    ),
+    Case(
+        "no-baseline-k",
+        {"labs": {"potassium": None}},
+        Tier.raised,
+        RAISED,
+        "sample",
+        warnings_include={"WARN-NO-BASELINE-K"},
+        baseline_draw=True,
+        factors={"RISK-K-MISSING"},
+    ),
+    Case(
+        "stale-k-30h-before-dose",
+        {"labs": {"potassium": lab(4.1, "mmol/L", FIRST - timedelta(hours=30))}},
+        Tier.raised,
+        RAISED,
+        "sample",
+        warnings_include={"WARN-STALE"},
+        baseline_draw=True,
+    ),
+    Case(
+        "cannot-take-oral-k-3.2-iv",
+        {"labs": {"potassium": lab(3.2, "mmol/L")}, "modifiers": {"cannot_take_oral": True}},
+        Tier.high,
+        HIGH,
+        "iv",
+        factors={"RISK-K-LOW", "RISK-NO-ORAL"},
+    ),
+    Case(
+        "b12-indeterminate-mma",
+        {"labs": {"b12": lab(200, "pmol/L")}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_include={"WARN-B12-INDETERMINATE"},
+    ),
+    Case(
+        "b12-missing",
+        {"labs": {"b12": None}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_include={"WARN-B12-MISSING"},
+    ),
+    Case(
+        "normocytic",
+        {"labs": {"mcv": lab(90, "fL")}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_include={"WARN-NORMOCYTIC"},
+    ),
+    Case(
+        "folate-low",
+        {"labs": {"folate": lab(4, "nmol/L")}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_include={"WARN-FOLATE-LOW"},
+    ),
+    Case(
+        "cardiac-k-3.7-below-target",
+        {"labs": {"potassium": lab(3.7, "mmol/L")}, "modifiers": {"cardiac_disease": True}},
+        Tier.raised,
+        RAISED,
+        "none",
+        warnings_include={"WARN-CARDIAC-TARGET"},
+    ),
+    Case(
+        "discharge-inside-window",
+        {"modifiers": {"planned_discharge_at": (FIRST + timedelta(hours=30)).isoformat()}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_include={"WARN-DISCHARGE"},
+    ),
+    Case(
+        "discharge-after-window",
+        {"modifiers": {"planned_discharge_at": (FIRST + timedelta(days=7)).isoformat()}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_exclude={"WARN-DISCHARGE"},
+    ),
+    Case(
+        "severity-override-to-severe",
+        {
+            "labs": {"haemoglobin": lab(95, "g/L")},
+            "regimen": PARENTERAL,
+            "severity_override": {
+                "severity": "severe",
+                "reason": "Hb falling fast",
+                "clinician": "Dr Override",
+            },
+        },
+        Tier.high,
+        HIGH + DAY10,
+        "none",
+        factors={"RISK-SEVERE-PARENTERAL"},
+    ),
+    Case(
+        "followup-k-2.4-iv-now",
+        {
+            "followups": [
+                {
+                    "analyte": "potassium",
+                    "value": 2.4,
+                    "unit": "mmol/L",
+                    "sampled_at": hours(20).isoformat(),
+                }
+            ]
+        },
+        Tier.standard,
+        STANDARD,
+        "iv",
+        warnings_include={"WARN-FOLLOWUP-IV"},
+        now_offset_h=21,
+    ),
+    Case(
+        "followup-k-stale-at-now",
+        {
+            "followups": [
+                {
+                    "analyte": "potassium",
+                    "value": 3.3,
+                    "unit": "mmol/L",
+                    "sampled_at": hours(20).isoformat(),
+                }
+            ]
+        },
+        Tier.standard,
+        STANDARD,
+        "sample",
+        now_offset_h=50,
+    ),
 ]
 
 
@@ -139,12 +378,16 @@ def test_uk_default_0_1_0(case: Case) -> None:
     plan = _run(case)
     assert plan.protocol.protocol_id == "uk-default" and plan.protocol.version == "0.1.0"
     assert plan.risk.tier is case.tier
-    electro = [d.hours_after_first_dose for d in plan.schedule if "potassium" in d.tests
-               and not d.before_first_dose]
+    electro = [
+        d.hours_after_first_dose
+        for d in plan.schedule
+        if "potassium" in d.tests and not d.before_first_dose
+    ]
     assert electro == case.draws
     assert [d.at for d in plan.schedule if not d.before_first_dose] == [
         FIRST + timedelta(hours=d.hours_after_first_dose)
-        for d in plan.schedule if not d.before_first_dose
+        for d in plan.schedule
+        if not d.before_first_dose
     ]
     assert any(d.before_first_dose for d in plan.schedule) is case.baseline_draw
     k = next(o for o in plan.orders_now if o.electrolyte == "potassium")
@@ -181,10 +424,17 @@ def test_demo_patient_plan() -> None:
     plan = evaluate(proto(), demo_inputs(), now=NOW)
     assert plan.risk.tier is Tier.high
     assert [f.rule_id for f in plan.risk.factors] == [
-        "RISK-SEVERE-PARENTERAL", "RISK-K-LOW", "RISK-MG-LOW", "RISK-K-LOWERING",
+        "RISK-SEVERE-PARENTERAL",
+        "RISK-K-LOW",
+        "RISK-MG-LOW",
+        "RISK-K-LOWERING",
     ]
     assert [d.at.strftime("%d %H:%M") for d in plan.schedule][:5] == [
-        "26 20:00", "27 02:00", "27 14:00", "28 02:00", "28 14:00",
+        "26 20:00",
+        "27 02:00",
+        "27 14:00",
+        "28 02:00",
+        "28 14:00",
     ]
     orders = {o.electrolyte: o for o in plan.orders_now}
     assert orders["potassium"].kind == "oral" and orders["potassium"].daily_amount == 72
@@ -193,7 +443,12 @@ def test_demo_patient_plan() -> None:
     assert orders["phosphate"].kind == "none"
     assert plan.potassium_per_day == 72
     assert [d.at.strftime("%a %d") for d in plan.b12_order.dose_times] == [
-        "Thu 26", "Sat 28", "Mon 30", "Thu 03", "Sat 05", "Mon 07",
+        "Thu 26",
+        "Sat 28",
+        "Mon 30",
+        "Thu 03",
+        "Sat 05",
+        "Mon 07",
     ]
     assert plan.protocol.not_for_clinical_use
     assert plan.action_now.basis == "Baseline potassium 3.4 mmol/L at Thu 26-Nov-2026 07:10"
@@ -210,7 +465,9 @@ def test_demo_patient_plan() -> None:
 
 def test_phosphate_sandoz_held_when_k_at_hold() -> None:
     plan = evaluate(
-        proto(), inputs(labs={"potassium": lab(5.1, "mmol/L"), "phosphate": lab(0.4, "mmol/L")}), now=NOW
+        proto(),
+        inputs(labs={"potassium": lab(5.1, "mmol/L"), "phosphate": lab(0.4, "mmol/L")}),
+        now=NOW,
     )
     po4 = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
     assert po4.kind == "prescriber" and "contains potassium" in po4.text
@@ -219,7 +476,9 @@ def test_phosphate_sandoz_held_when_k_at_hold() -> None:
 
 def test_phosphate_sandoz_counted_in_potassium_total() -> None:
     plan = evaluate(
-        proto(), inputs(labs={"potassium": lab(3.2, "mmol/L"), "phosphate": lab(0.4, "mmol/L")}), now=NOW
+        proto(),
+        inputs(labs={"potassium": lab(3.2, "mmol/L"), "phosphate": lab(0.4, "mmol/L")}),
+        now=NOW,
     )
     po4 = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
     assert po4.kind == "oral" and po4.potassium_per_day == 9
@@ -227,17 +486,45 @@ def test_phosphate_sandoz_counted_in_potassium_total() -> None:
 
 
 US_CASES = [
-    Case("us-standard-oral", {"regimen": {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()}},
-         Tier.standard, STANDARD, "none"),
-    Case("us-mild-k-3.2-40-meq", {"regimen": {"preset_id": "us-label-100", "first_dose_at": FIRST.isoformat()},
-                                  "labs": {"potassium": lab(3.2, "mEq/L")}},
-         Tier.high, HIGH + DAY10, "oral", 40),
-    Case("us-k-5.0-hold-and-call", {"regimen": {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()},
-                                    "labs": {"potassium": lab(5.0, "mEq/L")}},
-         Tier.standard, STANDARD, "hold"),
-    Case("us-creatinine-gate", {"regimen": {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()},
-                                "labs": {"creatinine": lab(2.8, "mg/dL")}},
-         Tier.standard, STANDARD, "none", gates={"GATE-TEXT-RENAL"}),
+    Case(
+        "us-standard-oral",
+        {"regimen": {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()}},
+        Tier.standard,
+        STANDARD,
+        "none",
+    ),
+    Case(
+        "us-mild-k-3.2-40-meq",
+        {
+            "regimen": {"preset_id": "us-label-100", "first_dose_at": FIRST.isoformat()},
+            "labs": {"potassium": lab(3.2, "mEq/L")},
+        },
+        Tier.high,
+        HIGH + DAY10,
+        "oral",
+        40,
+    ),
+    Case(
+        "us-k-5.0-hold-and-call",
+        {
+            "regimen": {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()},
+            "labs": {"potassium": lab(5.0, "mEq/L")},
+        },
+        Tier.standard,
+        STANDARD,
+        "hold",
+    ),
+    Case(
+        "us-creatinine-gate",
+        {
+            "regimen": {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()},
+            "labs": {"creatinine": lab(2.8, "mg/dL")},
+        },
+        Tier.standard,
+        STANDARD,
+        "none",
+        gates={"GATE-TEXT-RENAL"},
+    ),
 ]
 
 

@@ -9,9 +9,7 @@ from desktop_app.logic.privacy import MASK, for_log, masked
 def test_the_name_its_words_and_the_identifier_are_masked_in_any_case() -> None:
     patient = Patient(name="Margaret Ellison (DEMO)", identifier="RX0042137")
     text = "/tmp/rx0042137-order-sheet.pdf, MARGARET ELLISON (DEMO).json, ellison.json"
-    assert for_log(text, patient) == (
-        f"/tmp/{MASK}-order-sheet.pdf, {MASK}.json, {MASK}.json"
-    )
+    assert for_log(text, patient) == (f"/tmp/{MASK}-order-sheet.pdf, {MASK}.json, {MASK}.json")
 
 
 def test_short_words_and_empty_secrets_are_left() -> None:

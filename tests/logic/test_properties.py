@@ -20,7 +20,6 @@ from tests.strategies import PROTOCOL_IDS, PROTOCOLS, cases, k_values
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-
 def _now_for(case: dict[str, Any]) -> Any:
     return FIRST + timedelta(hours=24) if case["followups"] else NOW
 
@@ -44,14 +43,21 @@ def test_whole_input_space_invariants(lc: tuple[str, dict[str, Any]]) -> None:
     assert max(d.at for d in plan.schedule if "potassium" in d.tests) >= plan.first_dose_at + window
     # No IV order above the protocol's rate or concentration (CLN-04).
     rows = [*plan.k_bands, *plan.mg_bands, *plan.po4_bands]
-    iv_orders = [o for o in plan.orders_now if o.iv] + [r.order for r in rows if r.order and r.order.iv]
+    iv_orders = [o for o in plan.orders_now if o.iv] + [
+        r.order for r in rows if r.order and r.order.iv
+    ]
     for order in iv_orders:
         assert order.iv is not None
         if order.electrolyte == "potassium":
-            assert order.iv.max_rate <= max(b.iv.max_rate.value for b in
-                                            (*p.potassium.bands, p.potassium.not_by_mouth_band) if b.iv)
+            assert order.iv.max_rate <= max(
+                b.iv.max_rate.value
+                for b in (*p.potassium.bands, p.potassium.not_by_mouth_band)
+                if b.iv
+            )
             assert order.iv.concentration <= p.potassium.iv_max_peripheral_concentration.value
-        assert order.iv.max_rate_ml_per_hour * order.iv.min_duration_hours <= order.iv.volume_ml + 1e-6
+        assert (
+            order.iv.max_rate_ml_per_hour * order.iv.min_duration_hours <= order.iv.volume_ml + 1e-6
+        )
     # No potassium given at or above the hold threshold; phosphate products held with it.
     band_ids = {b.id: b for b in (*p.potassium.bands, p.potassium.not_by_mouth_band)}
     for order in plan.orders_now:
@@ -59,8 +65,11 @@ def test_whole_input_space_invariants(lc: tuple[str, dict[str, Any]]) -> None:
             band = band_ids[order.band_id or ""]
             assert band.lower is None or band.lower.value < hold
             latest = [f.value for f in plan.followups if f.analyte == "potassium"]
-            k_used = latest[-1] if latest else next(
-                lab.value for lab in plan.labs if lab.analyte == "potassium")
+            k_used = (
+                latest[-1]
+                if latest
+                else next(lab.value for lab in plan.labs if lab.analyte == "potassium")
+            )
             assert k_used < hold
     # Gates always force review: no automatic dose while any gate is open (CLN-01).
     if plan.gates:
@@ -68,9 +77,13 @@ def test_whole_input_space_invariants(lc: tuple[str, dict[str, Any]]) -> None:
         assert all(r.gated for r in rows if r.order is not None)
     mods = case["modifiers"]
     egfr = case["labs"].get("egfr")
-    if mods["k_raising_drugs"] or mods["dialysis"] or mods["oliguria"] or (
-        egfr and egfr["value"] < p.gates.renal.egfr_review_below.value
-    ) or egfr is None:
+    if (
+        mods["k_raising_drugs"]
+        or mods["dialysis"]
+        or mods["oliguria"]
+        or (egfr and egfr["value"] < p.gates.renal.egfr_review_below.value)
+        or egfr is None
+    ):
         assert plan.gates
     # Every line has a reason with a resolvable source (VER-02).
     refs = {r.key for r in plan.references}
@@ -113,7 +126,9 @@ def test_lower_k_never_smaller_dose_or_later_recheck(pid: str, data: st.DataObje
 
 @SETTINGS
 @given(PROTOCOL_IDS, st.sampled_from(list(Analyte)), st.data())
-def test_unit_round_trip_returns_the_entered_value(pid: str, analyte: Analyte, data: st.DataObject) -> None:
+def test_unit_round_trip_returns_the_entered_value(
+    pid: str, analyte: Analyte, data: st.DataObject
+) -> None:
     spec = PROTOCOLS[pid].protocol.analytes[analyte]
     unit = data.draw(st.sampled_from(spec.units))
     value = data.draw(st.floats(0.01, 10000, allow_nan=False))
@@ -126,8 +141,9 @@ def test_unit_round_trip_returns_the_entered_value(pid: str, analyte: Analyte, d
 def test_implausible_potassium_is_always_refused(pid: str, value: float) -> None:
     lp = PROTOCOLS[pid]
     spec = lp.protocol.analytes[Analyte.potassium]
-    case = base_case(labs={"potassium": lab(value, "mmol/L")},
-                     regimen={"preset_id": lp.protocol.default_regimen})
+    case = base_case(
+        labs={"potassium": lab(value, "mmol/L")}, regimen={"preset_id": lp.protocol.default_regimen}
+    )
     inp = PlanInputs.model_validate(case)
     plausible = spec.plausible_low.value <= value <= spec.plausible_high.value
     try:

@@ -388,9 +388,9 @@ def test_parse_json_strict_returns_data() -> None:
     assert parse_json_strict(b'{"a": [1, 2.5]}', "x") == {"a": [1, 2.5]}
 
 
-
-@pytest.mark.parametrize(("version", "expected"), [("0.9.0", "cannot migrate"),
-                                                   ("\u0661.0.0", "MAJOR.MINOR.PATCH")])
+@pytest.mark.parametrize(
+    ("version", "expected"), [("0.9.0", "cannot migrate"), ("\u0661.0.0", "MAJOR.MINOR.PATCH")]
+)
 def test_older_or_non_ascii_schema_versions_are_refused(version: str, expected: str) -> None:
     raw = _raw()
     raw["schema_version"] = version

@@ -36,8 +36,13 @@ def test_diuretic_warning_never_advises_a_potassium_sparing_diuretic_alongside_p
     preset = p.default_regimen if path == US else "bnf-no-neuro"
     case = inputs(
         modifiers={"k_lowering_drugs": ["loop_diuretic"]},
-        labs={"potassium": {"value": 3.2, "unit": p.analytes["potassium"].units[0],
-                            "sampled_at": "2026-11-26T07:00:00+00:00"}},
+        labs={
+            "potassium": {
+                "value": 3.2,
+                "unit": p.analytes["potassium"].units[0],
+                "sampled_at": "2026-11-26T07:00:00+00:00",
+            }
+        },
         regimen={"preset_id": preset, "first_dose_at": "2026-11-26T14:00:00+00:00"},
     )
     plan = evaluate(proto(path), case, now=NOW)
@@ -46,6 +51,7 @@ def test_diuretic_warning_never_advises_a_potassium_sparing_diuretic_alongside_p
 
 
 # ----- item 5: grade C and D only locate a source ------------------------------------------------
+
 
 def _raw(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
@@ -78,7 +84,8 @@ def test_no_shipped_rule_rests_on_grade_c_or_d_without_being_local_policy(path: 
     refs = raw["references"]
     weak = {g.value for g in WEAK_GRADES}
     offenders = [
-        r["id"] for r in _graded(raw)
+        r["id"]
+        for r in _graded(raw)
         if not r["local_policy"] and (r["grade"] in weak or refs[r["source"]]["grade"] in weak)
     ]
     assert offenders == []
@@ -110,11 +117,21 @@ def test_validator_refuses_grade_c_text_and_band_rules_too() -> None:
 def test_a_grade_c_rule_marked_local_policy_is_accepted() -> None:
     raw = _raw(UK)
     raw["potassium"]["hold_at_or_above"].update(grade="C", local_policy=True)
-    assert load_protocol_bytes(json.dumps(raw).encode()).protocol.potassium.hold_at_or_above.local_policy
+    assert load_protocol_bytes(
+        json.dumps(raw).encode()
+    ).protocol.potassium.hold_at_or_above.local_policy
 
 
 #: Standard atomic weights (IUPAC 2021, abridged) used to check the derived unit factors.
-ATOMIC = {"H": 1.008, "C": 12.011, "N": 14.007, "O": 15.999, "Mg": 24.305, "P": 30.974, "Co": 58.933}
+ATOMIC = {
+    "H": 1.008,
+    "C": 12.011,
+    "N": 14.007,
+    "O": 15.999,
+    "Mg": 24.305,
+    "P": 30.974,
+    "Co": 58.933,
+}
 
 
 def _molar_mass(formula: str) -> float:
@@ -163,20 +180,64 @@ def test_us_kcl_tablet_and_iv_rate_rules_cite_dailymed_and_are_local_policy() ->
 #: Addresses that are copies, mirrors, staging sites, document-sharing sites or AI summaries
 #: (clinical basis: "They are locators, never the citation").
 COPY_HOSTS = (
-    "fda.report", "recallguide.org", "globalrph.com", "rxreasoner.com", "docsbay.net", "scribd.com",
-    "studylib.net", "flipbuilder.com", "droracle.ai", "gradestack.com", "clicktocurecancer.info",
-    "medicaments.tips", "phabahamas.org", "skyscape.com", "ilovetranslation.com", "netlify.app",
-    "wilddata.cn", "jioinstitute.edu.in", "jdrcomputers.co.uk", "duckeggcontent.com", "csmu.edu.tw",
-    "tactuum.com", "staging.", "rhythmusic.net", "epgonline.org", "doctor123.org", "elephantcare.org",
-    "quickmedcalc.com", "health3.app", "labtests.co.in", "gpni.co.uk", "nasgp.org.uk",
-    "pernicious-anaemia-society.org", "ashpublications.net", "kab.ac.ug",
+    "fda.report",
+    "recallguide.org",
+    "globalrph.com",
+    "rxreasoner.com",
+    "docsbay.net",
+    "scribd.com",
+    "studylib.net",
+    "flipbuilder.com",
+    "droracle.ai",
+    "gradestack.com",
+    "clicktocurecancer.info",
+    "medicaments.tips",
+    "phabahamas.org",
+    "skyscape.com",
+    "ilovetranslation.com",
+    "netlify.app",
+    "wilddata.cn",
+    "jioinstitute.edu.in",
+    "jdrcomputers.co.uk",
+    "duckeggcontent.com",
+    "csmu.edu.tw",
+    "tactuum.com",
+    "staging.",
+    "rhythmusic.net",
+    "epgonline.org",
+    "doctor123.org",
+    "elephantcare.org",
+    "quickmedcalc.com",
+    "health3.app",
+    "labtests.co.in",
+    "gpni.co.uk",
+    "nasgp.org.uk",
+    "pernicious-anaemia-society.org",
+    "ashpublications.net",
+    "kab.ac.ug",
 )
 #: Where an original lives: a DOI or PMID, DailyMed, the emc, or an owner's official site.
 ORIGINAL_HOSTS = (
-    "doi.org", "pubmed.ncbi.nlm.nih.gov", "pmc.ncbi.nlm.nih.gov", "dailymed.nlm.nih.gov",
-    "medicines.org.uk", "nice.org.uk", "nhs.uk", "nhs.scot", "nhsh.scot", "ggcmedicines.org.uk",
-    "aaamedicines.org.uk", "nsw.gov.au", "who.int", "health.gov.za", "tg.org.au",
-    "health.qld.gov.au", "mayoclinic.org", "merckmanuals.com", "bipm.org", "leeds.ac.uk",
+    "doi.org",
+    "pubmed.ncbi.nlm.nih.gov",
+    "pmc.ncbi.nlm.nih.gov",
+    "dailymed.nlm.nih.gov",
+    "medicines.org.uk",
+    "nice.org.uk",
+    "nhs.uk",
+    "nhs.scot",
+    "nhsh.scot",
+    "ggcmedicines.org.uk",
+    "aaamedicines.org.uk",
+    "nsw.gov.au",
+    "who.int",
+    "health.gov.za",
+    "tg.org.au",
+    "health.qld.gov.au",
+    "mayoclinic.org",
+    "merckmanuals.com",
+    "bipm.org",
+    "leeds.ac.uk",
     "rcemlearning.co.uk",
 )
 _BARE_IP = re.compile(r"^https?://\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?/")
@@ -210,7 +271,9 @@ def test_every_reference_names_its_original_and_none_points_at_a_copy(path: Path
         if ref.grade is None:  # the project's own choices: local policy and the safety requirements
             continue
         locator = ref.grade.value in ("C", "D")
-        assert _names_original(ref.title, ref.url, locator), f"{key}: names no original: {ref.title}"
+        assert _names_original(ref.title, ref.url, locator), (
+            f"{key}: names no original: {ref.title}"
+        )
 
 
 @BOTH
@@ -232,10 +295,14 @@ def test_grades_follow_the_kind_of_source(path: Path) -> None:
 @BOTH
 def test_the_copy_check_would_catch_the_old_citations(path: Path) -> None:
     """The test above can fail: the addresses the protocol used to cite are caught."""
-    for old in ("http://47.251.13.51:8081/17804670", "https://fda.report/DailyMed/7e10c47d",
-                "https://rds.staging.tactuum.com/nhs-borders-clinical-guidelines/x",
-                "https://online.flipbuilder.com/zdkcq/fuvc/files/basic-html/page84.html",
-                "https://www.droracle.ai/articles/210573/x", "https://es.scribd.com/document/1"):
+    for old in (
+        "http://47.251.13.51:8081/17804670",
+        "https://fda.report/DailyMed/7e10c47d",
+        "https://rds.staging.tactuum.com/nhs-borders-clinical-guidelines/x",
+        "https://online.flipbuilder.com/zdkcq/fuvc/files/basic-html/page84.html",
+        "https://www.droracle.ai/articles/210573/x",
+        "https://es.scribd.com/document/1",
+    ):
         host = _host(old)
         assert _BARE_IP.match(old) or any(c in host for c in COPY_HOSTS), old
 
@@ -256,8 +323,10 @@ def test_alternatives_cite_the_source_that_says_them(path: Path) -> None:
     assert _alt_sources(p.magnesium.normal_low)[0.8] == "etg-hypomagnesaemia"
     assert _alt_sources(p.b12.folate_low_below)[6.8] == "uhnm-folate"
     window = p.monitoring.label_window_hours
-    assert any(a.source == "bennett-brown" and "height of the erythrocyte response" in a.text
-               for a in window.alternatives)
+    assert any(
+        a.source == "bennett-brown" and "height of the erythrocyte response" in a.text
+        for a in window.alternatives
+    )
     assert not any(a.source == "hoffbrand" for a in window.alternatives)
 
 
@@ -287,8 +356,16 @@ def _printed(obj: Any) -> list[str]:
     out: list[str] = []
     if isinstance(obj, dict):
         for key, value in obj.items():
-            if key in ("name", "text", "instruction", "label", "loading_text", "maintenance_text",
-                       "examples", "administration") and isinstance(value, str):
+            if key in (
+                "name",
+                "text",
+                "instruction",
+                "label",
+                "loading_text",
+                "maintenance_text",
+                "examples",
+                "administration",
+            ) and isinstance(value, str):
                 out.append(value)
             elif key != "references":
                 out.extend(_printed(value))
@@ -315,13 +392,20 @@ def test_us_magnesium_products_are_oxide_by_mouth_and_sulfate_in_grams_iv() -> N
     assert "magnesium sulfate 4 g" in iv.name
     # 4 g of magnesium sulfate heptahydrate (246.47 g/mol) = 16.2 mmol = 32.5 mEq
     assert iv.amount.value == pytest.approx(4000 / 246.47, abs=0.05)
-    daily = oral.magnesium_per_unit.value * next(b for b in p.magnesium.bands if b.oral).oral.times_per_day.value
+    daily = (
+        oral.magnesium_per_unit.value
+        * next(b for b in p.magnesium.bands if b.oral).oral.times_per_day.value
+    )
     assert daily <= p.magnesium.oral_max_per_day.value
 
 
 def test_us_magnesium_iv_order_prints_grams_and_meq() -> None:
-    case = inputs(labs={"magnesium": {"value": 0.9, "unit": "mg/dL", "sampled_at": "2026-11-26T07:00:00+00:00"}},
-                  regimen={"preset_id": "us-oral-2mg", "first_dose_at": "2026-11-26T14:00:00+00:00"})
+    case = inputs(
+        labs={
+            "magnesium": {"value": 0.9, "unit": "mg/dL", "sampled_at": "2026-11-26T07:00:00+00:00"}
+        },
+        regimen={"preset_id": "us-oral-2mg", "first_dose_at": "2026-11-26T14:00:00+00:00"},
+    )
     plan = evaluate(proto(US), case, now=NOW)
     iv = next(o for o in plan.orders_now if o.electrolyte == "magnesium")
     assert "magnesium sulfate 4 g" in iv.text and "mEq" in iv.text
@@ -339,8 +423,12 @@ def test_us_phosphate_products_carry_their_potassium() -> None:
 
 
 def test_us_phosphate_tablet_potassium_is_counted_in_the_daily_total() -> None:
-    case = inputs(labs={"phosphate": {"value": 1.2, "unit": "mg/dL", "sampled_at": "2026-11-26T07:00:00+00:00"}},
-                  regimen={"preset_id": "us-oral-2mg", "first_dose_at": "2026-11-26T14:00:00+00:00"})
+    case = inputs(
+        labs={
+            "phosphate": {"value": 1.2, "unit": "mg/dL", "sampled_at": "2026-11-26T07:00:00+00:00"}
+        },
+        regimen={"preset_id": "us-oral-2mg", "first_dose_at": "2026-11-26T14:00:00+00:00"},
+    )
     plan = evaluate(proto(US), case, now=NOW)
     order = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
     assert order.potassium_per_day == pytest.approx(2 * 3 * 1.1)
@@ -358,13 +446,22 @@ def test_us_label_route_warning_and_reticulocyte_condition() -> None:
     route = next(h for h in p.hold_rules if h.id == "HOLD-B12-NOT-IV")
     assert "avoid the intravenous route" in route.text and route.source == "fda-cyano-label"
     label = p.regimen("us-label-100")
-    assert "if there is clinical improvement and a reticulocyte response is observed" in label.maintenance_text
+    assert (
+        "if there is clinical improvement and a reticulocyte response is observed"
+        in label.maintenance_text
+    )
 
 
 def test_us_drug_examples_are_us_names() -> None:
     p = proto(US).protocol
     text = " ".join(f"{d.label} {d.examples}" for d in (*p.k_lowering_drugs, *p.k_raising_drugs))
-    for uk_name in ("salbutamol", "bendroflumethiazide", "prednisolone", "ciclosporin", "co-trimoxazole"):
+    for uk_name in (
+        "salbutamol",
+        "bendroflumethiazide",
+        "prednisolone",
+        "ciclosporin",
+        "co-trimoxazole",
+    ):
         assert uk_name not in text, uk_name
     for us_name in ("albuterol", "hydrochlorothiazide", "prednisone", "cyclosporine"):
         assert us_name in text, us_name
@@ -380,10 +477,20 @@ def test_the_potassium_in_an_iv_phosphate_is_printed_and_cited() -> None:
     raw = _raw(UK)
     bag = raw["phosphate"]["iv_products"][0]
     bag["name"] = "potassium phosphates 20 mmol in glucose 5% 500 mL"
-    bag["potassium_per_bag"] = {"id": "PO4-IV-K", "value": 29.4, "unit": "mmol", "source": "local",
-                                "grade": None, "local_policy": True}
+    bag["potassium_per_bag"] = {
+        "id": "PO4-IV-K",
+        "value": 29.4,
+        "unit": "mmol",
+        "source": "local",
+        "grade": None,
+        "local_policy": True,
+    }
     lp = load_protocol_bytes(json.dumps(raw).encode())
-    case = inputs(labs={"phosphate": {"value": 0.2, "unit": "mmol/L", "sampled_at": "2026-11-26T07:00:00+00:00"}})
+    case = inputs(
+        labs={
+            "phosphate": {"value": 0.2, "unit": "mmol/L", "sampled_at": "2026-11-26T07:00:00+00:00"}
+        }
+    )
     order = next(o for o in evaluate(lp, case, now=NOW).orders_now if o.electrolyte == "phosphate")
     assert "Each bag also gives 29.4 mmol potassium." in order.text
     assert "PO4-IV-K" in order.reason.rule_ids
@@ -400,8 +507,13 @@ def test_a_potassium_salt_tablet_for_phosphate_must_state_its_potassium() -> Non
 def test_the_potassium_in_an_iv_phosphate_is_in_the_protocols_potassium_unit() -> None:
     raw = _raw(UK)
     raw["phosphate"]["iv_products"][0]["potassium_per_bag"] = {
-        "id": "PO4-IV-K", "value": 29.4, "unit": "mEq", "source": "local", "grade": None,
-        "local_policy": True}
+        "id": "PO4-IV-K",
+        "value": 29.4,
+        "unit": "mEq",
+        "source": "local",
+        "grade": None,
+        "local_policy": True,
+    }
     assert "PO4-IV-GLYCEROPHOSPHATE: potassium must be in mmol" in _problems(raw)
 
 
@@ -427,17 +539,23 @@ def test_validator_refuses_a_tier_with_too_few_draws_in_the_label_window() -> No
     raw = _raw(UK)
     raw["monitoring"]["electrolyte_draws"]["standard"]["values"] = [24, 48, 120, 168]
     msg = _problems(raw)
-    assert "monitoring.electrolyte_draws.standard has 2 draws inside the label window of 48 hours" in msg
+    assert (
+        "monitoring.electrolyte_draws.standard has 2 draws inside the label window of 48 hours"
+        in msg
+    )
     assert "MON-MIN-DRAWS-48H asks for at least 3" in msg
 
 
 @BOTH
 @pytest.mark.parametrize("parenteral", [True, False], ids=["parenteral", "oral"])
-def test_parenteral_loading_adds_a_local_policy_draw_on_day_10(path: Path, parenteral: bool) -> None:
+def test_parenteral_loading_adds_a_local_policy_draw_on_day_10(
+    path: Path, parenteral: bool
+) -> None:
     p = proto(path).protocol
     preset = next(r.id for r in p.regimens if r.parenteral_loading is parenteral)
     plan = evaluate(
-        proto(path), inputs(regimen={"preset_id": preset, "first_dose_at": "2026-11-26T14:00:00+00:00"}),
+        proto(path),
+        inputs(regimen={"preset_id": preset, "first_dose_at": "2026-11-26T14:00:00+00:00"}),
         now=NOW,
     )
     day10 = [d for d in plan.schedule if d.day == 10]
@@ -449,7 +567,9 @@ def test_parenteral_loading_adds_a_local_policy_draw_on_day_10(path: Path, paren
     assert "MON-PARENTERAL-HOURS" in day10[0].reason.rule_ids and day10[0].reason.local_policy
 
 
-@pytest.mark.parametrize(("weight", "rule"), [(580.0, "PLAUS-WEIGHT-HIGH"), (5.0, "PLAUS-WEIGHT-LOW")])
+@pytest.mark.parametrize(
+    ("weight", "rule"), [(580.0, "PLAUS-WEIGHT-HIGH"), (5.0, "PLAUS-WEIGHT-LOW")]
+)
 def test_an_implausible_weight_cites_the_bound_it_crossed(weight: float, rule: str) -> None:
     with pytest.raises(InputError) as info:
         evaluate(proto(), inputs(patient={"weight_kg": weight}), now=NOW)

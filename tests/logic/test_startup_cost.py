@@ -5,6 +5,7 @@ Each check runs in a fresh interpreter, as the program starts.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -164,6 +165,6 @@ def test_model_annotations_are_evaluated_when_the_classes_are_defined() -> None:
         if isinstance(cls, type)
         and issubclass(cls, BaseModel)
         and cls.__module__ == module.__name__
-        and any(isinstance(a, str) for a in cls.__dict__.get("__annotations__", {}).values())
+        and any(isinstance(a, str) for a in inspect.get_annotations(cls).values())
     ]
     assert postponed == []

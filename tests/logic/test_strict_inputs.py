@@ -279,14 +279,27 @@ def test_a_naive_datetime_object_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("where", "text"),
-    [("severity_override.clinician", "   "), ("severity_override.reason", "     "),
-     ("overrides.0.prescriber", "  "), ("overrides.0.reason", "    ")],
+    [
+        ("severity_override.clinician", "   "),
+        ("severity_override.reason", "     "),
+        ("overrides.0.prescriber", "  "),
+        ("overrides.0.reason", "    "),
+    ],
 )
 def test_a_signed_name_or_reason_of_spaces_is_refused(where: str, text: str) -> None:
     case = base_case()
-    case["severity_override"] = {"severity": "severe", "reason": "Hb from the ward", "clinician": "Dr B"}
+    case["severity_override"] = {
+        "severity": "severe",
+        "reason": "Hb from the ward",
+        "clinician": "Dr B",
+    }
     case["overrides"] = [
-        {"target": "potassium", "action": "decline", "reason": "patient refuses", "prescriber": "Dr B"}
+        {
+            "target": "potassium",
+            "action": "decline",
+            "reason": "patient refuses",
+            "prescriber": "Dr B",
+        }
     ]
     section, field = where.rsplit(".", 1)
     holder = case["severity_override"] if section == "severity_override" else case["overrides"][0]

@@ -33,8 +33,10 @@ def test_the_window_is_in_the_protocol_as_local_policy() -> None:
     assert (bounds.time_back_limit.value, bounds.time_back_limit.unit) == (365, "days")
     assert (bounds.time_ahead_limit.value, bounds.time_ahead_limit.unit) == (60, "days")
     assert (bounds.age_plausible_high.value, bounds.age_plausible_high.unit) == (125, "years")
-    assert all(r.local_policy for r in (bounds.time_back_limit, bounds.time_ahead_limit,
-                                        bounds.age_plausible_high))
+    assert all(
+        r.local_policy
+        for r in (bounds.time_back_limit, bounds.time_ahead_limit, bounds.age_plausible_high)
+    )
 
 
 def test_a_first_dose_at_the_end_of_the_calendar_is_refused_not_a_traceback() -> None:
@@ -59,7 +61,9 @@ def test_a_first_dose_years_ago_is_refused() -> None:
 
 
 def test_a_lab_dated_year_one_is_refused() -> None:
-    found = problems(labs={"potassium": lab(4.2, "mmol/L", NOW.replace(year=1, month=1, day=1, hour=0))})
+    found = problems(
+        labs={"potassium": lab(4.2, "mmol/L", NOW.replace(year=1, month=1, day=1, hour=0))}
+    )
     assert found == {"labs.potassium.sampled_at": f"Mon 01-Jan-1 00:00 {BACK}"}
 
 
@@ -74,8 +78,14 @@ def test_a_lab_just_inside_the_window_is_used() -> None:
 def test_a_follow_up_years_ago_is_refused() -> None:
     case = base_case(
         regimen=regimen("2024-01-01T00:00:00Z"),
-        followups=[{"analyte": "potassium", "value": 3.9, "unit": "mmol/L",
-                    "sampled_at": "2024-01-02T00:00:00Z"}],
+        followups=[
+            {
+                "analyte": "potassium",
+                "value": 3.9,
+                "unit": "mmol/L",
+                "sampled_at": "2024-01-02T00:00:00Z",
+            }
+        ],
     )
     from desktop_app.logic.models import PlanInputs
 
@@ -88,11 +98,15 @@ def test_a_follow_up_years_ago_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("at", "message"),
-    [("2030-01-01T00:00:00Z", f"Tue 01-Jan-2030 00:00 {AHEAD}"),
-     ("2001-01-01T00:00:00Z", f"Mon 01-Jan-2001 00:00 {BACK}")],
+    [
+        ("2030-01-01T00:00:00Z", f"Tue 01-Jan-2030 00:00 {AHEAD}"),
+        ("2001-01-01T00:00:00Z", f"Mon 01-Jan-2001 00:00 {BACK}"),
+    ],
 )
 def test_a_planned_discharge_off_the_window_is_refused(at: str, message: str) -> None:
-    assert problems(modifiers={"planned_discharge_at": at}) == {"modifiers.planned_discharge_at": message}
+    assert problems(modifiers={"planned_discharge_at": at}) == {
+        "modifiers.planned_discharge_at": message
+    }
 
 
 def test_a_date_of_birth_in_1800_is_refused_with_the_age_it_gives() -> None:
@@ -113,12 +127,29 @@ def test_the_oldest_plausible_age_is_planned() -> None:
 @pytest.mark.parametrize(
     ("name", "unit", "value", "message"),
     [
-        ("time_back_limit", "hours", 365, "patient: time_back_limit must be a positive number of days"),
-        ("time_ahead_limit", "days", 0, "patient: time_ahead_limit must be a positive number of days"),
-        ("age_plausible_high", "days", 125, "patient: age_plausible_high must be a positive number of years"),
+        (
+            "time_back_limit",
+            "hours",
+            365,
+            "patient: time_back_limit must be a positive number of days",
+        ),
+        (
+            "time_ahead_limit",
+            "days",
+            0,
+            "patient: time_ahead_limit must be a positive number of days",
+        ),
+        (
+            "age_plausible_high",
+            "days",
+            125,
+            "patient: age_plausible_high must be a positive number of years",
+        ),
     ],
 )
-def test_a_protocol_with_a_wrong_window_is_refused(name: str, unit: str, value: float, message: str) -> None:
+def test_a_protocol_with_a_wrong_window_is_refused(
+    name: str, unit: str, value: float, message: str
+) -> None:
     raw = json.loads(UK.read_text(encoding="utf-8"))
     raw["patient"][name]["unit"] = unit
     raw["patient"][name]["value"] = value

@@ -13,14 +13,23 @@ from desktop_app.logic.units import accepted_units, check_value, from_canonical,
 from tests.logic.helpers import proto
 
 
-def spec(analyte: Analyte):  # noqa: ANN201
+def spec(analyte: Analyte):
     return proto().protocol.analytes[analyte]
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(20, "20"), (20.0, "20"), (0.5, "0.5"), (2.50, "2.5"), (1000, "1,000"), (1234.5, "1,234.5"),
-     (6.666, "6.67"), (0.001, "0"), (108.0, "108")],
+    [
+        (20, "20"),
+        (20.0, "20"),
+        (0.5, "0.5"),
+        (2.50, "2.5"),
+        (1000, "1,000"),
+        (1234.5, "1,234.5"),
+        (6.666, "6.67"),
+        (0.001, "0"),
+        (108.0, "108"),
+    ],
 )
 def test_num_has_no_trailing_zero_and_a_leading_zero(value: float, expected: str) -> None:
     assert num(value) == expected

@@ -382,7 +382,6 @@ def test_no_word_is_drawn_outside_the_page(tmp_path: Path, paper: str) -> None:
             )
 
 
-
 def test_the_file_identifier_is_a_digest_of_the_rest_of_the_file() -> None:
     """Not the machine's SOURCE_DATE_EPOCH: a digest of what the file says (two sheets, two ids)."""
     import hashlib

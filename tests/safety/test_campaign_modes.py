@@ -42,19 +42,25 @@ def _left_over(folder: Path) -> list[str]:
     return [p.name for p in folder.iterdir() if p.name.endswith(".tmp")]
 
 
-def _folders(r: random.Random, work: Path, mp: pytest.MonkeyPatch) -> list[tuple[Path, int, bytes | None]]:
+def _folders(
+    r: random.Random, work: Path, mp: pytest.MonkeyPatch
+) -> list[tuple[Path, int, bytes | None]]:
     mp.setenv("B12K_DATA_DIR", str(work / "home" / "data"))
     mp.setenv("B12K_CONFIG_DIR", str(work / "home" / "config"))
     return [(data_dir(), 0o700, None), (config_dir(), 0o700, None)]
 
 
-def _draft(r: random.Random, work: Path, mp: pytest.MonkeyPatch) -> list[tuple[Path, int, bytes | None]]:
+def _draft(
+    r: random.Random, work: Path, mp: pytest.MonkeyPatch
+) -> list[tuple[Path, int, bytes | None]]:
     autosave = Autosave(work / "autosave")
     autosave.save({"PatientPanel": {"ward": "Ward 7B"}}, None, datetime(2026, 11, 26, tzinfo=UTC))
     return [(work / "autosave", 0o700, None), (autosave.path, 0o600, None)]
 
 
-def _preferences(r: random.Random, work: Path, mp: pytest.MonkeyPatch) -> list[tuple[Path, int, bytes | None]]:
+def _preferences(
+    r: random.Random, work: Path, mp: pytest.MonkeyPatch
+) -> list[tuple[Path, int, bytes | None]]:
     path = work / "preferences.json"
     if r.random() < 0.5:
         path.write_text("{}", encoding="utf-8")
@@ -64,7 +70,9 @@ def _preferences(r: random.Random, work: Path, mp: pytest.MonkeyPatch) -> list[t
     return [(path, 0o600, (prefs.model_dump_json(indent=1) + "\n").encode())]
 
 
-def _log(r: random.Random, work: Path, mp: pytest.MonkeyPatch) -> list[tuple[Path, int, bytes | None]]:
+def _log(
+    r: random.Random, work: Path, mp: pytest.MonkeyPatch
+) -> list[tuple[Path, int, bytes | None]]:
     path = work / "b12k.log"
     root = logging.getLogger()
     before, level = list(root.handlers), root.level
@@ -83,7 +91,9 @@ def _log(r: random.Random, work: Path, mp: pytest.MonkeyPatch) -> list[tuple[Pat
     return [(p, 0o600, None) for p in sorted(work.glob("b12k.log*"))]
 
 
-def _chosen(r: random.Random, work: Path, mp: pytest.MonkeyPatch) -> list[tuple[Path, int, bytes | None]]:
+def _chosen(
+    r: random.Random, work: Path, mp: pytest.MonkeyPatch
+) -> list[tuple[Path, int, bytes | None]]:
     path = work / r.choice(("sheet.pdf", "plan.json"))
     umask = os.umask(0)
     os.umask(umask)
@@ -101,7 +111,9 @@ def _chosen(r: random.Random, work: Path, mp: pytest.MonkeyPatch) -> list[tuple[
     return [(path, expected, data)]
 
 
-WRITES: dict[str, Callable[[random.Random, Path, pytest.MonkeyPatch], list[tuple[Path, int, bytes | None]]]] = {
+WRITES: dict[
+    str, Callable[[random.Random, Path, pytest.MonkeyPatch], list[tuple[Path, int, bytes | None]]]
+] = {
     "data and config folders": _folders,
     "autosaved draft": _draft,
     "preferences": _preferences,
@@ -122,7 +134,7 @@ def test_modes_under_random_umasks(tmp_path: Path) -> None:
         try:
             with pytest.MonkeyPatch.context() as mp:
                 results = WRITES[name](r, work, mp)
-        except Exception as exc:  # noqa: BLE001 - any exception is a failure of the case
+        except Exception as exc:
             MODES.fail(f"{name} under umask {umask:03o}: {type(exc).__name__}: {exc}")
             continue
         finally:
@@ -133,6 +145,6 @@ def test_modes_under_random_umasks(tmp_path: Path) -> None:
         else:
             MODES.count(name)
         for path, _, data in results:
-            if data is not None and path.read_bytes() != data or _left_over(path.parent):
+            if (data is not None and path.read_bytes() != data) or _left_over(path.parent):
                 MODES.lost(f"{name} under umask {umask:03o}: {path.name} not as written")
     MODES.check()

@@ -213,10 +213,23 @@ def test_two_batches_of_eight_workers_record_every_sheet_once(tmp_path: Path) ->
         folder = _plans(tmp_path / prefix, prefix, per_batch)
         runs.append(
             subprocess.Popen(
-                [sys.executable, "-m", "desktop_app.cli", "batch", str(folder), "-o",
-                 str(tmp_path / f"out{prefix}"), "--jobs", "8", "--now",
-                 "2026-11-26T12:00:00+00:00"],
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "desktop_app.cli",
+                    "batch",
+                    str(folder),
+                    "-o",
+                    str(tmp_path / f"out{prefix}"),
+                    "--jobs",
+                    "8",
+                    "--now",
+                    "2026-11-26T12:00:00+00:00",
+                ],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
             )
         )
     outputs = [run.communicate(timeout=900) for run in runs]

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from desktop_app.cli import COMMAND_MODULES, build_parser, main
-from desktop_app.cli import selftest_cmds, selftest_run as st
+from desktop_app.cli import COMMAND_MODULES, build_parser, main, selftest_cmds
+from desktop_app.cli import selftest_run as st
 
 HERE = Path(__file__).resolve().parent
 

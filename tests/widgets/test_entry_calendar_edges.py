@@ -22,7 +22,9 @@ def new_york(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.mark.parametrize("typed", ["0001-01-01 00:00", "9999-12-31 23:59", "0001-01-01T00:00:00.5"])
 def test_a_local_time_off_the_calendar_is_refused_in_words(new_york: None, typed: str) -> None:
-    with pytest.raises(EntryError, match=f"'{typed}' is outside the calendar in this time zone: check the year."):
+    with pytest.raises(
+        EntryError, match=f"'{typed}' is outside the calendar in this time zone: check the year."
+    ):
         parse_datetime(typed)
 
 

@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 
 from desktop_app.logic.models import Override
+from desktop_app.logic.override_check import OverrideRequest, check_override
 from desktop_app.logic.protocol import Analyte, LoadedProtocol
 from desktop_app.logic.textfmt import when
-from desktop_app.logic.override_check import OverrideRequest, check_override
 from desktop_app.report.lint import extract_pages
 from desktop_app.storage.plan_files import read_plan_file
 from desktop_app.storage.settings import Preferences

@@ -40,8 +40,18 @@ def test_the_whole_window_is_on_the_screen(tmp_path: Path, size: tuple[int, int]
     """The plan's right edge and the status bar are on screen (they were off at 1366x768)."""
     width, height = size
     screen = {
-        "screens": [{"name": "ward", "x": 0, "y": 0, "width": width, "height": height,
-                     "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]
+        "screens": [
+            {
+                "name": "ward",
+                "x": 0,
+                "y": 0,
+                "width": width,
+                "height": height,
+                "logicalDpi": 96,
+                "logicalBaseDpi": 96,
+                "dpr": 1,
+            }
+        ]
     }
     config = tmp_path / "screen.json"
     config.write_text(json.dumps(screen), encoding="utf-8")
@@ -54,8 +64,13 @@ def test_the_whole_window_is_on_the_screen(tmp_path: Path, size: tuple[int, int]
         B12K_CONFIG_DIR=str(tmp_path / "config"),
     )
     done = subprocess.run(
-        [sys.executable, "-m", "desktop_app"], env=env, cwd=tmp_path, capture_output=True,
-        text=True, timeout=120, check=False,
+        [sys.executable, "-m", "desktop_app"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     line = next(x for x in done.stdout.splitlines() if x.startswith("geometry "))

@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from desktop_app.demo import demo_inputs
 from desktop_app.logic.protocol import Analyte
-from desktop_app.widgets.style import INVALID_FRAME, LOOKS, SHEETS
 from desktop_app.widgets.main_window import MainWindow
+from desktop_app.widgets.style import INVALID_FRAME, LOOKS, SHEETS
 from tests.widgets.helpers import retype
 
 MakeWindow = Callable[..., MainWindow]
