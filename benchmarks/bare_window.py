@@ -1,4 +1,8 @@
-"""The limit for cold start: a bare PySide6 window with a 15-field form, quit after first paint.
+"""The limits for cold start: a bare PySide6 window with a 15-field form, quit after first paint.
+
+With ``--floor`` it is the stack's floor of issue 18: before the window it also imports pydantic
+and validates a protocol-sized model (one small model per rule of the shipped protocol file, read
+as plain JSON), which any program on this stack pays. It imports nothing of B12-K Planner.
 
 Prints ``first-paint <unix time>`` like the application's start-up probe
 (``benchmarks/startup_probe.py``), so both are timed the same way.
@@ -6,8 +10,11 @@ Prints ``first-paint <unix time>`` like the application's start-up probe
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QFormLayout, QLineEdit, QWidget
@@ -31,7 +38,39 @@ class FirstPaint(QObject):
         QApplication.quit()
 
 
+PROTOCOL = Path(__file__).resolve().parents[1] / "resources" / "protocols" / "uk-default.json"
+
+
+def _rules(node: Any) -> list[dict[str, Any]]:
+    """Every object with an "id" in the protocol file: as many models as the protocol has rules."""
+    found: list[dict[str, Any]] = []
+    if isinstance(node, dict):
+        if isinstance(node.get("id"), str):
+            found.append(node)
+        for value in node.values():
+            found.extend(_rules(value))
+    elif isinstance(node, list):
+        for value in node:
+            found.extend(_rules(value))
+    return found
+
+
+def validate_protocol_sized_model() -> int:
+    from pydantic import BaseModel, ConfigDict, TypeAdapter
+
+    class Rule(BaseModel):
+        model_config = ConfigDict(extra="allow", frozen=True)
+        id: str
+        source: str | None = None
+        local_policy: bool = False
+
+    rules = _rules(json.loads(PROTOCOL.read_text(encoding="utf-8")))
+    return len(TypeAdapter(list[Rule]).validate_python(rules))
+
+
 def main() -> int:
+    if "--floor" in sys.argv[1:]:
+        validate_protocol_sized_model()
     app = QApplication(sys.argv)
     window = QWidget()
     window.setWindowTitle("Bare form")

@@ -8,7 +8,9 @@ Usage (from the repository root)::
 
 Every figure is printed as median, min and max over repeated runs, beside its limit measured in
 the same run where the limit is a program (interleaved with it, so both see the same load), and
-marked PASS or MISS against the target of issue 7. See docs/benchmarks.md for what each row
+marked PASS or MISS against the targets of issue 18 (the budget restated: cold start against the
+stack's floor, sheet render per page, export against render, keystroke p99, batch against the
+machine's own 2-process gain). See docs/benchmarks.md for what each row
 measures. Timing is never asserted in a test: this is a script that prints figures.
 """
 
@@ -184,15 +186,22 @@ class Children:
 
 
 def bench_start(children: Children, size: Size) -> list[Row]:
-    """Cold start to a painted window (demo plan computed) vs a bare 15-field form window."""
+    """Cold start to a painted window (demo plan computed) vs the stack's floor and a bare window.
+
+    The floor (issue 18) is the bare 15-field window that also imports pydantic and validates a
+    protocol-sized model (benchmarks/bare_window.py --floor); the bare window is printed beside it.
+    """
     app_argv = [sys.executable, "-m", "desktop_app"]
     bare_argv = [sys.executable, str(HERE / "bare_window.py")]
+    floor_argv = [*bare_argv, "--floor"]
     probe = {"B12K_WINDOW_HOOK": "benchmarks.startup_probe:arm"}
     # Warm-up: compile bytecode into the private cache, fill the OS file cache.
     children.run_until_paint(bare_argv)
+    children.run_until_paint(floor_argv)
     children.run_until_paint(app_argv, probe)
     app_t: list[float] = []
     bare_t: list[float] = []
+    floor_t: list[float] = []
     app_rss: list[float] = []
     bare_rss: list[float] = []
     lazy = ""
@@ -200,19 +209,27 @@ def bench_start(children: Children, size: Size) -> list[Row]:
         t, rss, _line = children.run_until_paint(bare_argv)
         bare_t.append(t * 1000)
         bare_rss.append(rss)
+        t, _rss, _line = children.run_until_paint(floor_argv)
+        floor_t.append(t * 1000)
         t, rss, line = children.run_until_paint(app_argv, probe)
         app_t.append(t * 1000)
         app_rss.append(rss)
         lazy = " ".join(line.split()[2:])
-    ratio = statistics.median(app_t) / statistics.median(bare_t)
+    ratio = statistics.median(app_t) / statistics.median(floor_t)
+    bare_ratio = statistics.median(app_t) / statistics.median(bare_t)
     start = Row(
         "Cold start to painted window, demo plan",
         "ms",
         app_t,
-        bare_t,
-        f"{ratio:.2f}x bare",
-        "<= 1.3x",
+        floor_t,
+        f"{ratio:.2f}x floor",
+        "<= 1.3x floor",
         ratio <= 1.3,
+        [
+            f"{bare_ratio:.2f}x the bare window ({statistics.median(bare_t):.0f} ms)",
+            "limit: the stack's floor, a bare 15-field window that also imports pydantic and "
+            "validates a protocol-sized model (benchmarks/bare_window.py --floor)",
+        ],
     )
     rss_ratio = statistics.median(app_rss) / statistics.median(bare_rss)
     memory = Row(
@@ -384,20 +401,20 @@ def bench_sheet(size: Size) -> list[Row]:
             checked_t.append(_time(lambda: checked_order_sheet(plan, options)))
     finally:
         limit.close()
-    ratio = statistics.median(sheet_t) / statistics.median(limit_t)
     per_page = statistics.median(sheet_t) / pages
+    ratio = per_page / statistics.median(limit_t)
+    export_ratio = statistics.median(checked_t) / statistics.median(sheet_t)
     return [
         Row(
-            f"Order sheet render ({pages} pages)",
+            f"Order sheet render per page ({pages} pages)",
             "ms",
-            sheet_t,
+            [t / pages for t in sheet_t],
             limit_t,
-            f"{ratio:.1f}x page",
-            "<= 3x",
-            ratio <= 3,
+            f"{ratio:.2f}x page",
+            "<= 2.5x page",
+            ratio <= 2.5,
             [
-                f"{per_page:.1f} ms/page, {per_page / statistics.median(limit_t):.2f}x the page "
-                "per page",
+                f"whole sheet {statistics.median(sheet_t):.0f} ms for {pages} pages",
                 f"first in process {first:.0f} ms",
                 "limit: the minimal page rendered by stock reportlab in its own process "
                 "(benchmarks/limit_page.py)",
@@ -407,10 +424,11 @@ def bench_sheet(size: Size) -> list[Row]:
             "Order sheet render + lint (export)",
             "ms",
             checked_t,
-            limit_t,
-            f"{statistics.median(checked_t) / statistics.median(limit_t):.1f}x page",
-            "(report)",
-            None,
+            sheet_t,
+            f"{export_ratio:.2f}x render",
+            "<= 2x render",
+            export_ratio <= 2,
+            ["limit: the same sheet rendered alone, in the same run"],
         ),
     ]
 
@@ -516,9 +534,9 @@ def bench_batch(children: Children, size: Size) -> list[Row]:
             "x",
             speedups,
             ceilings,
-            f"{speedup:.2f}x",
-            ">= 1.7x",
-            speedup >= 1.7,
+            f"{speedup:.2f}x ({speedup / statistics.median(ceilings):.0%} of the machine's)",
+            ">= 90% of the machine's gain",
+            speedup >= 0.9 * statistics.median(ceilings),
             [
                 "limit: the machine's own 2-process speed-up on a CPU-bound loop, measured before "
                 "and after each pair of batch runs (other programs share the cores)"

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from desktop_app import __version__, disable_pydantic_plugins
 
@@ -85,7 +85,7 @@ def window_hook(
         raise SystemExit(f"{WINDOW_HOOK_ENV}={spec!r} cannot be used: {exc}") from None
     if not callable(hook):
         raise SystemExit(f"{WINDOW_HOOK_ENV}={spec!r} must name a function as module:function.")
-    return hook
+    return cast("Callable[[Any, Any], object]", hook)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

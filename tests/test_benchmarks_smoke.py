@@ -20,7 +20,7 @@ ROWS = (
     "Engine evaluate(), ",
     "Engine evaluate(), 99th percentile",
     "Keystroke to updated plan view",
-    "Order sheet render (",
+    "Order sheet render per page (",
     "Order sheet render + lint (export)",
     "Batch, ",
     "Batch speed-up, 2 jobs over 1",

@@ -42,3 +42,15 @@ def ref_key(reference: Any) -> str | None:
 def norm_id(value: str) -> str:
     """Return an identifier without spaces and case, for comparing two of them."""
     return re.sub(r"\s+", "", value).casefold()
+
+
+def dict_at(obj: dict[str, Any], key: str) -> dict[str, Any]:
+    """Return `obj[key]` when it is a JSON object, else an empty one."""
+    value = obj.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def str_at(obj: dict[str, Any], key: str) -> str:
+    """Return `obj[key]` when it is a string, else ''."""
+    value = obj.get(key)
+    return value if isinstance(value, str) else ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from desktop_app.fhir.result import ImportResult, ImportRow
+from desktop_app.fhir.result import ImportResult, ImportRow, Outcome
 
 #: The longest report that still lists every Observation (two lines each).
 FULL_REPORT_MAX_LINES = 300
@@ -81,7 +81,8 @@ def _summary(result: ImportResult) -> list[str]:
         codes = ", ".join(dict.fromkeys(r.code for r in rows))
         outcomes = Counter(r.outcome for r in rows)
         parts = [f"{outcomes['used']:,} used"]
-        for label, outcome in (("not used", "not-used"), ("refused", "refused")):
+        pairs: tuple[tuple[str, Outcome], ...] = (("not used", "not-used"), ("refused", "refused"))
+        for label, outcome in pairs:
             reasons = Counter(r.reason_code for r in rows if r.outcome == outcome)
             if reasons:
                 parts.append(f"{outcomes[outcome]:,} {label} ({_counts(reasons)})")

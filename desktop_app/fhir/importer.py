@@ -22,7 +22,7 @@ from pydantic import ValidationError
 
 from desktop_app.fhir.choosing import Chooser, warn_refused_newer
 from desktop_app.fhir.errors import FhirImportError
-from desktop_app.fhir.fields import ref_key
+from desktop_app.fhir.fields import dict_at, ref_key
 from desktop_app.fhir.files import check_fhir_file_size, read_fhir_file
 from desktop_app.fhir.import_report import render_import_report
 from desktop_app.fhir.loinc import LoincMap, load_loinc_map
@@ -71,7 +71,7 @@ def _entry(item: Any) -> Entry | None:
     """Return a Bundle.entry item as (fullUrl, resource), or None when it is not read."""
     if not isinstance(item, dict) or not isinstance(item.get("resource"), dict):
         return None
-    search = item.get("search") if isinstance(item.get("search"), dict) else {}
+    search = dict_at(item, "search")
     if search.get("mode") == "outcome":
         return None
     url = item.get("fullUrl") if isinstance(item.get("fullUrl"), str) else None

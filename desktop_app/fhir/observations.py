@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from desktop_app.fhir.fields import is_number, norm_id, ref_key, short_text, value_str
+from desktop_app.fhir.fields import (
+    dict_at,
+    is_number,
+    norm_id,
+    ref_key,
+    short_text,
+    str_at,
+    value_str,
+)
 from desktop_app.fhir.loinc import LOINC_SYSTEM, UCUM_SYSTEM, LoincEntry, LoincMap
 from desktop_app.fhir.patient import FileIdentity, subject_key
 from desktop_app.fhir.result import ImportRow
@@ -71,13 +79,13 @@ class Candidate:
 
 
 def _loinc_codes(obs: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tuple[str, str, str]]]:
-    code = obs.get("code") if isinstance(obs.get("code"), dict) else {}
+    code = dict_at(obs, "code")
     loinc: list[tuple[str, str]] = []
     other: list[tuple[str, str, str]] = []
     for coding in code.get("coding") or []:
         if not isinstance(coding, dict) or not isinstance(coding.get("code"), str):
             continue
-        display = coding.get("display") if isinstance(coding.get("display"), str) else ""
+        display = str_at(coding, "display")
         if coding.get("system") in (LOINC_SYSTEM, LOINC_OID):
             loinc.append((coding["code"].strip(), display))
         else:
@@ -86,9 +94,9 @@ def _loinc_codes(obs: dict[str, Any]) -> tuple[list[tuple[str, str]], list[tuple
 
 
 def _display(obs: dict[str, Any], loinc: list[tuple[str, str]], entry: LoincEntry | None) -> str:
-    code = obs.get("code") if isinstance(obs.get("code"), dict) else {}
-    if isinstance(code.get("text"), str) and code["text"].strip():
-        return code["text"].strip()
+    code = dict_at(obs, "code")
+    if str_at(code, "text").strip():
+        return str_at(code, "text").strip()
     for _, disp in loinc:
         if disp:
             return disp
@@ -163,7 +171,8 @@ class ObservationReader:
             or ", ".join(f"{s}|{c}" for s, c, _ in other)
             or "(no code)"
         )
-        status = obs.get("status") if isinstance(obs.get("status"), str) else "(none)"
+        raw_status = obs.get("status")
+        status = raw_status if isinstance(raw_status, str) else "(none)"
         shared = self._shared
         base: dict[str, Any] = {
             "index": number,
@@ -314,7 +323,7 @@ class ObservationReader:
                     f"the value is a {others[0][5:]}, not a number with a unit",
                 )
             if any(any(k.startswith("value") for k in c) for c in comps):
-                codes = []
+                codes: list[str] = []
                 for c in comps:
                     cl, _ = _loinc_codes(c)
                     codes.extend(code for code, _ in cl)
@@ -413,12 +422,10 @@ class ObservationReader:
             return self._period(obs["effectivePeriod"])
         if "effectiveTiming" in obs:
             return None, "no-time", "the time is a repeating schedule, not a sample time", ""
-        spec_ref = obs.get("specimen") if isinstance(obs.get("specimen"), dict) else {}
+        spec_ref = dict_at(obs, "specimen")
         specimen = self.index.get(ref_key(spec_ref.get("reference")) or "")
         if specimen and specimen.get("resourceType") == "Specimen":
-            coll = (
-                specimen.get("collection") if isinstance(specimen.get("collection"), dict) else {}
-            )
+            coll = dict_at(specimen, "collection")
             if "collectedDateTime" in coll:
                 moment, code, reason = parse_fhir_datetime(coll["collectedDateTime"])
                 if moment is not None:

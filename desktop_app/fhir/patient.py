@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Literal
 
 from desktop_app.fhir.errors import PatientMismatchError
-from desktop_app.fhir.fields import norm_id, ref_key
+from desktop_app.fhir.fields import dict_at, norm_id, ref_key, str_at
 from desktop_app.fhir.result import PatientRow
 from desktop_app.logic.models import PlanInputs
 
@@ -29,10 +29,10 @@ def names_match(a: str, b: str) -> bool:
 def _human_name(name: Any) -> str:
     if not isinstance(name, dict):
         return ""
-    if isinstance(name.get("text"), str) and name["text"].strip():
-        return name["text"].strip()
+    if str_at(name, "text").strip():
+        return str_at(name, "text").strip()
     given = [g for g in name.get("given") or [] if isinstance(g, str)]
-    family = name.get("family") if isinstance(name.get("family"), str) else ""
+    family = str_at(name, "family")
     return " ".join([*given, family]).strip()
 
 
@@ -61,7 +61,7 @@ def patient_identity(full_url: str | None, res: dict[str, Any]) -> FileIdentity:
         ident.aliases.add(f"Patient/{res['id']}")
     for item in res.get("identifier") or []:
         if isinstance(item, dict) and isinstance(item.get("value"), str) and item["value"].strip():
-            type_ = item.get("type") if isinstance(item.get("type"), dict) else {}
+            type_ = dict_at(item, "type")
             codes = [c.get("code") for c in type_.get("coding") or [] if isinstance(c, dict)]
             label = type_.get("text") or ", ".join(str(c) for c in codes if c) or ""
             ident.identifiers.append((item["value"].strip(), str(item.get("system") or ""), label))
@@ -214,7 +214,11 @@ def patient_fields(
         )
         offer("identifier", value, source, same)
     if ident.names:
-        same = bool(plan and plan.name) and any(names_match(plan.name, n) for n in ident.names)
+        same = (
+            plan is not None
+            and bool(plan.name)
+            and any(names_match(plan.name, n) for n in ident.names)
+        )
         offer("name", ident.names[0], "Patient.name", same)
     if ident.birth_date:
         try:

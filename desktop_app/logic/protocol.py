@@ -735,11 +735,11 @@ class Protocol(_Frozen):
                     f"dose ({k_dose_max.id})"
                 )
         iv_limit = self.potassium.iv_max_peripheral_concentration.value
-        for prod in self.potassium.iv_products:
-            conc = prod.amount.value / (prod.volume.value / 1000.0)
+        for bag in self.potassium.iv_products:
+            conc = bag.amount.value / (bag.volume.value / 1000.0)
             if conc > iv_limit:
                 problems.append(
-                    f"potassium.iv_products.{prod.id}: {conc:g} {self.potassium_unit}/L is above "
+                    f"potassium.iv_products.{bag.id}: {conc:g} {self.potassium_unit}/L is above "
                     f"the peripheral maximum of {iv_limit:g}"
                 )
         if problems:
@@ -906,15 +906,15 @@ def _check_units(proto: Protocol) -> list[str]:
     for prod in proto.potassium.products:
         if prod.potassium_per_unit and prod.potassium_per_unit.unit != unit:
             problems.append(f"potassium.products.{prod.id}: potassium must be in {unit}")
-    for prod in proto.potassium.iv_products:
-        if prod.amount.unit != unit:
-            problems.append(f"potassium.iv_products.{prod.id}: amount must be in {unit}")
+    for bag in proto.potassium.iv_products:
+        if bag.amount.unit != unit:
+            problems.append(f"potassium.iv_products.{bag.id}: amount must be in {unit}")
     for prod in (*proto.phosphate.products, *proto.magnesium.products):
         if prod.potassium_per_unit and prod.potassium_per_unit.unit != unit:
             problems.append(f"{prod.id}: potassium must be in {unit}")
-    for prod in (*proto.phosphate.iv_products, *proto.magnesium.iv_products):
-        if prod.potassium_per_bag and prod.potassium_per_bag.unit != unit:
-            problems.append(f"{prod.id}: potassium must be in {unit}")
+    for bag in (*proto.phosphate.iv_products, *proto.magnesium.iv_products):
+        if bag.potassium_per_bag and bag.potassium_per_bag.unit != unit:
+            problems.append(f"{bag.id}: potassium must be in {unit}")
     return problems
 
 

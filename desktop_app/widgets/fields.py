@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,17 +38,19 @@ class InlineMessage(QLabel):
         set_look(self, "inlineMessage")
         self.setWordWrap(True)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        self._message = ""
+        self._needed: bool | None = None
         self.hide()
 
     def set_message(self, message: str) -> None:
         """Show `message` ("" hides the label)."""
-        if message == getattr(self, "_b12k_message", ""):
+        if message == self._message:
             return
-        self._b12k_message = message
+        self._message = message
         if message:
             needed = is_needed(message)
-            if getattr(self, "_b12k_needed", None) != needed:
-                self._b12k_needed = needed
+            if self._needed != needed:
+                self._needed = needed
                 # By object name, not a dynamic property (see mark_invalid).
                 set_look(self, "neededMessage" if needed else "inlineMessage")
             text = inline_text(message)
@@ -80,19 +83,25 @@ def inline_text(message: str) -> str:
     return " ".join(_one_inline(p) for p in message.split("\n") if p)
 
 
+#: The message and invalid state last shown on each editor, held weakly: a closed window's
+#: editors drop out by themselves.
+_MARKS: weakref.WeakKeyDictionary[QWidget, tuple[str, bool]] = weakref.WeakKeyDictionary()
+
+
 def mark_invalid(widget: QWidget, message: str) -> None:
     """Mark an editor invalid (red frame, tooltip and accessible description) or valid.
 
     A field that is only empty-but-needed gets the words, not the red frame: a new plan starts
     with every needed field empty, and that is not an error.
     """
-    if getattr(widget, "_b12k_message", "") == message:
+    old_message, old_invalid = _MARKS.get(widget, ("", False))
+    if old_message == message:
         return
-    widget._b12k_message = message  # type: ignore[attr-defined]
     invalid = bool(message) and not is_needed(message)
-    # The state is mirrored in a Python attribute, so an unchanged state repaints nothing.
-    if getattr(widget, "_b12k_invalid", False) != invalid:
-        widget._b12k_invalid = invalid  # type: ignore[attr-defined]
+    _MARKS[widget] = (message, invalid)
+    # The state is kept beside the widget (never written onto it), so an unchanged state
+    # repaints nothing.
+    if old_invalid != invalid:
         set_invalid_frame(widget, invalid)
     widget.setToolTip(message)
     widget.setAccessibleDescription(message)

@@ -255,6 +255,7 @@ class PlanView(QScrollArea):
         )
         self.problems.setAccessibleName("Inputs to fix before the plan can be made")
         self.banner = QFrame()
+        self._banner_tier: str | None = None
         set_sheet(self.banner, "riskBanner")
         self.banner_icon = QLabel()
         self.banner_icon.setAccessibleName("Risk tier icon")
@@ -413,8 +414,8 @@ class PlanView(QScrollArea):
         self.banner_icon.setAccessibleName(f"{plan.risk.label} icon")
         self.banner_text.setText(banner_html(plan))
         self.banner.setAccessibleName(f"Risk tier: {plan.risk.label}")
-        if getattr(self.banner, "_b12k_tier", None) != tier.value:
-            self.banner._b12k_tier = tier.value  # type: ignore[attr-defined]
+        if self._banner_tier != tier.value:
+            self._banner_tier = tier.value
             self.banner.setProperty("tier", tier.value)
             self.banner.style().unpolish(self.banner)
             self.banner.style().polish(self.banner)
