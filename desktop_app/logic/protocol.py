@@ -85,8 +85,9 @@ class Tier(StrEnum):
 
 class _Frozen(BaseModel):
     # The parts of a protocol are validated only as parts of Protocol, which builds their schema
-    # into its own; building a validator and serializer for each part as well cost start-up time
-    # (issue 7). A part used on its own (Num.model_validate, num.model_dump) is built then, once.
+    # into its own; building a validator and serializer for each part as well costs start-up time
+    # (docs/benchmarks.md). A part used on its own (Num.model_validate, num.model_dump) is built
+    # then, once.
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 

@@ -1,8 +1,8 @@
 """How the window looks. Colour only ever repeats what the text already says (FMT-09).
 
 Nothing is set application-wide. An application style sheet makes Qt style *every* widget
-through QStyleSheetStyle, again whenever a widget is re-parented, which cost about 95 ms of
-building the window and 25 ms of its first paint. Instead:
+through QStyleSheetStyle, again whenever a widget is re-parented, which made building the window
+and its first paint measurably slower (docs/benchmarks.md). Instead:
 
 - labels that differ only in font or text colour (inline messages, hints, column headers, the
   plan's status line and section titles, the footer) get a font and a palette (`set_look`), a
