@@ -29,6 +29,7 @@ from typing import Any
 
 import platformdirs
 
+from desktop_app.audit import sqlite_header
 from desktop_app.audit.errors import (
     AuditCorruptError,
     AuditError,
@@ -497,6 +498,14 @@ class Register:
         Raises:
             AuditCorruptError: the head is damaged; the message says how to start a new register.
         """
+        cut = sqlite_header.shortfall(self.path)
+        if cut is not None:
+            raise AuditCorruptError(
+                self.refusal(
+                    f"the file is {cut[0]:,} bytes long but its own header says {cut[1]:,}: it "
+                    "was cut short"
+                )
+            )
         meta = self._meta(conn)
         row = conn.execute(
             f"SELECT {', '.join(ALL_COLUMNS)} FROM records ORDER BY id DESC LIMIT 1"
@@ -839,6 +848,13 @@ def verify_path(path: Path, *, from_checkpoint: bool = False) -> VerifyResult:
             "truncated",
             f"the register file is {size} byte(s) long, but its witness {wpath.name} says it held "
             f"{held} record(s): the file was truncated and its records are gone from it.",
+        )
+    cut = sqlite_header.shortfall(path) if size else None
+    if cut is not None:
+        return broken(
+            "truncated",
+            f"the register file is {cut[0]:,} bytes long, but its own header says it is "
+            f"{cut[1]:,}: the file was cut short, and whatever its last pages held is gone.",
         )
     try:
         register = Register(path, create=False)

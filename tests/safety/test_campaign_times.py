@@ -37,6 +37,8 @@ FIELDS: dict[str, tuple[timedelta, timedelta]] = {
     "regimen.first_dose_at": (-BACK, AHEAD),
     "modifiers.planned_discharge_at": (-BACK, AHEAD),
 }
+#: Time fields a plan may leave empty (null): no planned discharge is a valid plan.
+OPTIONAL = frozenset({"modifiers.planned_discharge_at"})
 
 
 def _offset(r: random.Random) -> str:
@@ -118,13 +120,16 @@ def _plan_case(r: random.Random, i: int) -> None:
     _set(case, path, v)
     expected = _expected(v, *FIELDS[path])
     what = f"{path} = {json.dumps(v)}"
+    empty_allowed = v is None and path in OPTIONAL
     TIMES.tried()
     try:
         inputs = parse_plan_bytes(json.dumps(case).encode(), f"case {i}")
         evaluate(proto(), inputs, now=NOW)
     except InputError as exc:
         named = {re.sub(r"\[(\d+)\]", r".\1", p.path) for p in exc.problems}
-        if path not in named:
+        if empty_allowed:
+            TIMES.fail(f"{what}: an optional time left empty was refused ({exc})")
+        elif path not in named:
             TIMES.fail(f"{what}: refused without naming the field ({exc})")
         elif expected is not None and path != "modifiers.planned_discharge_at":
             TIMES.fail(f"{what}: a valid time in the window was refused ({exc})")
@@ -137,7 +142,15 @@ def _plan_case(r: random.Random, i: int) -> None:
     except Exception as exc:
         TIMES.fail(f"{what}: {type(exc).__name__}: {exc}")
         return
-    if expected is None:
+    if empty_allowed:
+        holder: Any = inputs
+        for key in path.split("."):
+            holder = getattr(holder, key)
+        if holder is None:
+            TIMES.count("plan file: optional time left empty, planned")
+        else:
+            TIMES.fail(f"{what}: read as {holder!r}")
+    elif expected is None:
         TIMES.fail(f"{what}: accepted, but it is not an ISO 8601 time with a zone in the window")
     elif _read(path, inputs) != expected:
         TIMES.fail(f"{what}: read as {_read(path, inputs).isoformat()}")
