@@ -34,10 +34,11 @@ from desktop_app.logic.errors import B12KError
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import Plan
 from desktop_app.logic.privacy import masked
-from desktop_app.logic.protocol import LoadedProtocol, load_protocol_bytes
+from desktop_app.logic.protocol import LoadedProtocol
 from desktop_app.report import SheetOptions, export_order_sheet, render_order_sheet
 from desktop_app.storage.atomic import atomic_write_bytes
 from desktop_app.storage.plan_files import parse_plan_bytes, plan_bytes
+from desktop_app.storage.protocols import load_protocol_data
 
 _log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ def load_protocol_with_bytes(path: Path) -> tuple[LoadedProtocol, bytes]:
         raise ProtocolError(
             [FieldProblem("(file)", f"cannot read {path}: {exc.strerror or exc}")]
         ) from None
-    return load_protocol_bytes(data, source_name=Path(path).name), data
+    return load_protocol_data(data, Path(path).name), data
 
 
 def build_draft(
@@ -356,7 +357,7 @@ def rebuild(register: Register, record_id: int) -> Rebuilt:
     record = register.get(record_id)
     data = register.protocol_bytes(record.protocol_sha256)
     try:
-        protocol = load_protocol_bytes(data, record.protocol_source or "stored protocol")
+        protocol = load_protocol_data(data, record.protocol_source or "stored protocol")
         inputs = parse_plan_bytes(record.plan_inputs_json.encode("utf-8"), f"record {record_id}")
         now = datetime.fromisoformat(record.evaluated_at)
         plan = evaluate(protocol, inputs, now=now)

@@ -70,11 +70,13 @@ def _cmd_protocol_check(args: argparse.Namespace) -> int:
     p = lp.protocol
     local = sum(1 for r in p.all_rules().values() if r.local_policy)
     print(f"OK: {p.protocol_id} version {p.version} ({p.title})")
+    state = lp.approval_state
     print(
-        f"status: {p.approval.status}"
-        + (" - NOT FOR CLINICAL USE" if lp.not_for_clinical_use else "")
+        f"status: {'approved' if state.approved else state.state}"
+        + (f" - NOT FOR CLINICAL USE: {state.reason}" if lp.not_for_clinical_use else "")
     )
     print(f"sha256: {lp.sha256}")
+    print(f"content sha256: {state.content_sha256}")
     print(
         f"rules: {len(p.all_rules())} ({local} marked local policy); references: {len(p.references)}"
     )
@@ -122,6 +124,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c = psub.add_parser("check", help="validate a protocol file; print its id, version and hash")
     c.add_argument("file", type=Path)
     c.set_defaults(func=_cmd_protocol_check)
+    from desktop_app.cli.approval_cmds import register_protocol_actions
+
+    register_protocol_actions(psub)
 
     p = sub.add_parser("schema", help="print a JSON Schema")
     p.add_argument("which", choices=("input", "protocol"))

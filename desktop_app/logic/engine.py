@@ -44,18 +44,35 @@ __all__ = ["evaluate", "find_band", "plan_id_for"]
 def _stamp(lp: LoadedProtocol, overdue: bool) -> ProtocolStamp:
     """Return which protocol made the plan; an overdue review makes it not for clinical use."""
     p = lp.protocol
+    state = lp.approval_state
+    # The status printed is the one the signature check gave, never the one typed in the file.
+    status = _STATUS_WORDS[state.state]
     return ProtocolStamp(
         protocol_id=p.protocol_id,
         title=p.title,
         version=p.version,
-        status=f"{p.approval.status} (review overdue)" if overdue else p.approval.status,
-        approval_date=p.approval.approval_date,
-        approved_by=p.approval.approved_by,
+        status=f"{status} (review overdue)" if overdue else status,
+        approval_date=state.approval_date,
+        approved_by=state.approved_by,
         sha256=lp.sha256,
         not_for_clinical_use=lp.not_for_clinical_use or overdue,
         potassium_unit=p.potassium_unit,
         intended_use=p.intended_use,
+        approval_state=state.state,
+        approval_note=state.reason,
+        approver_role=state.role,
+        key_fingerprint=state.key_fingerprint,
+        content_sha256=state.content_sha256,
     )
+
+
+#: The status a plan prints for each approval state.
+_STATUS_WORDS = {
+    "draft": "draft",
+    "unverified": "approval not verified",
+    "void": "approval void",
+    "approved": "approved",
+}
 
 
 def _result_units(p: Protocol) -> dict[str, str]:

@@ -56,3 +56,7 @@ class InputError(ProblemListError):
 
 class PlanFileError(B12KError):
     """A plan file could not be read or written; the message says what to do."""
+
+
+class ApprovalError(B12KError):
+    """A key, trust or approval command cannot go on; the message says why and what to do."""

@@ -287,6 +287,17 @@ class ProtocolStamp(_Frozen):
     not_for_clinical_use: bool
     potassium_unit: str
     intended_use: str
+    approval_state: str = Field(
+        default="draft", description="draft, unverified, void or approved (logic/approval.py)."
+    )
+    approval_note: str = Field(
+        default="", description="Why the protocol is or is not approved, in words."
+    )
+    approver_role: str = ""
+    key_fingerprint: str = Field(default="", description="SHA-256 of the signing public key.")
+    content_sha256: str = Field(
+        default="", description="SHA-256 of the protocol's canonical content (no approval)."
+    )
 
 
 class Plan(_Frozen):

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from desktop_app.logic.approval import DRAFT, ApprovalState, check_content, content_sha256
 from desktop_app.logic.errors import FieldProblem, ProtocolError, ProtocolVersionError
 
 #: The protocol schema this program reads. A file with a newer major is refused.
@@ -165,12 +166,27 @@ class Reference(_Frozen):
 
 
 class Approval(_Frozen):
-    """Who approved this protocol for clinical use, and when."""
+    """Who approved this protocol for clinical use, and when, signed over the content's hash.
+
+    A status "approved" counts only when `content_sha256` is the SHA-256 of the file's
+    canonical content (logic/approval.py) and `signature` verifies with a key the workstation
+    trusts (storage/keys.py); `b12k protocol approve` writes the block.
+    """
 
     status: Literal["draft", "approved"]
     approved_by: str = ""
+    role: str = Field(default="", description="The approver's role (e.g. chair of the DTC).")
     approval_date: date | None = None
     review_due: date | None = None
+    content_sha256: str = Field(
+        default="", description="SHA-256 (hex) of the canonical content the approval covers."
+    )
+    key_fingerprint: str = Field(
+        default="", description="SHA-256 (hex) of the raw Ed25519 public key that signed."
+    )
+    signature: str = Field(
+        default="", description="Ed25519 signature (base64) of the signed approval fields."
+    )
 
     @model_validator(mode="after")
     def _approved_needs_signer(self) -> Self:
@@ -953,10 +969,26 @@ class LoadedProtocol(_Frozen):
         description="The exact bytes the protocol was read from (kept for the audit register).",
     )
 
+    approval_state: ApprovalState = Field(
+        default=DRAFT,
+        description="Whether the approval counts (only after storage.keys checks the signature).",
+    )
+
     @property
     def not_for_clinical_use(self) -> bool:
-        """True unless a site has approved this protocol."""
-        return self.protocol.approval.status != "approved"
+        """True unless a trusted signature approves this very content."""
+        return not self.approval_state.approved
+
+    def with_approval(self, state: ApprovalState) -> "LoadedProtocol":
+        """Return this protocol with another approval state (the signature check's result)."""
+        # model_construct, as in load_protocol_bytes: the protocol was validated once already.
+        return LoadedProtocol.model_construct(
+            protocol=self.protocol,
+            sha256=self.sha256,
+            source_name=self.source_name,
+            data=self.data,
+            approval_state=state,
+        )
 
 
 def _major(version: str) -> int:
@@ -1087,7 +1119,11 @@ def load_protocol_bytes(data: bytes, source_name: str = "protocol") -> LoadedPro
     # Not LoadedProtocol(...): validating it would run Protocol's cross-checks a second time on
     # the protocol just validated (pydantic re-runs a model's "after" validators on an instance).
     return LoadedProtocol.model_construct(
-        protocol=proto, sha256=hashlib.sha256(data).hexdigest(), source_name=source_name, data=data
+        protocol=proto,
+        sha256=hashlib.sha256(data).hexdigest(),
+        source_name=source_name,
+        data=data,
+        approval_state=check_content(proto.approval, content_sha256(raw)),
     )
 
 

@@ -38,6 +38,11 @@ class Preferences(BaseModel):
         default="", max_length=200, description="Prescriber for new plans."
     )
     recent_files: tuple[str, ...] = Field(default=(), description="Recently used plan files.")
+    trusted_key_files: tuple[str, ...] = Field(
+        default=(),
+        description="Site key files (PEM public keys) whose keys may sign protocol approvals, "
+        "besides the keys added with b12k protocol trust.",
+    )
 
     def with_recent(self, path: Path) -> "Preferences":
         """Return a copy with `path` first in the recent-files list (validated, not model_copy)."""
