@@ -299,6 +299,19 @@ class ProtocolStamp(_Frozen):
         default="", description="SHA-256 of the protocol's canonical content (no approval)."
     )
 
+    @property
+    def not_approved_text(self) -> str:
+        """Why this protocol is not approved, in words (screen, text plan and sheet)."""
+        if self.approval_state == "draft":
+            return (
+                f"protocol {self.protocol_id} {self.version} is a draft (no signed site approval)"
+            )
+        if self.approval_state == "approved":  # approved, but its review date has passed
+            return (
+                f"protocol {self.protocol_id} {self.version} is {self.status}: {self.approval_note}"
+            )
+        return self.approval_note
+
 
 class Plan(_Frozen):
     """The whole plan."""

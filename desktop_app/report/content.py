@@ -597,11 +597,25 @@ def _potassium_now(plan: Plan, marks: _Marks) -> tuple[str, MarkedLine | None, b
 
 def _status_text(plan: Plan) -> str:
     p = plan.protocol
-    if not p.not_for_clinical_use and p.approval_date is not None:
-        by = f" by {p.approved_by}" if p.approved_by else ""
-        return f"approved {date_text(p.approval_date)}{by}"
-    approved = date_text(p.approval_date) if p.approval_date else "none"
-    return f"status {p.status}, NOT APPROVED for clinical use (approval date: {approved})"
+    key = f", key fingerprint {p.key_fingerprint}" if p.key_fingerprint else ""
+    if not p.not_for_clinical_use:
+        return f"{p.approval_note}{key}"
+    if p.approval_state == "draft":
+        approved = date_text(p.approval_date) if p.approval_date else "none"
+        return f"status {p.status}, NOT APPROVED for clinical use (approval date: {approved})"
+    return f"NOT APPROVED for clinical use: {p.not_approved_text}{key}"
+
+
+def _banner_text(plan: Plan) -> str:
+    p = plan.protocol
+    if not p.not_for_clinical_use:
+        return ""
+    if p.approval_state == "draft":
+        return (
+            f"NOT FOR CLINICAL USE: protocol {p.protocol_id} version {p.version} is {p.status}, "
+            "not approved by a site"
+        )
+    return f"NOT FOR CLINICAL USE - {p.not_approved_text}"
 
 
 def build_content(plan: Plan) -> SheetContent:
@@ -626,26 +640,23 @@ def build_content(plan: Plan) -> SheetContent:
         prescriber=plan.prescriber or "not recorded",
         gated=bool(plan.gates),
         not_for_clinical_use=p.not_for_clinical_use,
-        not_for_clinical_use_text=(
-            f"NOT FOR CLINICAL USE: protocol {p.protocol_id} version {p.version} is {p.status}, "
-            "not approved by a site"
-            if p.not_for_clinical_use
-            else ""
-        ),
+        not_for_clinical_use_text=_banner_text(plan),
     )
     stamp_version = f"{p.protocol_id} version {p.version}"
     stamp_hash = f"SHA-256 {p.sha256[:16]}"
     stamp_app = f"B12-K Planner {plan.app_version}"
+    stamp_content = f"content SHA-256 {p.content_sha256}"
     footer = FooterInfo(
         protocol_line=(
             f"{FOOTER_MARK} {p.title} | {stamp_version} | {_status_text(plan)} | {stamp_hash}"
+            f" | {stamp_content}"
         ),
         app_line=(
             f"{stamp_app} | generated {when(plan.generated_at)} "
             f"({_offset_text(plan.generated_at)}) | plan {plan.plan_id}"
         ),
         intended_use=f"Intended use: {p.intended_use}",
-        stamp=(stamp_version, stamp_hash, stamp_app),
+        stamp=(stamp_version, stamp_hash, stamp_app, stamp_content),
     )
 
     gates = tuple(MarkedLine(g.text, marks(g.reason)) for g in plan.gates)

@@ -61,6 +61,7 @@ _ID_LINE_SIZES = (9.5, 9, 8.5, 8, 7.5)
 _ID_LEADING = 1.45
 _BANNER_SIZE = 10
 _BANNER_H = 7 * mm
+_BANNER_TWO_LINE_SIZE = 6.5
 _FOOT_SIZE = 7.2
 _FOOT_LEADING = 8.8
 
@@ -316,7 +317,19 @@ class HeaderFooterPainter:
                 canvas.rect(left, by, m.width, _BANNER_H, stroke=1, fill=1)
                 canvas.setFillColor(BLACK)
             canvas.setFont(FONT_B, size)
-            canvas.drawCentredString(left + m.width / 2, by + (_BANNER_H - size) / 2 + 1.5, text)
+            if pdfmetrics.stringWidth(text, FONT_B, size) <= m.width - 4 * mm:
+                canvas.drawCentredString(
+                    left + m.width / 2, by + (_BANNER_H - size) / 2 + 1.5, text
+                )
+            else:  # a long reason (an approval void): two lines in the same box
+                size = _BANNER_TWO_LINE_SIZE
+                canvas.setFont(FONT_B, size)
+                two = wrap(text, FONT_B, size, m.width - 4 * mm)
+                two = [two[0], " ".join(two[1:])]
+                for i, line in enumerate(two):
+                    canvas.drawCentredString(
+                        left + m.width / 2, by + _BANNER_H / 2 + 1 - i * (size + 1), line
+                    )
             canvas.setFillColor(BLACK)
         canvas.setStrokeColor(BLACK)
         canvas.setLineWidth(1)

@@ -20,7 +20,7 @@ def render_text(plan: Plan) -> str:
     out: list[str] = []
     add = out.append
     if p.not_for_clinical_use:
-        add(f"*** NOT FOR CLINICAL USE: protocol status is '{p.status}' (no site approval) ***")
+        add(f"*** NOT FOR CLINICAL USE: {p.not_approved_text} ***")
     add(
         f"B12-K plan {plan.plan_id} for {plan.patient.name} ({plan.patient.identifier}), "
         f"age {plan.age_years}, {plan.patient.ward}"
@@ -29,6 +29,9 @@ def render_text(plan: Plan) -> str:
         f"Protocol {p.protocol_id} {p.version} [{p.status}] sha256 {p.sha256[:16]}; "
         f"app {plan.app_version}; generated {when(plan.generated_at)}"
     )
+    add(f"Protocol content SHA-256 {p.content_sha256}")
+    if p.approval_state == "approved":
+        add(f"Signed {p.approval_note}; key fingerprint {p.key_fingerprint}")
     add("")
     add("BASELINE RESULTS")
     for lab in plan.labs:

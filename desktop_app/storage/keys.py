@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from desktop_app.logic.approval import approval_fields, signed_message
@@ -45,11 +46,17 @@ def fingerprint(key: Ed25519PublicKey) -> str:
 
 
 def _key_kind(key: object) -> str:
-    name = type(key).__name__
-    for prefix in ("RSA", "EllipticCurve", "DSA", "Ed448", "X25519", "X448", "DH"):
-        if name.startswith(prefix):
-            return {"EllipticCurve": "an EC", "Ed448": "an Ed448"}.get(prefix, f"a {prefix}")
-    return "an unsupported"  # pragma: no cover - every type cryptography loads is named above
+    """'an RSA', 'an EC'... : the kind of a key that is not Ed25519, for the message."""
+    kinds = (
+        ("an RSA", (rsa.RSAPrivateKey, rsa.RSAPublicKey)),
+        ("an EC", (ec.EllipticCurvePrivateKey, ec.EllipticCurvePublicKey)),
+        ("a DSA", (dsa.DSAPrivateKey, dsa.DSAPublicKey)),
+        ("an Ed448", (ed448.Ed448PrivateKey, ed448.Ed448PublicKey)),
+    )
+    for words, types in kinds:
+        if isinstance(key, types):
+            return words
+    return "an unsupported"
 
 
 def _der_complete(der: bytes) -> bool:
@@ -317,8 +324,8 @@ def verify_approval(lp: LoadedProtocol, ring: Keyring) -> LoadedProtocol:
     if key is None:
         return lp.with_approval(
             state.void(
-                f"approval by {who} was signed with key {approval.key_fingerprint or '(none)'}, "
-                "which this workstation does not trust"
+                f"approval by {who} was signed with key {approval.key_fingerprint[:16] or '(none)'}"
+                ", which this workstation does not trust"
             )
         )
     try:

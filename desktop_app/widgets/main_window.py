@@ -406,7 +406,7 @@ class MainWindow(QMainWindow):
         """Show the settings dialog; apply and save accepted preferences."""
         from desktop_app.widgets.settings_dialog import SettingsDialog
 
-        result, ok = SettingsDialog.ask(self._prefs, self)
+        result, ok = SettingsDialog.ask(self._prefs, self, self._lp)
         if not ok or result is None:
             return False
         self.apply_settings(result.preferences, result.protocol)
@@ -520,8 +520,8 @@ class MainWindow(QMainWindow):
             self,
             "About B12-K Planner",
             f"B12-K Planner {__version__}\n{build_info.current().description}\n\n"
-            f"Protocol {p.protocol_id} {p.version} "
-            f"({p.approval.status}).\n\nIntended use: {p.intended_use}",
+            f"Protocol {p.protocol_id} {p.version}: {self._lp.approval_state.reason}."
+            f"\n\nIntended use: {p.intended_use}",
         )
 
     # ----- helpers -------------------------------------------------------------------------
@@ -596,16 +596,18 @@ class MainWindow(QMainWindow):
 
     def _apply_protocol(self) -> None:
         p = self._lp.protocol
+        state = self._lp.approval_state
         if self._lp.not_for_clinical_use:
-            status = ui_text.STATUS_DRAFT.format(status=p.approval.status.upper())
+            status = ui_text.STATUS_DRAFT.format(status=ui_text.STATE_WORDS[state.state])
         else:
-            status = ui_text.STATUS_APPROVED.format(date=p.approval.approval_date)
+            status = ui_text.STATUS_APPROVED.format(date=state.approval_date)
         text = ui_text.STATUS_PROTOCOL.format(
             id=p.protocol_id, version=p.version, status=status, sha=self._lp.sha256[:12]
         )
         self.protocol_label.setText(text)
         self.protocol_label.setToolTip(
-            f"{p.title}\nSHA-256 {self._lp.sha256}\n{self._lp.source_name}"
+            f"{p.title}\n{state.reason}\nSHA-256 {self._lp.sha256}\n"
+            f"content SHA-256 {state.content_sha256}\n{self._lp.source_name}"
         )
         self.plan_view.set_protocol(self._lp)
 

@@ -311,21 +311,34 @@ class PlanView(QScrollArea):
         """Show the protocol stamp and, unless it is approved, NOT FOR CLINICAL USE."""
         self._lp = lp
         p = lp.protocol
-        self.not_for_clinical_use.setText(
-            ui_text.NOT_FOR_CLINICAL_USE.format(
-                protocol=p.protocol_id, version=p.version, status=p.approval.status
+        state = lp.approval_state
+        if state.state == "draft":
+            text = ui_text.NOT_FOR_CLINICAL_USE.format(
+                protocol=p.protocol_id, version=p.version, status=state.state
             )
-        )
+        else:
+            text = ui_text.NOT_FOR_CLINICAL_USE_BECAUSE.format(reason=state.reason)
+        self.not_for_clinical_use.setText(text)
         self.not_for_clinical_use.setVisible(lp.not_for_clinical_use)
+        signed = (
+            ui_text.PROTOCOL_SIGNED.format(reason=state.reason, key=state.key_fingerprint)
+            if state.approved
+            else ui_text.PROTOCOL_NOT_APPROVED.format(state=state.state)
+        )
         self.footer.setText(
-            f"Protocol {p.protocol_id} {p.version} ({p.title}), status {p.approval.status}, "
-            f"SHA-256 {lp.sha256}. {p.intended_use}"
+            f"Protocol {p.protocol_id} {p.version} ({p.title}), {signed}, "
+            f"SHA-256 {lp.sha256}, content SHA-256 {state.content_sha256}. {p.intended_use}"
         )
 
     def show_plan(self, plan: Plan) -> None:
         """Show `plan` as the current plan (only changed sections are re-rendered)."""
         self._plan = plan
-        self.not_for_clinical_use.setVisible(plan.protocol.not_for_clinical_use)
+        stamp = plan.protocol
+        if stamp.not_for_clinical_use and stamp.approval_state != "draft":
+            self.not_for_clinical_use.setText(
+                ui_text.NOT_FOR_CLINICAL_USE_BECAUSE.format(reason=stamp.not_approved_text)
+            )
+        self.not_for_clinical_use.setVisible(stamp.not_for_clinical_use)
         self.status.setText(ui_text.PLAN_CURRENT.format(when=when(plan.generated_at)))
         self.problems.hide()
         self._render_banner(plan)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,7 +23,7 @@ from desktop_app.logic.errors import ProtocolError
 from desktop_app.logic.protocol import LoadedProtocol
 from desktop_app.storage.protocols import load_protocol
 from desktop_app.storage.settings import Preferences
-from desktop_app.widgets import alerts
+from desktop_app.widgets import alerts, ui_text
 from desktop_app.widgets.fields import InlineMessage, line_edit, mark_invalid
 
 _UNIT_SYSTEMS = (("si", "SI units (mmol/L, g/L, pmol/L)"), ("conventional", "Conventional units"))
@@ -37,15 +37,40 @@ class SettingsResult:
     protocol: LoadedProtocol
 
 
+def protocol_summary(lp: LoadedProtocol) -> str:
+    """The protocol's approval in words: state, signer, key fingerprint and hashes."""
+    p = lp.protocol
+    state = lp.approval_state
+    lines = [
+        f"{p.protocol_id} {p.version} ({lp.source_name})",
+        f"Approval: {ui_text.STATE_WORDS[state.state]}"
+        + ("" if state.approved else " - NOT FOR CLINICAL USE")
+        + f": {state.reason}",
+    ]
+    if state.state != "draft":
+        lines.append(f"Signer: {state.signer_text}")
+        lines.append(f"Key fingerprint: {state.key_fingerprint or '(none)'}")
+    lines.append(f"Content SHA-256: {state.content_sha256}")
+    lines.append(f"File SHA-256: {lp.sha256}")
+    return "\n".join(lines)
+
+
 class SettingsDialog(QDialog):
     """Edits the preferences; OK is refused while the protocol file is not valid."""
 
-    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        prefs: Preferences,
+        parent: QWidget | None = None,
+        in_use: LoadedProtocol | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self._prefs = prefs
         self.result_value: SettingsResult | None = None
         self._build(prefs)
+        if in_use is not None:
+            self.in_use.setText(protocol_summary(in_use))
 
     def _build(self, prefs: Preferences) -> None:
         form = QFormLayout()
@@ -77,6 +102,11 @@ class SettingsDialog(QDialog):
         label = QLabel("Site &protocol")
         label.setBuddy(self.protocol)
         form.addRow(label, box)
+        self.in_use = QLabel("(not known)")
+        self.in_use.setWordWrap(True)
+        self.in_use.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.in_use.setAccessibleName("Protocol in use and its approval")
+        form.addRow(QLabel("Protocol in use"), self.in_use)
 
         self.ward = line_edit("Default ward", width_chars=24)
         self.ward.setText(prefs.default_ward)
@@ -107,10 +137,13 @@ class SettingsDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, prefs: Preferences, parent: QWidget | None = None
+        cls,
+        prefs: Preferences,
+        parent: QWidget | None = None,
+        in_use: LoadedProtocol | None = None,
     ) -> tuple[SettingsResult | None, bool]:
         """Show the dialog; return the accepted result and True, or (None, False)."""
-        dialog = cls(prefs, parent)
+        dialog = cls(prefs, parent, in_use)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         return (dialog.result_value, True) if accepted else (None, False)
 
@@ -134,13 +167,8 @@ class SettingsDialog(QDialog):
             return None
         self.protocol_message.set_message("")
         mark_invalid(self.protocol, "")
-        p = lp.protocol
         self.protocol_status.show()
-        self.protocol_status.setText(
-            f"{p.protocol_id} {p.version}, status {p.approval.status}"
-            + (" (NOT FOR CLINICAL USE)" if lp.not_for_clinical_use else "")
-            + f", SHA-256 {lp.sha256[:12]}"
-        )
+        self.protocol_status.setText(protocol_summary(lp))
         try:
             prefs = Preferences.model_validate(
                 {

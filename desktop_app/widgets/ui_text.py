@@ -102,6 +102,9 @@ FOLLOWUP_FUTURE = "the sample time {time} is later than now ({now}): check the d
 NOT_FOR_CLINICAL_USE = (
     "NOT FOR CLINICAL USE: protocol {protocol} {version} is '{status}' (not approved by a site)."
 )
+NOT_FOR_CLINICAL_USE_BECAUSE = "NOT FOR CLINICAL USE - {reason}."
+PROTOCOL_SIGNED = "{reason}, signing key {key}"
+PROTOCOL_NOT_APPROVED = "{state}, not approved"
 NO_PLAN = "No plan yet: the plan cannot be made until these inputs are fixed."
 NO_PLAN_EMPTY = "No plan yet: start by entering the patient, the regimen and the baseline results."
 PLAN_CURRENT = "Plan for the inputs as they are now (calculated {when})."
@@ -117,6 +120,13 @@ SHOW_ALL_REASONS = "Show the reason and sources of every line"
 STATUS_PROTOCOL = "Protocol {id} {version} | {status} | SHA-256 {sha}"
 STATUS_APPROVED = "approved {date}"
 STATUS_DRAFT = "{status}: NOT FOR CLINICAL USE"
+#: The status bar's word for each approval state (logic/approval.py).
+STATE_WORDS = {
+    "draft": "DRAFT",
+    "unverified": "APPROVAL NOT VERIFIED",
+    "void": "APPROVAL VOID",
+    "approved": "APPROVED",
+}
 PLAN_ID_ASSIGNED = (
     "{name} had no plan id, so it was given one: {id}. Save the plan to keep it (the window "
     "shows the plan as modified until then)."

@@ -329,22 +329,20 @@ def test_names_with_unprintable_characters_are_refused(name: str) -> None:
 def test_an_approved_protocol_past_its_review_date_is_marked_not_for_clinical_use() -> None:
     import json
 
-    from desktop_app.logic.protocol import load_protocol_bytes
     from tests.logic.helpers import UK
+    from tests.signing import approved, signed_bytes
 
     raw = json.loads(UK.read_text(encoding="utf-8"))
-    raw["approval"] = {
-        "status": "approved",
-        "approved_by": "DTC (TEST)",
-        "approval_date": "2024-01-01",
-        "review_due": "2026-11-30",
-    }
-    lp = load_protocol_bytes(json.dumps(raw).encode(), "approved")
+    lp = approved(signed_bytes(raw, day="2024-01-01", review_due="2026-11-30"))
     current = evaluate(lp, inputs(), now=NOW)
     assert not current.protocol.not_for_clinical_use and current.protocol.status == "approved"
     expired = evaluate(lp, inputs(), now=NOW + timedelta(days=10))
     assert expired.protocol.not_for_clinical_use
     assert expired.protocol.status == "approved (review overdue)"
+    assert expired.protocol.not_approved_text == (
+        "protocol uk-default 0.1.0 is approved (review overdue): approved by "
+        "Drugs and Therapeutics Committee (TEST) (Chair (TEST)) on 01-Jan-2024"
+    )
     assert (
         expired.warnings[0].rule_id == "WARN-REVIEW-OVERDUE"
         and expired.warnings[0].level == "danger"

@@ -106,7 +106,11 @@ def test_a_protocol_load_checks_the_protocol_once(monkeypatch: pytest.MonkeyPatc
     loaded = protocol_module.load_protocol_bytes(data, "uk-default.json")
     assert len(walks) == 1
     validated = protocol_module.LoadedProtocol(
-        protocol=loaded.protocol, sha256=loaded.sha256, source_name="uk-default.json", data=data
+        protocol=loaded.protocol,
+        sha256=loaded.sha256,
+        source_name="uk-default.json",
+        data=data,
+        approval_state=loaded.approval_state,
     )
     assert loaded == validated
     assert loaded.model_fields_set == validated.model_fields_set
@@ -127,7 +131,9 @@ def test_protocol_parts_are_built_only_as_parts_of_protocol() -> None:
         "print(json.dumps(sorted(n for n, c in vars(P).items() if isinstance(c, type)\n"
         "                        and issubclass(c, P.BaseModel) and c.__pydantic_complete__)))\n"
     )
-    assert _fresh(code) == ["LoadedProtocol", "Protocol"]
+    # ApprovalState (logic/approval.py, imported by protocol) is built at import: its DRAFT
+    # default is an instance.
+    assert _fresh(code) == ["ApprovalState", "LoadedProtocol", "Protocol"]
 
 
 def test_a_protocol_part_used_on_its_own_validates_as_inside_protocol() -> None:

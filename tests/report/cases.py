@@ -130,18 +130,26 @@ def followup_plan() -> Plan:
     return plan_of(data, now=later)
 
 
+def approved_protocol() -> LoadedProtocol:
+    """A copy of the UK protocol approved with the (fixed) test key, checked against it."""
+    from tests.signing import approved, signed_bytes
+
+    return approved(signed_bytes(json.loads(UK.read_text(encoding="utf-8"))), "approved.json")
+
+
 def approved_plan() -> Plan:
     """A site-approved copy of the UK protocol: no NOT FOR CLINICAL USE."""
+    return plan_of(demo_dict(), approved_protocol())
 
-    def approve(raw: dict[str, Any]) -> None:
-        raw["approval"] = {
-            "status": "approved",
-            "approved_by": "Drugs and Therapeutics Committee (TEST)",
-            "approval_date": "2026-10-01",
-            "review_due": "2027-10-01",
-        }
 
-    return plan_of(demo_dict(), protocol_variant(UK, approve))
+def void_plan() -> Plan:
+    """The approved copy with one byte of its content changed afterwards: the approval is void."""
+    from tests.signing import approved, signed_bytes
+
+    data = signed_bytes(json.loads(UK.read_text(encoding="utf-8")))
+    edited = data.replace(b'"value": 5.0,', b'"value": 5.1,', 1)
+    assert edited != data
+    return plan_of(demo_dict(), approved(edited, "edited.json"))
 
 
 def long_plan() -> Plan:
@@ -216,6 +224,7 @@ CASES: dict[str, Callable[[], Plan]] = {
     "us-meq": us_plan,
     "followups": followup_plan,
     "approved-protocol": approved_plan,
+    "approval-void": void_plan,
     "long-schedule": long_plan,
     "prescriber-overrides": overrides_plan,
 }

@@ -22,6 +22,7 @@ from tests.report.cases import (
     overrides_plan,
     severe_plan,
     us_plan,
+    void_plan,
 )
 from tests.report.conftest import Rendered, norm
 
@@ -50,6 +51,7 @@ def test_demo_header_and_footer_are_the_patient_and_the_protocol() -> None:
         f"{p.protocol_id} version {p.version}",
         f"SHA-256 {p.sha256[:16]}",
         f"B12-K Planner {plan.app_version}",
+        f"content SHA-256 {p.content_sha256}",
     )
     assert f.protocol_line.startswith(C.FOOTER_MARK)
     for item in (p.title, *f.stamp[:2], "status draft", "NOT APPROVED", "approval date: none"):
@@ -287,14 +289,32 @@ def test_followups_are_listed_and_the_latest_potassium_is_the_basis() -> None:
     assert sheet.potassium_basis.startswith("Based on the latest potassium result: 2.8 mmol/L")
 
 
-def test_an_approved_protocol_prints_its_approval() -> None:
-    sheet = build_content(approved_plan())
+def test_an_approved_protocol_prints_its_signer_key_fingerprint_and_full_content_hash() -> None:
+    from desktop_app.storage.keys import fingerprint
+    from tests.signing import signing_key
+
+    plan = approved_plan()
+    sheet = build_content(plan)
     assert not sheet.header.not_for_clinical_use
     assert sheet.header.not_for_clinical_use_text == ""
+    line = sheet.footer.protocol_line
     assert (
-        "approved 01-Oct-2026 by Drugs and Therapeutics Committee (TEST)"
-        in sheet.footer.protocol_line
+        "approved by Drugs and Therapeutics Committee (TEST) (Chair (TEST)) on 01-Oct-2026, "
+        f"key fingerprint {fingerprint(signing_key().public_key())}" in line
     )
+    assert len(plan.protocol.content_sha256) == 64
+    assert f"content SHA-256 {plan.protocol.content_sha256}" in line
+
+
+def test_an_approval_voided_by_an_edit_says_why_in_the_banner_and_footer() -> None:
+    sheet = build_content(void_plan())
+    why = (
+        "APPROVAL VOID: content changed after approval by Drugs and Therapeutics Committee "
+        "(TEST) (Chair (TEST)) on 01-Oct-2026"
+    )
+    assert sheet.header.not_for_clinical_use
+    assert sheet.header.not_for_clinical_use_text == f"NOT FOR CLINICAL USE - {why}"
+    assert f"NOT APPROVED for clinical use: {why}" in sheet.footer.protocol_line
 
 
 def test_warnings_are_ordered_by_level_and_spelled_out(case: Rendered) -> None:

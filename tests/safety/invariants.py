@@ -289,8 +289,10 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
     st = plan.protocol
     if (st.sha256, st.version, st.protocol_id) != (lp.sha256, p.version, p.protocol_id):
         out.append("VER-01 protocol stamp does not match the protocol used")
-    if st.not_for_clinical_use != (p.approval.status != "approved"):
-        out.append("VER-05 NOT FOR CLINICAL USE flag does not follow the approval status")
+    if not lp.approval_state.approved and not st.not_for_clinical_use:
+        out.append("VER-05 a plan of a protocol without a verified approval is not marked")
+    if lp.approval_state.approved and st.approval_state != "approved":
+        out.append("VER-05 NOT FOR CLINICAL USE flag does not follow the verified approval")
     if st.intended_use != p.intended_use:
         out.append("PRC-03 intended use missing from the plan")
 

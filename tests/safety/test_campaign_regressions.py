@@ -198,17 +198,12 @@ def test_an_expired_protocol_is_refused_or_marked() -> None:
     import json as _json
 
     from desktop_app.logic.errors import B12KError
-    from desktop_app.logic.protocol import load_protocol_bytes
+    from tests.signing import approved, signed_bytes
 
     raw = _json.loads(UK.read_text(encoding="utf-8"))
-    raw["approval"] = {
-        "status": "approved",
-        "approved_by": "Drugs and Therapeutics Committee (TEST)",
-        "approval_date": "2024-01-01",
-        "review_due": "2025-01-01",
-    }
     try:
-        lp = load_protocol_bytes(_json.dumps(raw).encode(), "expired")
+        lp = approved(signed_bytes(raw, day="2024-01-01", review_due="2025-01-01"), "expired")
+        assert lp.approval_state.approved
         plan = evaluate(lp, inputs(), now=NOW)
     except B12KError:
         return  # refused: acceptable

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import InputError
 from desktop_app.logic.models import Override
-from desktop_app.logic.protocol import Analyte, load_protocol_bytes
+from desktop_app.logic.protocol import Analyte
 from desktop_app.storage.plan_files import parse_plan_bytes
 from tests.logic.helpers import NOW, UK, US, base_case, inputs, lab, proto
 
@@ -66,28 +66,22 @@ def test_ver04_a_prescriber_override_needs_a_reason_and_a_name() -> None:
     assert "overrides.0.reason" in str(info.value)
 
 
-def _approved(raw: dict[str, Any]) -> None:
-    raw["approval"] = {
-        "status": "approved",
-        "approved_by": "Drugs and Therapeutics Committee (TEST)",
-        "approval_date": "2026-10-01",
-        "review_due": "2027-10-01",
-    }
+def test_ver05_a_tampered_protocol_prints_a_different_hash_and_its_approval_is_void() -> None:
+    """VER-05: one changed number in an approved protocol changes the SHA-256 on every output,
+    and voids the signed approval (issue 14): the plan is marked NOT FOR CLINICAL USE."""
+    from tests.signing import approved, signed_bytes
 
-
-def test_ver05_a_tampered_protocol_prints_a_different_hash() -> None:
-    """VER-05: one changed number in an approved protocol changes the SHA-256 on every output."""
-    raw = json.loads(UK.read_text(encoding="utf-8"))
-    _approved(raw)
-    approved = json.dumps(raw, indent=1).encode()
-    lp = load_protocol_bytes(approved, "approved")
-    tampered = approved.replace(b'"value": 5.0', b'"value": 5.5', 1)
-    assert tampered != approved
-    lp_t = load_protocol_bytes(tampered, "tampered")
+    data = signed_bytes(json.loads(UK.read_text(encoding="utf-8")))
+    lp = approved(data, "approved")
+    assert lp.approval_state.approved
+    tampered = data.replace(b'"value": 5.0', b'"value": 5.5', 1)
+    assert tampered != data
+    lp_t = approved(tampered, "tampered")
     assert lp_t.sha256 == hashlib.sha256(tampered).hexdigest() != lp.sha256
     plan = evaluate(lp_t, inputs(), now=NOW)
     assert plan.protocol.sha256 == lp_t.sha256
-    assert not plan.protocol.not_for_clinical_use  # the status is a declaration: the hash shows it
+    assert plan.protocol.not_for_clinical_use
+    assert plan.protocol.approval_note.startswith("APPROVAL VOID: content changed after approval")
 
 
 def test_ver05_a_draft_protocol_marks_every_plan_not_for_clinical_use() -> None:
