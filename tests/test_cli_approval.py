@@ -195,6 +195,38 @@ def test_approve_needs_a_name_and_role(
     assert status == 2 and "Give the approver's name (--by) and role (--role)" in text
 
 
+def test_approve_refuses_a_review_date_before_approval_and_a_name_too_long(
+    site: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    key = ("--key", str(site["key"]), "--passphrase-file", str(site["secret"]))
+    status, text = _unchanged_after(
+        capsys,
+        site,
+        *("protocol", "approve", str(site["protocol"]), *WHO, "--review-due", "2026-10-01"),
+        *key,
+    )
+    assert status == 2 and "is not after the approval date 2026-11-01" in text
+    status, text = _unchanged_after(
+        capsys,
+        site,
+        *("protocol", "approve", str(site["protocol"]), "--by", "X" * 81, "--role", "DTC"),
+        *key,
+    )
+    assert status == 2 and "at most 80 characters" in text
+    status, text = _unchanged_after(
+        capsys,
+        site,
+        "protocol",
+        "approve",
+        str(site["protocol"]),
+        *WHO[:4],
+        "--date",
+        "1-Nov",
+        *key,
+    )
+    assert status == 2 and "--date '1-Nov' is not a date like 2026-12-01." in text
+
+
 def test_an_untrusted_re_approval_is_not_approved(
     site: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

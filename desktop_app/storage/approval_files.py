@@ -16,6 +16,9 @@ from desktop_app.storage.atomic import atomic_write_bytes
 from desktop_app.storage.keys import Keyring, fingerprint, sign_fields, verify_approval
 from desktop_app.storage.reading import read_file_bytes
 
+#: Longest approver name or role (a layout limit: the sheet's banner names them).
+MAX_NAME = 80
+
 
 def approval_block(
     raw: dict[str, Any],
@@ -63,6 +66,11 @@ def approve_file(
     if not approver.strip() or not role.strip():
         raise ApprovalError(
             "Give the approver's name (--by) and role (--role): neither may be empty."
+        )
+    if len(approver.strip()) > MAX_NAME or len(role.strip()) > MAX_NAME:
+        raise ApprovalError(
+            f"The approver's name and role must each be at most {MAX_NAME} characters (they are "
+            "printed in the banner of every sheet)."
         )
     if review_due is not None and review_due <= day:
         raise ApprovalError(

@@ -43,9 +43,11 @@ def protocol_summary(lp: LoadedProtocol) -> str:
     state = lp.approval_state
     lines = [
         f"{p.protocol_id} {p.version} ({lp.source_name})",
-        f"Approval: {ui_text.STATE_WORDS[state.state]}"
-        + ("" if state.approved else " - NOT FOR CLINICAL USE")
-        + f": {state.reason}",
+        (
+            ui_text.SETTINGS_APPROVED
+            if state.approved
+            else ui_text.SETTINGS_NOT_APPROVED.format(reason=state.reason)
+        ),
     ]
     if state.state != "draft":
         lines.append(f"Signer: {state.signer_text}")

@@ -120,6 +120,8 @@ SHOW_ALL_REASONS = "Show the reason and sources of every line"
 STATUS_PROTOCOL = "Protocol {id} {version} | {status} | SHA-256 {sha}"
 STATUS_APPROVED = "approved {date}"
 STATUS_DRAFT = "{status}: NOT FOR CLINICAL USE"
+SETTINGS_APPROVED = "Approval: APPROVED (signature verified with a key this workstation trusts)"
+SETTINGS_NOT_APPROVED = "Approval: NOT FOR CLINICAL USE - {reason}"
 #: The status bar's word for each approval state (logic/approval.py).
 STATE_WORDS = {
     "draft": "DRAFT",

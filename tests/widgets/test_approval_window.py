@@ -69,7 +69,7 @@ def test_the_settings_dialog_shows_the_protocol_in_use_and_its_approval(qtbot: A
     qtbot.addWidget(dialog)
     text = dialog.in_use.text()
     assert text.splitlines()[0] == "uk-default 0.1.0 (site.json)"
-    assert f"Approval: APPROVED: approved by {SIGNER}" in text
+    assert "Approval: APPROVED (signature verified with a key this workstation trusts)" in text
     assert f"Signer: {SIGNER}" in text
     assert f"Key fingerprint: {fingerprint(signing_key().public_key())}" in text
     assert f"Content SHA-256: {lp.approval_state.content_sha256}" in text
@@ -84,5 +84,5 @@ def test_the_settings_dialog_says_why_a_chosen_protocol_is_void(qtbot: Any, tmp_
     result = dialog.validate()
     assert result is not None and result.protocol.not_for_clinical_use
     text = dialog.protocol_status.text()
-    assert "Approval: APPROVAL VOID - NOT FOR CLINICAL USE: APPROVAL VOID: content changed" in text
+    assert "Approval: NOT FOR CLINICAL USE - APPROVAL VOID: content changed after approval" in text
     assert "Key fingerprint: " in text
