@@ -498,7 +498,7 @@ class Register:
         Raises:
             AuditCorruptError: the head is damaged; the message says how to start a new register.
         """
-        cut = sqlite_header.shortfall(self.path)
+        cut = sqlite_header.shortfall_of(conn, self.path)
         if cut is not None:
             raise AuditCorruptError(
                 self.refusal(
@@ -725,6 +725,13 @@ class Register:
         return None
 
     def _verify(self, conn: sqlite3.Connection, from_checkpoint: bool) -> VerifyResult:
+        cut = sqlite_header.shortfall_of(conn, self.path)
+        if cut is not None:
+            return broken(
+                "truncated",
+                f"the register file is {cut[0]:,} bytes long, but its own header says it is "
+                f"{cut[1]:,}: the file was cut short, and whatever its last pages held is gone.",
+            )
         check = conn.execute("PRAGMA quick_check").fetchall()
         if [r[0] for r in check] != ["ok"]:
             detail = "; ".join(str(r[0]) for r in check[:3])
@@ -848,13 +855,6 @@ def verify_path(path: Path, *, from_checkpoint: bool = False) -> VerifyResult:
             "truncated",
             f"the register file is {size} byte(s) long, but its witness {wpath.name} says it held "
             f"{held} record(s): the file was truncated and its records are gone from it.",
-        )
-    cut = sqlite_header.shortfall(path) if size else None
-    if cut is not None:
-        return broken(
-            "truncated",
-            f"the register file is {cut[0]:,} bytes long, but its own header says it is "
-            f"{cut[1]:,}: the file was cut short, and whatever its last pages held is gone.",
         )
     try:
         register = Register(path, create=False)

@@ -1,45 +1,49 @@
-"""What an SQLite register file's own header says about its length (issue 16's truncation check).
+"""Whether a closed SQLite register file is shorter than SQLite says it is (issue 16).
 
 An SQLite file is a whole number of pages, and its header records how many pages it holds
 (https://www.sqlite.org/fileformat2.html, "The Database Header"). A register cut short loses
 its last pages; SQLite then reads the missing pages as zeros, and a cut that only takes unused
-space at the end reads back every record. The header still tells: the file is shorter than it
-says, or not a whole number of pages. Only a closed register is checked this way: while a writer
-holds its write-ahead log open, a checkpoint may be growing the file page by page.
+space at the end reads back every record. SQLite's own page count still tells: the file is
+shorter than that, or not a whole number of pages.
+
+Only `os.stat` is used here, never `open()`: closing any descriptor of a database file drops
+every POSIX lock the process holds on it, SQLite's write lock included (the SQLite
+documentation, "How To Corrupt An SQLite Database File", section 2.2). The page size and count
+come from the caller's own connection (`PRAGMA page_size`, `PRAGMA page_count`). While the
+write-ahead log holds frames, the file may lag the page count by design, so no check is made.
 """
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from pathlib import Path
 
-MAGIC = b"SQLite format 3\x00"
-HEADER_BYTES = 100
 
-
-def shortfall(path: Path) -> tuple[int, int] | None:
-    """Return (actual size, size the header gives) when the closed file is cut short, else None.
-
-    None also when the file is not an SQLite file (the register's own open says so), when its
-    header gives no valid page count, or when a write-ahead log beside it is in use.
-    """
+def shortfall(path: Path, page_size: int, page_count: int) -> tuple[int, int] | None:
+    """Return (actual size, size SQLite gives) when the file is cut short, else None."""
     wal = path.with_name(path.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
+    try:
+        if wal.exists() and os.stat(wal).st_size > 0:
+            return None
+        size = os.stat(path).st_size
+    except OSError:
         return None
-    size = path.stat().st_size
-    with path.open("rb") as fh:
-        header = fh.read(HEADER_BYTES)
-    if len(header) < HEADER_BYTES or not header.startswith(MAGIC):
+    if page_size < 512:
         return None
-    raw_page = int.from_bytes(header[16:18], "big")
-    page_size = 65536 if raw_page == 1 else raw_page
-    if page_size < 512 or page_size & (page_size - 1):
-        return None
-    change_counter = header[24:28]
-    pages = int.from_bytes(header[28:32], "big")
-    valid_for = header[92:96]
-    expected = pages * page_size if pages and change_counter == valid_for else None
-    if expected is not None and size < expected:
+    expected = page_size * page_count
+    if size < expected:
         return size, expected
     if size % page_size:
         return size, (size // page_size + 1) * page_size
     return None
+
+
+def shortfall_of(conn: sqlite3.Connection, path: Path) -> tuple[int, int] | None:
+    """`shortfall` with the page size and count read through the caller's connection."""
+    try:
+        page_size = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        page_count = int(conn.execute("PRAGMA page_count").fetchone()[0])
+    except sqlite3.DatabaseError:
+        return None  # SQLite finds this damage itself: the caller's own checks report it
+    return shortfall(path, page_size, page_count)
