@@ -15,6 +15,8 @@ FONT_BOLD = "fonts/DejaVuSans-Bold.ttf"
 PROTOCOL_SCHEMA = "schema/protocol.schema.json"
 INPUT_SCHEMA = "schema/plan-input.schema.json"
 LOINC_MAP = "loinc/loinc-map.json"
+#: The program's hard limits (never site-editable; every protocol is checked against them).
+HARD_LIMITS = "limits/hard-limits.json"
 
 #: Every resource the program reads; a test proves each exists in the checkout and the wheel.
 ALL_RESOURCES = (
@@ -26,6 +28,7 @@ ALL_RESOURCES = (
     PROTOCOL_SCHEMA,
     INPUT_SCHEMA,
     LOINC_MAP,
+    HARD_LIMITS,
 )
 
 

@@ -1070,7 +1070,11 @@ def validation_problems(exc: ValidationError) -> list[FieldProblem]:
 
 
 def load_protocol_bytes(data: bytes, source_name: str = "protocol") -> LoadedProtocol:
-    """Validate protocol bytes; raise ProtocolError naming each faulty field."""
+    """Validate protocol bytes; raise ProtocolError naming each faulty field.
+
+    A protocol that crosses a hard limit of the program or its own maxima raises
+    ProtocolLimitError (desktop_app.logic.limit_rules), a ProtocolError.
+    """
     try:
         raw = parse_json_strict(data, "protocol file")
     except ValueError as exc:
@@ -1116,6 +1120,12 @@ def load_protocol_bytes(data: bytes, source_name: str = "protocol") -> LoadedPro
         proto = Protocol.model_validate_json(decode_json_text(data, "protocol file"), strict=True)
     except ValidationError as exc:
         raise ProtocolError(validation_problems(exc)) from None
+    # The program's hard limits and the protocol's own maxima (issue 14): a protocol that crosses
+    # either is refused here, so the window, the command line and the batch all refuse it.
+    from desktop_app.logic.limit_rules import check_protocol_limits
+    from desktop_app.logic.limits import shipped_limits
+
+    check_protocol_limits(proto, shipped_limits())
     # Not LoadedProtocol(...): validating it would run Protocol's cross-checks a second time on
     # the protocol just validated (pydantic re-runs a model's "after" validators on an instance).
     return LoadedProtocol.model_construct(

@@ -474,12 +474,14 @@ def test_a_potassium_phosphate_infusion_must_state_its_potassium() -> None:
 
 
 def test_the_potassium_in_an_iv_phosphate_is_printed_and_cited() -> None:
+    # 20 mmol potassium in the 500 mL bag is 40 mmol/L, at the hard peripheral limit
+    # LIM-K-IV-CONC (a bag above it is refused on loading: tests/logic/test_limits_protocol.py).
     raw = _raw(UK)
     bag = raw["phosphate"]["iv_products"][0]
     bag["name"] = "potassium phosphates 20 mmol in glucose 5% 500 mL"
     bag["potassium_per_bag"] = {
         "id": "PO4-IV-K",
-        "value": 29.4,
+        "value": 20,
         "unit": "mmol",
         "source": "local",
         "grade": None,
@@ -492,7 +494,7 @@ def test_the_potassium_in_an_iv_phosphate_is_printed_and_cited() -> None:
         }
     )
     order = next(o for o in evaluate(lp, case, now=NOW).orders_now if o.electrolyte == "phosphate")
-    assert "Each bag also gives 29.4 mmol potassium." in order.text
+    assert "Each bag also gives 20 mmol potassium." in order.text
     assert "PO4-IV-K" in order.reason.rule_ids
 
 
