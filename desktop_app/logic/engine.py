@@ -23,6 +23,7 @@ from desktop_app.logic.cautions import (
     review_overdue,
 )
 from desktop_app.logic.context import EvalContext, age_years, static
+from desktop_app.logic.limits import shipped_limits
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import (
     OverrideNote,
@@ -31,6 +32,7 @@ from desktop_app.logic.plan import (
     ReferenceEntry,
     RuleEntry,
 )
+from desktop_app.logic.plan_limits import check_plan_limits
 from desktop_app.logic.protocol import Analyte, LoadedProtocol, Protocol
 from desktop_app.logic.provenance import citations, plan_id_for
 from desktop_app.logic.results import find_band, followup_rows, lab_rows, lab_unit
@@ -84,6 +86,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
 
     Raises:
         InputError: with one problem per missing, invalid or implausible field.
+        PlanLimitError: (an InputError) the plan would cross a hard limit of the program.
     """
     if now.tzinfo is None:
         raise ValueError("now must carry a timezone")
@@ -169,4 +172,14 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     # The plan's citations are read from the finished plan, so no line's sources can be missed.
     draft = build((), ())
     refs, rules = citations(p, draft)
-    return build(refs, rules)
+    plan = build(refs, rules)
+    # The second line of defence (issue 14): a plan crossing a hard limit is never returned.
+    k_lab, egfr = latest["potassium"], ctx.labs.get(Analyte.egfr)
+    check_plan_limits(
+        plan,
+        p,
+        shipped_limits(),
+        latest_k=k_lab.value if k_lab is not None else None,
+        egfr=egfr.value if egfr is not None else None,
+    )
+    return plan
