@@ -149,31 +149,34 @@ def _oral_band(c: Checker, electrolyte: str, path: str, band: Band) -> float:
                 f"printed '{frequency_text(times.value)}'",
             )
         )
-    if electrolyte == "potassium":
-        per = prod.potassium_per_unit
-        assert per is not None  # PotassiumSection requires it
-    else:
-        per = prod.magnesium_per_unit if electrolyte == "magnesium" else prod.phosphate_per_unit
-    if per is not None:
-        one = f"{units.id} {num(units.value)} {units.unit} x {qty(per.value, per.unit)} ({per.id})"
-        dose_what = f"{one}: one dose of"
-        day_what = f"{one} x {times.id} {num(times.value)} {times.unit}: a daily total of"
-        dose, daily = units.value * per.value, units.value * per.value * times.value
-    if electrolyte == "potassium":
-        assert per is not None
-        k = p.potassium
-        lim = c.limits.potassium
-        at_dose, at_day = f"{path}.oral.units_per_dose", f"{path}.oral.times_per_day"
+    per = {
+        "potassium": prod.potassium_per_unit,
+        "magnesium": prod.magnesium_per_unit,
+        "phosphate": prod.phosphate_per_unit,
+    }[electrolyte]
+    if per is None:
+        c.problems.append(
+            FieldProblem(
+                f"{path}.oral.product",
+                f"{band.id}: '{prod.id}' states no {electrolyte} per {prod.form}, so the dose "
+                "cannot be checked",
+            )
+        )
+        return 0.0
+    one = f"{units.id} {num(units.value)} {units.unit} x {qty(per.value, per.unit)} ({per.id})"
+    dose_what = f"{one}: one dose of"
+    day_what = f"{one} x {times.id} {num(times.value)} {times.unit}: a daily total of"
+    dose, daily = units.value * per.value, units.value * per.value * times.value
+    at_dose, at_day = f"{path}.oral.units_per_dose", f"{path}.oral.times_per_day"
+    if section is None:
+        k, lim = p.potassium, c.limits.potassium
         c.own(at_dose, dose_what, dose, per.unit, k.oral_max_single_dose)
         c.own(at_day, day_what, daily, per.unit, k.oral_max_per_day)
         c.hard(at_dose, dose_what, dose, per.unit, lim.oral_max_single_dose, True)
         c.hard(at_day, day_what, daily, per.unit, lim.oral_max_per_day, True)
         return daily
-    assert section is not None
-    if per is not None:
-        at_day = f"{path}.oral.times_per_day"
-        c.own(at_day, day_what, daily, per.unit, section.oral_max_per_day)
-        c.hard(at_day, day_what, daily, per.unit, getattr(c.limits, electrolyte).oral_max_per_day)
+    c.own(at_day, day_what, daily, per.unit, section.oral_max_per_day)
+    c.hard(at_day, day_what, daily, per.unit, getattr(c.limits, electrolyte).oral_max_per_day)
     k_per = prod.potassium_per_unit
     return units.value * k_per.value * times.value if k_per is not None else 0.0
 
@@ -298,13 +301,9 @@ def _potassium(c: Checker) -> None:
     c.rule("potassium.normal_low", k.normal_low, lim.normal_low_at_least, True)
     c.rule("potassium.ecg_below", k.ecg_below, lim.ecg_below_at_least, True)
     for i, prod in enumerate(k.products):
-        if prod.potassium_per_unit is not None:
-            c.rule(
-                f"potassium.products[{i}].potassium_per_unit",
-                prod.potassium_per_unit,
-                lim.oral_max_single_dose,
-                True,
-            )
+        per = prod.potassium_per_unit
+        assert per is not None  # PotassiumSection requires it
+        c.rule(f"potassium.products[{i}].potassium_per_unit", per, lim.oral_max_single_dose, True)
     bands = k.bands
     for i, (band, upper) in enumerate(zip(bands, [*bands[1:], None], strict=True)):
         if band.action in ("oral", "iv") and upper is not None and upper.lower is not None:

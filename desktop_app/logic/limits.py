@@ -10,6 +10,7 @@ marked local policy with the reason; this module reads and validates that file.
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -268,12 +269,8 @@ def load_limits_bytes(data: bytes, what: str = "hard-limits file") -> HardLimits
         raise LimitsFileError(validation_problems(exc)) from None
 
 
-@cache
-def shipped_limits() -> HardLimits:
-    """Return the program's own hard limits (read once from resources/limits/)."""
-    from desktop_app.resources import HARD_LIMITS, resource_path
-
-    path = resource_path(HARD_LIMITS)
+def load_limits_file(path: Path) -> HardLimits:
+    """Read and validate a hard-limits file; every fault becomes a LimitsFileError."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -281,6 +278,14 @@ def shipped_limits() -> HardLimits:
             [FieldProblem("(file)", f"cannot read {path}: {exc.strerror or exc}")]
         ) from None
     return load_limits_bytes(data)
+
+
+@cache
+def shipped_limits() -> HardLimits:
+    """Return the program's own hard limits (read once from resources/limits/)."""
+    from desktop_app.resources import HARD_LIMITS, resource_path
+
+    return load_limits_file(resource_path(HARD_LIMITS))
 
 
 def limits_json_schema() -> dict[str, Any]:

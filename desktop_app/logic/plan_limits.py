@@ -33,16 +33,12 @@ def _at(base: str, order: Order, field: str) -> str:
 
 
 def _iv_product(p: Protocol, name: str) -> IVProduct | None:
-    for section in (p.potassium, p.magnesium, p.phosphate):
-        for prod in section.iv_products:
-            if prod.name == name:
-                return prod
-    return None
+    products = (*p.potassium.iv_products, *p.magnesium.iv_products, *p.phosphate.iv_products)
+    return next((prod for prod in products if prod.name == name), None)
 
 
 def _carries_potassium(p: Protocol, order: Order) -> bool:
-    if order.kind not in ("oral", "iv"):
-        return False
+    """True when an oral or IV order gives potassium (itself, or inside its product)."""
     if order.electrolyte == "potassium" or order.potassium_per_day > 0:
         return True
     prod = _iv_product(p, order.product or "") if order.kind == "iv" else None
@@ -150,6 +146,16 @@ def _holds_and_gates(c: Checker, plan: Plan, latest_k: float | None, egfr: float
         why.append(f"age {plan.age_years} years is below {age_gate.id} ({age_gate.bound_text})")
     if egfr is not None and renal.crossed_by(egfr):
         why.append(f"eGFR {qty(egfr, renal.unit)} is below {renal.id} ({renal.bound_text})")
+    for i, o in enumerate(plan.orders_now):
+        if held and o.electrolyte == "potassium" and o.kind in ("none", "review"):
+            c.problems.append(
+                FieldProblem(
+                    f"plan.orders_now[{i}]",
+                    f"potassium is {qty(latest_k or 0, lim.unit)}, at or above the hard hold "
+                    f"{lim.id} ({lim.value:g} {lim.unit}), but the plan does not hold potassium "
+                    f"('{o.text}'); source: {c.limits.source_text(lim)}",
+                )
+            )
     for base, o in _orders(plan):
         if o.kind not in ("oral", "iv"):
             continue

@@ -145,6 +145,16 @@ def wrong_frequency_text(raw: Raw) -> None:
     _k(raw)["bands"][2]["oral"]["times_per_day"]["value"] = 10
 
 
+def mg_band_names_k_bag(raw: Raw) -> None:
+    raw["magnesium"]["bands"][0]["iv"]["product"] = _k(raw)["iv_products"][0]["id"]
+
+
+def mg_product_without_mg(raw: Raw) -> None:
+    prod = raw["magnesium"]["products"][0]
+    amount = prod.pop("magnesium_per_unit")
+    prod["phosphate_per_unit"] = {**amount, "id": "MG-SACHET-PO4"}
+
+
 def mg_fast(raw: Raw) -> None:
     band = raw["magnesium"]["bands"][0]["iv"]
     band["max_rate"]["value"] = 40
@@ -424,6 +434,18 @@ CASES: list[tuple[str, Path, Callable[[Raw], None], tuple[str, ...]]] = [
         ("potassium.bands[2].oral.product", "is not a potassium product"),
     ),
     (
+        "mg-band-names-k-bag",
+        UK,
+        mg_band_names_k_bag,
+        ("magnesium.bands[0].iv.product", "is not a magnesium IV product"),
+    ),
+    (
+        "mg-product-without-mg",
+        UK,
+        mg_product_without_mg,
+        ("magnesium.bands[1].oral.product", "states no magnesium per sachet"),
+    ),
+    (
         "frequency-text-mismatch",
         UK,
         wrong_frequency_text,
@@ -512,3 +534,12 @@ def test_a_maximum_in_another_unit_than_its_own_maximum_is_refused() -> None:
     raw["magnesium"]["oral_max_per_day"]["unit"] = "mEq"
     text = refusal(raw)
     assert "not in 'mEq' as MG-ORAL-MAX-DAY" in text
+
+
+def test_the_potassium_of_all_orders_together_is_checked_only_when_others_carry_some() -> None:
+    raw = raw_of(UK)
+    mild_tablets(10)(raw)
+    assert "from all orders together" in refusal(raw)
+    del raw["phosphate"]["products"][0]["potassium_per_unit"]
+    text = refusal(raw)
+    assert "from all orders together" not in text and "LIM-K-ORAL-DAY" in text
