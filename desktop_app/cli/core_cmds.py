@@ -124,9 +124,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     c = psub.add_parser("check", help="validate a protocol file; print its id, version and hash")
     c.add_argument("file", type=Path)
     c.set_defaults(func=_cmd_protocol_check)
-    from desktop_app.cli.approval_cmds import register_protocol_actions
+    from desktop_app.cli.approval_cmds import register_protocol_actions as approval_actions
+    from desktop_app.cli.review_cmds import register_protocol_actions as review_actions
 
-    register_protocol_actions(psub)
+    approval_actions(psub)  # keygen, approve, verify, trust (issue 14)
+    review_actions(psub)  # review, diff (issue 14)
 
     p = sub.add_parser("schema", help="print a JSON Schema")
     p.add_argument("which", choices=("input", "protocol"))

@@ -8,10 +8,11 @@ from (`HardLimits.source_text`).
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 
 from desktop_app.logic.errors import FieldProblem, ProtocolError
-from desktop_app.logic.limits import HardLimits, Limit
+from desktop_app.logic.limits import HardLimits, Limit, RuleLimit
 from desktop_app.logic.orders import frequency_text
 from desktop_app.logic.protocol import (
     Band,
@@ -24,6 +25,7 @@ from desktop_app.logic.protocol import (
 from desktop_app.logic.textfmt import num, qty
 
 HOURS_PER_DAY = 24
+_RULE_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 
 
 class ProtocolLimitError(ProtocolError):
@@ -41,6 +43,13 @@ class Checker:
     p: Protocol
     limits: HardLimits
     problems: list[FieldProblem] = field(default_factory=list)
+    #: Which hard limits each protocol rule was checked against (rule id -> limit id -> limit).
+    applied: dict[str, dict[str, Limit | RuleLimit]] = field(default_factory=dict)
+
+    def under(self, what: str, lim: Limit | RuleLimit) -> None:
+        """Record that the rules named in `what` sit under the hard limit `lim`."""
+        for rule_id in _RULE_ID.findall(what):
+            self.applied.setdefault(rule_id, {})[lim.id] = lim
 
     # ----- the comparisons ---------------------------------------------------------------------
 
@@ -60,6 +69,7 @@ class Checker:
         potassium: bool = False,
     ) -> None:
         """Refuse `value` if it crosses the hard limit `lim` (or is in another unit)."""
+        self.under(what, lim)
         shown = qty(value, unit)
         if potassium:
             value, unit = self.k(value, unit)
@@ -258,7 +268,7 @@ def _iv_products(c: Checker) -> None:
         conc = prod.amount.value / (prod.volume.value / 1000.0)
         c.hard(
             f"{path}.amount",
-            f"{prod.id} concentration",
+            f"{prod.id} concentration ({prod.amount.id} in {prod.volume.id})",
             conc,
             f"{prod.amount.unit}/L",
             lim.iv_max_concentration,
@@ -392,7 +402,10 @@ def _monitoring(c: Checker) -> None:
             lim.draws_in_window_at_least,
         )
     rule = lim.potassium_with_mg_po4
+    c.under(" ".join(h.id for h in m.electrolyte_draws.values()), rule)
     for i, tmpl in enumerate(m.other_draws):
+        if "potassium" in tmpl.tests:
+            c.under(tmpl.hours.id, rule)
         if "potassium" in tmpl.tests and not {"magnesium", "phosphate"} <= set(tmpl.tests):
             c.problems.append(
                 FieldProblem(
@@ -415,17 +428,23 @@ def _plausibility(c: Checker) -> None:
     c.rule("patient.age_plausible_high", pat.age_plausible_high, lim_p.age_high_at_most)
 
 
+_CHECKS = (_potassium, _iv_products, _doses, _electrolytes, _gates, _monitoring, _plausibility)
+
+
 def protocol_limit_problems(p: Protocol, limits: HardLimits) -> list[FieldProblem]:
     """Every place where `p` crosses a hard limit or its own maxima (empty: the protocol is fine)."""
     c = Checker(p, limits)
-    _potassium(c)
-    _iv_products(c)
-    _doses(c)
-    _electrolytes(c)
-    _gates(c)
-    _monitoring(c)
-    _plausibility(c)
+    for check in _CHECKS:
+        check(c)
     return c.problems
+
+
+def limits_applied(p: Protocol, limits: HardLimits) -> dict[str, list[Limit | RuleLimit]]:
+    """Every protocol rule id with the hard limits it sits under (for the review pack)."""
+    c = Checker(p, limits)
+    for check in _CHECKS:
+        check(c)
+    return {rule_id: list(found.values()) for rule_id, found in c.applied.items()}
 
 
 def check_protocol_limits(p: Protocol, limits: HardLimits) -> None:

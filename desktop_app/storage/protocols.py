@@ -49,3 +49,15 @@ def load_protocol_data(
 ) -> LoadedProtocol:
     """Load protocol bytes (e.g. kept in the audit register); check its approval."""
     return verified(load_protocol_bytes(data, source_name), keyring)
+
+
+def shipped_base_for(lp: LoadedProtocol) -> LoadedProtocol:
+    """Return the shipped protocol of the same jurisdiction (the base a site copy is reviewed
+    against); the shipped default when none matches."""
+    from desktop_app.resources import US_PROTOCOL
+
+    for relative in (DEFAULT_PROTOCOL, US_PROTOCOL):
+        shipped = load_protocol_file(resource_path(relative))
+        if shipped.protocol.jurisdiction == lp.protocol.jurisdiction:
+            return shipped
+    return load_protocol(None)
