@@ -9,13 +9,18 @@ import argparse
 import sys
 from pathlib import Path
 
+#: typing.TYPE_CHECKING without importing typing (as in core_cmds): `b12k --help` stays light.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from desktop_app.logic.protocol import LoadedProtocol
 
-def _base(args: argparse.Namespace, lp: object) -> object:
+
+def _base(args: argparse.Namespace, lp: LoadedProtocol) -> LoadedProtocol:
     from desktop_app.storage.protocols import load_protocol, shipped_base_for
 
     if args.against is not None:
         return load_protocol(args.against)
-    return shipped_base_for(lp)  # type: ignore[arg-type]
+    return shipped_base_for(lp)
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
@@ -31,7 +36,7 @@ def _cmd_review(args: argparse.Namespace) -> int:
         raise PlanFileError(f"{output} is a folder. Give the file name, e.g. -o review.pdf")
     lp = load_protocol(args.file)
     base = _base(args, lp)
-    review = build_review(lp, base, shipped_limits())  # type: ignore[arg-type]
+    review = build_review(lp, base, shipped_limits())
     pdf = render_review(review)
     try:
         atomic_write_bytes(output, pdf)

@@ -131,7 +131,7 @@ def _rules_table(review: Review, s: dict[str, ParagraphStyle]) -> LongTable:
         "Difference from the base",
     ]
     data = [[_p(h, s["head"]) for h in head]]
-    shade = []
+    shade: list[tuple[Any, ...]] = []
     for i, row in enumerate(review.rows, start=1):
         data.append(_row_cells(row, s))
         if row.differences:
