@@ -74,7 +74,7 @@ def test_ver05_a_tampered_protocol_prints_a_different_hash_and_its_approval_is_v
     data = signed_bytes(json.loads(UK.read_text(encoding="utf-8")))
     lp = approved(data, "approved")
     assert lp.approval_state.approved
-    tampered = data.replace(b'"value": 5.0', b'"value": 5.5', 1)
+    tampered = data.replace(b'"value": 5.0', b'"value": 4.5', 1)  # inside the hard limits
     assert tampered != data
     lp_t = approved(tampered, "tampered")
     assert lp_t.sha256 == hashlib.sha256(tampered).hexdigest() != lp.sha256
