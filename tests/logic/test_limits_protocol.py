@@ -455,7 +455,9 @@ CASES: list[tuple[str, Path, Callable[[Raw], None], tuple[str, ...]]] = [
 
 
 @pytest.mark.parametrize(
-    ("path", "mutate", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+    ("path", "mutate", "expected"),
+    [c[1:] for c in CASES],
+    ids=[f"{c[0]}-{'uk' if c[1] == UK else 'us'}" for c in CASES],
 )
 def test_a_mutated_protocol_is_refused_naming_rule_value_and_limit(
     path: Path, mutate: Callable[[Raw], None], expected: tuple[str, ...]
