@@ -9,6 +9,7 @@ marked local policy with the reason; this module reads and validates that file.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, Self
@@ -78,7 +79,13 @@ class Limit(_Sourced):
     unit: str = Field(min_length=1, description="Unit of the value, as printed.")
 
     def crossed_by(self, value: float) -> bool:
-        """True when `value` (in this limit's unit) crosses the limit."""
+        """True when `value` (in this limit's unit) crosses the limit.
+
+        A value equal to the limit up to floating-point rounding (a rate worked out as amount
+        divided by amount-over-rate) does not cross it.
+        """
+        if math.isclose(value, self.value):
+            return False
         if self.bound == "at_most":
             return value > self.value
         return value < self.value

@@ -104,6 +104,7 @@ def test_a_limit_knows_which_side_crosses_it() -> None:
     limits = shipped_limits()
     rate, age = limits.potassium.iv_max_rate, limits.gates.adult_age_at_least
     assert rate.crossed_by(10.5) and not rate.crossed_by(10)
+    assert not rate.crossed_by(16.2 / (16.2 / 10)) and rate.crossed_by(10.001)
     assert age.crossed_by(17) and not age.crossed_by(18)
     assert rate.bound_text == "at most 10 mmol/hour" and age.bound_text == "at least 18 years"
     assert limits.potassium.mmol_per_meq.bound_text == "1 mmol per mEq"
