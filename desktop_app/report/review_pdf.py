@@ -177,7 +177,9 @@ def _sign_off(review: Review, s: dict[str, ParagraphStyle]) -> KeepTogether:
         "approve it for use at the site named below. Any change to the file changes its SHA-256 "
         "and needs a new review."
     )
-    data = [[_p(h, s["head"]) for h in ("Role", "Name", "Signature", "Date")]]
+    data: list[list[Paragraph | str]] = [
+        [_p(h, s["head"]) for h in ("Role", "Name", "Signature", "Date")]
+    ]
     data += [[_p(role, s["body"]), "", "", ""] for role in SIGNERS]
     data.append([_p("Site", s["body"]), "", "", ""])
     table = Table(
