@@ -89,7 +89,7 @@ def test_round_trip_keygen_approve_trust_verify_plan_pdf_then_one_byte_voids_it(
     assert f"content SHA-256 {approval['content_sha256']}" in text
 
     data = site["protocol"].read_bytes()
-    site["protocol"].write_bytes(data.replace(b'"value": 5.0,', b'"value": 5.1,', 1))
+    site["protocol"].write_bytes(data.replace(b'"value": 5.0,', b'"value": 4.9,', 1))
     void = (
         "APPROVAL VOID: content changed after approval by Dr Site Pharm (Chair, DTC) on 01-Nov-2026"
     )

@@ -147,7 +147,7 @@ def void_plan() -> Plan:
     from tests.signing import approved, signed_bytes
 
     data = signed_bytes(json.loads(UK.read_text(encoding="utf-8")))
-    edited = data.replace(b'"value": 5.0,', b'"value": 5.1,', 1)
+    edited = data.replace(b'"value": 5.0,', b'"value": 4.9,', 1)
     assert edited != data
     return plan_of(demo_dict(), approved(edited, "edited.json"))
 

@@ -45,7 +45,7 @@ def test_an_approved_protocol_shows_no_banner_and_its_signer_and_fingerprint(
 
 
 def test_one_byte_edited_after_approval_is_void_on_screen(make_window: MakeWindow) -> None:
-    edited = _signed().replace(b'"value": 5.0,', b'"value": 5.1,', 1)
+    edited = _signed().replace(b'"value": 5.0,', b'"value": 4.9,', 1)
     window = _window(make_window, approved(edited))
     banner = window.plan_view.not_for_clinical_use
     assert banner.isVisibleTo(window)
@@ -78,7 +78,7 @@ def test_the_settings_dialog_shows_the_protocol_in_use_and_its_approval(qtbot: A
 
 def test_the_settings_dialog_says_why_a_chosen_protocol_is_void(qtbot: Any, tmp_path: Path) -> None:
     path = tmp_path / "site.json"
-    path.write_bytes(_signed().replace(b'"value": 5.0,', b'"value": 5.1,', 1))
+    path.write_bytes(_signed().replace(b'"value": 5.0,', b'"value": 4.9,', 1))
     dialog = SettingsDialog(Preferences(protocol_path=str(path)))
     qtbot.addWidget(dialog)
     result = dialog.validate()
