@@ -233,6 +233,9 @@ class ActionNow(_Frozen):
     instruction: str = Field(default="", description="What the band says to do.")
     band_id: str | None
     next_check_at: datetime | None
+    ecg_now: bool = Field(
+        default=False, description="A 12-lead ECG is due now (potassium below K-ECG-BELOW)."
+    )
     reason: Reason
 
 

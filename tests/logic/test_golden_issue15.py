@@ -1,0 +1,81 @@
+"""Golden clinical cases for the engine corrections of issue 15 (items 1, 2 and 10-17).
+
+Same shape as `test_golden.py` (tier, electrolyte draw hours, potassium order, gates, warnings),
+plus what each item must make the plan say. Worked out by hand from the protocol files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from desktop_app.logic.plan import Plan
+from desktop_app.logic.protocol import Tier
+from tests.logic.helpers import US, lab, proto
+from tests.logic.test_golden import HIGH, Case, _run
+
+
+@dataclass
+class Case15(Case):
+    """A golden case with the item it covers and what else the plan must say."""
+
+    item: int = 0
+    check: Callable[[Plan], bool] = field(default=lambda plan: True)
+    us: bool = False
+
+
+def _k_row(plan: Plan, label: str) -> Any:
+    return next(r for r in plan.k_bands if r.label == label)
+
+
+CASES = [
+    Case15(
+        "item1-cannot-take-oral-k-2.8-iv-with-ecg",
+        {"labs": {"potassium": lab(2.8, "mmol/L")}, "modifiers": {"cannot_take_oral": True}},
+        Tier.high,
+        HIGH,
+        "iv",
+        item=1,
+        check=lambda plan: (
+            plan.action_now.ecg_now
+            and "12-lead ECG now (potassium below 3.0 mmol/L)" in plan.action_now.text
+            and _k_row(plan, "Moderate: 2.5 to below 3.0 mmol/L (cannot take oral)").ecg
+        ),
+    ),
+    Case15(
+        "item1-gated-severe-k-2.3-still-ecg",
+        {"labs": {"potassium": lab(2.3, "mmol/L"), "egfr": lab(25, "mL/min/1.73 m2")}},
+        Tier.high,
+        HIGH,
+        "prescriber",
+        gates={"GATE-TEXT-RENAL"},
+        item=1,
+        check=lambda plan: (
+            plan.action_now.ecg_now and "12-lead ECG now" in plan.action_now.instruction
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_issue15_golden(case: Case15) -> None:
+    plan = _run(case, proto(US) if case.us else None)
+    assert plan.risk.tier is case.tier
+    electro = [
+        d.hours_after_first_dose
+        for d in plan.schedule
+        if "potassium" in d.tests and not d.before_first_dose
+    ]
+    assert electro == case.draws
+    k = next(o for o in plan.orders_now if o.electrolyte == "potassium")
+    assert k.kind == case.k_kind, k.text
+    if case.k_kind == "oral":
+        assert k.daily_amount == case.k_per_day
+    assert {g.rule_id for g in plan.gates} == case.gates
+    warned = {w.rule_id for w in plan.warnings}
+    assert case.warnings_include <= warned
+    assert not (case.warnings_exclude & warned)
+    assert case.check(plan), case.id
