@@ -813,6 +813,16 @@ def common_sections(ku):
                         "MG-IV-INTERVAL", 12, "hours", "highland-hypomagnesaemia", "B"
                     ),
                     "route": "intravenous infusion, peripheral line",
+                    # Issue 15 item 2: Highland's restriction of this regimen, printed on every
+                    # order of it; with cardiac disease the prescriber decides.
+                    "restriction": T(
+                        "MG-IV-RESTRICTION",
+                        "Not for patients with heart block or existing myocardial damage "
+                        "(NHS Highland, peripheral regimen).",
+                        "highland-hypomagnesaemia",
+                        "B",
+                    ),
+                    "prescriber_review_if": ["cardiac_disease"],
                 },
                 recheck=N(
                     "MG-RECHECK-SEVERE",

@@ -47,7 +47,41 @@ def _order_for_band(
             needs_prescriber=True,
             reason=merge_reasons(reason_for([band], used_inputs), *(g.reason for g in gated)),
         )
-    return band_order(ctx.p, electrolyte, band, start, used_inputs)
+    order = band_order(ctx.p, electrolyte, band, start, used_inputs)
+    return _restricted(ctx, electrolyte, band, order)
+
+
+def _restricted(ctx: EvalContext, electrolyte: Electrolyte, band: Band, order: Order) -> Order:
+    """Stop an IV regimen the source restricts for this patient: the prescriber decides.
+
+    NHS Highland's IV magnesium is "not for patients with heart block or existing myocardial
+    damage" (issue 15 item 2): with cardiac disease the order is a prescriber decision that
+    still prints the restriction and the regimen it would be.
+    """
+    v = band.iv
+    mods = ctx.inputs.modifiers
+    if v is None or v.restriction is None:
+        return order
+    hits = [m for m in v.prescriber_review_if if getattr(mods, m)]
+    if not hits:
+        return order
+    return Order(
+        electrolyte=electrolyte,
+        kind="prescriber",
+        text=(
+            f"Do not give {electrolyte} automatically: prescriber to decide "
+            f"({v.restriction.id}): the patient has cardiac disease or arrhythmia. "
+            f"Regimen if the prescriber confirms it: {order.text}"
+        ),
+        band_id=band.id,
+        needs_prescriber=True,
+        reason=merge_reasons(
+            order.reason,
+            reason_for(
+                [v.restriction], [InputUsed(name="Cardiac disease or arrhythmia", value="yes")]
+            ),
+        ),
+    )
 
 
 def band_rows(
@@ -55,14 +89,14 @@ def band_rows(
 ) -> tuple[BandRow, ...]:
     """Return the band table of an electrolyte (built once per protocol when nothing is gated).
 
-    The tables depend on the patient only through gates and 'cannot take oral'.
+    The tables depend on the patient only through gates, 'cannot take oral' and cardiac
+    disease (a restricted IV regimen).
     """
     if ctx.gates:
         return _band_rows(ctx, electrolyte, bands, ctx.gates)
-    nbm = ctx.inputs.modifiers.cannot_take_oral
-    return static(
-        ctx.p, f"bands:{electrolyte}:{nbm}", lambda: _band_rows(ctx, electrolyte, bands, [])
-    )
+    mods = ctx.inputs.modifiers
+    key = f"bands:{electrolyte}:{mods.cannot_take_oral}:{mods.cardiac_disease}"
+    return static(ctx.p, key, lambda: _band_rows(ctx, electrolyte, bands, []))
 
 
 def ecg_sentence(p: Protocol) -> str:

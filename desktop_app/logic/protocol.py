@@ -291,11 +291,21 @@ class IVDose(_Frozen):
     doses: Num | None = Field(default=None, description="Number of bags in the course.")
     interval_hours: Num | None = None
     route: str = "intravenous infusion, peripheral line"
+    restriction: TextRule | None = Field(
+        default=None,
+        description="A restriction the source puts on its regimen, printed on every order of it.",
+    )
+    prescriber_review_if: tuple[Literal["cardiac_disease"], ...] = Field(
+        default=(),
+        description="Modifiers for which the restriction stops automatic dosing (prescriber decides).",
+    )
 
     @model_validator(mode="after")
     def _positive_numbers(self) -> Self:
         for rule in (self.max_rate, self.min_duration_hours, self.doses, self.interval_hours):
             _positive(rule, "IV dose")
+        if self.prescriber_review_if and self.restriction is None:
+            raise ValueError("an IV dose with prescriber_review_if needs its restriction")
         return self
 
 

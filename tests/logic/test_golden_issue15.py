@@ -14,7 +14,7 @@ import pytest
 
 from desktop_app.logic.plan import Plan
 from desktop_app.logic.protocol import Tier
-from tests.logic.helpers import US, lab, proto
+from tests.logic.helpers import FIRST, US, lab, proto
 from tests.logic.test_golden import HIGH, Case, _run
 
 
@@ -25,6 +25,10 @@ class Case15(Case):
     item: int = 0
     check: Callable[[Plan], bool] = field(default=lambda plan: True)
     us: bool = False
+
+
+def _mg(plan: Plan) -> Any:
+    return next(o for o in plan.orders_now if o.electrolyte == "magnesium")
 
 
 def _k_row(plan: Plan, label: str) -> Any:
@@ -56,6 +60,32 @@ CASES = [
         check=lambda plan: (
             plan.action_now.ecg_now and "12-lead ECG now" in plan.action_now.instruction
         ),
+    ),
+    Case15(
+        "item2-cardiac-mg-0.4-iv-needs-prescriber",
+        {"labs": {"magnesium": lab(0.4, "mmol/L")}, "modifiers": {"cardiac_disease": True}},
+        Tier.high,  # low magnesium and cardiac disease: two raised factors
+        HIGH,
+        "none",
+        item=2,
+        check=lambda plan: (
+            _mg(plan).kind == "prescriber"
+            and "heart block or existing myocardial damage" in _mg(plan).text
+        ),
+    ),
+    Case15(
+        "item2-us-cardiac-mg-0.4-iv-needs-prescriber",
+        {
+            "regimen": {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()},
+            "labs": {"magnesium": lab(0.97, "mg/dL")},
+            "modifiers": {"cardiac_disease": True},
+        },
+        Tier.high,  # low magnesium and cardiac disease: two raised factors
+        HIGH,
+        "none",
+        item=2,
+        us=True,
+        check=lambda plan: _mg(plan).kind == "prescriber" and "myocardial damage" in _mg(plan).text,
     ),
 ]
 
