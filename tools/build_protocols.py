@@ -1339,6 +1339,20 @@ def common_text(ku):
             None,
             True,
         ),
+        # Issue 15 item 11: a first dose before the monitoring window. Local policy: the
+        # window is the protocol's own (its last potassium draw); the causes are Paice 1986
+        # (diuretics, steroids, insulin), NHS Highland (GI losses) and Huang & Kuo (magnesium).
+        # Pseudohypokalaemia is named at the review's request; the clinical basis has no source.
+        "past_window": T(
+            "WARN-PAST-WINDOW",
+            "The first B12 dose lies before this plan's monitoring window: a low or falling "
+            "potassium now is not the initiation hazard of B12 therapy, and B12 alone gives no "
+            "risk tier. Consider the other causes: drugs (such as diuretics, steroids and "
+            "insulin), GI losses, low magnesium, and pseudohypokalaemia.",
+            "paice-1986",
+            "A",
+            True,
+        ),
         "after_first_dose": T(
             "WARN-BASELINE-AFTER-DOSE",
             "Baseline sample was taken after the first B12 dose: it is not a baseline.",

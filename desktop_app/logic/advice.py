@@ -330,6 +330,14 @@ def action_now(
         rules.append(p.potassium.ecg_below)
         if not (band.ecg and instruction == band.instruction):
             instruction = f"{ecg_sentence(p)} {instruction}"
+    if ctx.past_window:
+        past = p.warnings["past_window"]
+        rules.append(past)
+        instruction = instruction.replace(" Continue the schedule.", "")
+        instruction = (
+            f"First B12 dose {when(ctx.first)}: before the monitoring window, not the initiation "
+            f"hazard; look for another cause ({past.id}). {instruction}"
+        )
     text = f"{basis}: {band.label}. {instruction}"
     if next_check is not None:
         text += f" Next potassium (with magnesium and phosphate) by {when(next_check)}."

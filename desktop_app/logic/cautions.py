@@ -59,6 +59,13 @@ def add_warnings(
     p = ctx.p
     labs = ctx.labs
     mods = ctx.inputs.modifiers
+    if ctx.past_window:
+        ctx.warn(
+            "past_window",
+            "danger",
+            [InputUsed(name="First B12 dose", value=when(ctx.first))],
+            extra=f"First B12 dose {when(ctx.first)}.",
+        )
     if base_k is None and Analyte.potassium not in labs:
         ctx.warn("no_baseline_k", "danger")
     ctx.warn("folate_alone", "warning")

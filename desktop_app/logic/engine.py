@@ -105,7 +105,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     stamp = _stamp(lp, overdue)
     plan_id = plan_id_for(inputs, lp.sha256)
     b12 = schedule.b12_order(ctx)
-    baseline_rows = lab_rows(p, labs, ctx.first)
+    baseline_rows = lab_rows(p, labs, ctx.first, now if ctx.past_window else None)
     later_rows = followup_rows(p, followups, ctx.first, inputs.modifiers.cannot_take_oral)
     k_rows = band_rows(ctx, "potassium", p.potassium.bands)
     mg_rows = band_rows(ctx, "magnesium", p.magnesium.bands)

@@ -33,6 +33,7 @@ REQUIRED_WARNINGS = frozenset(
         "no_baseline_k",
         "normocytic",
         "oral_regimen",
+        "past_window",
         "review_overdue",
         "stale",
         "transfusion",

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from desktop_app.logic.plan import Plan
 from desktop_app.logic.protocol import Tier
-from tests.logic.helpers import FIRST, US, lab, proto
-from tests.logic.test_golden import HIGH, Case, _run
+from tests.logic.helpers import FIRST, NOW, US, lab, proto
+from tests.logic.test_golden import DAY10, HIGH, STANDARD, Case, _run
+
+
+LONG_AGO = NOW - timedelta(days=30)
 
 
 @dataclass
@@ -86,6 +90,47 @@ CASES = [
         item=2,
         us=True,
         check=lambda plan: _mg(plan).kind == "prescriber" and "myocardial damage" in _mg(plan).text,
+    ),
+    Case15(
+        "item10-k-4.9999999999-shown-5.0-is-held",
+        {"labs": {"potassium": lab(4.9999999999, "mmol/L")}},
+        Tier.standard,
+        STANDARD,
+        "hold",
+        item=10,
+        check=lambda plan: plan.labs[0].text == "5.0 mmol/L",
+    ),
+    Case15(
+        "item10-us-mg-1.7-mg-dl-is-normal",
+        {
+            "regimen": {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()},
+            "labs": {"magnesium": lab(1.7, "mg/dL")},
+        },
+        Tier.standard,
+        STANDARD,
+        "none",
+        item=10,
+        us=True,
+        check=lambda plan: (
+            _mg(plan).kind == "none"
+            and next(r for r in plan.labs if r.analyte == "magnesium").text == "0.70 mmol/L"
+        ),
+    ),
+    Case15(
+        "item11-first-dose-30-days-ago-severe-anaemia-is-not-b12-risk",
+        {
+            "regimen": {"preset_id": "bnf-no-neuro", "first_dose_at": LONG_AGO.isoformat()},
+            "labs": {"haemoglobin": lab(64, "g/L")},
+        },
+        Tier.standard,
+        STANDARD + DAY10,
+        "none",
+        warnings_include={"WARN-PAST-WINDOW", "WARN-TRANSFUSION"},
+        warnings_exclude={"WARN-BASELINE-AFTER-DOSE"},
+        item=11,
+        check=lambda plan: (
+            not plan.risk.factors and "not the initiation hazard" in plan.action_now.text
+        ),
     ),
 ]
 

@@ -91,3 +91,104 @@ def test_item2_band_table_is_not_shared_between_cardiac_and_other_patients() -> 
         return next(r for r in plan.mg_bands if r.band_id == "MG-BAND-SEVERE").order.kind
 
     assert (severe(other), severe(cardiac), severe(again)) == ("iv", "prescriber", "iv")
+
+
+# Item 10: a result is banded on the value as shown, at the laboratory's precision.
+
+
+def test_item10_k_shown_as_5_0_is_held() -> None:
+    plan = evaluate(proto(), inputs(labs={"potassium": lab(4.9999999999, "mmol/L")}), now=NOW)
+    k_row = next(r for r in plan.labs if r.analyte == "potassium")
+    assert k_row.text == "5.0 mmol/L"
+    assert _k_order(plan).kind == "hold"
+    assert plan.action_now.band_id == "K-BAND-HOLD"
+
+
+def test_item10_k_typed_to_two_places_keeps_them() -> None:
+    plan = evaluate(proto(), inputs(labs={"potassium": lab(3.45, "mmol/L")}), now=NOW)
+    assert next(r for r in plan.labs if r.analyte == "potassium").text == "3.45 mmol/L"
+    assert plan.action_now.band_id == "K-BAND-MILD"
+
+
+def test_item10_us_magnesium_1_7_mg_dl_is_normal_and_shown_at_protocol_precision() -> None:
+    from desktop_app.logic.protocol import Tier
+    from tests.logic.helpers import FIRST, US
+
+    plan = evaluate(
+        proto(US),
+        inputs(
+            regimen={"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()},
+            labs={"magnesium": lab(1.7, "mg/dL")},
+        ),
+        now=NOW,
+    )
+    mg_row = next(r for r in plan.labs if r.analyte == "magnesium")
+    assert mg_row.text == "0.70 mmol/L" and "LOW" not in mg_row.flags
+    assert _mg_order(plan).kind == "none"
+    assert plan.risk.tier is Tier.standard
+
+
+# Item 11: a first dose before the monitoring window is not the initiation hazard.
+
+
+def _long_ago(days: int = 30) -> dict[str, object]:
+    from datetime import timedelta
+
+    return {
+        "regimen": {
+            "preset_id": "bnf-no-neuro",
+            "first_dose_at": (NOW - timedelta(days=days)).isoformat(),
+        },
+        "labs": {"haemoglobin": lab(64, "g/L"), "potassium": lab(3.2, "mmol/L")},
+    }
+
+
+def test_item11_first_dose_before_the_window_is_not_the_initiation_hazard() -> None:
+    from desktop_app.logic.protocol import Tier
+
+    plan = evaluate(proto(), inputs(**_long_ago()), now=NOW)
+    factors = {f.rule_id for f in plan.risk.factors}
+    assert "RISK-SEVERE-PARENTERAL" not in factors  # no tier from B12 alone
+    assert "RISK-K-LOW" in factors  # the potassium itself still counts
+    assert plan.risk.tier is Tier.high
+    w = next(w for w in plan.warnings if w.rule_id == "WARN-PAST-WINDOW")
+    for cause in ("drugs", "GI losses", "magnesium", "pseudohypokalaemia"):
+        assert cause in w.text
+    assert "not the initiation hazard" in w.text
+    assert "not the initiation hazard" in plan.action_now.text
+    assert "Continue the schedule" not in plan.action_now.text
+    # The results taken now are used as current results, not refused as "after the first dose".
+    assert _k_order(plan).kind == "oral"
+    assert "WARN-BASELINE-AFTER-DOSE" not in {w.rule_id for w in plan.warnings}
+
+
+def test_item11_only_b12_risk_gives_the_standard_tier() -> None:
+    from desktop_app.logic.protocol import Tier
+
+    over = _long_ago()
+    over["labs"] = {"haemoglobin": lab(64, "g/L")}
+    plan = evaluate(proto(), inputs(**over), now=NOW)
+    assert plan.risk.tier is Tier.standard
+    assert "not the initiation hazard" in plan.risk.reason.explanation
+
+
+def test_item11_inside_the_window_nothing_changes() -> None:
+    plan = evaluate(proto(), inputs(**_long_ago(days=0)), now=NOW)
+    assert "RISK-SEVERE-PARENTERAL" in {f.rule_id for f in plan.risk.factors}
+    assert "WARN-PAST-WINDOW" not in {w.rule_id for w in plan.warnings}
+
+
+def test_item11_results_taken_now_are_not_flagged_after_the_first_dose() -> None:
+    from datetime import timedelta
+
+    over = _long_ago()
+    over["labs"] = {
+        "haemoglobin": lab(64, "g/L"),
+        "potassium": lab(3.2, "mmol/L"),
+        "magnesium": lab(0.8, "mmol/L", NOW - timedelta(hours=30)),
+    }
+    plan = evaluate(proto(), inputs(**over), now=NOW)
+    flags = {r.analyte: r.flags for r in plan.labs}
+    assert flags["potassium"] == ("LOW",)
+    assert flags["magnesium"] == ("STALE",)
+    assert "WARN-STALE" in {w.rule_id for w in plan.warnings}
