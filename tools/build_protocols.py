@@ -1353,6 +1353,15 @@ def common_text(ku):
             "A",
             True,
         ),
+        # Issue 15 item 14: a preliminary or refused result newer than the one used.
+        "newer_not_used": T(
+            "WARN-NEWER-NOT-USED",
+            "A result that was not used may show a change: repeat to confirm before the first "
+            "dose (or before acting on the result used).",
+            "safety-req",
+            None,
+            True,
+        ),
         "after_first_dose": T(
             "WARN-BASELINE-AFTER-DOSE",
             "Baseline sample was taken after the first B12 dose: it is not a baseline.",

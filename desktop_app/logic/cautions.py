@@ -144,6 +144,42 @@ def add_warnings(
             break
 
 
+def add_unused(ctx: EvalContext) -> None:
+    """Show each result not used that is newer than the one used (issue 15 item 14)."""
+    p = ctx.p
+    rule = p.warnings["newer_not_used"]
+    for unused in sorted(ctx.inputs.unused_results, key=lambda u: u.sampled_at):
+        analyte = unused.analyte
+        later = [f for f in ctx.followups if f.analyte is analyte]
+        used_lab = later[-1] if later else ctx.labs.get(analyte)
+        if used_lab is not None and unused.sampled_at <= used_lab.sampled_at:
+            continue
+        label = p.analytes[analyte].label
+        if used_lab is None:
+            versus = "no result of this test was used"
+            inputs = [InputUsed(name=f"{label} (not used)", value=unused.value_text)]
+        else:
+            versus = (
+                f"it is newer than the result used ({lab_text(p, used_lab)} sampled "
+                f"{when(used_lab.sampled_at)})"
+            )
+            inputs = [
+                InputUsed(name=f"{label} (not used)", value=unused.value_text),
+                used(p, used_lab),
+            ]
+        ctx.warnings.append(
+            Warning(
+                rule_id=rule.id,
+                level="danger",
+                text=(
+                    f"{label} {unused.value_text} sampled {when(unused.sampled_at)} was not used "
+                    f"({unused.why}); {versus}. {rule.text}"
+                ),
+                reason=reason_for([rule], inputs),
+            )
+        )
+
+
 def escalation(p: Protocol) -> tuple[Line, ...]:
     """Return when to call the doctor (built once per protocol)."""
     return static(p, "escalation", lambda: _escalation(p))

@@ -15,6 +15,7 @@ from desktop_app.logic import schedule
 from desktop_app.logic.advice import Latest, action_now, band_rows, orders_now, with_overrides
 from desktop_app.logic.cautions import (
     add_gates,
+    add_unused,
     add_warnings,
     escalation,
     food_note,
@@ -101,6 +102,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     k_total = sum(o.potassium_per_day for o in orders)
     action = action_now(ctx, latest["potassium"], orders, draws)
     add_warnings(ctx, anaemia, base_k, latest["potassium"], draws)
+    add_unused(ctx)
     overdue = review_overdue(ctx, now.date())
     stamp = _stamp(lp, overdue)
     plan_id = plan_id_for(inputs, lp.sha256)

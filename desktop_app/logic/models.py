@@ -222,6 +222,18 @@ class FollowUp(_Frozen):
     source: Text = Field(default="", description="Where the value came from (empty: typed).")
 
 
+class UnusedResult(_Frozen):
+    """A result that was seen but not used (preliminary, refused on import), kept to be shown.
+
+    Issue 15 item 14: a preliminary K 2.2 after a final 3.1 must leave a trace on the plan.
+    """
+
+    analyte: Analyte
+    value_text: Text = Field(description="The value and unit as reported, e.g. '2.2 mmol/L'.")
+    sampled_at: AwareDateTime
+    why: Text = Field(description="Why it was not used, e.g. 'status preliminary'.")
+
+
 class Override(_Frozen):
     """A prescriber's change to one line of the plan, with the reason and the name (issue: overrides).
 
@@ -266,6 +278,9 @@ class PlanInputs(_Frozen):
     modifiers: RiskModifiers = RiskModifiers()
     followups: tuple[FollowUp, ...] = ()
     overrides: tuple[Override, ...] = ()
+    unused_results: tuple[UnusedResult, ...] = Field(
+        default=(), description="Results seen but not used (shown on the plan, never acted on)."
+    )
     prescriber: SignedText = Field(default="", description="Prescriber name printed on the sheet.")
 
 
@@ -283,4 +298,5 @@ __all__ = [
     "RiskModifiers",
     "SeverityOverride",
     "Tier",
+    "UnusedResult",
 ]

@@ -30,6 +30,7 @@ REQUIRED_WARNINGS = frozenset(
         "folate_low",
         "followup_iv",
         "mma_advised",
+        "newer_not_used",
         "no_baseline_k",
         "normocytic",
         "oral_regimen",

@@ -18,7 +18,6 @@ from desktop_app.logic.protocol import Tier
 from tests.logic.helpers import FIRST, NOW, US, lab, proto
 from tests.logic.test_golden import DAY10, HIGH, STANDARD, Case, _run
 
-
 LONG_AGO = NOW - timedelta(days=30)
 
 
@@ -130,6 +129,30 @@ CASES = [
         item=11,
         check=lambda plan: (
             not plan.risk.factors and "not the initiation hazard" in plan.action_now.text
+        ),
+    ),
+    Case15(
+        "item14-preliminary-k-2.2-after-final-3.1",
+        {
+            "labs": {"potassium": lab(3.1, "mmol/L")},
+            "unused_results": [
+                {
+                    "analyte": "potassium",
+                    "value_text": "2.2 mmol/L",
+                    "sampled_at": (NOW - timedelta(hours=1)).isoformat(),
+                    "why": "status: a preliminary result may still change",
+                }
+            ],
+        },
+        Tier.high,
+        HIGH,
+        "oral",
+        72,
+        warnings_include={"WARN-NEWER-NOT-USED"},
+        item=14,
+        check=lambda plan: any(
+            "2.2 mmol/L" in w.text and "repeat to confirm before the first dose" in w.text
+            for w in plan.warnings
         ),
     ),
 ]

@@ -192,3 +192,49 @@ def test_item11_results_taken_now_are_not_flagged_after_the_first_dose() -> None
     assert flags["potassium"] == ("LOW",)
     assert flags["magnesium"] == ("STALE",)
     assert "WARN-STALE" in {w.rule_id for w in plan.warnings}
+
+
+# Item 14: a result that was not used, newer than the one used, is shown with "repeat to confirm".
+
+
+def _unused(value_text: str, hours_before_now: float, analyte: str = "potassium") -> dict:  # type: ignore[type-arg]
+    from datetime import timedelta
+
+    return {
+        "analyte": analyte,
+        "value_text": value_text,
+        "sampled_at": (NOW - timedelta(hours=hours_before_now)).isoformat(),
+        "why": "status preliminary: a preliminary result may still change",
+    }
+
+
+def test_item14_preliminary_newer_result_is_shown_with_repeat_to_confirm() -> None:
+    plan = evaluate(
+        proto(),
+        inputs(labs={"potassium": lab(3.1, "mmol/L")}, unused_results=[_unused("2.2 mmol/L", 1)]),
+        now=NOW,
+    )
+    w = next(w for w in plan.warnings if w.rule_id == "WARN-NEWER-NOT-USED")
+    assert w.level == "danger"
+    assert "2.2 mmol/L" in w.text and "3.1 mmol/L" in w.text
+    assert "repeat to confirm before the first dose" in w.text
+    assert "preliminary" in w.text
+
+
+def test_item14_older_unused_result_leaves_no_warning() -> None:
+    plan = evaluate(
+        proto(),
+        inputs(labs={"potassium": lab(3.1, "mmol/L")}, unused_results=[_unused("2.2 mmol/L", 9)]),
+        now=NOW,
+    )
+    assert "WARN-NEWER-NOT-USED" not in {w.rule_id for w in plan.warnings}
+
+
+def test_item14_unused_result_with_none_used_is_shown() -> None:
+    plan = evaluate(
+        proto(),
+        inputs(labs={"magnesium": None}, unused_results=[_unused("0.4 mmol/L", 9, "magnesium")]),
+        now=NOW,
+    )
+    w = next(w for w in plan.warnings if w.rule_id == "WARN-NEWER-NOT-USED")
+    assert "no result of this test was used" in w.text
