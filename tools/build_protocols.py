@@ -130,6 +130,14 @@ REFS = {
         "B",
         "4.1, 4.2, 4.7",
     ),
+    "inker-2021": (
+        "Inker LA, Eneanya ND, Coresh J, et al. New creatinine- and cystatin C-based equations "
+        "to estimate GFR without race. N Engl J Med 2021;385(19):1737-49. "
+        "doi 10.1056/NEJMoa2102953",
+        "https://doi.org/10.1056/NEJMoa2102953",
+        "A",
+        "not in the clinical basis (issue 15 item 13)",
+    ),
     "aa-hypokalaemia": (
         "NHS Ayrshire & Arran medicines guidelines: management of hypokalaemia",
         "https://aaamedicines.org.uk/guidelines/electrolyte-disturbances/management-of-hypokalaemia-plasma-k-3-5mmol-l",
@@ -625,6 +633,27 @@ def analytes(k_conv_unit):
         "reticulocytes": spec("reticulocytes", "Reticulocytes", "%", "%", [], 1, 0, 60),
         "platelets": spec("platelets", "Platelets", "x 10^9/L", "x 10^9/L", [], 0, 1, 2000),
     }
+
+
+# Issue 15 item 13: the 2021 CKD-EPI creatinine equation (race-free), constants as published by
+# Inker et al., N Engl J Med 2021 (doi 10.1056/NEJMoa2102953). Not in the clinical basis: taken
+# from the paper. eGFR = 142 x min(Scr/k, 1)^a x max(Scr/k, 1)^-1.200 x 0.9938^age x 1.012
+# [female]; Scr in mg/dL; k 0.7 (female) or 0.9 (male); a -0.241 (female) or -0.302 (male).
+def _ckd(id, value, unit, note=""):
+    return N(id, value, unit, "inker-2021", "A", note=note)
+
+
+CKD_EPI_2021 = {
+    "name": "race-free CKD-EPI creatinine equation (Inker et al.)",
+    "constant": _ckd("EGFR-CKDEPI-142", 142, "mL/min/1.73 m2"),
+    "kappa_female": _ckd("EGFR-CKDEPI-KAPPA-F", 0.7, "mg/dL"),
+    "kappa_male": _ckd("EGFR-CKDEPI-KAPPA-M", 0.9, "mg/dL"),
+    "alpha_female": _ckd("EGFR-CKDEPI-ALPHA-F", -0.241, "exponent"),
+    "alpha_male": _ckd("EGFR-CKDEPI-ALPHA-M", -0.302, "exponent"),
+    "exponent_above": _ckd("EGFR-CKDEPI-EXP-HIGH", -1.2, "exponent"),
+    "age_factor": _ckd("EGFR-CKDEPI-AGE", 0.9938, "per year of age"),
+    "female_factor": _ckd("EGFR-CKDEPI-FEMALE", 1.012, "factor"),
+}
 
 
 def band(
@@ -1352,6 +1381,15 @@ def common_text(ku):
             "paice-1986",
             "A",
             True,
+        ),
+        # Issue 15 item 13: an eGFR computed from creatinine is shown as computed.
+        "egfr_computed": T(
+            "WARN-EGFR-COMPUTED",
+            "No eGFR was recorded: it was computed from creatinine, age and sex with the race-free "
+            "CKD-EPI creatinine equation (Inker et al.) and is used for the renal gates. Check it "
+            "against the laboratory's eGFR when one is reported.",
+            "inker-2021",
+            "A",
         ),
         # Issue 15 item 14: a preliminary or refused result newer than the one used.
         "newer_not_used": T(
@@ -2098,6 +2136,7 @@ def uk():
                     "GATE-EGFR-RENAL-TEAM", 15, "mL/min/1.73 m2", "aa-hypokalaemia", "B"
                 ),
                 "creatinine_review_at_or_above": None,
+                "egfr_from_creatinine": CKD_EPI_2021,
             },
             "texts": {
                 "age": T(

@@ -22,11 +22,24 @@ def add_gates(ctx: EvalContext, age: int, latest_k: CanonicalLab | None) -> None
         ctx.gate(g.texts.age, [g.adult_age], [InputUsed(name="Age", value=f"{age} years")])
     egfr = ctx.labs.get(Analyte.egfr)
     creat = ctx.labs.get(Analyte.creatinine)
+    eq = g.renal.egfr_from_creatinine
+    computed = list(eq.rules()) if ctx.egfr_computed and eq is not None else []
     if egfr is not None:
+        egfr_in = [used(p, egfr)] + ([used(p, creat)] if computed and creat else [])
+        if computed:
+            w = p.warnings["egfr_computed"]
+            ctx.warnings.append(
+                Warning(
+                    rule_id=w.id,
+                    level="info",
+                    text=f"eGFR {lab_text(p, egfr)} (computed). {w.text}",
+                    reason=reason_for([w, *computed], egfr_in),
+                )
+            )
         if egfr.value < g.renal.egfr_review_below.value:
-            ctx.gate(g.texts.renal, [g.renal.egfr_review_below], [used(p, egfr)])
+            ctx.gate(g.texts.renal, [g.renal.egfr_review_below, *computed], egfr_in)
         if egfr.value < g.renal.egfr_renal_team_below.value:
-            ctx.gate(g.texts.renal_team, [g.renal.egfr_renal_team_below], [used(p, egfr)])
+            ctx.gate(g.texts.renal_team, [g.renal.egfr_renal_team_below, *computed], egfr_in)
     elif not mods.dialysis:
         ctx.gate(g.texts.renal_unknown, [g.renal.egfr_review_below])
     crule = g.renal.creatinine_review_at_or_above

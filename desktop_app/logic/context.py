@@ -58,6 +58,8 @@ class EvalContext:
         #: The first dose lies before the monitoring window (issue 15 item 11): results taken
         #: now are current results, not baselines, and B12 alone gives no risk tier.
         self.past_window = past_window(self.p, self.regimen, self.first, now)
+        #: The eGFR was computed from creatinine (issue 15 item 13), not recorded.
+        self.egfr_computed = False
 
     def warn(
         self, key: str, level: WarningLevel, inputs: Iterable[InputUsed] = (), extra: str = ""

@@ -24,6 +24,7 @@ from desktop_app.logic.cautions import (
     review_overdue,
 )
 from desktop_app.logic.context import EvalContext, age_years, static
+from desktop_app.logic.egfr import with_computed_egfr
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import (
     OverrideNote,
@@ -72,10 +73,13 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     if now.tzinfo is None:
         raise ValueError("now must carry a timezone")
     labs, followups = validate(lp.protocol, inputs, now)
-    ctx = EvalContext(lp, inputs, now, labs, followups)
-    p = ctx.p
     assert inputs.patient.date_of_birth is not None
-    age = age_years(inputs.patient.date_of_birth, ctx.first)
+    assert inputs.regimen.first_dose_at is not None
+    age = age_years(inputs.patient.date_of_birth, inputs.regimen.first_dose_at)
+    labs, egfr_computed = with_computed_egfr(lp.protocol, labs, age, inputs.patient.sex)
+    ctx = EvalContext(lp, inputs, now, labs, followups)
+    ctx.egfr_computed = egfr_computed
+    p = ctx.p
 
     base_k = ctx.baseline(Analyte.potassium)
     base_mg = ctx.baseline(Analyte.magnesium)
@@ -107,7 +111,9 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     stamp = _stamp(lp, overdue)
     plan_id = plan_id_for(inputs, lp.sha256)
     b12 = schedule.b12_order(ctx)
-    baseline_rows = lab_rows(p, labs, ctx.first, now if ctx.past_window else None)
+    baseline_rows = lab_rows(
+        p, labs, ctx.first, now if ctx.past_window else None, computed_egfr=egfr_computed
+    )
     later_rows = followup_rows(p, followups, ctx.first, inputs.modifiers.cannot_take_oral)
     k_rows = band_rows(ctx, "potassium", p.potassium.bands)
     mg_rows = band_rows(ctx, "magnesium", p.magnesium.bands)

@@ -229,7 +229,7 @@ class UnusedResult(_Frozen):
     """
 
     analyte: Analyte
-    value_text: Text = Field(description="The value and unit as reported, e.g. '2.2 mmol/L'.")
+    value_text: Text = Field(description="The value and its unit as the laboratory reported them.")
     sampled_at: AwareDateTime
     why: Text = Field(description="Why it was not used, e.g. 'status preliminary'.")
 

@@ -26,6 +26,7 @@ REQUIRED_WARNINGS = frozenset(
         "digoxin",
         "discharge",
         "diuretic",
+        "egfr_computed",
         "folate_alone",
         "folate_low",
         "followup_iv",
@@ -639,12 +640,47 @@ class RegimenPreset(_Frozen):
     alternatives: tuple[Alternative, ...] = ()
 
 
+class EgfrEquation(_Frozen):
+    """The 2021 CKD-EPI creatinine equation (race-free), its published constants as rules.
+
+    eGFR = constant x min(Scr/kappa, 1)^alpha x max(Scr/kappa, 1)^exponent_above
+    x age_factor^age x female_factor (women), with Scr in mg/dL.
+    """
+
+    name: str = Field(min_length=1, description="Name of the equation as printed.")
+    constant: Num
+    kappa_female: Num
+    kappa_male: Num
+    alpha_female: Num
+    alpha_male: Num
+    exponent_above: Num
+    age_factor: Num
+    female_factor: Num
+
+    def rules(self) -> tuple[Num, ...]:
+        """Return every constant of the equation (each is cited where it is used)."""
+        return (
+            self.constant,
+            self.kappa_female,
+            self.kappa_male,
+            self.alpha_female,
+            self.alpha_male,
+            self.exponent_above,
+            self.age_factor,
+            self.female_factor,
+        )
+
+
 class RenalSection(_Frozen):
     """Renal gates."""
 
     egfr_review_below: Num
     egfr_renal_team_below: Num
     creatinine_review_at_or_above: Num | None = None
+    egfr_from_creatinine: EgfrEquation | None = Field(
+        default=None,
+        description="Equation for an eGFR computed from creatinine when none is recorded.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

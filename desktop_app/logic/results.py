@@ -80,6 +80,8 @@ def lab_rows(
     labs: dict[Analyte, CanonicalLab],
     first: datetime,
     current_at: datetime | None = None,
+    *,
+    computed_egfr: bool = False,
 ) -> tuple[LabRow, ...]:
     """Return the baseline results as displayed, flagged LOW/HIGH and AFTER FIRST DOSE/STALE.
 
@@ -114,13 +116,20 @@ def lab_rows(
                 flags.append("AFTER FIRST DOSE")
             elif (first - lab.sampled_at).total_seconds() / 3600 > stale:
                 flags.append("STALE")
+        computed = computed_egfr and analyte is Analyte.egfr
+        if computed:
+            flags.append("COMPUTED")
         rows.append(
             LabRow(
                 analyte=analyte.value,
                 label=p.analytes[analyte].label,
                 value=lab.value,
                 text=lab_text(p, lab),
-                entered_text=f"{num(lab.entered_value, 3)} {lab.entered_unit}",
+                entered_text=(
+                    "computed from creatinine, age and sex (race-free CKD-EPI)"
+                    if computed
+                    else f"{num(lab.entered_value, 3)} {lab.entered_unit}"
+                ),
                 sampled_at=lab.sampled_at,
                 flags=tuple(flags),
             )

@@ -155,6 +155,44 @@ CASES = [
             for w in plan.warnings
         ),
     ),
+    Case15(
+        "item13-creatinine-250-no-egfr-computed-24-renal-gate",
+        {
+            "labs": {
+                "egfr": None,
+                "creatinine": lab(250, "micromol/L"),
+                "potassium": lab(3.2, "mmol/L"),
+            }
+        },
+        Tier.high,
+        HIGH,
+        "prescriber",
+        gates={"GATE-TEXT-RENAL"},
+        warnings_include={"WARN-EGFR-COMPUTED"},
+        item=13,
+        check=lambda plan: any(
+            r.analyte == "egfr" and r.text == "24 mL/min/1.73 m2" and "COMPUTED" in r.flags
+            for r in plan.labs
+        ),
+    ),
+    Case15(
+        "item13-us-creatinine-1.0-mg-dl-no-egfr-no-gate",
+        {
+            "regimen": {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()},
+            "labs": {"egfr": None, "creatinine": lab(1.0, "mg/dL")},
+        },
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_include={"WARN-EGFR-COMPUTED"},
+        item=13,
+        us=True,
+        # 1.0 mg/dL is 88 micromol/L as shown (0.995 mg/dL); man of 66:
+        # 142 x (0.995/0.9)^-1.200 x 0.9938^66 = 83.5, shown 83.
+        check=lambda plan: any(
+            r.analyte == "egfr" and r.text == "83 mL/min/1.73 m2" for r in plan.labs
+        ),
+    ),
 ]
 
 

@@ -238,3 +238,89 @@ def test_item14_unused_result_with_none_used_is_shown() -> None:
     )
     w = next(w for w in plan.warnings if w.rule_id == "WARN-NEWER-NOT-USED")
     assert "no result of this test was used" in w.text
+
+
+# Item 13: eGFR from creatinine (CKD-EPI 2021, race-free; Inker et al., NEJM 2021).
+# Worked by hand: 250 micromol/L = 2.828 mg/dL; man of 66; 142 x (2.828/0.9)^-1.200 x 0.9938^66
+# = 142 x 0.2531 x 0.6633 = 23.8, shown as 24.
+
+
+def test_item13_egfr_is_computed_from_creatinine_and_gates_as_a_low_egfr() -> None:
+    plan = evaluate(
+        proto(),
+        inputs(labs={"egfr": None, "creatinine": lab(250, "micromol/L")}),
+        now=NOW,
+    )
+    gates = {g.rule_id for g in plan.gates}
+    assert "GATE-TEXT-RENAL" in gates and "GATE-TEXT-RENAL-UNKNOWN" not in gates
+    row = next(r for r in plan.labs if r.analyte == "egfr")
+    assert row.text == "24 mL/min/1.73 m2" and "COMPUTED" in row.flags
+    w = next(w for w in plan.warnings if w.rule_id == "WARN-EGFR-COMPUTED")
+    assert "24 mL/min/1.73 m2" in w.text and "race-free CKD-EPI" in w.text
+    assert "EGFR-CKDEPI-142" in w.reason.rule_ids
+
+
+def test_item13_normal_creatinine_gives_no_renal_gate() -> None:
+    # 80 micromol/L, man of 66: 142 x (0.905/0.9)^-1.200 x 0.9938^66 = 93.6.
+    plan = evaluate(
+        proto(), inputs(labs={"egfr": None, "creatinine": lab(80, "micromol/L")}), now=NOW
+    )
+    assert not plan.gates
+    assert next(r for r in plan.labs if r.analyte == "egfr").text == "94 mL/min/1.73 m2"
+
+
+def test_item13_female_coefficients() -> None:
+    # 60 micromol/L = 0.679 mg/dL, woman of 66: 142 x (0.679/0.7)^-0.241 x 0.9938^66 x 1.012
+    # = 96.0.
+    plan = evaluate(
+        proto(),
+        inputs(
+            patient={"sex": "female"},
+            labs={"egfr": None, "creatinine": lab(60, "micromol/L")},
+        ),
+        now=NOW,
+    )
+    assert next(r for r in plan.labs if r.analyte == "egfr").text == "96 mL/min/1.73 m2"
+
+
+def test_item13_a_measured_egfr_is_used_as_given_and_neither_gates() -> None:
+    given = evaluate(
+        proto(),
+        inputs(labs={"egfr": lab(50, "mL/min/1.73 m2"), "creatinine": lab(250, "micromol/L")}),
+        now=NOW,
+    )
+    assert next(r for r in given.labs if r.analyte == "egfr").text == "50 mL/min/1.73 m2"
+    assert "WARN-EGFR-COMPUTED" not in {w.rule_id for w in given.warnings}
+    neither = evaluate(proto(), inputs(labs={"egfr": None}), now=NOW)
+    assert {g.rule_id for g in neither.gates} == {"GATE-TEXT-RENAL-UNKNOWN"}
+
+
+def test_item13_unknown_sex_computes_nothing() -> None:
+    plan = evaluate(
+        proto(),
+        inputs(
+            patient={"sex": "unknown"}, labs={"egfr": None, "creatinine": lab(80, "micromol/L")}
+        ),
+        now=NOW,
+    )
+    assert "GATE-TEXT-RENAL-UNKNOWN" in {g.rule_id for g in plan.gates}
+
+
+def test_item2_a_review_modifier_without_its_restriction_is_refused() -> None:
+    """an IV dose with prescriber_review_if needs its restriction"""
+    import pytest
+    from pydantic import ValidationError
+
+    from desktop_app.logic.protocol import IVDose
+
+    rate = {
+        "id": "X-RATE",
+        "value": 1,
+        "unit": "mmol/hour",
+        "source": "local",
+        "local_policy": True,
+    }
+    with pytest.raises(ValidationError, match="needs its restriction"):
+        IVDose.model_validate(
+            {"product": "X-BAG", "max_rate": rate, "prescriber_review_if": ["cardiac_disease"]}
+        )
