@@ -1382,6 +1382,16 @@ def common_text(ku):
             "A",
             True,
         ),
+        # Issue 15 item 16: an unrecorded drug list is not "none".
+        "drugs_not_recorded": T(
+            "WARN-DRUGS-NOT-RECORDED",
+            "The drug list has not been recorded: potassium-lowering and potassium-raising drugs "
+            "(which raise the risk tier or stop automatic dosing) may be missing from this plan. "
+            "Review the medicines and record them, or record that there are none.",
+            "safety-req",
+            None,
+            True,
+        ),
         # Issue 15 item 13: an eGFR computed from creatinine is shown as computed.
         "egfr_computed": T(
             "WARN-EGFR-COMPUTED",

@@ -157,6 +157,26 @@ def add_warnings(
             break
 
 
+def medicines(ctx: EvalContext) -> Line:
+    """Return the drug list as the plan states it; warn when it was not recorded (item 16)."""
+    p = ctx.p
+    mods = ctx.inputs.modifiers
+    rule = p.warnings["drugs_not_recorded"]
+    labels = {d.id: d.label for d in (*p.k_lowering_drugs, *p.k_raising_drugs)}
+    names = [labels.get(d, d) for d in (*mods.k_lowering_drugs, *mods.k_raising_drugs)]
+    state = mods.drug_list_state()
+    if state == "not_recorded":
+        ctx.warn("drugs_not_recorded", "warning")
+        listed = f" Listed so far: {', '.join(names)}." if names else ""
+        text = "Medicines: NOT RECORDED (the drug list has not been reviewed)." + listed
+    elif names:
+        text = f"Medicines: reviewed; {', '.join(names)}."
+    else:
+        text = "Medicines: reviewed; no potassium-lowering or potassium-raising drug."
+    value = state.replace("_", " ")
+    return Line(text=text, reason=reason_for([rule], [InputUsed(name="Drug list", value=value)]))
+
+
 def add_unused(ctx: EvalContext) -> None:
     """Show each result not used that is newer than the one used (issue 15 item 14)."""
     p = ctx.p

@@ -21,6 +21,7 @@ from desktop_app.logic.cautions import (
     food_note,
     foods,
     hold_rules,
+    medicines,
     review_overdue,
 )
 from desktop_app.logic.context import EvalContext, age_years, static
@@ -107,6 +108,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     action = action_now(ctx, latest["potassium"], orders, draws)
     add_warnings(ctx, anaemia, base_k, latest["potassium"], draws)
     add_unused(ctx)
+    meds = medicines(ctx)
     overdue = review_overdue(ctx, now.date())
     stamp = _stamp(lp, overdue)
     plan_id = plan_id_for(inputs, lp.sha256)
@@ -145,6 +147,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
             k_bands=k_rows,
             mg_bands=mg_rows,
             po4_bands=po4_rows,
+            medicines=meds,
             hold_rules=hold_rules(p),
             gates=tuple(ctx.gates),
             warnings=tuple(ctx.warnings),

@@ -204,12 +204,26 @@ class RiskModifiers(_Frozen):
 
     k_lowering_drugs: tuple[str, ...] = Field(default=(), description="Ids from the protocol.")
     k_raising_drugs: tuple[str, ...] = Field(default=(), description="Ids from the protocol.")
+    drug_list: Literal["not_recorded", "recorded"] | None = Field(
+        default=None,
+        description=(
+            "Whether the drug list was reviewed: 'recorded' with no drug listed means none; "
+            "'not_recorded' means unknown; absent (older files): see drug_list_state()."
+        ),
+    )
     digoxin: bool = False
     cardiac_disease: bool = Field(default=False, description="Cardiac disease or arrhythmia.")
     dialysis: bool = False
     oliguria: bool = Field(default=False, description="Low urine output.")
     cannot_take_oral: bool = Field(default=False, description="Nil by mouth or cannot swallow.")
     planned_discharge_at: AwareDateTime | None = None
+
+    def drug_list_state(self) -> Literal["not_recorded", "recorded"]:
+        """Return whether the drug list was recorded (a file written before `drug_list`: drugs
+        listed were recorded; none listed is unknown, never "none")."""
+        if self.drug_list is not None:
+            return self.drug_list
+        return "recorded" if (self.k_lowering_drugs or self.k_raising_drugs) else "not_recorded"
 
 
 class FollowUp(_Frozen):

@@ -319,6 +319,7 @@ class Plan(_Frozen):
     k_bands: tuple[BandRow, ...]
     mg_bands: tuple[BandRow, ...]
     po4_bands: tuple[BandRow, ...]
+    medicines: Line = Field(description="The drug list: the drugs, none, or not recorded.")
     hold_rules: tuple[Line, ...]
     gates: tuple[Gate, ...]
     warnings: tuple[Warning, ...]

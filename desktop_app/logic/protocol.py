@@ -26,6 +26,7 @@ REQUIRED_WARNINGS = frozenset(
         "digoxin",
         "discharge",
         "diuretic",
+        "drugs_not_recorded",
         "egfr_computed",
         "folate_alone",
         "folate_low",

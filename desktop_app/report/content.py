@@ -156,6 +156,8 @@ class RiskInfo:
     mark: Mark
     factors: tuple[RiskFactorLine, ...]
     anaemia: MarkedLine
+    #: The drug list: the drugs, none, or NOT RECORDED (issue 15 item 16).
+    medicines: MarkedLine | None = None
 
 
 @dataclass(frozen=True)
@@ -334,6 +336,8 @@ class SheetContent:
         out += [(H_RISK, f.label, f.mark) for f in self.risk.factors]
         out.append((H_RISK, self.risk.tier_label, self.risk.mark))
         out.append((H_RISK, self.risk.anaemia.text, self.risk.anaemia.mark))
+        if self.risk.medicines is not None:
+            out.append((H_RISK, self.risk.medicines.text, self.risk.medicines.mark))
         out += [(H_WARNINGS, w.text, w.mark) for w in self.warnings]
         out.append((H_B12, f"{self.b12.drug} {self.b12.dose}", self.b12.mark))
         out += [(H_MONITORING, f"{d.when}: {d.tests}", d.mark) for d in self.monitoring]
@@ -697,6 +701,7 @@ def build_content(plan: Plan) -> SheetContent:
             for f in plan.risk.factors
         ),
         anaemia=MarkedLine(plan.anaemia.text, marks(plan.anaemia.reason)),
+        medicines=MarkedLine(plan.medicines.text, marks(plan.medicines.reason)),
     )
     warnings = tuple(
         WarningLine(

@@ -45,6 +45,8 @@ def render_text(plan: Plan) -> str:
         add(_why(f.reason))
     add(f"  {plan.anaemia.text}")
     add(_why(plan.anaemia.reason))
+    add(f"  {plan.medicines.text}")
+    add(_why(plan.medicines.reason))
     add("")
     add("B12 ORDER")
     add(f"  {plan.b12_order.text}")

@@ -193,6 +193,26 @@ CASES = [
             r.analyte == "egfr" and r.text == "83 mL/min/1.73 m2" for r in plan.labs
         ),
     ),
+    Case15(
+        "item16-drug-list-not-recorded",
+        {"modifiers": {}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_include={"WARN-DRUGS-NOT-RECORDED"},
+        item=16,
+        check=lambda plan: "NOT RECORDED" in plan.medicines.text,
+    ),
+    Case15(
+        "item16-drug-list-recorded-none",
+        {"modifiers": {"drug_list": "recorded"}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_exclude={"WARN-DRUGS-NOT-RECORDED"},
+        item=16,
+        check=lambda plan: "no potassium-lowering or potassium-raising drug" in plan.medicines.text,
+    ),
 ]
 
 

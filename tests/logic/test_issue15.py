@@ -324,3 +324,33 @@ def test_item2_a_review_modifier_without_its_restriction_is_refused() -> None:
         IVDose.model_validate(
             {"product": "X-BAG", "max_rate": rate, "prescriber_review_if": ["cardiac_disease"]}
         )
+
+
+# Item 16: "none" and "not recorded" co-medication are different states.
+
+
+def test_item16_drug_list_not_recorded_is_said_on_the_plan() -> None:
+    plan = evaluate(proto(), inputs(modifiers={}), now=NOW)
+    assert inputs(modifiers={}).modifiers.drug_list_state() == "not_recorded"
+    assert "WARN-DRUGS-NOT-RECORDED" in {w.rule_id for w in plan.warnings}
+    assert plan.medicines.text.startswith("Medicines: NOT RECORDED")
+
+
+def test_item16_drug_list_recorded_as_none() -> None:
+    plan = evaluate(proto(), inputs(modifiers={"drug_list": "recorded"}), now=NOW)
+    assert "WARN-DRUGS-NOT-RECORDED" not in {w.rule_id for w in plan.warnings}
+    assert plan.medicines.text == (
+        "Medicines: reviewed; no potassium-lowering or potassium-raising drug."
+    )
+
+
+def test_item16_old_file_with_drugs_migrates_to_recorded() -> None:
+    from desktop_app.logic.models import RiskModifiers
+
+    old = RiskModifiers.model_validate({"k_lowering_drugs": ["loop_diuretic"]})
+    assert old.drug_list is None and old.drug_list_state() == "recorded"
+    assert RiskModifiers.model_validate({}).drug_list_state() == "not_recorded"
+    stated = RiskModifiers.model_validate({"drug_list": "not_recorded", "k_raising_drugs": ["x"]})
+    assert stated.drug_list_state() == "not_recorded"
+    plan = evaluate(proto(), inputs(modifiers={"k_lowering_drugs": ["loop_diuretic"]}), now=NOW)
+    assert "loop" in plan.medicines.text.lower()
