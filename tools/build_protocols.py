@@ -1289,6 +1289,16 @@ def common_sections(ku):
             "fda-cyano-label",
             "A",
         ),
+        # Issue 15 item 12: who arranges and reviews a draw after discharge (local policy).
+        "outpatient_text": T(
+            "MON-OUTPATIENT",
+            "OUTPATIENT draw (after the planned discharge): book it before discharge; the results "
+            "are reviewed by the prescriber named on this plan, or by the clinician named in the "
+            "discharge letter.",
+            "local",
+            None,
+            True,
+        ),
     }
     return anaemia, b12, magnesium, phosphate, risk, monitoring
 
@@ -1440,6 +1450,15 @@ def common_text(ku):
             "Severe anaemia: avoid transfusion if possible (risk of circulatory overload, especially in the elderly); if unavoidable, decide with a senior.",
             "hoffbrand",
             "B",
+        ),
+        # Issue 15 item 12: a discharge inside the label's 48 hours is said in those words.
+        "discharge_48h": T(
+            "WARN-DISCHARGE-48H",
+            "Planned discharge falls inside the label's 48 hours: the labels say serum potassium "
+            "must be observed closely during the first 48 hours. Discharge only if the prescriber "
+            "decides the draws can be taken and reviewed as an outpatient.",
+            "fda-cyano-label",
+            "A",
         ),
         "discharge": T(
             "WARN-DISCHARGE",

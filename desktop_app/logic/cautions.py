@@ -133,6 +133,24 @@ def add_warnings(
             [InputUsed(name="Planned discharge", value=when(mods.planned_discharge_at))],
             extra=f"Monitoring runs until {when(last_electro)}.",
         )
+        window = p.monitoring.label_window_hours
+        if (mods.planned_discharge_at - ctx.first).total_seconds() / 3600 < window.value:
+            w = p.warnings["discharge_48h"]
+            ctx.warnings.append(
+                Warning(
+                    rule_id=w.id,
+                    level="danger",
+                    text=w.text,
+                    reason=reason_for(
+                        [w, window],
+                        [
+                            InputUsed(
+                                name="Planned discharge", value=when(mods.planned_discharge_at)
+                            )
+                        ],
+                    ),
+                )
+            )
     if mods.digoxin:
         ctx.warn("digoxin", "warning")
     if (mods.cardiac_disease or mods.digoxin) and latest_k is not None:

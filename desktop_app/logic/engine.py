@@ -104,6 +104,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     notes: list[OverrideNote] = []
     if inputs.overrides:
         orders, draws, notes = with_overrides(ctx, latest, start, orders, draws)
+    draws = schedule.mark_outpatient(ctx, draws)
     k_total = sum(o.potassium_per_day for o in orders)
     action = action_now(ctx, latest["potassium"], orders, draws)
     add_warnings(ctx, anaemia, base_k, latest["potassium"], draws)

@@ -84,6 +84,9 @@ class Draw(_Frozen):
     purpose: str
     before_first_dose: bool = False
     purposes: tuple[str, ...] = Field(default=(), description="Each purpose of the draw.")
+    outpatient: bool = Field(
+        default=False, description="After the planned discharge: an outpatient draw (item 12)."
+    )
     override: OverrideNote | None = None
     reason: Reason
 

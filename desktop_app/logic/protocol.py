@@ -25,6 +25,7 @@ REQUIRED_WARNINGS = frozenset(
         "cardiac_target",
         "digoxin",
         "discharge",
+        "discharge_48h",
         "diuretic",
         "drugs_not_recorded",
         "egfr_computed",
@@ -587,6 +588,9 @@ class MonitoringSection(_Frozen):
     other_draws: tuple[DrawTemplate, ...]
     stale_after_hours: Num
     baseline_text: TextRule
+    outpatient_text: TextRule = Field(
+        description="Printed on each draw after a planned discharge: who arranges and reviews it."
+    )
 
     @model_validator(mode="after")
     def _covers_window(self) -> Self:

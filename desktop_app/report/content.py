@@ -734,7 +734,7 @@ def build_content(plan: Plan) -> SheetContent:
             if d.before_first_dose
             else f"+{hours_text(d.hours_after_first_dose)}",
             day=f"day {d.day}",
-            tests=d.label,
+            tests=f"OUTPATIENT: {d.label}" if d.outpatient else d.label,
             purpose=d.purpose,
             purposes=d.purposes or (d.purpose,),
             result_prompts=tuple(

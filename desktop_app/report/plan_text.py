@@ -85,6 +85,8 @@ def render_text(plan: Plan) -> str:
             else f"+{d.hours_after_first_dose:g} h, day {d.day}"
         )
         add(f"  {when(d.at)} ({rel}): {d.label}")
+        if d.outpatient:
+            add(f"      {d.purposes[0]}")
         if d.override is not None:
             add(
                 f"      PRESCRIBER OVERRIDE {d.override.index + 1} by {d.override.prescriber}: "

@@ -213,6 +213,19 @@ CASES = [
         item=16,
         check=lambda plan: "no potassium-lowering or potassium-raising drug" in plan.medicines.text,
     ),
+    Case15(
+        "item12-discharge-at-30-hours-outpatient-draws-and-48h",
+        {"modifiers": {"planned_discharge_at": (FIRST + timedelta(hours=30)).isoformat()}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        warnings_include={"WARN-DISCHARGE", "WARN-DISCHARGE-48H"},
+        item=12,
+        check=lambda plan: (
+            [d.hours_after_first_dose for d in plan.schedule if d.outpatient]
+            == [48, 96, 120, 144, 168, 336]
+        ),
+    ),
 ]
 
 

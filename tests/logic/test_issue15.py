@@ -354,3 +354,38 @@ def test_item16_old_file_with_drugs_migrates_to_recorded() -> None:
     assert stated.drug_list_state() == "not_recorded"
     plan = evaluate(proto(), inputs(modifiers={"k_lowering_drugs": ["loop_diuretic"]}), now=NOW)
     assert "loop" in plan.medicines.text.lower()
+
+
+# Item 12: draws after a discharge inside the monitoring window are outpatient draws.
+
+
+def test_item12_draws_after_discharge_are_outpatient_with_who_reviews() -> None:
+    from tests.logic.helpers import hours
+
+    plan = evaluate(
+        proto(), inputs(modifiers={"planned_discharge_at": hours(30).isoformat()}), now=NOW
+    )
+    electro = [d for d in plan.schedule if "potassium" in d.tests]
+    assert [d.outpatient for d in electro] == [False, False, True, True, True]
+    late = electro[2]
+    assert "OUTPATIENT" in late.purpose and "reviewed by" in late.purpose
+    assert "MON-OUTPATIENT" in late.reason.rule_ids
+    w = next(w for w in plan.warnings if w.rule_id == "WARN-DISCHARGE-48H")
+    assert "inside the label's 48 hours" in w.text
+
+
+def test_item12_discharge_after_48_hours_is_not_said_to_be_inside_them() -> None:
+    from tests.logic.helpers import hours
+
+    plan = evaluate(
+        proto(), inputs(modifiers={"planned_discharge_at": hours(60).isoformat()}), now=NOW
+    )
+    assert [d.outpatient for d in plan.schedule if "potassium" in d.tests] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
+    assert "WARN-DISCHARGE-48H" not in {w.rule_id for w in plan.warnings}
+    assert "WARN-DISCHARGE" in {w.rule_id for w in plan.warnings}
