@@ -81,8 +81,13 @@ def add_warnings(
         )
     if base_k is None and Analyte.potassium not in labs:
         ctx.warn("no_baseline_k", "danger")
-    ctx.warn("folate_alone", "warning")
     b12 = labs.get(Analyte.b12)
+    folate = labs.get(Analyte.folate)
+    # Alarm fatigue (issue 15 item 17): full strength only when it matters, else a note.
+    b12_unknown = b12 is None or b12.value >= p.b12.deficient_below.value
+    folate_low = folate is not None and folate.value < p.b12.folate_low_below.value
+    matters = folate_low or mods.folic_acid_planned or b12_unknown
+    ctx.warn("folate_alone", "warning" if matters else "info")
     if b12 is None:
         ctx.warn("b12_missing", "info")
     elif b12.value >= p.b12.deficient_below.value and b12.value < p.b12.indeterminate_below.value:
@@ -99,8 +104,8 @@ def add_warnings(
                 ),
             )
         )
-    folate = labs.get(Analyte.folate)
-    if folate is not None and folate.value < p.b12.folate_low_below.value:
+    if folate_low:
+        assert folate is not None
         w = p.warnings["folate_low"]
         ctx.warnings.append(
             Warning(

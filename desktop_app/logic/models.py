@@ -216,6 +216,7 @@ class RiskModifiers(_Frozen):
     dialysis: bool = False
     oliguria: bool = Field(default=False, description="Low urine output.")
     cannot_take_oral: bool = Field(default=False, description="Nil by mouth or cannot swallow.")
+    folic_acid_planned: bool = Field(default=False, description="Folic acid is to be given.")
     planned_discharge_at: AwareDateTime | None = None
 
     def drug_list_state(self) -> Literal["not_recorded", "recorded"]:

@@ -13,7 +13,14 @@ from desktop_app.widgets import ui_text
 from desktop_app.widgets.entry import EntryError, format_datetime, parse_datetime
 from desktop_app.widgets.fields import Panel, line_edit
 
-_CONDITIONS = ("digoxin", "cardiac_disease", "dialysis", "oliguria", "cannot_take_oral")
+_CONDITIONS = (
+    "digoxin",
+    "cardiac_disease",
+    "dialysis",
+    "oliguria",
+    "cannot_take_oral",
+    "folic_acid_planned",
+)
 _COLUMNS = 1
 
 

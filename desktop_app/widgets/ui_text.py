@@ -77,6 +77,7 @@ CONDITION_TEXT = {
     "dialysis": "On dialysis",
     "oliguria": "Low urine output (oliguria)",
     "cannot_take_oral": "Cannot take oral medicines (nil by mouth)",
+    "folic_acid_planned": "Folic acid is planned",
 }
 
 FOLLOWUP_HELP = (

@@ -30,6 +30,10 @@ class Case15(Case):
     us: bool = False
 
 
+def _level(plan: Plan, rule_id: str) -> str:
+    return next(w.level for w in plan.warnings if w.rule_id == rule_id)
+
+
 def _mg(plan: Plan) -> Any:
     return next(o for o in plan.orders_now if o.electrolyte == "magnesium")
 
@@ -225,6 +229,24 @@ CASES = [
             [d.hours_after_first_dose for d in plan.schedule if d.outpatient]
             == [48, 96, 120, 144, 168, 336]
         ),
+    ),
+    Case15(
+        "item17-folate-normal-b12-deficient-folate-warning-is-a-note",
+        {"labs": {"folate": lab(20, "nmol/L")}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        item=17,
+        check=lambda plan: _level(plan, "WARN-FOLATE-ALONE") == "info",
+    ),
+    Case15(
+        "item17-folic-acid-planned-full-strength",
+        {"modifiers": {"folic_acid_planned": True}},
+        Tier.standard,
+        STANDARD,
+        "none",
+        item=17,
+        check=lambda plan: _level(plan, "WARN-FOLATE-ALONE") == "warning",
     ),
 ]
 

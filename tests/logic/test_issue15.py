@@ -389,3 +389,23 @@ def test_item12_discharge_after_48_hours_is_not_said_to_be_inside_them() -> None
     ]
     assert "WARN-DISCHARGE-48H" not in {w.rule_id for w in plan.warnings}
     assert "WARN-DISCHARGE" in {w.rule_id for w in plan.warnings}
+
+
+# Item 17: the folic-acid warning at full strength only when it matters, else a note.
+
+
+def _folate_level(plan):  # type: ignore[no-untyped-def]
+    return next(w.level for w in plan.warnings if w.rule_id == "WARN-FOLATE-ALONE")
+
+
+def test_item17_folate_alone_is_a_note_when_b12_is_known_deficient_and_folate_normal() -> None:
+    plan = evaluate(proto(), inputs(labs={"folate": lab(20, "nmol/L")}), now=NOW)
+    assert _folate_level(plan) == "info"
+
+
+def test_item17_folate_alone_at_full_strength_when_it_matters() -> None:
+    low = evaluate(proto(), inputs(labs={"folate": lab(4, "nmol/L")}), now=NOW)
+    planned = evaluate(proto(), inputs(modifiers={"folic_acid_planned": True}), now=NOW)
+    unknown = evaluate(proto(), inputs(labs={"b12": None}), now=NOW)
+    indeterminate = evaluate(proto(), inputs(labs={"b12": lab(200, "pmol/L")}), now=NOW)
+    assert [_folate_level(p) for p in (low, planned, unknown, indeterminate)] == ["warning"] * 4
