@@ -130,6 +130,14 @@ REFS = {
         "B",
         "4.1, 4.2, 4.7",
     ),
+    "inker-2021": (
+        "Inker LA, Eneanya ND, Coresh J, et al. New creatinine- and cystatin C-based equations "
+        "to estimate GFR without race. N Engl J Med 2021;385(19):1737-49. "
+        "doi 10.1056/NEJMoa2102953",
+        "https://doi.org/10.1056/NEJMoa2102953",
+        "A",
+        "not in the clinical basis (issue 15 item 13)",
+    ),
     "aa-hypokalaemia": (
         "NHS Ayrshire & Arran medicines guidelines: management of hypokalaemia",
         "https://aaamedicines.org.uk/guidelines/electrolyte-disturbances/management-of-hypokalaemia-plasma-k-3-5mmol-l",
@@ -627,6 +635,27 @@ def analytes(k_conv_unit):
     }
 
 
+# Issue 15 item 13: the 2021 CKD-EPI creatinine equation (race-free), constants as published by
+# Inker et al., N Engl J Med 2021 (doi 10.1056/NEJMoa2102953). Not in the clinical basis: taken
+# from the paper. eGFR = 142 x min(Scr/k, 1)^a x max(Scr/k, 1)^-1.200 x 0.9938^age x 1.012
+# [female]; Scr in mg/dL; k 0.7 (female) or 0.9 (male); a -0.241 (female) or -0.302 (male).
+def _ckd(id, value, unit, note=""):
+    return N(id, value, unit, "inker-2021", "A", note=note)
+
+
+CKD_EPI_2021 = {
+    "name": "race-free CKD-EPI creatinine equation (Inker et al.)",
+    "constant": _ckd("EGFR-CKDEPI-142", 142, "mL/min/1.73 m2"),
+    "kappa_female": _ckd("EGFR-CKDEPI-KAPPA-F", 0.7, "mg/dL"),
+    "kappa_male": _ckd("EGFR-CKDEPI-KAPPA-M", 0.9, "mg/dL"),
+    "alpha_female": _ckd("EGFR-CKDEPI-ALPHA-F", -0.241, "exponent"),
+    "alpha_male": _ckd("EGFR-CKDEPI-ALPHA-M", -0.302, "exponent"),
+    "exponent_above": _ckd("EGFR-CKDEPI-EXP-HIGH", -1.2, "exponent"),
+    "age_factor": _ckd("EGFR-CKDEPI-AGE", 0.9938, "per year of age"),
+    "female_factor": _ckd("EGFR-CKDEPI-FEMALE", 1.012, "factor"),
+}
+
+
 def band(
     id,
     label,
@@ -813,6 +842,16 @@ def common_sections(ku):
                         "MG-IV-INTERVAL", 12, "hours", "highland-hypomagnesaemia", "B"
                     ),
                     "route": "intravenous infusion, peripheral line",
+                    # Issue 15 item 2: Highland's restriction of this regimen, printed on every
+                    # order of it; with cardiac disease the prescriber decides.
+                    "restriction": T(
+                        "MG-IV-RESTRICTION",
+                        "Not for patients with heart block or existing myocardial damage "
+                        "(NHS Highland, peripheral regimen).",
+                        "highland-hypomagnesaemia",
+                        "B",
+                    ),
+                    "prescriber_review_if": ["cardiac_disease"],
                 },
                 recheck=N(
                     "MG-RECHECK-SEVERE",
@@ -1250,6 +1289,16 @@ def common_sections(ku):
             "fda-cyano-label",
             "A",
         ),
+        # Issue 15 item 12: who arranges and reviews a draw after discharge (local policy).
+        "outpatient_text": T(
+            "MON-OUTPATIENT",
+            "OUTPATIENT draw (after the planned discharge): book it before discharge; the results "
+            "are reviewed by the prescriber named on this plan, or by the clinician named in the "
+            "discharge letter.",
+            "local",
+            None,
+            True,
+        ),
     }
     return anaemia, b12, magnesium, phosphate, risk, monitoring
 
@@ -1329,6 +1378,48 @@ def common_text(ku):
             None,
             True,
         ),
+        # Issue 15 item 11: a first dose before the monitoring window. Local policy: the
+        # window is the protocol's own (its last potassium draw); the causes are Paice 1986
+        # (diuretics, steroids, insulin), NHS Highland (GI losses) and Huang & Kuo (magnesium).
+        # Pseudohypokalaemia is named at the review's request; the clinical basis has no source.
+        "past_window": T(
+            "WARN-PAST-WINDOW",
+            "The first B12 dose lies before this plan's monitoring window: a low or falling "
+            "potassium now is not the initiation hazard of B12 therapy, and B12 alone gives no "
+            "risk tier. Consider the other causes: drugs (such as diuretics, steroids and "
+            "insulin), GI losses, low magnesium, and pseudohypokalaemia.",
+            "paice-1986",
+            "A",
+            True,
+        ),
+        # Issue 15 item 16: an unrecorded drug list is not "none".
+        "drugs_not_recorded": T(
+            "WARN-DRUGS-NOT-RECORDED",
+            "The drug list has not been recorded: potassium-lowering and potassium-raising drugs "
+            "(which raise the risk tier or stop automatic dosing) may be missing from this plan. "
+            "Review the medicines and record them, or record that there are none.",
+            "safety-req",
+            None,
+            True,
+        ),
+        # Issue 15 item 13: an eGFR computed from creatinine is shown as computed.
+        "egfr_computed": T(
+            "WARN-EGFR-COMPUTED",
+            "No eGFR was recorded: it was computed from creatinine, age and sex with the race-free "
+            "CKD-EPI creatinine equation (Inker et al.) and is used for the renal gates. Check it "
+            "against the laboratory's eGFR when one is reported.",
+            "inker-2021",
+            "A",
+        ),
+        # Issue 15 item 14: a preliminary or refused result newer than the one used.
+        "newer_not_used": T(
+            "WARN-NEWER-NOT-USED",
+            "A result that was not used may show a change: repeat to confirm before the first "
+            "dose (or before acting on the result used).",
+            "safety-req",
+            None,
+            True,
+        ),
         "after_first_dose": T(
             "WARN-BASELINE-AFTER-DOSE",
             "Baseline sample was taken after the first B12 dose: it is not a baseline.",
@@ -1359,6 +1450,15 @@ def common_text(ku):
             "Severe anaemia: avoid transfusion if possible (risk of circulatory overload, especially in the elderly); if unavoidable, decide with a senior.",
             "hoffbrand",
             "B",
+        ),
+        # Issue 15 item 12: a discharge inside the label's 48 hours is said in those words.
+        "discharge_48h": T(
+            "WARN-DISCHARGE-48H",
+            "Planned discharge falls inside the label's 48 hours: the labels say serum potassium "
+            "must be observed closely during the first 48 hours. Discharge only if the prescriber "
+            "decides the draws can be taken and reviewed as an outpatient.",
+            "fda-cyano-label",
+            "A",
         ),
         "discharge": T(
             "WARN-DISCHARGE",
@@ -2065,6 +2165,7 @@ def uk():
                     "GATE-EGFR-RENAL-TEAM", 15, "mL/min/1.73 m2", "aa-hypokalaemia", "B"
                 ),
                 "creatinine_review_at_or_above": None,
+                "egfr_from_creatinine": CKD_EPI_2021,
             },
             "texts": {
                 "age": T(

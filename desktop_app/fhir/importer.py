@@ -259,6 +259,34 @@ def import_fhir_file(
     return _import(source_kind, again, survey, protocol, current, **options)
 
 
+def _unused_newer(rows: list[ImportRow], base: dict[str, Any]) -> list[dict[str, Any]]:
+    """Results refused that are newer than the result used of their test (issue 15 item 14).
+
+    The plan shows each with "repeat to confirm"; it never acts on them. A sample time in the
+    future is an error of the file, not a newer result, and is left to the import report.
+    """
+    kept = {(u["analyte"], u["sampled_at"], u["value_text"]): u for u in base["unused_results"]}
+    for row in rows:
+        if row.outcome != "refused" or not row.analyte or row.sampled_at is None:
+            continue
+        if row.reason_code == "future":
+            continue
+        times = [f["sampled_at"] for f in base["followups"] if f["analyte"] == row.analyte]
+        lab = base["labs"].get(row.analyte)
+        if lab is not None:
+            times.append(lab["sampled_at"])
+        if times and row.sampled_at <= max(times):
+            continue
+        entry = {
+            "analyte": row.analyte,
+            "value_text": row.value_text[:200],
+            "sampled_at": row.sampled_at,
+            "why": f"{row.reason_code}: {row.reason}"[:200],
+        }
+        kept.setdefault((row.analyte, row.sampled_at, entry["value_text"]), entry)
+    return sorted(kept.values(), key=lambda u: u["sampled_at"])
+
+
 def _import(
     source_kind: str,
     entries: Callable[[], Iterator[Entry]],
@@ -314,6 +342,7 @@ def _import(
     if chooser.followups:
         merged = [*base["followups"], *chooser.followups]
         base["followups"] = sorted(merged, key=lambda f: f["sampled_at"])
+    base["unused_results"] = _unused_newer(rows, base)
     try:
         inputs = PlanInputs.model_validate(base)
     except ValidationError as exc:  # pragma: no cover - every value was checked above

@@ -17,9 +17,9 @@ from desktop_app.logic.plan import (
     Order,
     OverrideNote,
 )
-from desktop_app.logic.protocol import Band, ElectrolyteSection, Num
+from desktop_app.logic.protocol import Analyte, Band, ElectrolyteSection, Num, Protocol
 from desktop_app.logic.results import find_band, lab_text, used
-from desktop_app.logic.textfmt import num, qty, when
+from desktop_app.logic.textfmt import num, qty, result, when
 from desktop_app.logic.units import CanonicalLab
 
 #: The latest usable result of each electrolyte (None: no usable result).
@@ -47,7 +47,41 @@ def _order_for_band(
             needs_prescriber=True,
             reason=merge_reasons(reason_for([band], used_inputs), *(g.reason for g in gated)),
         )
-    return band_order(ctx.p, electrolyte, band, start, used_inputs)
+    order = band_order(ctx.p, electrolyte, band, start, used_inputs)
+    return _restricted(ctx, electrolyte, band, order)
+
+
+def _restricted(ctx: EvalContext, electrolyte: Electrolyte, band: Band, order: Order) -> Order:
+    """Stop an IV regimen the source restricts for this patient: the prescriber decides.
+
+    NHS Highland's IV magnesium is "not for patients with heart block or existing myocardial
+    damage" (issue 15 item 2): with cardiac disease the order is a prescriber decision that
+    still prints the restriction and the regimen it would be.
+    """
+    v = band.iv
+    mods = ctx.inputs.modifiers
+    if v is None or v.restriction is None:
+        return order
+    hits = [m for m in v.prescriber_review_if if getattr(mods, m)]
+    if not hits:
+        return order
+    return Order(
+        electrolyte=electrolyte,
+        kind="prescriber",
+        text=(
+            f"Do not give {electrolyte} automatically: prescriber to decide "
+            f"({v.restriction.id}): the patient has cardiac disease or arrhythmia. "
+            f"Regimen if the prescriber confirms it: {order.text}"
+        ),
+        band_id=band.id,
+        needs_prescriber=True,
+        reason=merge_reasons(
+            order.reason,
+            reason_for(
+                [v.restriction], [InputUsed(name="Cardiac disease or arrhythmia", value="yes")]
+            ),
+        ),
+    )
 
 
 def band_rows(
@@ -55,14 +89,28 @@ def band_rows(
 ) -> tuple[BandRow, ...]:
     """Return the band table of an electrolyte (built once per protocol when nothing is gated).
 
-    The tables depend on the patient only through gates and 'cannot take oral'.
+    The tables depend on the patient only through gates, 'cannot take oral' and cardiac
+    disease (a restricted IV regimen).
     """
     if ctx.gates:
         return _band_rows(ctx, electrolyte, bands, ctx.gates)
-    nbm = ctx.inputs.modifiers.cannot_take_oral
-    return static(
-        ctx.p, f"bands:{electrolyte}:{nbm}", lambda: _band_rows(ctx, electrolyte, bands, [])
-    )
+    mods = ctx.inputs.modifiers
+    key = f"bands:{electrolyte}:{mods.cannot_take_oral}:{mods.cardiac_disease}"
+    return static(ctx.p, key, lambda: _band_rows(ctx, electrolyte, bands, []))
+
+
+def ecg_sentence(p: Protocol) -> str:
+    """Return the 12-lead ECG instruction of K-ECG-BELOW (issue 15 item 1)."""
+    below = p.potassium.ecg_below
+    shown = result(below.value, p.analytes[Analyte.potassium].decimals, below.unit)
+    return f"12-lead ECG now (potassium below {shown})."
+
+
+def _reaches_below_ecg(p: Protocol, electrolyte: Electrolyte, band: Band) -> bool:
+    """Whether a band holds potassium values below the ECG threshold (K-ECG-BELOW)."""
+    if electrolyte != "potassium":
+        return False
+    return band.lower is None or band.lower.value < p.potassium.ecg_below.value
 
 
 def _band_rows(
@@ -71,6 +119,9 @@ def _band_rows(
     rows = []
     nbm = ctx.inputs.modifiers.cannot_take_oral and electrolyte == "potassium"
     for band in bands:
+        # The ECG rule applies to every potassium below its threshold, whatever the band or
+        # route: a band whose own words do not order it (not by mouth, gated) gets the sentence.
+        ecg_rule = _reaches_below_ecg(ctx.p, electrolyte, band)
         use = ctx.p.potassium.not_by_mouth_band if (nbm and band.action == "oral") else band
         order = None
         if use.action in ("oral", "iv"):
@@ -85,6 +136,12 @@ def _band_rows(
                 + ("Call the doctor now. " if use.call_doctor else "")
             ).strip()
         rule_list: list[Num | Band] = [use]
+        if ecg_rule:
+            rule_list.append(ctx.p.potassium.ecg_below)
+            if is_gated:
+                instruction = f"{instruction} {ecg_sentence(ctx.p)}"
+            elif not use.ecg:
+                instruction = f"{ecg_sentence(ctx.p)} {instruction}"
         if use.recheck_hours is not None:
             rule_list.append(use.recheck_hours)
         if band is not use:
@@ -99,7 +156,7 @@ def _band_rows(
                 instruction=instruction,
                 order=order,
                 recheck_hours=use.recheck_hours.value if use.recheck_hours else None,
-                ecg=use.ecg,
+                ecg=use.ecg or ecg_rule,
                 call_doctor=use.call_doctor or is_gated,
                 gated=is_gated,
                 reason=reason_for(rule_list),
@@ -268,6 +325,19 @@ def action_now(
     # The order itself is printed once, under the orders now; the action names the band and
     # what to do. When no dose is given automatically, the order's own words say why.
     instruction = band.instruction if k_order.kind in ("oral", "iv") else k_order.text
+    ecg_now = latest_k.value < p.potassium.ecg_below.value
+    if ecg_now:
+        rules.append(p.potassium.ecg_below)
+        if not (band.ecg and instruction == band.instruction):
+            instruction = f"{ecg_sentence(p)} {instruction}"
+    if ctx.past_window:
+        past = p.warnings["past_window"]
+        rules.append(past)
+        instruction = instruction.replace(" Continue the schedule.", "")
+        instruction = (
+            f"First B12 dose {when(ctx.first)}: before the monitoring window, not the initiation "
+            f"hazard; look for another cause ({past.id}). {instruction}"
+        )
     text = f"{basis}: {band.label}. {instruction}"
     if next_check is not None:
         text += f" Next potassium (with magnesium and phosphate) by {when(next_check)}."
@@ -278,5 +348,6 @@ def action_now(
         instruction=instruction,
         band_id=band.id,
         next_check_at=next_check,
+        ecg_now=ecg_now,
         reason=merge_reasons(k_order.reason, reason_for(rules, [used(p, latest_k)])),
     )

@@ -22,11 +22,24 @@ def add_gates(ctx: EvalContext, age: int, latest_k: CanonicalLab | None) -> None
         ctx.gate(g.texts.age, [g.adult_age], [InputUsed(name="Age", value=f"{age} years")])
     egfr = ctx.labs.get(Analyte.egfr)
     creat = ctx.labs.get(Analyte.creatinine)
+    eq = g.renal.egfr_from_creatinine
+    computed = list(eq.rules()) if ctx.egfr_computed and eq is not None else []
     if egfr is not None:
+        egfr_in = [used(p, egfr)] + ([used(p, creat)] if computed and creat else [])
+        if computed:
+            w = p.warnings["egfr_computed"]
+            ctx.warnings.append(
+                Warning(
+                    rule_id=w.id,
+                    level="info",
+                    text=f"eGFR {lab_text(p, egfr)} (computed). {w.text}",
+                    reason=reason_for([w, *computed], egfr_in),
+                )
+            )
         if egfr.value < g.renal.egfr_review_below.value:
-            ctx.gate(g.texts.renal, [g.renal.egfr_review_below], [used(p, egfr)])
+            ctx.gate(g.texts.renal, [g.renal.egfr_review_below, *computed], egfr_in)
         if egfr.value < g.renal.egfr_renal_team_below.value:
-            ctx.gate(g.texts.renal_team, [g.renal.egfr_renal_team_below], [used(p, egfr)])
+            ctx.gate(g.texts.renal_team, [g.renal.egfr_renal_team_below, *computed], egfr_in)
     elif not mods.dialysis:
         ctx.gate(g.texts.renal_unknown, [g.renal.egfr_review_below])
     crule = g.renal.creatinine_review_at_or_above
@@ -59,10 +72,22 @@ def add_warnings(
     p = ctx.p
     labs = ctx.labs
     mods = ctx.inputs.modifiers
+    if ctx.past_window:
+        ctx.warn(
+            "past_window",
+            "danger",
+            [InputUsed(name="First B12 dose", value=when(ctx.first))],
+            extra=f"First B12 dose {when(ctx.first)}.",
+        )
     if base_k is None and Analyte.potassium not in labs:
         ctx.warn("no_baseline_k", "danger")
-    ctx.warn("folate_alone", "warning")
     b12 = labs.get(Analyte.b12)
+    folate = labs.get(Analyte.folate)
+    # Alarm fatigue (issue 15 item 17): full strength only when it matters, else a note.
+    b12_unknown = b12 is None or b12.value >= p.b12.deficient_below.value
+    folate_low = folate is not None and folate.value < p.b12.folate_low_below.value
+    matters = folate_low or mods.folic_acid_planned or b12_unknown
+    ctx.warn("folate_alone", "warning" if matters else "info")
     if b12 is None:
         ctx.warn("b12_missing", "info")
     elif b12.value >= p.b12.deficient_below.value and b12.value < p.b12.indeterminate_below.value:
@@ -79,8 +104,8 @@ def add_warnings(
                 ),
             )
         )
-    folate = labs.get(Analyte.folate)
-    if folate is not None and folate.value < p.b12.folate_low_below.value:
+    if folate_low:
+        assert folate is not None
         w = p.warnings["folate_low"]
         ctx.warnings.append(
             Warning(
@@ -113,6 +138,24 @@ def add_warnings(
             [InputUsed(name="Planned discharge", value=when(mods.planned_discharge_at))],
             extra=f"Monitoring runs until {when(last_electro)}.",
         )
+        window = p.monitoring.label_window_hours
+        if (mods.planned_discharge_at - ctx.first).total_seconds() / 3600 < window.value:
+            w = p.warnings["discharge_48h"]
+            ctx.warnings.append(
+                Warning(
+                    rule_id=w.id,
+                    level="danger",
+                    text=w.text,
+                    reason=reason_for(
+                        [w, window],
+                        [
+                            InputUsed(
+                                name="Planned discharge", value=when(mods.planned_discharge_at)
+                            )
+                        ],
+                    ),
+                )
+            )
     if mods.digoxin:
         ctx.warn("digoxin", "warning")
     if (mods.cardiac_disease or mods.digoxin) and latest_k is not None:
@@ -135,6 +178,62 @@ def add_warnings(
         if fu.analyte is Analyte.potassium and ctx.k_band(fu.value).action == "iv":
             ctx.warn("followup_iv", "danger", [used(p, fu)])
             break
+
+
+def medicines(ctx: EvalContext) -> Line:
+    """Return the drug list as the plan states it; warn when it was not recorded (item 16)."""
+    p = ctx.p
+    mods = ctx.inputs.modifiers
+    rule = p.warnings["drugs_not_recorded"]
+    labels = {d.id: d.label for d in (*p.k_lowering_drugs, *p.k_raising_drugs)}
+    names = [labels.get(d, d) for d in (*mods.k_lowering_drugs, *mods.k_raising_drugs)]
+    state = mods.drug_list_state()
+    if state == "not_recorded":
+        ctx.warn("drugs_not_recorded", "warning")
+        listed = f" Listed so far: {', '.join(names)}." if names else ""
+        text = "Medicines: NOT RECORDED (the drug list has not been reviewed)." + listed
+    elif names:
+        text = f"Medicines: reviewed; {', '.join(names)}."
+    else:
+        text = "Medicines: reviewed; no potassium-lowering or potassium-raising drug."
+    value = state.replace("_", " ")
+    return Line(text=text, reason=reason_for([rule], [InputUsed(name="Drug list", value=value)]))
+
+
+def add_unused(ctx: EvalContext) -> None:
+    """Show each result not used that is newer than the one used (issue 15 item 14)."""
+    p = ctx.p
+    rule = p.warnings["newer_not_used"]
+    for unused in sorted(ctx.inputs.unused_results, key=lambda u: u.sampled_at):
+        analyte = unused.analyte
+        later = [f for f in ctx.followups if f.analyte is analyte]
+        used_lab = later[-1] if later else ctx.labs.get(analyte)
+        if used_lab is not None and unused.sampled_at <= used_lab.sampled_at:
+            continue
+        label = p.analytes[analyte].label
+        if used_lab is None:
+            versus = "no result of this test was used"
+            inputs = [InputUsed(name=f"{label} (not used)", value=unused.value_text)]
+        else:
+            versus = (
+                f"it is newer than the result used ({lab_text(p, used_lab)} sampled "
+                f"{when(used_lab.sampled_at)})"
+            )
+            inputs = [
+                InputUsed(name=f"{label} (not used)", value=unused.value_text),
+                used(p, used_lab),
+            ]
+        ctx.warnings.append(
+            Warning(
+                rule_id=rule.id,
+                level="danger",
+                text=(
+                    f"{label} {unused.value_text} sampled {when(unused.sampled_at)} was not used "
+                    f"({unused.why}); {versus}. {rule.text}"
+                ),
+                reason=reason_for([rule], inputs),
+            )
+        )
 
 
 def escalation(p: Protocol) -> tuple[Line, ...]:

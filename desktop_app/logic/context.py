@@ -12,6 +12,7 @@ from desktop_app.logic.plan import Gate, InputUsed, Warning, WarningLevel
 from desktop_app.logic.protocol import Analyte, Band, LoadedProtocol, Num, Protocol, TextRule
 from desktop_app.logic.results import k_band, used
 from desktop_app.logic.textfmt import hours_text, num
+from desktop_app.logic.timing import past_window
 from desktop_app.logic.units import CanonicalLab
 
 T = TypeVar("T")
@@ -54,6 +55,11 @@ class EvalContext:
         self.kunit = self.p.potassium_unit
         self.warnings: list[Warning] = []
         self.gates: list[Gate] = []
+        #: The first dose lies before the monitoring window (issue 15 item 11): results taken
+        #: now are current results, not baselines, and B12 alone gives no risk tier.
+        self.past_window = past_window(self.p, self.regimen, self.first, now)
+        #: The eGFR was computed from creatinine (issue 15 item 13), not recorded.
+        self.egfr_computed = False
 
     def warn(
         self, key: str, level: WarningLevel, inputs: Iterable[InputUsed] = (), extra: str = ""
@@ -88,6 +94,24 @@ class EvalContext:
         if lab is None:
             return None
         stale = self.p.monitoring.stale_after_hours
+        if self.past_window:
+            # Long after the first dose: a result is current if it is fresh now.
+            age_h = (self.now - lab.sampled_at).total_seconds() / 3600
+            if age_h > stale.value:
+                self.warnings.append(
+                    Warning(
+                        rule_id=self.p.warnings["stale"].id,
+                        level="warning",
+                        text=(
+                            f"{self.p.analytes[analyte].label} sample is {num(age_h, 0)} hours "
+                            f"old (limit {hours_text(stale.value)}): "
+                            + self.p.warnings["stale"].text
+                        ),
+                        reason=reason_for([self.p.warnings["stale"], stale], [used(self.p, lab)]),
+                    )
+                )
+                return None
+            return lab
         if lab.sampled_at > self.first:
             self.warn("after_first_dose", "warning", [used(self.p, lab)])
             return None

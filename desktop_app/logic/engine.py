@@ -15,15 +15,18 @@ from desktop_app.logic import schedule
 from desktop_app.logic.advice import Latest, action_now, band_rows, orders_now, with_overrides
 from desktop_app.logic.cautions import (
     add_gates,
+    add_unused,
     add_warnings,
     escalation,
     food_note,
     foods,
     hold_rules,
+    medicines,
     review_overdue,
 )
 from desktop_app.logic.context import EvalContext, age_years, static
 from desktop_app.logic.limits import shipped_limits
+from desktop_app.logic.egfr import with_computed_egfr
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import (
     OverrideNote,
@@ -91,10 +94,13 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     if now.tzinfo is None:
         raise ValueError("now must carry a timezone")
     labs, followups = validate(lp.protocol, inputs, now)
-    ctx = EvalContext(lp, inputs, now, labs, followups)
-    p = ctx.p
     assert inputs.patient.date_of_birth is not None
-    age = age_years(inputs.patient.date_of_birth, ctx.first)
+    assert inputs.regimen.first_dose_at is not None
+    age = age_years(inputs.patient.date_of_birth, inputs.regimen.first_dose_at)
+    labs, egfr_computed = with_computed_egfr(lp.protocol, labs, age, inputs.patient.sex)
+    ctx = EvalContext(lp, inputs, now, labs, followups)
+    ctx.egfr_computed = egfr_computed
+    p = ctx.p
 
     base_k = ctx.baseline(Analyte.potassium)
     base_mg = ctx.baseline(Analyte.magnesium)
@@ -118,14 +124,19 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
     notes: list[OverrideNote] = []
     if inputs.overrides:
         orders, draws, notes = with_overrides(ctx, latest, start, orders, draws)
+    draws = schedule.mark_outpatient(ctx, draws)
     k_total = sum(o.potassium_per_day for o in orders)
     action = action_now(ctx, latest["potassium"], orders, draws)
     add_warnings(ctx, anaemia, base_k, latest["potassium"], draws)
+    add_unused(ctx)
+    meds = medicines(ctx)
     overdue = review_overdue(ctx, now.date())
     stamp = _stamp(lp, overdue)
     plan_id = plan_id_for(inputs, lp.sha256)
     b12 = schedule.b12_order(ctx)
-    baseline_rows = lab_rows(p, labs, ctx.first)
+    baseline_rows = lab_rows(
+        p, labs, ctx.first, now if ctx.past_window else None, computed_egfr=egfr_computed
+    )
     later_rows = followup_rows(p, followups, ctx.first, inputs.modifiers.cannot_take_oral)
     k_rows = band_rows(ctx, "potassium", p.potassium.bands)
     mg_rows = band_rows(ctx, "magnesium", p.magnesium.bands)
@@ -157,6 +168,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
             k_bands=k_rows,
             mg_bands=mg_rows,
             po4_bands=po4_rows,
+            medicines=meds,
             hold_rules=hold_rules(p),
             gates=tuple(ctx.gates),
             warnings=tuple(ctx.warnings),

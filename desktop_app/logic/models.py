@@ -204,12 +204,27 @@ class RiskModifiers(_Frozen):
 
     k_lowering_drugs: tuple[str, ...] = Field(default=(), description="Ids from the protocol.")
     k_raising_drugs: tuple[str, ...] = Field(default=(), description="Ids from the protocol.")
+    drug_list: Literal["not_recorded", "recorded"] | None = Field(
+        default=None,
+        description=(
+            "Whether the drug list was reviewed: 'recorded' with no drug listed means none; "
+            "'not_recorded' means unknown; absent (older files): see drug_list_state()."
+        ),
+    )
     digoxin: bool = False
     cardiac_disease: bool = Field(default=False, description="Cardiac disease or arrhythmia.")
     dialysis: bool = False
     oliguria: bool = Field(default=False, description="Low urine output.")
     cannot_take_oral: bool = Field(default=False, description="Nil by mouth or cannot swallow.")
+    folic_acid_planned: bool = Field(default=False, description="Folic acid is to be given.")
     planned_discharge_at: AwareDateTime | None = None
+
+    def drug_list_state(self) -> Literal["not_recorded", "recorded"]:
+        """Return whether the drug list was recorded (a file written before `drug_list`: drugs
+        listed were recorded; none listed is unknown, never "none")."""
+        if self.drug_list is not None:
+            return self.drug_list
+        return "recorded" if (self.k_lowering_drugs or self.k_raising_drugs) else "not_recorded"
 
 
 class FollowUp(_Frozen):
@@ -220,6 +235,18 @@ class FollowUp(_Frozen):
     unit: str = Field(min_length=1)
     sampled_at: AwareDateTime
     source: Text = Field(default="", description="Where the value came from (empty: typed).")
+
+
+class UnusedResult(_Frozen):
+    """A result that was seen but not used (preliminary, refused on import), kept to be shown.
+
+    Issue 15 item 14: a preliminary K 2.2 after a final 3.1 must leave a trace on the plan.
+    """
+
+    analyte: Analyte
+    value_text: Text = Field(description="The value and its unit as the laboratory reported them.")
+    sampled_at: AwareDateTime
+    why: Text = Field(description="Why it was not used, e.g. 'status preliminary'.")
 
 
 class Override(_Frozen):
@@ -266,6 +293,9 @@ class PlanInputs(_Frozen):
     modifiers: RiskModifiers = RiskModifiers()
     followups: tuple[FollowUp, ...] = ()
     overrides: tuple[Override, ...] = ()
+    unused_results: tuple[UnusedResult, ...] = Field(
+        default=(), description="Results seen but not used (shown on the plan, never acted on)."
+    )
     prescriber: SignedText = Field(default="", description="Prescriber name printed on the sheet.")
 
 
@@ -283,4 +313,5 @@ __all__ = [
     "RiskModifiers",
     "SeverityOverride",
     "Tier",
+    "UnusedResult",
 ]

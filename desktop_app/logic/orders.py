@@ -146,8 +146,13 @@ def iv_order(
     rules: list[Rule],
     used: Iterable[InputUsed],
     band_id: str | None,
+    restriction: TextRule | None = None,
 ) -> Order:
-    """Return an IV order stating product, concentration, maximum rate, pump, ECG and line."""
+    """Return an IV order stating product, concentration, maximum rate, pump, ECG and line.
+
+    A restriction the source puts on the regimen (NHS Highland's IV magnesium: not for heart
+    block or myocardial damage) is printed on the order and cited.
+    """
     k = p.potassium
     amount = prod.amount.value
     volume = prod.volume.value
@@ -202,6 +207,9 @@ def iv_order(
         per_bag = prod.potassium_per_bag
         text += f" Each bag also gives {qty(per_bag.value, per_bag.unit)} potassium."
         all_rules.append(per_bag)
+    if restriction is not None:
+        text += f" Restriction: {restriction.text}"
+        all_rules.append(restriction)
     return Order(
         electrolyte=electrolyte,
         kind="iv",
@@ -258,6 +266,7 @@ def band_order(
             rules,
             used,
             band.id,
+            v.restriction,
         )
     return Order(
         electrolyte=electrolyte,

@@ -180,6 +180,7 @@ def _change_order(ctx: OverrideContext, i: int, ov: Override, rec: Order) -> Ord
             [iv_band],
             used,
             rec.band_id,
+            v.restriction,
         )
         outside = not (rec.kind == "iv" and rec.product == prod_iv.name)
     else:

@@ -84,6 +84,9 @@ class Draw(_Frozen):
     purpose: str
     before_first_dose: bool = False
     purposes: tuple[str, ...] = Field(default=(), description="Each purpose of the draw.")
+    outpatient: bool = Field(
+        default=False, description="After the planned discharge: an outpatient draw (item 12)."
+    )
     override: OverrideNote | None = None
     reason: Reason
 
@@ -233,6 +236,9 @@ class ActionNow(_Frozen):
     instruction: str = Field(default="", description="What the band says to do.")
     band_id: str | None
     next_check_at: datetime | None
+    ecg_now: bool = Field(
+        default=False, description="A 12-lead ECG is due now (potassium below K-ECG-BELOW)."
+    )
     reason: Reason
 
 
@@ -340,6 +346,7 @@ class Plan(_Frozen):
     k_bands: tuple[BandRow, ...]
     mg_bands: tuple[BandRow, ...]
     po4_bands: tuple[BandRow, ...]
+    medicines: Line = Field(description="The drug list: the drugs, none, or not recorded.")
     hold_rules: tuple[Line, ...]
     gates: tuple[Gate, ...]
     warnings: tuple[Warning, ...]

@@ -26,14 +26,19 @@ REQUIRED_WARNINGS = frozenset(
         "cardiac_target",
         "digoxin",
         "discharge",
+        "discharge_48h",
         "diuretic",
+        "drugs_not_recorded",
+        "egfr_computed",
         "folate_alone",
         "folate_low",
         "followup_iv",
         "mma_advised",
+        "newer_not_used",
         "no_baseline_k",
         "normocytic",
         "oral_regimen",
+        "past_window",
         "review_overdue",
         "stale",
         "transfusion",
@@ -308,11 +313,21 @@ class IVDose(_Frozen):
     doses: Num | None = Field(default=None, description="Number of bags in the course.")
     interval_hours: Num | None = None
     route: str = "intravenous infusion, peripheral line"
+    restriction: TextRule | None = Field(
+        default=None,
+        description="A restriction the source puts on its regimen, printed on every order of it.",
+    )
+    prescriber_review_if: tuple[Literal["cardiac_disease"], ...] = Field(
+        default=(),
+        description="Modifiers for which the restriction stops automatic dosing (prescriber decides).",
+    )
 
     @model_validator(mode="after")
     def _positive_numbers(self) -> Self:
         for rule in (self.max_rate, self.min_duration_hours, self.doses, self.interval_hours):
             _positive(rule, "IV dose")
+        if self.prescriber_review_if and self.restriction is None:
+            raise ValueError("an IV dose with prescriber_review_if needs its restriction")
         return self
 
 
@@ -590,6 +605,9 @@ class MonitoringSection(_Frozen):
     other_draws: tuple[DrawTemplate, ...]
     stale_after_hours: Num
     baseline_text: TextRule
+    outpatient_text: TextRule = Field(
+        description="Printed on each draw after a planned discharge: who arranges and reviews it."
+    )
 
     @model_validator(mode="after")
     def _covers_window(self) -> Self:
@@ -644,12 +662,47 @@ class RegimenPreset(_Frozen):
     alternatives: tuple[Alternative, ...] = ()
 
 
+class EgfrEquation(_Frozen):
+    """The 2021 CKD-EPI creatinine equation (race-free), its published constants as rules.
+
+    eGFR = constant x min(Scr/kappa, 1)^alpha x max(Scr/kappa, 1)^exponent_above
+    x age_factor^age x female_factor (women), with Scr in mg/dL.
+    """
+
+    name: str = Field(min_length=1, description="Name of the equation as printed.")
+    constant: Num
+    kappa_female: Num
+    kappa_male: Num
+    alpha_female: Num
+    alpha_male: Num
+    exponent_above: Num
+    age_factor: Num
+    female_factor: Num
+
+    def rules(self) -> tuple[Num, ...]:
+        """Return every constant of the equation (each is cited where it is used)."""
+        return (
+            self.constant,
+            self.kappa_female,
+            self.kappa_male,
+            self.alpha_female,
+            self.alpha_male,
+            self.exponent_above,
+            self.age_factor,
+            self.female_factor,
+        )
+
+
 class RenalSection(_Frozen):
     """Renal gates."""
 
     egfr_review_below: Num
     egfr_renal_team_below: Num
     creatinine_review_at_or_above: Num | None = None
+    egfr_from_creatinine: EgfrEquation | None = Field(
+        default=None,
+        description="Equation for an eGFR computed from creatinine when none is recorded.",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:

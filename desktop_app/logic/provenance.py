@@ -19,6 +19,7 @@ from desktop_app.logic.textfmt import num, qty
 _READING_ORDER = (
     "anaemia",
     "risk",
+    "medicines",
     "b12_order",
     "schedule",
     "gates",

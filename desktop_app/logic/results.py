@@ -7,7 +7,7 @@ from datetime import datetime
 from desktop_app.logic.plan import Electrolyte, FollowUpRow, InputUsed, LabRow
 from desktop_app.logic.protocol import Analyte, Band, Protocol
 from desktop_app.logic.textfmt import num, result
-from desktop_app.logic.units import CanonicalLab, from_canonical
+from desktop_app.logic.units import CanonicalLab, from_canonical, shown_decimals
 
 _ELECTROLYTE_OF: dict[Analyte, Electrolyte] = {
     Analyte.potassium: "potassium",
@@ -28,26 +28,16 @@ def lab_unit(proto: Protocol, analyte: Analyte) -> str:
     return proto.analytes[analyte].canonical_unit
 
 
-def _decimals(value: float) -> int:
-    """Decimals a typed value was given with (at most 3)."""
-    text = f"{value:.3f}".rstrip("0")
-    return len(text.split(".")[1])
-
-
 def lab_text(proto: Protocol, lab: CanonicalLab) -> str:
-    """A result as shown: never rounded across a band edge.
+    """A result as shown, at the laboratory's precision (`units.shown_decimals`).
 
-    A value entered in the unit it is shown in keeps the precision it was typed with (K 3.45
-    is not shown as 3.5 beside "below 3.5"); a converted value keeps one more decimal than the
-    laboratory reports (1.7 mg/dL of magnesium is 0.699 mmol/L, not 0.70).
+    The value was already rounded to exactly this when it was validated (`units.as_shown`), so
+    the text and every comparison agree: never rounded across a band edge.
     """
     spec = proto.analytes[lab.analyte]
     unit = lab_unit(proto, lab.analyte)
     shown = from_canonical(spec, lab.value, unit)
-    if spec.factor(lab.entered_unit) == spec.factor(unit):
-        decimals = max(spec.decimals, _decimals(lab.entered_value))
-    else:
-        decimals = spec.decimals + 1
+    decimals = shown_decimals(spec, lab.entered_value, lab.entered_unit, unit)
     return result(shown, decimals, unit)
 
 
@@ -86,9 +76,18 @@ def k_band(proto: Protocol, value: float, cannot_take_oral: bool) -> Band:
 
 
 def lab_rows(
-    proto: Protocol, labs: dict[Analyte, CanonicalLab], first: datetime
+    proto: Protocol,
+    labs: dict[Analyte, CanonicalLab],
+    first: datetime,
+    current_at: datetime | None = None,
+    *,
+    computed_egfr: bool = False,
 ) -> tuple[LabRow, ...]:
-    """Return the baseline results as displayed, flagged LOW/HIGH and AFTER FIRST DOSE/STALE."""
+    """Return the baseline results as displayed, flagged LOW/HIGH and AFTER FIRST DOSE/STALE.
+
+    With `current_at` (the first dose lies before the monitoring window), results are current
+    results: never AFTER FIRST DOSE, and STALE when too old at `current_at`.
+    """
     p = proto
     rows = []
     stale = p.monitoring.stale_after_hours.value
@@ -109,18 +108,28 @@ def lab_rows(
                 flags.append("LOW")
             elif lab.value > high:
                 flags.append("HIGH")
-        if analyte in _ELECTROLYTE_OF:
+        if analyte in _ELECTROLYTE_OF and current_at is not None:
+            if (current_at - lab.sampled_at).total_seconds() / 3600 > stale:
+                flags.append("STALE")
+        elif analyte in _ELECTROLYTE_OF:
             if lab.sampled_at > first:
                 flags.append("AFTER FIRST DOSE")
             elif (first - lab.sampled_at).total_seconds() / 3600 > stale:
                 flags.append("STALE")
+        computed = computed_egfr and analyte is Analyte.egfr
+        if computed:
+            flags.append("COMPUTED")
         rows.append(
             LabRow(
                 analyte=analyte.value,
                 label=p.analytes[analyte].label,
                 value=lab.value,
                 text=lab_text(p, lab),
-                entered_text=f"{num(lab.entered_value, 3)} {lab.entered_unit}",
+                entered_text=(
+                    "computed from creatinine, age and sex (race-free CKD-EPI)"
+                    if computed
+                    else f"{num(lab.entered_value, 3)} {lab.entered_unit}"
+                ),
                 sampled_at=lab.sampled_at,
                 flags=tuple(flags),
             )

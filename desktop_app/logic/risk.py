@@ -9,10 +9,13 @@ from desktop_app.logic.orders import reason_for
 from desktop_app.logic.plan import AnaemiaResult, InputUsed, Risk, RiskFactor
 from desktop_app.logic.protocol import Analyte, Num, RiskFactorRule, Tier
 from desktop_app.logic.results import lab_text, used
-from desktop_app.logic.textfmt import num
+from desktop_app.logic.textfmt import num, when
 from desktop_app.logic.units import CanonicalLab
 
 Severity = Literal["none", "mild", "moderate", "severe", "unknown"]
+
+#: Risk factors that come from B12 therapy itself (the initiation hazard).
+_B12_FACTORS = frozenset({"severe_anaemia_parenteral", "moderate_anaemia_parenteral"})
 
 
 def derive_severity(ctx: EvalContext, age: int) -> AnaemiaResult:
@@ -81,6 +84,8 @@ def risk_tier(
     reg_input = InputUsed(name="B12 regimen", value=ctx.regimen.label)
     for rule in p.risk.factors:
         hit: list[InputUsed] | None = None
+        if ctx.past_window and rule.kind in _B12_FACTORS:
+            continue  # long after the first dose: not the initiation hazard (issue 15 item 11)
         if (
             rule.kind == "severe_anaemia_parenteral" and parenteral and anaemia.severity == "severe"
         ) or (
@@ -133,6 +138,13 @@ def risk_tier(
         tier = Tier.high
         reason_rules.append(p.risk.raised_factors_for_high)
         expl = f"{raised} raised-risk factors together make the tier high."
+    if ctx.past_window:
+        past = p.warnings["past_window"]
+        reason_rules.append(past)
+        expl = (
+            f"First B12 dose {when(ctx.first)}: before the monitoring window, so not the "
+            f"initiation hazard and no tier from B12 alone ({past.id}). {expl}"
+        ).strip()
     if not reason_rules:
         reason_rules.append(p.risk.raised_factors_for_high)
     return Risk(

@@ -94,3 +94,31 @@ def b12_order(ctx: EvalContext) -> B12Order:
             explanation=reg.label,
         ),
     )
+
+
+def mark_outpatient(ctx: EvalContext, draws: tuple[Draw, ...]) -> tuple[Draw, ...]:
+    """Mark the draws after a planned discharge as outpatient draws, with who reviews them.
+
+    Only when the discharge falls inside the monitoring window (issue 15 item 12); each such
+    draw's purpose starts with the protocol's outpatient text and cites it.
+    """
+    at = ctx.inputs.modifiers.planned_discharge_at
+    electro = [d.at for d in draws if "potassium" in d.tests]
+    if at is None or at >= max(electro):
+        return draws
+    rule = ctx.p.monitoring.outpatient_text
+    out = []
+    for d in draws:
+        if d.before_first_dose or d.at <= at:
+            out.append(d)
+            continue
+        purposes = (rule.text, *(d.purposes or (d.purpose,)))
+        data = d.model_dump()
+        data.update(
+            outpatient=True,
+            purposes=purposes,
+            purpose="; ".join(purposes),
+            reason=merge_reasons(d.reason, reason_for([rule])).model_dump(),
+        )
+        out.append(Draw.model_validate(data))
+    return tuple(out)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from desktop_app.logic.errors import FieldProblem
 from desktop_app.logic.protocol import Analyte, AnalyteSpec, Protocol
@@ -30,6 +31,45 @@ def to_canonical(spec: AnalyteSpec, value: float, unit: str) -> float:
 def from_canonical(spec: AnalyteSpec, value: float, unit: str) -> float:
     """Convert a canonical value to `unit` (for display only)."""
     return value / spec.factor(unit)
+
+
+def typed_decimals(value: float) -> int:
+    """Decimals a typed value was given with (at most 3)."""
+    text = f"{value:.3f}".rstrip("0")
+    return len(text.split(".")[1])
+
+
+def shown_decimals(
+    spec: AnalyteSpec, entered_value: float, entered_unit: str, shown_unit: str
+) -> int:
+    """Decimals a result is shown with: the laboratory's precision, in the unit shown.
+
+    The laboratory's precision is the step of the value as typed (K 3.45: 0.01; 1.7 mg/dL of
+    magnesium: 0.1 mg/dL, which is 0.04 mmol/L), carried into the unit shown, and never coarser
+    than the protocol's precision for the analyte. So K 3.45 is not shown as 3.5 beside "below
+    3.5", 7.99 g/dL of haemoglobin is 79.9 g/L, and 1.7 mg/dL of magnesium is 0.70 mmol/L.
+    """
+    typed = typed_decimals(entered_value)
+    step = Decimal(1).scaleb(-typed) * Decimal(repr(spec.factor(entered_unit)))
+    step /= Decimal(repr(spec.factor(shown_unit)))
+    # The first decimal place that still shows the step (0.04 -> 2; 0.1 -> 1; 8.84 -> 0).
+    places = max(0, -step.normalize().adjusted())
+    return min(max(spec.decimals, places), 3)
+
+
+def as_shown(
+    spec: AnalyteSpec, canonical: float, entered_value: float, entered_unit: str, shown_unit: str
+) -> float:
+    """Return the canonical value of a result as it is shown (issue 15 items 8 and 10).
+
+    Every band, flag, gate and risk factor compares this value, so a result is never handled
+    on one side of a threshold while it is shown on the other (K 4.9999999999 is shown 5.0 and
+    held; 1.7 mg/dL of magnesium is 0.70 mmol/L and normal). Rounded half up, as laboratories do.
+    """
+    decimals = shown_decimals(spec, entered_value, entered_unit, shown_unit)
+    shown = Decimal(repr(from_canonical(spec, canonical, shown_unit)))
+    rounded = float(shown.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+    return to_canonical(spec, rounded, shown_unit)
 
 
 def _plausible(spec: AnalyteSpec, canonical: float) -> bool:

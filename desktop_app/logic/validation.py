@@ -7,9 +7,17 @@ from datetime import datetime
 from desktop_app.logic.errors import FieldProblem, InputError
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.protocol import Analyte, Protocol
+from desktop_app.logic.results import lab_unit
 from desktop_app.logic.textfmt import num, when
 from desktop_app.logic.time_bounds import time_problems
-from desktop_app.logic.units import CanonicalLab, check_value
+from desktop_app.logic.units import CanonicalLab, as_shown, check_value
+
+
+def _as_shown(
+    proto: Protocol, analyte: Analyte, canonical: float, typed: float, unit: str
+) -> float:
+    """The one place a result's value is fixed: as shown, at the laboratory's precision."""
+    return as_shown(proto.analytes[analyte], canonical, typed, unit, lab_unit(proto, analyte))
 
 
 def validate(
@@ -103,7 +111,7 @@ def validate(
         if value is not None:
             labs[analyte] = CanonicalLab(
                 analyte,
-                value,
+                _as_shown(proto, analyte, value, entry.value, entry.unit or ""),
                 proto.analytes[analyte].canonical_unit,
                 entry.sampled_at,
                 entry.value,
@@ -146,7 +154,7 @@ def validate(
             followups.append(
                 CanonicalLab(
                     analyte,
-                    value,
+                    _as_shown(proto, analyte, value, fu.value, fu.unit),
                     proto.analytes[analyte].canonical_unit,
                     fu.sampled_at,
                     fu.value,

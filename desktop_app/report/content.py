@@ -156,6 +156,8 @@ class RiskInfo:
     mark: Mark
     factors: tuple[RiskFactorLine, ...]
     anaemia: MarkedLine
+    #: The drug list: the drugs, none, or NOT RECORDED (issue 15 item 16).
+    medicines: MarkedLine | None = None
 
 
 @dataclass(frozen=True)
@@ -334,6 +336,8 @@ class SheetContent:
         out += [(H_RISK, f.label, f.mark) for f in self.risk.factors]
         out.append((H_RISK, self.risk.tier_label, self.risk.mark))
         out.append((H_RISK, self.risk.anaemia.text, self.risk.anaemia.mark))
+        if self.risk.medicines is not None:
+            out.append((H_RISK, self.risk.medicines.text, self.risk.medicines.mark))
         out += [(H_WARNINGS, w.text, w.mark) for w in self.warnings]
         out.append((H_B12, f"{self.b12.drug} {self.b12.dose}", self.b12.mark))
         out += [(H_MONITORING, f"{d.when}: {d.tests}", d.mark) for d in self.monitoring]
@@ -554,6 +558,13 @@ def _reason_lines(plan: Plan, marks: _Marks) -> tuple[ReasonLine, ...]:
     return tuple(out)
 
 
+def _row_holds(row: BandRow, value: float) -> bool:
+    """Whether a value reaches a band row's lower bound."""
+    if row.lower is None:
+        return True
+    return value >= row.lower if row.lower_inclusive else value > row.lower
+
+
 def _potassium_now(plan: Plan, marks: _Marks) -> tuple[str, MarkedLine | None, bool, str]:
     """The result the potassium order is based on, what its band says, and when to check next.
 
@@ -568,16 +579,28 @@ def _potassium_now(plan: Plan, marks: _Marks) -> tuple[str, MarkedLine | None, b
     # not-by-mouth band replaces both oral bands), so a row label could name the wrong band.
     band = next((r.text for r in plan.rules if r.id == action.band_id), "")
     rows = [r for r in plan.k_bands if r.band_id == action.band_id]
+    later = [fu for fu in plan.followups if fu.analyte == "potassium"]
+    lab = next((lab for lab in plan.labs if lab.analyte == "potassium"), None)
+    if later:
+        value, sampled, which, number = (
+            later[-1].text,
+            later[-1].sampled_at,
+            "latest",
+            later[-1].value,
+        )
+    elif lab is not None:
+        value, sampled, which, number = lab.text, lab.sampled_at, "baseline", lab.value
+    else:  # pragma: no cover - the engine sets band_id only from a result
+        value, sampled, which, number = "", None, "", None
+    # Rows may share a band id (the not-by-mouth band replaces both oral bands, and only the
+    # one below the ECG threshold orders the ECG): take the row the result falls in.
+    if number is not None:
+        held = [r for r in rows if _row_holds(r, number)]
+        rows = held[-1:] or rows
     instruction = MarkedLine(rows[0].instruction, marks(rows[0].reason)) if rows else None
     call_doctor = bool(rows) and rows[0].call_doctor
-    later = [fu for fu in plan.followups if fu.analyte == "potassium"]
-    if later:
-        value, sampled, which = later[-1].text, later[-1].sampled_at, "latest"
-    else:
-        lab = next((lab for lab in plan.labs if lab.analyte == "potassium"), None)
-        if lab is None:  # pragma: no cover - the engine sets band_id only from a result
-            return "", instruction, call_doctor, action.text
-        value, sampled, which = lab.text, lab.sampled_at, "baseline"
+    if sampled is None:  # pragma: no cover - as above
+        return "", instruction, call_doctor, action.text
     basis = f"Based on the {which} potassium result: {value}, sampled {when(sampled)}"
     basis += f"; band: {band}." if band else "."
     if action.next_check_at is None:
@@ -689,6 +712,7 @@ def build_content(plan: Plan) -> SheetContent:
             for f in plan.risk.factors
         ),
         anaemia=MarkedLine(plan.anaemia.text, marks(plan.anaemia.reason)),
+        medicines=MarkedLine(plan.medicines.text, marks(plan.medicines.reason)),
     )
     warnings = tuple(
         WarningLine(
@@ -721,7 +745,7 @@ def build_content(plan: Plan) -> SheetContent:
             if d.before_first_dose
             else f"+{hours_text(d.hours_after_first_dose)}",
             day=f"day {d.day}",
-            tests=d.label,
+            tests=f"OUTPATIENT: {d.label}" if d.outpatient else d.label,
             purpose=d.purpose,
             purposes=d.purposes or (d.purpose,),
             result_prompts=tuple(

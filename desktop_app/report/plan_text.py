@@ -48,6 +48,8 @@ def render_text(plan: Plan) -> str:
         add(_why(f.reason))
     add(f"  {plan.anaemia.text}")
     add(_why(plan.anaemia.reason))
+    add(f"  {plan.medicines.text}")
+    add(_why(plan.medicines.reason))
     add("")
     add("B12 ORDER")
     add(f"  {plan.b12_order.text}")
@@ -86,6 +88,8 @@ def render_text(plan: Plan) -> str:
             else f"+{d.hours_after_first_dose:g} h, day {d.day}"
         )
         add(f"  {when(d.at)} ({rel}): {d.label}")
+        if d.outpatient:
+            add(f"      {d.purposes[0]}")
         if d.override is not None:
             add(
                 f"      PRESCRIBER OVERRIDE {d.override.index + 1} by {d.override.prescriber}: "

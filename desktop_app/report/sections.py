@@ -113,7 +113,8 @@ class SheetBuilder(Blocks):
                     ["Factor behind the tier", "Raises tier to", "Ref"], rows, (0.73, 0.165, 0.105)
                 ),
             ]
-        body += [Spacer(1, 1.5 * mm), self.marked_list([r.anaemia])]
+        lines = [r.anaemia, *([r.medicines] if r.medicines is not None else [])]
+        body += [Spacer(1, 1.5 * mm), self.marked_list(lines)]
         out = self.section(C.H_RISK, *body)
         if self.sheet.warnings:
             rows = []

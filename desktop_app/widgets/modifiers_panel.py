@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QCheckBox, QGridLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QWidget
 
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.protocol import DrugClass, Protocol
@@ -13,7 +13,14 @@ from desktop_app.widgets import ui_text
 from desktop_app.widgets.entry import EntryError, format_datetime, parse_datetime
 from desktop_app.widgets.fields import Panel, line_edit
 
-_CONDITIONS = ("digoxin", "cardiac_disease", "dialysis", "oliguria", "cannot_take_oral")
+_CONDITIONS = (
+    "digoxin",
+    "cardiac_disease",
+    "dialysis",
+    "oliguria",
+    "cannot_take_oral",
+    "folic_acid_planned",
+)
 _COLUMNS = 1
 
 
@@ -80,6 +87,16 @@ class ModifiersPanel(Panel):
             dict(self._paths("modifiers.k_raising_drugs", self.raising)),
             body=self.raising.body,
         )
+        # "None" and "not recorded" are different states (issue 15 item 16).
+        self.drug_list = QComboBox()
+        self.drug_list.setAccessibleName("Drug list recorded")
+        for state, text in ui_text.DRUG_LIST_TEXT.items():
+            self.drug_list.addItem(text, state)
+        self.add_field(
+            "modifiers.drug_list",
+            labels["modifiers.drug_list"],
+            {"modifiers.drug_list": self.drug_list},
+        )
         body = QWidget()
         grid = QGridLayout(body)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -118,6 +135,7 @@ class ModifiersPanel(Panel):
                 )
         for box in self.conditions.values():
             box.toggled.connect(self._on_any_edited)
+        self.drug_list.currentIndexChanged.connect(self._on_any_edited)
         self.discharge.textEdited.connect(self._on_any_edited)
 
     # ----- public API ----------------------------------------------------------------------
@@ -127,6 +145,7 @@ class ModifiersPanel(Panel):
         return [
             *self.lowering.boxes.values(),
             *self.raising.boxes.values(),
+            self.drug_list,
             *self.conditions.values(),
             self.discharge,
         ]
@@ -136,6 +155,7 @@ class ModifiersPanel(Panel):
         out: dict[str, Any] = {
             "k_lowering_drugs": self.lowering.value(),
             "k_raising_drugs": self.raising.value(),
+            "drug_list": self.drug_list.currentData(),
             **{name: box.isChecked() for name, box in self.conditions.items()},
         }
         try:
@@ -149,6 +169,7 @@ class ModifiersPanel(Panel):
         mods = inputs.modifiers
         self.lowering.set_value(mods.k_lowering_drugs)
         self.raising.set_value(mods.k_raising_drugs)
+        self.drug_list.setCurrentIndex(self.drug_list.findData(mods.drug_list_state()))
         for name, box in self.conditions.items():
             box.setChecked(bool(getattr(mods, name)))
         at = mods.planned_discharge_at
@@ -159,6 +180,7 @@ class ModifiersPanel(Panel):
         return {
             "k_lowering_drugs": self.lowering.value(),
             "k_raising_drugs": self.raising.value(),
+            "drug_list": self.drug_list.currentData(),
             "conditions": {n: b.isChecked() for n, b in self.conditions.items()},
             "planned_discharge_at": self.discharge.text(),
         }
@@ -167,6 +189,8 @@ class ModifiersPanel(Panel):
         """Restore the state from a draft."""
         self.lowering.set_value(list(state.get("k_lowering_drugs", [])))
         self.raising.set_value(list(state.get("k_raising_drugs", [])))
+        found = self.drug_list.findData(state.get("drug_list", "not_recorded"))
+        self.drug_list.setCurrentIndex(max(found, 0))
         conditions = state.get("conditions", {})
         for name, box in self.conditions.items():
             box.setChecked(bool(conditions.get(name)))

@@ -62,8 +62,14 @@ SEVERITY_TEXT = {"none": "None", "mild": "Mild", "moderate": "Moderate", "severe
 MODIFIER_LABELS = {
     "modifiers.k_lowering_drugs": "Potassium-&lowering drugs",
     "modifiers.k_raising_drugs": "Potassium-raising drugs",
+    "modifiers.drug_list": "Drug list",
     "modifiers.conditions": "Conditions",
     "modifiers.planned_discharge_at": "Planned disch&arge",
+}
+#: The drug list's two states (issue 15 item 16): "none" is recorded with nothing ticked.
+DRUG_LIST_TEXT = {
+    "not_recorded": "Not recorded (medicines not reviewed)",
+    "recorded": "Recorded: the drugs ticked above, or none",
 }
 CONDITION_TEXT = {
     "digoxin": "Takes digoxin",
@@ -71,6 +77,7 @@ CONDITION_TEXT = {
     "dialysis": "On dialysis",
     "oliguria": "Low urine output (oliguria)",
     "cannot_take_oral": "Cannot take oral medicines (nil by mouth)",
+    "folic_acid_planned": "Folic acid is planned",
 }
 
 FOLLOWUP_HELP = (

@@ -574,3 +574,24 @@ def test_subject_reference_forms_all_tie_to_the_patient() -> None:
     results = [obs("2823-3", 3.8, "mmol/L", T, subject={"reference": f}) for f in forms]
     result = run(*results)
     assert [r.reason_code for r in result.rows] == ["", "duplicate", "duplicate"]
+
+
+def test_a_preliminary_result_newer_than_the_one_used_is_kept_to_be_shown() -> None:
+    """Issue 15 item 14: a preliminary K 2.2 after a final 3.1 leaves a trace on the plan."""
+    result = run(
+        obs("2823-3", 3.1, "mmol/L", T),
+        obs("2823-3", 2.2, "mmol/L", "2026-11-26T09:10:00+00:00", status="preliminary"),
+    )
+    assert result.inputs.labs.potassium is not None
+    assert result.inputs.labs.potassium.value == 3.1
+    (unused,) = result.inputs.unused_results
+    assert unused.analyte.value == "potassium" and "2.2" in unused.value_text
+    assert "preliminary" in unused.why
+
+
+def test_a_refused_result_older_than_the_one_used_is_not_kept() -> None:
+    result = run(
+        obs("2823-3", 3.1, "mmol/L", "2026-11-26T09:10:00+00:00"),
+        obs("2823-3", 2.2, "mmol/L", T, status="preliminary"),
+    )
+    assert result.inputs.unused_results == ()

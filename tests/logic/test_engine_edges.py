@@ -311,7 +311,7 @@ def test_results_are_never_rounded_across_a_band_edge() -> None:
     )
     shown = {row.analyte: row.text for row in plan.labs}
     assert shown["potassium"] == "3.45 mmol/L"
-    assert shown["magnesium"] == "0.699 mmol/L"
+    assert shown["magnesium"] == "0.70 mmol/L"  # at the laboratory's precision (issue 15)
     assert shown["haemoglobin"] == "79.9 g/L" and plan.anaemia.derived == "severe"
     assert shown["egfr"] == "80 mL/min/1.73 m2"
     mild = next(r for r in plan.k_bands if r.band_id == "K-BAND-MILD")

@@ -460,7 +460,10 @@ def test_demo_patient_plan() -> None:
     assert "Review or stop at Sat 28-Nov-2026 14:00 (48 hours)." in orders["potassium"].text
     assert plan.result_units["potassium"] == "mmol/L" and plan.result_units["haemoglobin"] == "g/L"
     day5 = next(d for d in plan.schedule if d.hours_after_first_dose == 96)
-    assert len(day5.purposes) == 2 and day5.purpose == "; ".join(day5.purposes)
+    assert len(day5.purposes) == 2 + 1 and day5.purpose == "; ".join(day5.purposes)
+    # The demo is discharged at 46 hours: later draws are outpatient draws (issue 15 item 12).
+    assert day5.outpatient and day5.purposes[0].startswith("OUTPATIENT")
+    assert "WARN-DISCHARGE-48H" in {w.rule_id for w in plan.warnings}
 
 
 def test_phosphate_sandoz_held_when_k_at_hold() -> None:

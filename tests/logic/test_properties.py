@@ -77,12 +77,17 @@ def test_whole_input_space_invariants(lc: tuple[str, dict[str, Any]]) -> None:
         assert all(r.gated for r in rows if r.order is not None)
     mods = case["modifiers"]
     egfr = case["labs"].get("egfr")
+    # No eGFR: computed from creatinine when the sex is known (issue 15 item 13), else unknown.
+    computed = next((r for r in plan.labs if r.analyte == "egfr" and "COMPUTED" in r.flags), None)
+    if egfr is None and case["labs"].get("creatinine") and case["patient"]["sex"] != "unknown":
+        assert computed is not None or plan.age_years < p.gates.adult_age.value
     if (
         mods["k_raising_drugs"]
         or mods["dialysis"]
         or mods["oliguria"]
         or (egfr and egfr["value"] < p.gates.renal.egfr_review_below.value)
-        or egfr is None
+        or (computed is not None and computed.value < p.gates.renal.egfr_review_below.value)
+        or (egfr is None and computed is None)
     ):
         assert plan.gates
     # Every line has a reason with a resolvable source (VER-02).

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 from desktop_app.logic.models import LabEntry, PlanInputs
 from desktop_app.logic.plan import Order, Plan, Reason
@@ -39,12 +40,29 @@ def without_known(problems: list[str], known: Callable[[str], None]) -> list[str
 
 
 def canonical(p: Protocol, analyte: Analyte, value: float, unit: str) -> float:
-    """Return the canonical value, from the protocol's one table of factors."""
+    """Return the canonical value as shown, from the protocol's one table of factors.
+
+    A result is handled as it is shown, at the laboratory's precision (issue 15 items 8 and 10):
+    the step of the typed value carried into the unit shown, never coarser than the protocol's
+    decimals, rounded half up.
+    """
     spec = p.analytes[analyte]
-    if unit == spec.canonical_unit:
-        return value
-    factor = next(c.to_canonical.value for c in spec.conversions if c.unit == unit)
-    return value * factor
+
+    def factor(u: str) -> float:
+        if u == spec.canonical_unit:
+            return 1.0
+        return next(c.to_canonical.value for c in spec.conversions if c.unit == u)
+
+    shown_unit = f"{p.potassium_unit}/L" if analyte is Analyte.potassium else spec.canonical_unit
+    typed = len(f"{value:.3f}".rstrip("0").split(".")[1])
+    step = 10.0**-typed * factor(unit) / factor(shown_unit)
+    places = 0
+    while round(step * 10**places, 9) < 1:
+        places += 1
+    decimals = min(max(spec.decimals, places), 3)
+    shown = value * factor(unit) / factor(shown_unit)
+    rounded = Decimal(repr(shown)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return float(rounded) * factor(shown_unit)
 
 
 def band_for(bands: tuple[Band, ...], value: float) -> Band:

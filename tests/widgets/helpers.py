@@ -74,4 +74,5 @@ def type_demo_case(qtbot: Any, form: InputForm) -> None:
     for analyte in (Analyte.b12, Analyte.folate):
         retype(qtbot, labs.rows[analyte].time, B12_AT)
     form.modifiers.lowering.boxes["loop_diuretic"].click()
+    form.modifiers.drug_list.setCurrentIndex(form.modifiers.drug_list.findData("recorded"))
     retype(qtbot, form.modifiers.discharge, "2026-11-28 12:00 +00:00")

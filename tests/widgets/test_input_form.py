@@ -210,3 +210,22 @@ def test_unknown_ids_in_a_file_are_kept_not_dropped(qtbot: Any, lp: LoadedProtoc
     form = make_form(qtbot, lp)
     form.set_inputs(odd)
     assert form.current_inputs() == odd
+
+
+def test_drug_list_none_and_not_recorded_are_different_states(
+    qtbot: Any, lp: LoadedProtocol
+) -> None:
+    """Issue 15 item 16: the window keeps 'none' (recorded, nothing ticked) and 'not recorded'."""
+    form = make_form(qtbot, lp)
+    demo = demo_inputs()
+    none = PlanInputs.model_validate({**demo.model_dump(), "modifiers": {"drug_list": "recorded"}})
+    form.set_inputs(none)
+    model = form.current_inputs()
+    assert model is not None and model.modifiers.drug_list == "recorded"
+    assert model.modifiers.k_lowering_drugs == ()
+    with qtbot.waitSignal(form.inputs_changed) as blocker:
+        form.modifiers.drug_list.setCurrentIndex(form.modifiers.drug_list.findData("not_recorded"))
+    assert blocker.args[0].modifiers.drug_list == "not_recorded"
+    old_file = PlanInputs.model_validate({**demo.model_dump(), "modifiers": {}})
+    form.set_inputs(old_file)
+    assert form.modifiers.drug_list.currentData() == "not_recorded"
