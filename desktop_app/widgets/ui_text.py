@@ -257,3 +257,10 @@ DRAFT_DAMAGED = (
     "The autosaved draft could not be restored: it is damaged or was written by another version "
     "of the program. It was kept at {path} for support. You start with an empty plan."
 )
+
+#: What Export and Print say happened, on screen (issue 17 item 5).
+SHEET_EXPORTED = "Order sheet written to {path}: {pages} page(s), {recorded}."
+SHEET_PRINTED = "Order sheet sent to {printer}: {pages} page(s), {recorded}."
+SHEET_RECORDED = "recorded in the audit register as record {record}"
+SHEET_NOT_RECORDED = "NOT recorded in the audit register (see the warning above)"
+SHEET_NO_REGISTER = "not recorded: the audit register is not available"
