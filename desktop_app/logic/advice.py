@@ -17,7 +17,14 @@ from desktop_app.logic.plan import (
     Order,
     OverrideNote,
 )
-from desktop_app.logic.protocol import Analyte, Band, ElectrolyteSection, Num, Protocol
+from desktop_app.logic.protocol import (
+    Analyte,
+    Band,
+    ElectrolyteSection,
+    Num,
+    Protocol,
+    TextRule,
+)
 from desktop_app.logic.results import find_band, lab_text, used
 from desktop_app.logic.textfmt import num, qty, result, when
 from desktop_app.logic.units import CanonicalLab
@@ -313,7 +320,7 @@ def action_now(
         )
     band = ctx.k_band(latest_k.value)
     next_check = next_draw
-    rules: list[Num | Band] = [band]
+    rules: list[Num | Band | TextRule] = [band]
     if band.recheck_hours is not None and k_order.kind != "sample":
         by_band = latest_k.sampled_at + timedelta(hours=band.recheck_hours.value)
         by_band = max(by_band, ctx.now)

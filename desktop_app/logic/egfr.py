@@ -24,7 +24,7 @@ def ckd_epi_2021(eq: EgfrEquation, creatinine_mg_dl: float, age: int, female: bo
         * max(ratio, 1.0) ** eq.exponent_above.value
         * eq.age_factor.value**age
     )
-    return value * eq.female_factor.value if female else value
+    return float(value * eq.female_factor.value if female else value)
 
 
 def with_computed_egfr(

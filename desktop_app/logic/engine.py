@@ -25,8 +25,8 @@ from desktop_app.logic.cautions import (
     review_overdue,
 )
 from desktop_app.logic.context import EvalContext, age_years, static
-from desktop_app.logic.limits import shipped_limits
 from desktop_app.logic.egfr import with_computed_egfr
+from desktop_app.logic.limits import shipped_limits
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import (
     OverrideNote,

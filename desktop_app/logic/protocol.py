@@ -1082,16 +1082,28 @@ def _bounded_int(text: str) -> int:
         ) from None
 
 
+def file_words(what: str) -> str:
+    """Name a file in a sentence: 'the file corrupt.json' for a file name, 'the plan file' else."""
+    return f"the file {what}" if "." in what or "/" in what else f"the {what}"
+
+
 def decode_json_text(data: bytes, what: str) -> str:
     """Return the UTF-8 text of a JSON file (a byte-order mark is allowed and dropped)."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"the {what} is not UTF-8 text (byte {exc.start})") from None
+        raise ValueError(
+            f"{file_words(what)} is damaged: it is not UTF-8 text (byte {exc.start})"
+        ) from None
 
 
 def parse_json_strict(data: bytes, what: str) -> Any:
-    """Parse JSON bytes, refusing duplicate keys, NaN, Infinity and overflowing numbers."""
+    """Parse JSON bytes, refusing duplicate keys, NaN, Infinity and overflowing numbers.
+
+    Raises:
+        ValueError: in plain words, naming the file and the line: "the file corrupt.json is
+            damaged: it is not valid JSON (line 36)".
+    """
     text = decode_json_text(data, what)
     try:
         return json.loads(
@@ -1103,11 +1115,12 @@ def parse_json_strict(data: bytes, what: str) -> Any:
         )
     except json.JSONDecodeError as exc:
         raise ValueError(
-            f"the {what} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
-            "it may be truncated or damaged"
+            f"{file_words(what)} is damaged: it is not valid JSON (line {exc.lineno})"
         ) from None
     except RecursionError:
-        raise ValueError(f"the {what} is nested too deeply to be a valid file") from None
+        raise ValueError(
+            f"{file_words(what)} is damaged: it is nested too deeply to be a valid file"
+        ) from None
 
 
 def validation_problems(exc: ValidationError) -> list[FieldProblem]:

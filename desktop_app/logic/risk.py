@@ -7,7 +7,7 @@ from typing import Literal
 from desktop_app.logic.context import EvalContext
 from desktop_app.logic.orders import reason_for
 from desktop_app.logic.plan import AnaemiaResult, InputUsed, Risk, RiskFactor
-from desktop_app.logic.protocol import Analyte, Num, RiskFactorRule, Tier
+from desktop_app.logic.protocol import Analyte, Num, RiskFactorRule, TextRule, Tier
 from desktop_app.logic.results import lab_text, used
 from desktop_app.logic.textfmt import num, when
 from desktop_app.logic.units import CanonicalLab
@@ -131,7 +131,7 @@ def risk_tier(
                 reason=reason_for([rule], factor_inputs),
             )
         )
-    reason_rules: list[Num | RiskFactorRule] = [r for r, _ in present]
+    reason_rules: list[Num | RiskFactorRule | TextRule] = [r for r, _ in present]
     raised = sum(1 for r, _ in present if r.tier is Tier.raised)
     expl = "No risk factor found." if not present else ""
     if tier is Tier.raised and raised >= p.risk.raised_factors_for_high.value:

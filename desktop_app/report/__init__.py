@@ -43,6 +43,11 @@ def render_order_sheet(plan: Plan, options: SheetOptions | None = None) -> bytes
     return render(plan, options or SheetOptions())
 
 
+def sheet_page_count(pdf: bytes) -> int:
+    """The number of pages of a sheet rendered here (reportlab writes one page object each)."""
+    return pdf.count(b"/Type /Page\n")
+
+
 def expectations_for(plan: Plan) -> Expectations:
     """What the lint checks on every page of this plan's sheet (VER-01) and the K unit (FMT-05)."""
     from desktop_app.report.content import build_content

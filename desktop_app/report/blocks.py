@@ -39,8 +39,8 @@ class Blocks(Paragraphs):
         """
         return [CondPageBreak(40 * mm), self.p(text[0].upper() + text[1:], self.s.subheading)]
 
-    def heading(self, text: str) -> Flowable:
-        table = Table([[Paragraph(escape(text), self.s.heading)]], colWidths=[self.w])
+    def heading(self, text: str, width: float | None = None) -> Flowable:
+        table = Table([[Paragraph(escape(text), self.s.heading)]], colWidths=[width or self.w])
         table.setStyle(
             table_style(
                 [
@@ -54,14 +54,24 @@ class Blocks(Paragraphs):
         table.keepWithNext = True
         return table
 
-    def section(self, heading: str, *body: Flowable, keep: bool = False) -> list[Flowable]:
-        """A heading followed by its body; the heading never ends a page alone."""
-        parts: list[Flowable] = [CondPageBreak(45 * mm), self.heading(heading), Spacer(1, 1.5 * mm)]
+    def section(
+        self,
+        heading: str,
+        *body: Flowable,
+        keep: bool = False,
+        room: float = 45 * mm,
+        gap: float = GAP,
+    ) -> list[Flowable]:
+        """A heading followed by its body; the heading never ends a page alone.
+
+        A new page is started when less than `room` is left; `gap` is the space after the body.
+        """
+        parts: list[Flowable] = [CondPageBreak(room), self.heading(heading), Spacer(1, 1.5 * mm)]
         if keep:
             parts.append(KeepTogether(list(body)))
         else:
             parts.extend(body)
-        parts.append(Spacer(1, GAP))
+        parts.append(Spacer(1, gap))
         return parts
 
     def grid(
@@ -129,25 +139,33 @@ class Blocks(Paragraphs):
         style: ParagraphStyle | None = None,
         bullet: str = "\u2022",
         width: float | None = None,
+        mark_width: float | None = None,
+        tight: bool = False,
     ) -> Table:
+        """Lines with a bullet and their marks.
+
+        `mark_width` (points) sets the Ref column; `tight` narrows the space between lines and
+        prints "local policy" beside the mark, not under it.
+        """
         w = width or self.w
         rows = [
             [
                 self.p(bullet, style or self.s.cell),
                 self.p(line.text, style or self.s.cell),
-                self.mark(line.mark),
+                self.mark(line.mark, inline=tight),
             ]
             for line in lines
         ]
-        table = Table(rows, colWidths=[w * 0.035, w * 0.86, w * 0.105])
+        ref = mark_width if mark_width is not None else w * 0.105
+        table = Table(rows, colWidths=[w * 0.035, w * 0.965 - ref, ref])
         table.setStyle(
             table_style(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 2),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 2),
-                    ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1 if tight else 1.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5 if tight else 2.5),
                     ("LINEBELOW", (0, 0), (-1, -2), 0.3, SHADE),
                 ]
             )

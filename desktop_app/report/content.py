@@ -28,37 +28,46 @@ SHEET_TITLE = "B12 START: POTASSIUM, MAGNESIUM AND PHOSPHATE ORDER SHEET"
 FOOTER_MARK = "Protocol:"
 
 H_GATES = "STOP: PRESCRIBER REVIEW REQUIRED"
+# Page 1: what a nurse needs first (issue 17): the orders in force now, the next blood tests,
+# the hold rules and when to call the doctor. Then the tables for later results, the full
+# schedule, the results and risk behind the plan, and the reasons and sources at the back.
+H_ORDERS_NOW = "ORDERS NOW"
+H_NEXT_DRAWS = "NEXT BLOOD TESTS"
+H_HOLD = "HOLD RULES"
+H_ESCALATION = "CALL THE DOCTOR AT ONCE IF"
+H_WARNINGS = "WARNINGS"
+H_POTASSIUM = "POTASSIUM: WHAT TO DO FOR EACH LATER RESULT"
+H_MG_PO4 = "MAGNESIUM AND PHOSPHATE: WHAT TO DO FOR EACH LATER RESULT"
+H_MONITORING = "ALL BLOOD TESTS: TICK EACH ONE WHEN TAKEN"
 H_RESULTS = "BASELINE RESULTS"
 H_FOLLOWUPS = "RESULTS SINCE THE FIRST DOSE"
 H_RISK = "RISK ASSESSMENT"
-H_WARNINGS = "WARNINGS"
-H_B12 = "VITAMIN B12 ORDER"
-H_MONITORING = "MONITORING ORDERS: BLOOD TESTS"
-H_POTASSIUM = "POTASSIUM ORDERS"
-H_HOLD = "HOLD RULES"
-H_MG_PO4 = "MAGNESIUM AND PHOSPHATE ORDERS"
-H_ESCALATION = "CALL THE DOCTOR AT ONCE IF"
 H_ADVICE = "PATIENT ADVICE (NOT AN ORDER): POTASSIUM-RICH FOODS"
-H_SOURCES = "REASONS AND SOURCES"
 H_SIGNOFF = "SIGN-OFF"
+H_SOURCES = "REASONS AND SOURCES"
 
 #: Section heading -> kind, in the order the sections are printed.
 SECTION_KINDS: dict[str, str] = {
     H_GATES: ORDER,
+    H_ORDERS_NOW: ORDER,
+    H_NEXT_DRAWS: ORDER,
+    H_HOLD: ORDER,
+    H_ESCALATION: ORDER,
+    H_WARNINGS: INFO,
+    H_POTASSIUM: ORDER,
+    H_MG_PO4: ORDER,
+    H_MONITORING: ORDER,
     H_RESULTS: RESULTS,
     H_FOLLOWUPS: RESULTS,
     H_RISK: INFO,
-    H_WARNINGS: INFO,
-    H_B12: ORDER,
-    H_MONITORING: ORDER,
-    H_POTASSIUM: ORDER,
-    H_HOLD: ORDER,
-    H_MG_PO4: ORDER,
-    H_ESCALATION: ORDER,
     H_ADVICE: INFO,
-    H_SOURCES: SOURCES,
     H_SIGNOFF: INFO,
+    H_SOURCES: SOURCES,
 }
+
+#: How many of the next draws page 1 lists (layout, not a clinical number: every draw is in the
+#: full schedule).
+NEXT_DRAWS_SHOWN = 3
 
 _LEVEL_WORDS = {"danger": "DANGER", "warning": "WARNING", "info": "NOTE"}
 _LEVEL_ORDER = {"danger": 0, "warning": 1, "info": 2}
@@ -296,7 +305,7 @@ class OverrideLine:
 
 @dataclass(frozen=True)
 class SheetContent:
-    """Everything the order sheet prints, in printing order."""
+    """Everything the order sheet prints (the renderer decides the order; see sections.py)."""
 
     header: HeaderInfo
     footer: FooterInfo
@@ -328,33 +337,38 @@ class SheetContent:
     overrides: tuple[OverrideLine, ...] = ()
     #: Draws the prescriber removed, as printed under the monitoring orders.
     removed_draws: tuple[str, ...] = ()
+    #: Page 1: the next draws from the time the plan was made (a few of `monitoring`).
+    next_draws: tuple[DrawLine, ...] = ()
+    #: Page 1: how the next draws relate to the full schedule.
+    next_draws_note: str = ""
 
     def marked_lines(self) -> list[tuple[str, str, Mark]]:
         """Every order and schedule line with its mark, as (section, text, mark), for checks."""
         out: list[tuple[str, str, Mark]] = []
         out += [(H_GATES, g.text, g.mark) for g in self.gates]
-        out += [(H_RISK, f.label, f.mark) for f in self.risk.factors]
-        out.append((H_RISK, self.risk.tier_label, self.risk.mark))
-        out.append((H_RISK, self.risk.anaemia.text, self.risk.anaemia.mark))
-        if self.risk.medicines is not None:
-            out.append((H_RISK, self.risk.medicines.text, self.risk.medicines.mark))
-        out += [(H_WARNINGS, w.text, w.mark) for w in self.warnings]
-        out.append((H_B12, f"{self.b12.drug} {self.b12.dose}", self.b12.mark))
-        out += [(H_MONITORING, f"{d.when}: {d.tests}", d.mark) for d in self.monitoring]
+        out.append((H_ORDERS_NOW, f"{self.b12.drug} {self.b12.dose}", self.b12.mark))
         if self.potassium_instruction is not None:
             out.append(
-                (H_POTASSIUM, self.potassium_instruction.text, self.potassium_instruction.mark)
+                (H_ORDERS_NOW, self.potassium_instruction.text, self.potassium_instruction.mark)
             )
-        out.append((H_POTASSIUM, self.next_check.text, self.next_check.mark))
-        out += [(H_POTASSIUM, o.text, o.mark) for o in self.potassium_now]
+        out += [(H_ORDERS_NOW, o.text, o.mark) for o in self.potassium_now]
+        out += [(H_ORDERS_NOW, o.text, o.mark) for o in self.other_now]
+        out.append((H_ORDERS_NOW, self.next_check.text, self.next_check.mark))
+        out += [(H_NEXT_DRAWS, f"{d.when}: {d.tests}", d.mark) for d in self.next_draws]
+        out += [(H_HOLD, h.text, h.mark) for h in self.hold_rules]
+        out += [(H_ESCALATION, e.text, e.mark) for e in self.escalation]
+        out += [(H_WARNINGS, w.text, w.mark) for w in self.warnings]
         out += [
             (H_POTASSIUM, f"{r.label}: {r.instruction}", r.mark) for r in self.potassium_table.rows
         ]
-        out += [(H_HOLD, h.text, h.mark) for h in self.hold_rules]
-        out += [(H_MG_PO4, o.text, o.mark) for o in self.other_now]
         for table in self.other_tables:
             out += [(H_MG_PO4, f"{r.label}: {r.instruction}", r.mark) for r in table.rows]
-        out += [(H_ESCALATION, e.text, e.mark) for e in self.escalation]
+        out += [(H_MONITORING, f"{d.when}: {d.tests}", d.mark) for d in self.monitoring]
+        out.append((H_RISK, self.risk.tier_label, self.risk.mark))
+        out += [(H_RISK, f.label, f.mark) for f in self.risk.factors]
+        out.append((H_RISK, self.risk.anaemia.text, self.risk.anaemia.mark))
+        if self.risk.medicines is not None:
+            out.append((H_RISK, self.risk.medicines.text, self.risk.medicines.mark))
         out += [(H_ADVICE, f.name, f.mark) for f in self.foods]
         out.append((H_ADVICE, self.food_note.text, self.food_note.mark))
         return out
@@ -618,6 +632,44 @@ def _potassium_now(plan: Plan, marks: _Marks) -> tuple[str, MarkedLine | None, b
     )
 
 
+class _DrawLines:
+    """One schedule row as printed; marks are handed out on the first call for a reason."""
+
+    def __init__(self, plan: Plan, marks: _Marks) -> None:
+        self.units = _result_units(plan)
+        self.marks = marks
+
+    def __call__(self, d: Draw) -> DrawLine:
+        return DrawLine(
+            when=when(d.at),
+            after="before the first dose"
+            if d.before_first_dose
+            else f"+{hours_text(d.hours_after_first_dose)}",
+            day=f"day {d.day}",
+            tests=f"OUTPATIENT: {d.label}" if d.outpatient else d.label,
+            purpose=d.purpose,
+            purposes=d.purposes or (d.purpose,),
+            result_prompts=tuple(
+                f"{_RESULT_PROMPTS[t]} ________ {self.units.get(t, '')}".rstrip()
+                for t in d.tests
+                if t in _RESULT_PROMPTS
+            ),
+            before_first_dose=d.before_first_dose,
+            mark=self.marks(d.reason),
+            override=override_text(d.override) if d.override is not None else "",
+        )
+
+
+def _next_draws_note(shown: int, upcoming: int) -> str:
+    """Page 1's line under the next draws: where the rest of the schedule is (no bare numbers)."""
+    where = "with tick boxes, in the full schedule (ALL BLOOD TESTS) further on"
+    if not upcoming:
+        return f"No blood test is left on this plan's schedule; each is listed {where}."
+    if shown < upcoming:
+        return f"The next blood tests to take; every blood test is listed {where}."
+    return f"Every blood test still to take; each is listed again {where}."
+
+
 def _status_text(plan: Plan) -> str:
     p = plan.protocol
     key = f", key fingerprint {p.key_fingerprint}" if p.key_fingerprint else ""
@@ -682,7 +734,50 @@ def build_content(plan: Plan) -> SheetContent:
         stamp=(stamp_version, stamp_hash, stamp_app, stamp_content),
     )
 
+    # Marks are handed out in printing order (sections.py): page 1 first.
     gates = tuple(MarkedLine(g.text, marks(g.reason)) for g in plan.gates)
+    b = plan.b12_order
+    b12 = B12Info(
+        drug=b.drug,
+        dose=b.dose_text,
+        route=b.route,
+        loading=b.loading_text,
+        maintenance=b.maintenance_text,
+        doses=tuple((f"Dose {d.number}", when(d.at)) for d in b.dose_times),
+        mark=marks(b.reason),
+    )
+    basis, band_now, call_now, next_check = _potassium_now(plan, marks)
+    k_now = tuple(
+        _order_line(plan, o, marks) for o in plan.orders_now if o.electrolyte == "potassium"
+    )
+    other_now = tuple(
+        _order_line(plan, o, marks) for o in plan.orders_now if o.electrolyte != "potassium"
+    )
+    next_line = MarkedLine(next_check, marks(plan.action_now.reason))
+    draw_line = _DrawLines(plan, marks)
+    upcoming = [d for d in plan.schedule if d.at >= plan.generated_at]
+    next_draws = tuple(draw_line(d) for d in upcoming[:NEXT_DRAWS_SHOWN])
+    hold = tuple(MarkedLine(h.text, marks(h.reason)) for h in plan.hold_rules)
+    escalation = tuple(MarkedLine(e.text, marks(e.reason)) for e in plan.escalation)
+    warnings = tuple(
+        WarningLine(
+            level=_LEVEL_WORDS[w.level],
+            text=w.text,
+            mark=marks(w.reason),
+            danger=w.level == "danger",
+        )
+        for w in sorted(plan.warnings, key=lambda w: _LEVEL_ORDER[w.level])
+    )
+    k_table = _band_table("potassium", plan.k_bands, marks)
+    other_tables = (
+        _band_table("magnesium", plan.mg_bands, marks),
+        _band_table("phosphate", plan.po4_bands, marks),
+    )
+    monitoring = tuple(draw_line(d) for d in plan.schedule)
+    clock_note = (
+        f"Clock times are {_offset_text(plan.first_dose_at)}, counted from the first B12 dose at "
+        f"{when(plan.first_dose_at)}."
+    )
     results = tuple(
         ResultLine(
             label=lab.label,
@@ -703,10 +798,11 @@ def build_content(plan: Plan) -> SheetContent:
         )
         for fu in plan.followups
     )
+    risk_mark = marks(plan.risk.reason)
     risk = RiskInfo(
         tier_label=plan.risk.label,
         explanation=plan.risk.reason.explanation,
-        mark=marks(plan.risk.reason),
+        mark=risk_mark,
         factors=tuple(
             RiskFactorLine(label=f.label, tier=f.tier.value, mark=marks(f.reason))
             for f in plan.risk.factors
@@ -714,70 +810,6 @@ def build_content(plan: Plan) -> SheetContent:
         anaemia=MarkedLine(plan.anaemia.text, marks(plan.anaemia.reason)),
         medicines=MarkedLine(plan.medicines.text, marks(plan.medicines.reason)),
     )
-    warnings = tuple(
-        WarningLine(
-            level=_LEVEL_WORDS[w.level],
-            text=w.text,
-            mark=marks(w.reason),
-            danger=w.level == "danger",
-        )
-        for w in sorted(plan.warnings, key=lambda w: _LEVEL_ORDER[w.level])
-    )
-    b = plan.b12_order
-    b12 = B12Info(
-        drug=b.drug,
-        dose=b.dose_text,
-        route=b.route,
-        loading=b.loading_text,
-        maintenance=b.maintenance_text,
-        doses=tuple((f"Dose {d.number}", when(d.at)) for d in b.dose_times),
-        mark=marks(b.reason),
-    )
-    units = _result_units(plan)
-
-    def draw_override(d: Draw) -> str:
-        return override_text(d.override) if d.override is not None else ""
-
-    monitoring = tuple(
-        DrawLine(
-            when=when(d.at),
-            after="before the first dose"
-            if d.before_first_dose
-            else f"+{hours_text(d.hours_after_first_dose)}",
-            day=f"day {d.day}",
-            tests=f"OUTPATIENT: {d.label}" if d.outpatient else d.label,
-            purpose=d.purpose,
-            purposes=d.purposes or (d.purpose,),
-            result_prompts=tuple(
-                f"{_RESULT_PROMPTS[t]} ________ {units.get(t, '')}".rstrip()
-                for t in d.tests
-                if t in _RESULT_PROMPTS
-            ),
-            before_first_dose=d.before_first_dose,
-            mark=marks(d.reason),
-            override=draw_override(d),
-        )
-        for d in plan.schedule
-    )
-    clock_note = (
-        f"Clock times are {_offset_text(plan.first_dose_at)}, counted from the first B12 dose at "
-        f"{when(plan.first_dose_at)}."
-    )
-    basis, band_now, call_now, next_check = _potassium_now(plan, marks)
-    k_now = tuple(
-        _order_line(plan, o, marks) for o in plan.orders_now if o.electrolyte == "potassium"
-    )
-    next_line = MarkedLine(next_check, marks(plan.action_now.reason))
-    k_table = _band_table("potassium", plan.k_bands, marks)
-    hold = tuple(MarkedLine(h.text, marks(h.reason)) for h in plan.hold_rules)
-    other_now = tuple(
-        _order_line(plan, o, marks) for o in plan.orders_now if o.electrolyte != "potassium"
-    )
-    other_tables = (
-        _band_table("magnesium", plan.mg_bands, marks),
-        _band_table("phosphate", plan.po4_bands, marks),
-    )
-    escalation = tuple(MarkedLine(e.text, marks(e.reason)) for e in plan.escalation)
     foods = tuple(FoodLine(f.name, f.portion, f.amount_text, marks(f.reason)) for f in plan.foods)
     food_note = MarkedLine(plan.food_note.text, marks(plan.food_note.reason))
     reasons = _reason_lines(plan, marks)
@@ -814,6 +846,8 @@ def build_content(plan: Plan) -> SheetContent:
         prescriber=plan.prescriber,
         overrides=_override_lines(plan),
         removed_draws=tuple(_removed_draw_text(n) for n in plan.overrides if n.action == "remove"),
+        next_draws=next_draws,
+        next_draws_note=_next_draws_note(len(next_draws), len(upcoming)),
     )
 
 

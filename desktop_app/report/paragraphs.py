@@ -72,9 +72,12 @@ class Paragraphs:
         """A paragraph of reportlab markup built by the caller (already escaped)."""
         return Paragraph(xml, style or self.s.body)
 
-    def mark(self, mark: Mark) -> Paragraph:
-        """The reference mark of a line (R1...), with "local policy" under it when it is."""
+    def mark(self, mark: Mark, inline: bool = False) -> Paragraph:
+        """The reference mark of a line (R1...), with "local policy" under it when it is.
+
+        `inline` puts "local policy" beside the mark, for one-line rows in a wider Ref column.
+        """
         text = escape(mark.label)
         if mark.local_policy:
-            text += "<br/><b>local policy</b>"
+            text += (" " if inline else "<br/>") + "<b>local policy</b>"
         return Paragraph(text, self.s.mark)

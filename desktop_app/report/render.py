@@ -84,16 +84,19 @@ def render(plan: Plan, options: SheetOptions) -> bytes:
         invariant=1,
         pageCompression=1,
     )
-    frame = Frame(
-        MARGIN_X,
-        MARGIN_BOTTOM + metrics.footer_height + FOOTER_GAP,
-        metrics.width,
+    body_height = (
         metrics.page_height
         - MARGIN_TOP
         - metrics.header_height
         - MARGIN_BOTTOM
         - metrics.footer_height
-        - FOOTER_GAP,
+        - FOOTER_GAP
+    )
+    frame = Frame(
+        MARGIN_X,
+        MARGIN_BOTTOM + metrics.footer_height + FOOTER_GAP,
+        metrics.width,
+        body_height,
         leftPadding=0,
         rightPadding=0,
         topPadding=0,
@@ -105,7 +108,7 @@ def render(plan: Plan, options: SheetOptions) -> bytes:
     def canvasmaker(*args: Any, **kwargs: Any) -> SheetCanvas:
         return SheetCanvas(*args, furniture=painter, created=plan.generated_at, **kwargs)
 
-    flowables = SheetBuilder(sheet, metrics.width).build()
+    flowables = SheetBuilder(sheet, metrics.width, body_height).build()
     doc.build(flowables, canvasmaker=canvasmaker)
     return with_content_file_id(buffer.getvalue())
 

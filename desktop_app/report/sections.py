@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -11,32 +10,25 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from desktop_app.report import content as C
-from desktop_app.report.blocks import Blocks
-from desktop_app.report.content import BandTable, MarkedLine, OrderLine, SheetContent
+from desktop_app.report.content import BandTable, SheetContent
+from desktop_app.report.first_page import FirstPage
 from desktop_app.report.paragraphs import markup, url_markup
 from desktop_app.report.styles import BLACK, SHADE, TICK_BOX, table_style
 
 
-class SheetBuilder(Blocks):
+class SheetBuilder(FirstPage):
     """Builds the flowables of the sheet body from its content, section by section."""
 
-    def __init__(self, sheet: SheetContent, width: float) -> None:
+    def __init__(self, sheet: SheetContent, width: float, body_height: float | None = None) -> None:
         super().__init__(width)
         self.sheet = sheet
+        self.body_height = body_height
 
-    def gates(self) -> list[Flowable]:
-        if not self.sheet.gates:
-            return []
-        body: list[Flowable] = [
-            self.p(
-                "Automatic dosing is stopped. The prescriber must review the following before any "
-                "potassium, magnesium or phosphate is given:",
-                self.s.alert,
-            ),
-            Spacer(1, 1.5 * mm),
-            self.marked_list(self.sheet.gates, self.s.alert, bullet="!", width=self.inner),
-        ]
-        return self.section(C.H_GATES, self.boxed(body, border=3), keep=True)
+    def at_width(self, width: float) -> SheetBuilder:
+        """The same sheet at another width, never fitted (page 1 laid out wider, then shrunk)."""
+        builder = SheetBuilder(self.sheet, width)
+        builder.keep_sections = False
+        return builder
 
     def results(self) -> list[Flowable]:
         s = self.s
@@ -115,7 +107,11 @@ class SheetBuilder(Blocks):
             ]
         lines = [r.anaemia, *([r.medicines] if r.medicines is not None else [])]
         body += [Spacer(1, 1.5 * mm), self.marked_list(lines)]
-        out = self.section(C.H_RISK, *body)
+        return self.section(C.H_RISK, *body)
+
+    def warnings(self) -> list[Flowable]:
+        s = self.s
+        out: list[Flowable] = []
         if self.sheet.warnings:
             rows = []
             extra: list[tuple[Any, ...]] = []
@@ -134,38 +130,6 @@ class SheetBuilder(Blocks):
                     ]
             out += self.section(C.H_WARNINGS, self.grid(None, rows, (0.12, 0.775, 0.105), extra))
         return out
-
-    def b12(self) -> list[Flowable]:
-        s = self.s
-        b = self.sheet.b12
-        order = self.grid(
-            ["Drug (generic name)", "Dose", "Route", "Schedule", "Ref"],
-            [
-                [
-                    self.p(b.drug, s.cell_bold),
-                    self.p(b.dose, s.cell_bold),
-                    self.p(b.route, s.cell),
-                    self.p(f"{b.loading}, {b.maintenance}.", s.cell),
-                    self.mark(b.mark),
-                ]
-            ],
-            (0.195, 0.21, 0.135, 0.355, 0.105),
-        )
-        per_row = 4
-        cells = [self.rich(f"<b>{escape(n)}</b><br/>{markup(at)}", s.cell) for n, at in b.doses]
-        while len(cells) % per_row:
-            cells.append(self.p("", s.cell))
-        rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
-        doses = self.grid(None, rows, [1 / per_row] * per_row, box=0.5)
-        return self.section(
-            C.H_B12,
-            order,
-            Spacer(1, 1.5 * mm),
-            self.p("Dates of the first doses:", s.bold),
-            Spacer(1, 0.8 * mm),
-            doses,
-            keep=True,
-        )
 
     def monitoring(self) -> list[Flowable]:
         s = self.s
@@ -215,26 +179,32 @@ class SheetBuilder(Blocks):
             (0.13, 0.12, 0.18, 0.075, 0.26, 0.07, 0.08, 0.085),
             extra,
         )
-        return self.section(C.H_MONITORING, *intro, Spacer(1, 1.5 * mm), table)
+        return self.section(C.H_MONITORING, *intro, Spacer(1, 1.5 * mm), table, *self.b12_doses())
 
-    def _orders_now(self, orders: Sequence[OrderLine], label: str) -> Table:
+    def b12_doses(self) -> list[Flowable]:
+        """The dates and times of the first B12 doses (page 1 prints the first one)."""
         s = self.s
-        rows = []
-        for o in orders:
-            parts = [f"<b>{markup(o.text)}</b>"]
-            if o.start:
-                parts.append(f"<b>{markup(o.start)}</b>")
-            parts += [f"<b>{markup(flag)}</b>" for flag in o.flags]
-            if o.override:
-                parts.append(f"<b>{markup(o.override)}</b>")
-            rows.append(
+        per_row = 4
+        cells = [
+            self.rich(f"<b>{escape(n)}</b><br/>{markup(at)}", s.cell)
+            for n, at in self.sheet.b12.doses
+        ]
+        if not cells:
+            return []
+        while len(cells) % per_row:
+            cells.append(self.p("", s.cell))
+        rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
+        doses = self.grid(None, rows, [1 / per_row] * per_row, box=0.5)
+        return [
+            Spacer(1, 2 * mm),
+            KeepTogether(
                 [
-                    self.p(o.electrolyte, s.cell_bold),
-                    self.rich("<br/>".join(parts), s.cell),
-                    self.mark(o.mark),
+                    self.p("Vitamin B12: dates of the first doses", s.bold),
+                    Spacer(1, 0.8 * mm),
+                    doses,
                 ]
-            )
-        return self.grid([label, "Order", "Ref"], rows, (0.16, 0.735, 0.105))
+            ),
+        ]
 
     def _band_table(self, table: BandTable) -> Table:
         s = self.s
@@ -273,46 +243,14 @@ class SheetBuilder(Blocks):
             title=table.title,
         )
 
-    def potassium(self) -> list[Flowable]:
-        s = self.s
-        sheet = self.sheet
-        now: list[Flowable] = self.subheading("Potassium order now")
-        if sheet.potassium_basis:
-            now += [self.p(sheet.potassium_basis, s.cell), Spacer(1, 1 * mm)]
-        if sheet.potassium_instruction is not None:
-            line = MarkedLine(
-                f"For this result: {sheet.potassium_instruction.text}",
-                sheet.potassium_instruction.mark,
-            )
-            if sheet.potassium_call_doctor:
-                now.append(self.boxed([self.marked_list([line], s.alert, "!", self.inner)], 2.2))
-            else:
-                now.append(self.marked_list([line], s.cell_bold, "\u2192"))
-            now.append(Spacer(1, 1 * mm))
-        now += [
-            self._orders_now(sheet.potassium_now, "Now"),
-            Spacer(1, 1 * mm),
-            self.p(sheet.potassium_total, s.bold),
-            self.marked_list([sheet.next_check], s.cell_bold, bullet="\u2192"),
-        ]
-        body: list[Flowable] = [
-            KeepTogether(now),
-            Spacer(1, 2 * mm),
-            self._band_table(sheet.potassium_table),
-        ]
-        out = self.section(C.H_POTASSIUM, *body)
-        out += self.section(C.H_HOLD, self.marked_list(sheet.hold_rules))
-        other: list[Flowable] = [self._orders_now(sheet.other_now, "Now"), Spacer(1, 2 * mm)]
-        for table in sheet.other_tables:
+    def band_tables(self) -> list[Flowable]:
+        """What to do for each later result: potassium, then magnesium and phosphate."""
+        out = self.section(C.H_POTASSIUM, self._band_table(self.sheet.potassium_table))
+        other: list[Flowable] = []
+        for table in self.sheet.other_tables:
             other += [self._band_table(table), Spacer(1, 2 * mm)]
         out += self.section(C.H_MG_PO4, *other)
         return out
-
-    def escalation(self) -> list[Flowable]:
-        box = self.boxed(
-            [self.marked_list(self.sheet.escalation, self.s.alert, width=self.inner)], border=2.2
-        )
-        return self.section(C.H_ESCALATION, box, keep=True)
 
     def advice(self) -> list[Flowable]:
         s = self.s
@@ -450,16 +388,20 @@ class SheetBuilder(Blocks):
         return self.section(C.H_SIGNOFF, table, keep=True)
 
     def build(self) -> list[Flowable]:
-        """Return every flowable of the body, in printing order."""
+        """Return every flowable of the body, in printing order.
+
+        Page 1 holds what a nurse acts on now (first_page.py); then the tables for later
+        results, the full schedule, the results and risk behind the plan, the advice and the
+        sign-off; the reasons and sources are at the back.
+        """
         return [
-            *self.gates(),
+            *self.first_page_fitted(),
+            *self.warnings(),
+            *self.band_tables(),
+            *self.monitoring(),
             *self.results(),
             *self.risk(),
-            *self.b12(),
-            *self.monitoring(),
-            *self.potassium(),
-            *self.escalation(),
             *self.advice(),
-            *self.sources(),
             *self.signoff(),
+            *self.sources(),
         ]

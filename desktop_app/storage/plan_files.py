@@ -40,7 +40,14 @@ def parse_plan_bytes(data: bytes, name: str = "plan file") -> PlanInputs:
     try:
         raw = parse_json_strict(data, name)
     except ValueError as exc:
-        raise PlanFileError(f"Cannot open {name}: {exc}.") from None
+        words = str(exc)
+        if " is damaged: " not in words:  # a value the file may not hold (NaN, a twice-used key)
+            raise PlanFileError(f"Cannot open {name}: {words}.") from None
+        # "The file corrupt.json is damaged: it is not valid JSON (line 36)."
+        raise PlanFileError(
+            f"{words[0].upper()}{words[1:]}. It may have been cut off while saving: open a "
+            "saved copy, or re-enter the plan."
+        ) from None
     if not isinstance(raw, dict) or "schema_version" not in raw:
         raise PlanFileError(
             f"Cannot open {name}: it is JSON but not a B12-K plan file (no schema_version). "

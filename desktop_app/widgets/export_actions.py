@@ -6,6 +6,7 @@ neither). If one of them cannot be imported, the user is told so when using it.
 
 from __future__ import annotations
 
+import html
 import importlib
 import logging
 from pathlib import Path
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 #: What the window needs from the order-sheet package.
-REPORT_NAMES = ("render_order_sheet", "export_order_sheet", "SheetOptions")
+REPORT_NAMES = ("render_order_sheet", "export_order_sheet", "SheetOptions", "sheet_page_count")
 
 
 def plan_or_explain(window: MainWindow, what: str) -> Plan | None:
@@ -38,6 +39,15 @@ def plan_or_explain(window: MainWindow, what: str) -> Plan | None:
             "in the plan panel first.",
         )
     return plan
+
+
+def _recorded(result: Any) -> str:
+    """Whether the sheet is in the audit register, in words."""
+    if result is None:
+        return ui_text.SHEET_NO_REGISTER
+    if result.record is None:
+        return ui_text.SHEET_NOT_RECORDED
+    return ui_text.SHEET_RECORDED.format(record=result.record.id)
 
 
 def paper_for_locale() -> str:
@@ -75,15 +85,22 @@ class SheetActions:
         lp = window.protocol
         try:
             audit = self._audit_module()
+            result = None
             if audit is not None:
                 result = audit.export_and_record(plan, inputs, lp, lp.data, target, options)
                 self._audit_outcome(result)
+                data = Path(target).read_bytes()
             else:
-                report.export_order_sheet(plan, target, options)
-        except B12KError as exc:
+                data = report.export_order_sheet(plan, target, options)
+        except (B12KError, OSError) as exc:
             alerts.error(window, "Cannot export the order sheet", str(exc))
             return False
         window.statusBar().showMessage(f"Order sheet written: {target}", 5000)
+        self._confirm(
+            ui_text.SHEET_EXPORTED.format(
+                path=target, pages=report.sheet_page_count(data), recorded=_recorded(result)
+            )
+        )
         _log.info("exported order sheet %s", for_log(target, plan.patient))
         return True
 
@@ -112,14 +129,25 @@ class SheetActions:
         printer, printed = PrintPreviewDialog.ask(data, f"Order sheet {plan.plan_id}", window)
         if not printed:
             return False
+        result = None
         if audit is not None:
             lp = window.protocol
-            self._audit_outcome(
-                audit.record_printed(
-                    plan, inputs, lp, lp.data, data, options, printer=printer or ""
-                )
+            result = audit.record_printed(
+                plan, inputs, lp, lp.data, data, options, printer=printer or ""
             )
+            self._audit_outcome(result)
+        self._confirm(
+            ui_text.SHEET_PRINTED.format(
+                printer=printer or "the printer",
+                pages=report.sheet_page_count(data),
+                recorded=_recorded(result),
+            )
+        )
         return True
+
+    def _confirm(self, text: str) -> None:
+        """Say on screen what was done, until the next sheet (the message bar, not a box)."""
+        self._window.messages.show_message("info", html.escape(text, quote=False), "sheet")
 
     def show_history(self) -> None:
         """Show the audit register: issued sheets, read-only plans, identical reprints."""

@@ -299,7 +299,9 @@ class MainWindow(QMainWindow):
                 self,
                 "Cannot open plan file",
                 f"{path.name} is a plan file, but it has problems:\n\n"
-                + "\n".join(f"- {p.path}: {p.message}" for p in exc.problems),
+                + "\n".join(
+                    f"- {self.form.field_label(p.path)}: {p.message}" for p in exc.problems
+                ),
             )
             return False
         except B12KError as exc:

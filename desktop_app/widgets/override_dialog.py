@@ -173,6 +173,11 @@ class OverrideDialog(QDialog):
             self.rate = line_edit("IV rate", width_chars=8)
             self.rate_suffix = QLabel()
             self._add_row("iv_rate", self.rate, self.rate_suffix)
+            self.daily_total = QLabel(ui_text.OVERRIDE_TOTAL_WAITING)
+            self.daily_total.setWordWrap(True)
+            set_look(self.daily_total, "hint")
+            self.daily_total.setAccessibleName(ui_text.OVERRIDE_TOTAL_LABEL)
+            self.form.addRow("", self.daily_total)
         if request.action in ("move", "add"):
             self.new_time = line_edit("New time", ui_text.DATETIME_PLACEHOLDER, 18)
             self.new_time_hint = QLabel(ui_text.OVERRIDE_NEW_HOURS_EMPTY)
@@ -265,6 +270,9 @@ class OverrideDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         if hasattr(self, "product"):
             self.product.currentIndexChanged.connect(self._on_product_changed)
+            self.product.currentIndexChanged.connect(self._on_dose_edited)
+            for edit in (self.units, self.times, self.review, self.rate):
+                edit.textChanged.connect(self._on_dose_edited)
         if hasattr(self, "new_time"):
             self.new_time.textChanged.connect(self._on_new_time_edited)
 
@@ -308,6 +316,7 @@ class OverrideDialog(QDialog):
             if order is not None and order.iv is not None:
                 self.rate.setText(format_number(order.iv.max_rate))
             self._on_product_changed(index)
+            self._on_dose_edited()
         if hasattr(self, "new_time") and self._draw is not None:
             self.new_time.setText(format_datetime(self._draw.at))
         if hasattr(self, "test_boxes") and self._draw is not None:
@@ -467,6 +476,43 @@ class OverrideDialog(QDialog):
         else:
             self.rate_suffix.setText(ui_text.OVERRIDE_PER_HOUR.format(unit=prod.amount.unit))
 
+    def _daily_total_text(self) -> str:
+        """What the engine makes of the dose typed so far (the new order, its daily total)."""
+        errors: dict[str, str] = {}
+        data = self.collect(errors)
+        if any(name not in ("reason", "prescriber") for name in errors):
+            return ui_text.OVERRIDE_TOTAL_WAITING
+        # The reason and name are asked for at OK; the engine needs some words to try the dose.
+        data["reason"] = data["reason"] or ui_text.OVERRIDE_PREVIEW_WORDS
+        data["prescriber"] = data["prescriber"] or ui_text.OVERRIDE_PREVIEW_WORDS
+        try:
+            override = Override.model_validate(data)
+        except ValidationError:
+            return ui_text.OVERRIDE_TOTAL_WAITING
+        result = self._check(override)
+        if result.outcome == "confirm":  # outside the band: the total once confirmed
+            result = self._check(result.override)
+        if result.plan is None:
+            problem = result.problems[0].message if result.problems else ""
+            return ui_text.OVERRIDE_TOTAL_REFUSED.format(problem=problem)
+        if self._request.target == "potassium":
+            return ui_text.OVERRIDE_TOTAL_POTASSIUM.format(total=result.plan.potassium_per_day_text)
+        order = next(o for o in result.plan.orders_now if o.electrolyte == self._request.target)
+        return ui_text.OVERRIDE_TOTAL_ORDER.format(order=order.text)
+
+    @Slot()
+    def _on_dose_edited(self) -> None:
+        text = self._daily_total_text()
+        self.daily_total.setText(_breakable(text))  # a long number quoted back must wrap
+        self.daily_total.setAccessibleDescription(text)
+
+    def _focus_first(self, names: set[str]) -> None:
+        """Put the keyboard focus in the first field (in tab order) that has a problem."""
+        for name, editor in self._editors.items():
+            if name in names:
+                editor.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
     @Slot(str)
     def _on_new_time_edited(self, _text: str) -> None:
         errors: dict[str, str] = {}
@@ -492,13 +538,16 @@ class OverrideDialog(QDialog):
         data = self.collect(errors)
         if errors:
             self._show(errors)
+            self._focus_first(set(errors))
             return
         try:
             override = Override.model_validate(data)
         except ValidationError as exc:
             from desktop_app.widgets.input_form import validation_messages
 
-            self._show(validation_messages(exc))
+            problems = validation_messages(exc)
+            self._show(problems)
+            self._focus_first(set(problems))
             return
         result = self._check(override)
         if result.outcome == "refused":
@@ -509,6 +558,7 @@ class OverrideDialog(QDialog):
                 label = ui_text.OVERRIDE_FIELD_LABELS.get(name, "").replace("&", "")
                 lines.append(f"- {label}: {p.message}" if label else f"- {p.message}")
             self._show({}, "\n".join(lines), refused=result.field_problems())
+            self._focus_first(set(result.field_problems()))
             _log.info("override refused: %s", "; ".join(str(p) for p in result.problems))
             return
         if result.outcome == "confirm":

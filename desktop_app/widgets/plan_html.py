@@ -261,7 +261,7 @@ class PlanHtml:
             if row.recheck_hours:
                 alerts_.append(f"recheck within {num(row.recheck_hours)} hours")
             if row.call_doctor:
-                alerts_.append("<b>call the doctor</b>")
+                alerts_.append("<b>escalate</b>")
             if row.ecg:
                 alerts_.append("<b>12-lead ECG</b>")
             if row.gated:

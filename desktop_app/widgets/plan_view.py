@@ -222,7 +222,7 @@ class PlanView(QScrollArea):
         ("mg_bands", "Magnesium: for each later result"),
         ("po4_bands", "Phosphate: for each later result"),
         ("hold", "Hold rules"),
-        ("escalation", "Call the doctor at once if"),
+        ("escalation", "Escalate at once if"),
         ("labs", "Baseline results"),
         ("foods", "Potassium-rich food (advice)"),
         ("sources", "Sources"),

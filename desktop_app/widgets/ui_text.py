@@ -276,3 +276,19 @@ DRAFT_DAMAGED = (
     "The autosaved draft could not be restored: it is damaged or was written by another version "
     "of the program. It was kept at {path} for support. You start with an empty plan."
 )
+
+#: What Export and Print say happened, on screen (issue 17 item 5).
+SHEET_EXPORTED = "Order sheet written to {path}: {pages} page(s), {recorded}."
+SHEET_PRINTED = "Order sheet sent to {printer}: {pages} page(s), {recorded}."
+SHEET_RECORDED = "recorded in the audit register as record {record}"
+SHEET_NOT_RECORDED = "NOT recorded in the audit register (see the warning above)"
+SHEET_NO_REGISTER = "not recorded: the audit register is not available"
+
+#: The override dialog's live daily total (the engine's own words for the new order).
+OVERRIDE_TOTAL_LABEL = "Daily total with this dose"
+OVERRIDE_TOTAL_WAITING = "Daily total: type the dose and how often to see it."
+OVERRIDE_TOTAL_POTASSIUM = "Daily total with this dose: {total}."
+OVERRIDE_TOTAL_ORDER = "With this dose: {order}"
+OVERRIDE_TOTAL_REFUSED = "The protocol does not allow this dose: {problem}"
+#: Stands in for the reason and name while the live total is worked out (never saved).
+OVERRIDE_PREVIEW_WORDS = "preview"

@@ -368,6 +368,25 @@ def test_damaged_protocol_bytes_are_refused(data: bytes, expected: str) -> None:
     assert expected in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("what", "data", "expected"),
+    [
+        (
+            "corrupt.json",
+            b'{\n "a": 1,\n "b": \n',
+            "the file corrupt.json is damaged: it is not valid JSON (line 4)",
+        ),
+        ("plan file", b"{", "the plan file is damaged: it is not valid JSON (line 1)"),
+        ("x.json", b"\xff", "the file x.json is damaged: it is not UTF-8 text (byte 0)"),
+    ],
+)
+def test_a_damaged_file_is_named_in_plain_words(what: str, data: bytes, expected: str) -> None:
+    """Issue 17 item 8: the file by its name, what is wrong, the line; no parser jargon."""
+    with pytest.raises(ValueError, match="damaged") as info:
+        parse_json_strict(data, what)
+    assert str(info.value) == expected
+
+
 def test_field_errors_name_the_path() -> None:
     raw = _raw()
     raw["potassium"]["normal_low"]["value"] = "low"

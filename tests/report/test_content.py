@@ -448,4 +448,6 @@ def test_the_printed_sheet_shows_each_override_and_the_protocols_recommendation(
     assert body.count("DIFFERS FROM THE PROTOCOL") == 4
     assert "NOT TO BE TAKEN: potassium (K)" in body
     # The recommendation of a changed order is not printed as a second order in the body.
-    assert "2 tablets (24 mmol)" not in body.split(C.H_POTASSIUM, 1)[1].split("For each later")[0]
+    orders_now = body.split(C.H_ORDERS_NOW, 1)[1].split(C.H_NEXT_DRAWS, 1)[0]
+    assert "PRESCRIBER OVERRIDE" in orders_now
+    assert "2 tablets (24 mmol)" not in orders_now

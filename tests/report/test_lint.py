@@ -266,7 +266,7 @@ def test_results_keep_trailing_zero_but_the_same_text_in_orders_fails() -> None:
 def _page(
     n: int, total: int, stamp: str = "uk-default version 1.2.0 SHA-256 0123456789abcdef"
 ) -> str:
-    return f"{C.H_B12}\n1 mg\n{C.SHEET_TITLE} Page {n} of {total}\n{C.FOOTER_MARK} {stamp}"
+    return f"{C.H_ORDERS_NOW}\n1 mg\n{C.SHEET_TITLE} Page {n} of {total}\n{C.FOOTER_MARK} {stamp}"
 
 
 def test_ver01_clean_pages_pass() -> None:

@@ -58,26 +58,30 @@ def test_the_long_schedule_needs_more_pages_than_the_demo() -> None:
 
 
 def test_sections_are_printed_in_the_issue_order(case: Rendered) -> None:
+    """Issue 17: what a nurse acts on now first; tables, schedule, then the reasons at the back."""
     text = case.text
-    order = [h for h in C.SECTION_KINDS if h in text]
     expected = [
+        C.H_ORDERS_NOW,
+        C.H_NEXT_DRAWS,
+        C.H_HOLD,
+        C.H_ESCALATION,
+        C.H_POTASSIUM,
+        C.H_MG_PO4,
+        C.H_MONITORING,
         C.H_RESULTS,
         C.H_RISK,
-        C.H_B12,
-        C.H_MONITORING,
-        C.H_POTASSIUM,
-        C.H_HOLD,
-        C.H_MG_PO4,
-        C.H_ESCALATION,
         C.H_ADVICE,
-        C.H_SOURCES,
         C.H_SIGNOFF,
+        C.H_SOURCES,
     ]
+    order = [h for h in C.SECTION_KINDS if h in text]
     assert [h for h in order if h in expected] == expected
     positions = [text.index(h) for h in expected]
     assert positions == sorted(positions)
+    if case.plan.warnings:
+        assert text.index(C.H_ESCALATION) < text.index(C.H_WARNINGS) < text.index(C.H_POTASSIUM)
     if case.plan.gates:
-        assert text.index(C.H_GATES) < text.index(C.H_RESULTS), "the STOP box comes first"
+        assert text.index(C.H_GATES) < text.index(C.H_ORDERS_NOW), "the STOP box comes first"
 
 
 def test_every_safety_critical_line_is_in_the_printed_text(case: Rendered) -> None:
