@@ -4,7 +4,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-B12K_TEST_TOOLS=1 B12K_EXTRAS=build bash scripts/setup.sh
+B12K_TEST_TOOLS=1 B12K_EXTRAS=build,postgres bash scripts/setup.sh
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 exec .venv/bin/python -m pytest \
   --cov=desktop_app/logic --cov-branch --cov-report=term-missing:skip-covered --cov-fail-under=100 \

@@ -22,8 +22,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +57,7 @@ from desktop_app.audit.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
 )
+from desktop_app.audit.search_sql import search_clauses
 from desktop_app.audit.verify import (
     ChainWalk,
     VerifyResult,
@@ -544,6 +544,11 @@ class Register:
         row = conn.execute("SELECT record_hash FROM records WHERE id = ?", (record_id,)).fetchone()
         return None if row is None else str(row[0])
 
+    def register_id(self) -> str:
+        """Return the register's random id (kept in `meta` since register schema 2)."""
+        with self._connection() as conn:
+            return self._meta(conn).get("register_id", "")
+
     def anchor(self) -> str:
         """Return the register head to print on a sheet about to be issued ("COUNT:HASH").
 
@@ -594,6 +599,7 @@ class Register:
         text: str | None = None,
         on_date: date | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[RecordSummary]:
         """Return records, newest first.
 
@@ -603,37 +609,13 @@ class Register:
                 (case-insensitive).
             on_date: recorded on this calendar day in the computer's local time zone.
             limit: at most this many (newest first).
+            offset: skip this many of the newest first (paging).
         """
-        where: list[str] = []
-        params: list[Any] = []
-        if patient:
-            where.append("patient_identifier = ?")
-            params.append(patient)
-        if text:
-            like = (
-                "%"
-                + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                + "%"
-            )
-            where.append(
-                "(lower(patient_identifier) LIKE ? ESCAPE '\\'"
-                " OR lower(patient_name) LIKE ? ESCAPE '\\'"
-                " OR lower(plan_id) LIKE ? ESCAPE '\\' OR lower(prescriber) LIKE ? ESCAPE '\\')"
-            )
-            params.extend([like] * 4)
-        if on_date is not None:
-            # Local midnight to local midnight (23 or 25 hours on a daylight-saving change).
-            start = datetime.combine(on_date, dtime.min).astimezone()
-            end = datetime.combine(on_date + timedelta(days=1), dtime.min).astimezone()
-            where.append("recorded_at >= ? AND recorded_at < ?")
-            params.extend([utc_stamp(start), utc_stamp(end)])
-        sql = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM records"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
+        where, params = search_clauses(patient, text, on_date, "?")
+        sql = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM records{where} ORDER BY id DESC"
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            params.extend([-1 if limit is None else int(limit), int(offset)])
         with self._connection() as conn:
             rows = conn.execute(sql, params).fetchall()
         return [RecordSummary(*r) for r in rows]

@@ -38,6 +38,12 @@ class Preferences(BaseModel):
         default="", max_length=200, description="Prescriber for new plans."
     )
     recent_files: tuple[str, ...] = Field(default=(), description="Recently used plan files.")
+    audit_db: str = Field(
+        default="",
+        max_length=2000,
+        description="Audit register: a PostgreSQL connection string or 'service=NAME' for a "
+        "shared register, or a file; empty means audit.sqlite3 in the user data folder.",
+    )
 
     def with_recent(self, path: Path) -> "Preferences":
         """Return a copy with `path` first in the recent-files list (validated, not model_copy)."""
