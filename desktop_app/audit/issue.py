@@ -448,7 +448,7 @@ class Rebuilt:
         return plan_sha256(self.plan) == self.record.plan_sha256
 
 
-def rebuild(register: Register, record_id: int) -> Rebuilt:
+def rebuild(register: AnyRegister, record_id: int) -> Rebuilt:
     """Rebuild the plan of a record from its stored inputs, protocol bytes and evaluation time.
 
     Raises:
@@ -510,7 +510,7 @@ class ReprintResult:
 
 
 def reprint(
-    register: Register,
+    register: AnyRegister,
     record_id: int,
     path: Path | None = None,
     *,

@@ -50,7 +50,7 @@ def _register(args: argparse.Namespace, create: bool = False) -> Register:
     return open_register(args.db or None, create=create)
 
 
-def _target(value: str | None) -> object:
+def _target(value: str | None) -> str | Path:
     """The register a --db / --audit-db value names (the default one when not given)."""
     from desktop_app.audit.backend import resolve
 
