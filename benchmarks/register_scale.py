@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--dir", type=Path, default=None, help="folder for the SQLite register")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the SQLite register (its folder is printed)"
+    )
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     folder = Path(tempfile.mkdtemp(prefix="b12k-scale-", dir=args.dir))
@@ -115,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if server is not None:
             server.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+        if not args.keep:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def _measure(target: str, sizes: list[int], runs: int, backend: str, folder: Path) -> int:

@@ -612,10 +612,20 @@ class Register:
             offset: skip this many of the newest first (paging).
         """
         where, params = search_clauses(patient, text, on_date, "?")
-        sql = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM records{where} ORDER BY id DESC"
+        page = ""
         if limit is not None or offset:
-            sql += " LIMIT ? OFFSET ?"
+            page = " LIMIT ? OFFSET ?"
             params.extend([-1 if limit is None else int(limit), int(offset)])
+        columns = ", ".join(SUMMARY_COLUMNS)
+        if text and on_date is None:
+            # The text filter reads only indexed columns: find the page's ids in the narrow
+            # index (schema 3), then read just those records.
+            sql = (
+                f"SELECT {columns} FROM records WHERE id IN (SELECT id FROM records INDEXED BY "
+                f"records_search{where} ORDER BY id DESC{page}) ORDER BY id DESC"
+            )
+        else:
+            sql = f"SELECT {columns} FROM records{where} ORDER BY id DESC{page}"
         with self._connection() as conn:
             rows = conn.execute(sql, params).fetchall()
         return [RecordSummary(*r) for r in rows]
