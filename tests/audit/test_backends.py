@@ -145,3 +145,25 @@ def test_b12k_pdf_records_through_the_environment(
     status, _, err = run(capsys, "pdf", str(plan_file), "-o", str(tmp_path / "s.pdf"), "--now", NOW)
     assert status == 0 and "Recorded as record 1" in err
     assert open_register(target).get(1).destination == str((tmp_path / "s.pdf").resolve())
+
+
+def test_where_the_register_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from desktop_app.audit.backend import default_target, is_server_target, resolve
+    from desktop_app.audit.register import AUDIT_DB_ENV
+
+    monkeypatch.setenv("B12K_CONFIG_DIR", str(tmp_path / "config"))
+    assert default_target() == tmp_path / "data" / "audit.sqlite3"  # nothing set: the local file
+    (tmp_path / "config" / "preferences.json").write_text(
+        json.dumps({"schema_version": "1.0.0", "audit_db": "service=b12k"}), encoding="utf-8"
+    )
+    assert default_target() == "service=b12k"  # the preference
+    monkeypatch.setenv(AUDIT_DB_ENV, str(tmp_path / "env.sqlite3"))
+    assert default_target() == tmp_path / "env.sqlite3"  # the environment before the preference
+    assert resolve("host=db1 dbname=b12k_audit") == "host=db1 dbname=b12k_audit"
+    assert resolve(str(tmp_path / "x.sqlite3")) == tmp_path / "x.sqlite3"
+    for server in ("postgresql://u@db1/b12k", "postgres://db1/b12k", "service=ward3"):
+        assert is_server_target(server)
+    for file in ("audit.sqlite3", "C:\\b12k\\audit.sqlite3", "/srv/b12k/audit.sqlite3"):
+        assert not is_server_target(file)
