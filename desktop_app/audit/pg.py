@@ -436,21 +436,28 @@ class PgRegister:
             conn.commit()
             result = replace(result, seconds=time.perf_counter() - started)
             if result.ok and result.records_checked > 0:
-                from desktop_app.audit.register import current_host, current_os_user
-
-                conn.execute(
-                    f"INSERT INTO {_T}.checkpoints (record_count, head_hash, verified_at, os_user, "
-                    "host) VALUES (%s, %s, %s, %s, %s)",
-                    (
-                        result.records_checked,
-                        result.head_hash,
-                        utc_stamp(self._clock()),
-                        current_os_user(),
-                        current_host(),
-                    ),
-                )
-                conn.commit()
+                self._save_checkpoint(conn, result)
         return result
+
+    def _save_checkpoint(self, conn: psycopg.Connection[Any], result: VerifyResult) -> None:
+        from desktop_app.audit.register import current_host, current_os_user
+
+        try:
+            conn.execute(
+                f"INSERT INTO {_T}.checkpoints (record_count, head_hash, verified_at, os_user, "
+                "host) VALUES (%s, %s, %s, %s, %s)",
+                (
+                    result.records_checked,
+                    result.head_hash,
+                    utc_stamp(self._clock()),
+                    current_os_user(),
+                    current_host(),
+                ),
+            )
+            conn.commit()
+        except psycopg.Error as exc:  # a read-only role verifies all the same
+            conn.rollback()
+            _log.warning("audit verify: checkpoint not saved on %s: %s", self.path, exc)
 
     def _verify(self, conn: psycopg.Connection[Any], from_checkpoint: bool) -> VerifyResult:
         meta = conn.execute(f"SELECT value FROM {_T}.meta WHERE key = 'register_id'").fetchone()

@@ -292,3 +292,21 @@ def test_server_stopping_between_head_and_record_writes_nothing(
 def test_open_register_names_a_server_from_a_uri() -> None:
     with pytest.raises(AuditUnreachableError, match="cannot be reached"):
         open_register("postgresql://b12k_workstation@/b12k_audit?host=/nonexistent&port=5999")
+
+
+def test_verify_finds_what_a_superuser_changed(pg_target: str) -> None:
+    reg = PgRegister(pg_target, clock=Ticker())
+    for i in range(4):
+        reg.append(draft("w", i), PROTOCOL)
+    assert reg.verify().ok  # a checkpoint at record 4
+    with psycopg.connect(_as(pg_target, "b12k_super")) as conn:
+        conn.execute("ALTER TABLE b12k_audit.records DISABLE TRIGGER USER")
+        conn.execute("UPDATE b12k_audit.records SET patient_name = 'Someone Else' WHERE id = 2")
+    edited = reg.verify()
+    assert (edited.ok, edited.problem, edited.broken_at) == (False, "edited", 2)
+    with psycopg.connect(_as(pg_target, "b12k_super")) as conn:
+        conn.execute("DELETE FROM b12k_audit.records WHERE id >= 2")
+    gone = reg.verify(from_checkpoint=True)
+    assert not gone.ok and gone.problem == "swapped" and "record 4" in gone.message
+    full = reg.verify()
+    assert not full.ok and full.problem == "truncated" and "held 4 record(s)" in full.message
