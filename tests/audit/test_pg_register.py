@@ -22,7 +22,6 @@ from desktop_app.audit.errors import (
     AuditVersionError,
 )
 from desktop_app.audit.issue import export_and_record, reprint
-from desktop_app.audit.pg import PgRegister
 from desktop_app.audit.register import Register
 from desktop_app.cli import main
 from desktop_app.demo import demo_inputs
@@ -34,6 +33,7 @@ from tests.audit.conftest import Ticker
 from tests.audit.writer_process import PROTOCOL, draft
 
 psycopg = pytest.importorskip("psycopg", reason="the 'postgres' extra (psycopg) is not installed")
+PgRegister = pytest.importorskip("desktop_app.audit.pg").PgRegister
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = "2026-11-26T12:00:00+00:00"
