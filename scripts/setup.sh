@@ -17,10 +17,11 @@ DEBIAN_PACKAGES=(libgl1 libegl1 libxkbcommon0 libglib2.0-0 libfontconfig1 libdbu
   libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0 libxcb-sync1
   libxcb-util1 libxcb-xfixes0 libxcb-xkb1 libxkbcommon-x11-0)
 # Tools the tests use (PDF to PNG rendering; a barcode reader; a virtual X server so that the real
-# window starts once under the xcb platform). Installed when B12K_TEST_TOOLS=1 (scripts/test.sh).
+# window starts once under the xcb platform; PostgreSQL 15, whose initdb and pg_ctl the register
+# tests use for a throwaway server). Installed when B12K_TEST_TOOLS=1 (scripts/test.sh).
 DEBIAN_OPTIONAL=(poppler-utils)
 if [ "${B12K_TEST_TOOLS:-0}" = "1" ]; then
-  DEBIAN_OPTIONAL+=(xvfb xauth zbar-tools)
+  DEBIAN_OPTIONAL+=(xvfb xauth zbar-tools postgresql)
 fi
 
 log() { printf '[setup] %s\n' "$*" >&2; }

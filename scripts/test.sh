@@ -5,7 +5,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-B12K_TEST_TOOLS=1 B12K_EXTRAS=build bash scripts/setup.sh
+B12K_TEST_TOOLS=1 B12K_EXTRAS=build,postgres bash scripts/setup.sh
 bash scripts/lint.sh
 export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
 exec .venv/bin/python -m pytest \

@@ -10,6 +10,7 @@ from desktop_app.audit.errors import (
     AuditLockedError,
     AuditMismatchError,
     AuditNotFoundError,
+    AuditUnreachableError,
     AuditVersionError,
 )
 from desktop_app.audit.register import (
@@ -28,6 +29,7 @@ __all__ = [
     "AuditMismatchError",
     "AuditNotFoundError",
     "AuditRecord",
+    "AuditUnreachableError",
     "AuditVersionError",
     "RecordDraft",
     "RecordSummary",

@@ -29,11 +29,12 @@ class RecordingWork:
     """What a batch worker does for one plan file when the batch is recorded (picklable).
 
     Args:
-        register_path: the register file every sheet of the batch is recorded in.
+        register_path: the register every sheet of the batch is recorded in (a file, or the
+            shared register's connection string).
         batch_id: the run id stored in every record of this batch.
     """
 
-    register_path: Path
+    register_path: Path | str
     batch_id: str
 
     def __call__(

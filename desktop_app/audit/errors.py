@@ -25,6 +25,10 @@ class AuditNotFoundError(AuditError):
     """The register, a record or a stored protocol asked for does not exist."""
 
 
+class AuditUnreachableError(AuditError):
+    """The shared register's server cannot be reached; a sheet is then refused, not issued."""
+
+
 class AuditMismatchError(AuditError):
     """What was to be recorded does not belong together (plan, inputs and protocol differ)."""
 
@@ -35,5 +39,6 @@ __all__ = [
     "AuditLockedError",
     "AuditMismatchError",
     "AuditNotFoundError",
+    "AuditUnreachableError",
     "AuditVersionError",
 ]

@@ -1,8 +1,10 @@
 """Issuing a sheet with its audit record, and reprinting a recorded sheet. Qt-free.
 
-`export_and_record` and `record_printed` are what the GUI and the CLI call: the sheet is always
-produced first; if the register cannot record it, the caller gets a warning string to show, and
-the sheet stays written. `reprint` rebuilds the plan from what the record stored (inputs, protocol
+`export_and_record` and `record_printed` are what the GUI and the CLI call. With the local SQLite
+register the sheet is produced first; if the register cannot record it, the caller gets a
+warning string to show, and the sheet stays written. With the shared register on PostgreSQL
+(`refuses_unrecorded`), the sheet is recorded before it is written, and a server that cannot be
+reached refuses the sheet (`AuditUnreachableError`): it is never issued unrecorded. `reprint` rebuilds the plan from what the record stored (inputs, protocol
 bytes, the evaluation time) and renders it on the recorded paper, then compares the PDF's SHA-256
 with the recorded one.
 """
@@ -18,6 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from desktop_app import __version__
+from desktop_app.audit.backend import open_register
 from desktop_app.audit.errors import AuditError, AuditMismatchError
 from desktop_app.audit.register import (
     PRINTED,
@@ -35,14 +38,27 @@ from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import Plan
 from desktop_app.logic.privacy import masked
 from desktop_app.logic.protocol import LoadedProtocol
-from desktop_app.report import SheetOptions, export_order_sheet, render_order_sheet
+from desktop_app.report import (
+    SheetLintError,
+    SheetOptions,
+    checked_order_sheet,
+    export_order_sheet,
+    render_order_sheet,
+)
 from desktop_app.storage.atomic import atomic_write_bytes
 from desktop_app.storage.plan_files import parse_plan_bytes, plan_bytes
 from desktop_app.storage.protocols import load_protocol_data
 
 _log = logging.getLogger(__name__)
 
-RegisterLike = Register | Path | str | None
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from desktop_app.audit.pg import PgRegister
+
+    AnyRegister = Register | PgRegister
+else:
+    AnyRegister = Register
+RegisterLike = AnyRegister | Path | str | None
 
 
 def plan_sha256(plan: Plan) -> str:
@@ -151,8 +167,23 @@ class IssueResult:
         return self.record is not None
 
 
-def _open(register: RegisterLike) -> Register:
-    return register if isinstance(register, Register) else Register(register)
+def _open(register: RegisterLike) -> AnyRegister:
+    if register is None or isinstance(register, str | Path):
+        return open_register(register)
+    return register
+
+
+def _names_server(register: RegisterLike) -> bool:
+    from desktop_app.audit.backend import is_server_target, resolve
+
+    if register is not None and not isinstance(register, str | Path):
+        return False
+    return is_server_target(resolve(register))
+
+
+def _strict(register: object) -> bool:
+    """True for a register that refuses a sheet it cannot record (the shared server)."""
+    return bool(getattr(register, "refuses_unrecorded", False))
 
 
 def anchored(options: SheetOptions | None, register: RegisterLike = None) -> SheetOptions:
@@ -166,6 +197,8 @@ def anchored(options: SheetOptions | None, register: RegisterLike = None) -> She
     try:
         head = _open(register).anchor()
     except B12KError as exc:
+        if _strict(register) or _names_server(register):
+            raise  # the shared register: a sheet it cannot record is not issued
         _log.warning("the sheet will not show the audit register's head: %s", exc)
         return options
     return SheetOptions.model_validate({**options.model_dump(), "register_anchor": head})
@@ -207,7 +240,21 @@ def export_and_record(
 
     Raises:
         B12KError: the sheet could not be produced or written (nothing was recorded).
+        AuditError: the shared register could not record the sheet (nothing was written).
     """
+    if _strict(register) or _names_server(register):
+        _pdf, result = issue_recorded_first(
+            plan,
+            inputs,
+            protocol,
+            protocol_bytes,
+            path,
+            options,
+            register=register,
+            os_user=os_user,
+            batch_id=batch_id,
+        )
+        return result
     options = options if options and options.register_anchor else anchored(options, register)
     pdf = export_order_sheet(plan, Path(path), options)
     return record_exported(
@@ -222,6 +269,61 @@ def export_and_record(
         os_user=os_user,
         batch_id=batch_id,
     )
+
+
+def issue_recorded_first(
+    plan: Plan,
+    inputs: PlanInputs,
+    protocol: LoadedProtocol,
+    protocol_bytes: bytes,
+    path: Path,
+    options: SheetOptions | None = None,
+    *,
+    register: RegisterLike = None,
+    os_user: str | None = None,
+    batch_id: str | None = None,
+) -> tuple[bytes, IssueResult]:
+    """Render and lint the sheet, record it, and only then write it to `path`.
+
+    For the shared register: a sheet the server cannot record is never written.
+
+    Raises:
+        AuditError: the register could not record it (nothing was written); for a server that
+            cannot be reached, `AuditUnreachableError` names it and says what to do.
+        SheetLintError: the sheet failed its lint (nothing was recorded or written).
+        B12KError: the file could not be written after the record was made (the message says
+            so, and which record it is).
+    """
+    opened = _open(register)
+    options = options if options and options.register_anchor else anchored(options, opened)
+    try:
+        pdf = checked_order_sheet(plan, options)
+    except SheetLintError as exc:
+        raise SheetLintError(exc.violations, Path(path)) from None
+    digest = sha256_hex(pdf)
+    destination = str(Path(path).resolve())
+    draft = build_draft(
+        plan,
+        inputs,
+        protocol,
+        protocol_bytes,
+        pdf_sha256=digest,
+        paper=options.paper,
+        destination=destination,
+        os_user=os_user,
+        batch_id=batch_id,
+        sheet_anchor=options.register_anchor,
+    )
+    record = opened.append(draft, protocol_bytes)
+    try:
+        atomic_write_bytes(Path(path), pdf)
+    except B12KError as exc:
+        raise B12KError(
+            f"The sheet was recorded as record {record.id} in the audit register, but the file "
+            f"could not be written: {exc} Write it again with 'b12k audit reprint --record "
+            f"{record.id} -o FILE'."
+        ) from exc
+    return pdf, IssueResult(digest, destination, record, None)
 
 
 def record_exported(
@@ -347,7 +449,7 @@ class Rebuilt:
         return plan_sha256(self.plan) == self.record.plan_sha256
 
 
-def rebuild(register: Register, record_id: int) -> Rebuilt:
+def rebuild(register: AnyRegister, record_id: int) -> Rebuilt:
     """Rebuild the plan of a record from its stored inputs, protocol bytes and evaluation time.
 
     Raises:
@@ -409,7 +511,7 @@ class ReprintResult:
 
 
 def reprint(
-    register: Register,
+    register: AnyRegister,
     record_id: int,
     path: Path | None = None,
     *,

@@ -22,8 +22,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, replace
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +58,7 @@ from desktop_app.audit.schema import (
     MIGRATIONS,
     SCHEMA_VERSION,
 )
+from desktop_app.audit.search_sql import search_clauses
 from desktop_app.audit.verify import (
     ChainWalk,
     VerifyResult,
@@ -553,6 +553,11 @@ class Register:
         row = conn.execute("SELECT record_hash FROM records WHERE id = ?", (record_id,)).fetchone()
         return None if row is None else str(row[0])
 
+    def register_id(self) -> str:
+        """Return the register's random id (kept in `meta` since register schema 2)."""
+        with self._connection() as conn:
+            return self._meta(conn).get("register_id", "")
+
     def anchor(self) -> str:
         """Return the register head to print on a sheet about to be issued ("COUNT:HASH").
 
@@ -603,6 +608,7 @@ class Register:
         text: str | None = None,
         on_date: date | None = None,
         limit: int | None = None,
+        offset: int = 0,
     ) -> list[RecordSummary]:
         """Return records, newest first.
 
@@ -612,37 +618,23 @@ class Register:
                 (case-insensitive).
             on_date: recorded on this calendar day in the computer's local time zone.
             limit: at most this many (newest first).
+            offset: skip this many of the newest first (paging).
         """
-        where: list[str] = []
-        params: list[Any] = []
-        if patient:
-            where.append("patient_identifier = ?")
-            params.append(patient)
-        if text:
-            like = (
-                "%"
-                + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                + "%"
+        where, params = search_clauses(patient, text, on_date, "?")
+        page = ""
+        if limit is not None or offset:
+            page = " LIMIT ? OFFSET ?"
+            params.extend([-1 if limit is None else int(limit), int(offset)])
+        columns = ", ".join(SUMMARY_COLUMNS)
+        if text and on_date is None:
+            # The text filter reads only indexed columns: find the page's ids in the narrow
+            # index (schema 3), then read just those records.
+            sql = (
+                f"SELECT {columns} FROM records WHERE id IN (SELECT id FROM records INDEXED BY "
+                f"records_search{where} ORDER BY id DESC{page}) ORDER BY id DESC"
             )
-            where.append(
-                "(lower(patient_identifier) LIKE ? ESCAPE '\\'"
-                " OR lower(patient_name) LIKE ? ESCAPE '\\'"
-                " OR lower(plan_id) LIKE ? ESCAPE '\\' OR lower(prescriber) LIKE ? ESCAPE '\\')"
-            )
-            params.extend([like] * 4)
-        if on_date is not None:
-            # Local midnight to local midnight (23 or 25 hours on a daylight-saving change).
-            start = datetime.combine(on_date, dtime.min).astimezone()
-            end = datetime.combine(on_date + timedelta(days=1), dtime.min).astimezone()
-            where.append("recorded_at >= ? AND recorded_at < ?")
-            params.extend([utc_stamp(start), utc_stamp(end)])
-        sql = f"SELECT {', '.join(SUMMARY_COLUMNS)} FROM records"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY id DESC"
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(int(limit))
+        else:
+            sql = f"SELECT {columns} FROM records{where} ORDER BY id DESC{page}"
         with self._connection() as conn:
             rows = conn.execute(sql, params).fetchall()
         return [RecordSummary(*r) for r in rows]
@@ -732,12 +724,16 @@ class Register:
                 f"the register file is {cut[0]:,} bytes long, but its own header says it is "
                 f"{cut[1]:,}: the file was cut short, and whatever its last pages held is gone.",
             )
-        check = conn.execute("PRAGMA quick_check").fetchall()
-        if [r[0] for r in check] != ["ok"]:
-            detail = "; ".join(str(r[0]) for r in check[:3])
-            return broken("corrupt", f"the database file is damaged ({detail}).")
         witness = read_witness(self.witness_path)
         start = witness.verified if (from_checkpoint and witness and witness.verified) else None
+        if start is None:
+            # The page-level check reads the whole file: the full verify runs it; one from a
+            # checkpoint stays proportional to the new records (damaged old pages are the full
+            # verify's to find).
+            check = conn.execute("PRAGMA quick_check").fetchall()
+            if [r[0] for r in check] != ["ok"]:
+                detail = "; ".join(str(r[0]) for r in check[:3])
+                return broken("corrupt", f"the database file is damaged ({detail}).")
         walk = ChainWalk(
             lambda sha: self._protocol_state(conn, sha),
             lambda: conn.execute("SELECT prev_hash, record_hash FROM records").fetchall(),

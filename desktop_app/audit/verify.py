@@ -94,6 +94,9 @@ class ChainWalk:
         links: every (prev_hash, record_hash) of the register, asked for only to explain a break
             (was a row re-ordered, or deleted?).
         start: where the walk begins (the genesis, or a verified checkpoint).
+        foreign_anchors: ids of records copied from another register under a new id
+            (`b12k audit copy`): their sheet printed the other register's head, so only its form
+            is checked.
     """
 
     def __init__(
@@ -101,7 +104,9 @@ class ChainWalk:
         protocol_ok: Callable[[str], str | None],
         links: Callable[[], list[tuple[Any, Any]]],
         start: Checkpoint = GENESIS,
+        foreign_anchors: frozenset[int] = frozenset(),
     ) -> None:
+        self._foreign_anchors = foreign_anchors
         self._protocol_ok = protocol_ok
         self._links = links
         self._good_protocols: set[str] = set()
@@ -161,7 +166,7 @@ class ChainWalk:
                     f"the register head it says its sheet printed ({rec.sheet_anchor[:40]}) is "
                     "not an earlier point of this register."
                 )
-            seen = self.hash_at(anchor[0])
+            seen = None if rec.id in self._foreign_anchors else self.hash_at(anchor[0])
             if seen is not None and seen != anchor[1]:
                 return "swapped", (
                     f"its sheet printed the register head of record {anchor[0]} as "

@@ -21,7 +21,8 @@ from pathlib import Path
 #: building the parser for `b12k --help` stays at the import floor.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from desktop_app.audit.register import RecordSummary, Register
+    from desktop_app.audit.issue import AnyRegister as Register
+    from desktop_app.audit.register import RecordSummary
     from desktop_app.logic.models import PlanInputs
     from desktop_app.logic.plan import Plan
     from desktop_app.report.options import SheetOptions
@@ -39,10 +40,21 @@ def csv_columns() -> tuple[str, ...]:
     return (*(c for c in RECORD_CONTENT_COLUMNS if c not in FULL_COLUMNS), "record_hash")
 
 
-def _register(args: argparse.Namespace, create: bool = False) -> Register:
-    from desktop_app.audit.register import Register, default_register_path
+#: How many records `audit list` shows when neither --limit nor --all is given (a screenful).
+DEFAULT_LIST_LIMIT = 50
 
-    return Register(args.db if args.db else default_register_path(), create=create)
+
+def _register(args: argparse.Namespace, create: bool = False) -> Register:
+    from desktop_app.audit.backend import open_register
+
+    return open_register(args.db or None, create=create)
+
+
+def _target(value: str | None) -> str | Path:
+    """The register a --db / --audit-db value names (the default one when not given)."""
+    from desktop_app.audit.backend import resolve
+
+    return resolve(value or None)
 
 
 def _line(r: RecordSummary) -> str:
@@ -66,17 +78,30 @@ def _cmd_list(args: argparse.Namespace) -> int:
         print(f"No sheets recorded. {exc}")
         return 0
     on_date = date.fromisoformat(args.date) if args.date else None
-    rows = reg.search(patient=args.patient, text=args.search, on_date=on_date, limit=args.limit)
+    limit = None if args.all else (args.limit or DEFAULT_LIST_LIMIT)
+    offset = 0 if limit is None else (args.page - 1) * limit
+    # One more than the page, to say whether older records follow (no count over the register).
+    rows = reg.search(
+        patient=args.patient,
+        text=args.search,
+        on_date=on_date,
+        limit=None if limit is None else limit + 1,
+        offset=offset,
+    )
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if limit is not None else rows
     if not rows:
-        print("No matching records.")
+        print("No matching records." + (f" (page {args.page})" if args.page > 1 else ""))
         return 0
     print(
         f"{'record':>6}  {'recorded (local time)':<24}  {'patient':<12} {'name':<28} {'plan':<16} "
         f"{'kind':<16} {'paper':<6} {'PDF SHA-256':<12}  user  destination"
     )
-    for r in rows:
-        print(_line(r))
-    print(f"{len(rows)} record(s) in {reg.path}")
+    sys.stdout.writelines(_line(r) + "\n" for r in rows)
+    where = f"newest {offset + 1} to {offset + len(rows)}" if limit is not None else "all"
+    print(f"{len(rows)} record(s) shown ({where} of those matching) in {reg.path}")
+    if more:
+        print(f"Older records follow: --page {args.page + 1} for the next {limit}, --all for all.")
     return 0
 
 
@@ -142,20 +167,30 @@ def _cmd_reprint(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from desktop_app.audit.register import default_register_path, verify_path
+    from pathlib import Path
 
-    result = verify_path(
-        args.db if args.db else default_register_path(), from_checkpoint=args.from_checkpoint
-    )
+    from desktop_app.audit.register import verify_path
+
+    target = _target(args.db)
+    if isinstance(target, Path):
+        result = verify_path(target, from_checkpoint=args.from_checkpoint)
+    else:
+        result = _register(args).verify(from_checkpoint=args.from_checkpoint)
     print(result.text(), file=sys.stdout if result.ok else sys.stderr)
     print(result.speed_text(), file=sys.stdout if result.ok else sys.stderr)
     return 0 if result.ok else 2
 
 
 def _cmd_set_aside(args: argparse.Namespace) -> int:
-    from desktop_app.audit.register import default_register_path, set_aside
+    from desktop_app.audit.register import set_aside
+    from desktop_app.cli.audit_errors import AuditCommandError
 
-    path = args.db if args.db else default_register_path()
+    path = _target(args.db)
+    if not isinstance(path, Path):
+        raise AuditCommandError(
+            "set-aside renames a local register file; the shared register on a server is never "
+            "set aside by a workstation. Tell IT."
+        )
     for old, new in set_aside(path):
         print(f"{old} -> {new}")
     print(
@@ -194,9 +229,32 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from desktop_app.audit.pg_schema import PG_SCHEMA_VERSION
+    from desktop_app.cli.audit_errors import AuditCommandError
+
+    if isinstance(_target(args.db), Path):
+        raise AuditCommandError(
+            "migrate is for the shared register on PostgreSQL (--db 'service=NAME' or a "
+            "connection string); a local register file is migrated when it is opened."
+        )
+    reg = _register(args, create=True)
+    print(f"The audit register on {reg.path} is at schema {PG_SCHEMA_VERSION} (current).")
+    return 0
+
+
+def _cmd_copy(args: argparse.Namespace) -> int:
+    from desktop_app.audit.copy import copy_register
+
+    result = copy_register(Path(args.source), args.to)
+    print(f"Source {args.source}: intact, {result.source_checked.records_checked} record(s).")
+    print(f"Copied {result.copied} record(s); {result.already} were already there (copied before).")
+    print(result.target_checked.text())
+    return 0
+
+
 def _cmd_issue(args: argparse.Namespace) -> int:
     from desktop_app.audit.issue import export_and_record, load_protocol_with_bytes
-    from desktop_app.audit.register import default_register_path
     from desktop_app.cli.core_cmds import parse_now
     from desktop_app.logic.engine import evaluate
     from desktop_app.report import SheetOptions
@@ -206,7 +264,7 @@ def _cmd_issue(args: argparse.Namespace) -> int:
     protocol, data = load_protocol_with_bytes(args.protocol or default_protocol_path())
     inputs = read_plan_file(args.input)
     plan = evaluate(protocol, inputs, now=parse_now(args.now))
-    db_path = args.db if args.db else default_register_path()
+    db_path = _target(args.db)
     result = export_and_record(
         plan, inputs, protocol, data, args.output, SheetOptions(paper=args.paper), register=db_path
     )
@@ -214,7 +272,7 @@ def _cmd_issue(args: argparse.Namespace) -> int:
     if result.record is None:
         print(result.warning, file=sys.stderr)
         return 1
-    print(f"Recorded as record {result.record.id} in {db_path}.")
+    print(f"Recorded as record {result.record.id} in {_shown(db_path)}.")
     return 0
 
 
@@ -227,10 +285,54 @@ def add_record_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--audit-db",
-        type=Path,
         default=None,
-        help="audit register file (default: $B12K_AUDIT_DB, else the user data folder)",
+        metavar="REGISTER",
+        help="audit register: a file, or a PostgreSQL connection string or 'service=NAME' "
+        "(default: $B12K_AUDIT_DB, else the preference, else the user data folder)",
     )
+
+
+def _shown(target: object) -> str:
+    """A register for a message: a file's path, or the server (never a password)."""
+    from desktop_app.audit.backend import is_server_target
+
+    if is_server_target(target):
+        from desktop_app.audit.pg import describe
+
+        return describe(str(target))
+    return str(target)
+
+
+def shared_register(args: argparse.Namespace) -> bool:
+    """True when a command's sheet is to be recorded in the shared register on a server."""
+    from desktop_app.audit.backend import is_server_target
+
+    return not getattr(args, "no_record", False) and is_server_target(
+        _target(getattr(args, "audit_db", None))
+    )
+
+
+def issue_shared_sheet(
+    args: argparse.Namespace, plan: Plan, inputs: PlanInputs, output: Path, options: SheetOptions
+) -> bytes:
+    """Record a sheet in the shared register first, then write it (`b12k pdf` on a server).
+
+    Raises:
+        AuditError: the server could not record it; nothing was written.
+    """
+    from desktop_app.audit.issue import issue_recorded_first, load_protocol_with_bytes
+    from desktop_app.storage.protocols import default_protocol_path
+
+    protocol, data = load_protocol_with_bytes(args.protocol or default_protocol_path())
+    target = _target(args.audit_db)
+    pdf, result = issue_recorded_first(
+        plan, inputs, protocol, data, output, options, register=str(target)
+    )
+    record_id = result.record.id if result.record else "?"
+    print(
+        f"Recorded as record {record_id} in the audit register {_shown(target)}.", file=sys.stderr
+    )
+    return pdf
 
 
 def cli_sheet_options(args: argparse.Namespace) -> SheetOptions:
@@ -241,9 +343,8 @@ def cli_sheet_options(args: argparse.Namespace) -> SheetOptions:
     if getattr(args, "no_record", False):
         return options
     from desktop_app.audit.issue import anchored
-    from desktop_app.audit.register import default_register_path
 
-    return anchored(options, getattr(args, "audit_db", None) or default_register_path())
+    return anchored(options, _target(getattr(args, "audit_db", None)))
 
 
 def record_cli_sheet(
@@ -263,7 +364,6 @@ def record_cli_sheet(
     if getattr(args, "no_record", False):
         return 0
     from desktop_app.audit.issue import load_protocol_with_bytes, record_exported
-    from desktop_app.audit.register import default_register_path
     from desktop_app.logic.errors import B12KError
     from desktop_app.report import SheetOptions
     from desktop_app.storage.protocols import default_protocol_path
@@ -276,7 +376,7 @@ def record_cli_sheet(
             file=sys.stderr,
         )
         return 1
-    db_path = getattr(args, "audit_db", None) or default_register_path()
+    db_path = _target(getattr(args, "audit_db", None))
     result = record_exported(
         plan,
         inputs,
@@ -291,9 +391,20 @@ def record_cli_sheet(
         print(result.warning, file=sys.stderr)
         return 1
     print(
-        f"Recorded as record {result.record.id} in the audit register {db_path}.", file=sys.stderr
+        f"Recorded as record {result.record.id} in the audit register {_shown(db_path)}.",
+        file=sys.stderr,
     )
     return 0
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {text!r}")
+    return value
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -301,9 +412,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--db",
-        type=Path,
         default=None,
-        help="register file (default: $B12K_AUDIT_DB, else audit.sqlite3 in the user data folder)",
+        metavar="REGISTER",
+        help="register: a file, or a PostgreSQL connection string or 'service=NAME' (default: "
+        "$B12K_AUDIT_DB, else the preference audit_db, else audit.sqlite3 in the user data folder)",
     )
     p = sub.add_parser("audit", help="the register of issued order sheets")
     asub = p.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
@@ -314,7 +426,15 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--search", default=None, help="part of an identifier, name, plan id or prescriber"
     )
     c.add_argument("--date", default=None, help="recorded on this local date (YYYY-MM-DD)")
-    c.add_argument("--limit", type=int, default=None, help="at most this many")
+    c.add_argument(
+        "--limit",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help=f"records per page (default {DEFAULT_LIST_LIMIT})",
+    )
+    c.add_argument("--page", type=_positive, default=1, metavar="P", help="page P, newest first")
+    c.add_argument("--all", action="store_true", help="every matching record (no paging)")
     c.set_defaults(func=_cmd_list)
 
     c = asub.add_parser("show", parents=[common], help="show every record of a plan id")
@@ -347,10 +467,32 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     c.add_argument(
         "--from-checkpoint",
+        "--since-checkpoint",
+        dest="from_checkpoint",
         action="store_true",
         help="check only the records after the last checkpoint a verify found intact (nightly)",
     )
     c.set_defaults(func=_cmd_verify)
+
+    c = asub.add_parser(
+        "copy",
+        help="copy a local register's records into the shared register (twice copies once)",
+        description="Verify both registers, then append every record of the local SQLite "
+        "register to the shared PostgreSQL one with its original recording time. Records copied "
+        "before are not copied again.",
+    )
+    c.add_argument("--from", dest="source", required=True, metavar="SQLITE", help="register file")
+    c.add_argument(
+        "--to", required=True, metavar="POSTGRES", help="connection string or 'service=NAME'"
+    )
+    c.set_defaults(func=_cmd_copy)
+
+    c = asub.add_parser(
+        "migrate",
+        parents=[common],
+        help="create or migrate the shared register's tables (as its admin role)",
+    )
+    c.set_defaults(func=_cmd_migrate)
 
     c = asub.add_parser(
         "set-aside",

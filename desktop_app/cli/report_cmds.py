@@ -29,7 +29,12 @@ _EXIT_NOTE = (
 
 
 def _cmd_pdf(args: argparse.Namespace) -> int:
-    from desktop_app.cli.audit_cmds import cli_sheet_options, record_cli_sheet
+    from desktop_app.cli.audit_cmds import (
+        cli_sheet_options,
+        issue_shared_sheet,
+        record_cli_sheet,
+        shared_register,
+    )
     from desktop_app.cli.core_cmds import parse_now
     from desktop_app.logic.engine import evaluate
     from desktop_app.logic.errors import PlanFileError
@@ -46,7 +51,11 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
     inputs = read_plan_file(args.input)
     plan = evaluate(lp, inputs, now=parse_now(args.now))
     options = cli_sheet_options(args)  # with the register's head when the sheet is recorded
-    pdf = export_order_sheet(plan, output, options)
+    shared = shared_register(args)
+    if shared:  # the shared register records the sheet before it is written, or refuses it
+        pdf = issue_shared_sheet(args, plan, inputs, output, options)
+    else:
+        pdf = export_order_sheet(plan, output, options)
     pages = pdf.count(b"/Type /Page\n")
     print(
         f"Wrote {output}: order sheet for plan {plan.plan_id}, {pages} page(s), "
@@ -57,7 +66,7 @@ def _cmd_pdf(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     # Every sheet issued is recorded in the audit register (issue 9); --no-record for drafts.
-    return record_cli_sheet(args, plan, inputs, pdf, output, options)
+    return 0 if shared else record_cli_sheet(args, plan, inputs, pdf, output, options)
 
 
 class _Progress:
@@ -86,19 +95,19 @@ def _indent(text: str) -> str:
     return "\n".join("      " + line for line in text.splitlines())
 
 
-def _batch_work(args: argparse.Namespace) -> tuple[Work, str | None, Path | None]:
+def _batch_work(args: argparse.Namespace) -> tuple[Work, str | None, Path | str | None]:
     """Return the work of each worker: write only, or write and record (the default)."""
     from desktop_app.report.batch import sheet_for_file
 
     if args.no_record:
         return sheet_for_file, None, None
+    from desktop_app.audit.backend import open_register, resolve
     from desktop_app.audit.batch import RecordingWork, new_batch_id
-    from desktop_app.audit.register import Register, default_register_path
 
-    db_path = args.audit_db or default_register_path()
-    Register(db_path).check()  # a damaged register refuses the batch before any sheet is written
+    db_path = resolve(args.audit_db or None)
+    open_register(db_path).check()  # a damaged register refuses the batch before any sheet
     batch_id = new_batch_id()
-    return RecordingWork(Path(db_path), batch_id), batch_id, Path(db_path)
+    return RecordingWork(db_path, batch_id), batch_id, db_path
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:

@@ -43,6 +43,12 @@ class Preferences(BaseModel):
         description="Site key files (PEM public keys) whose keys may sign protocol approvals, "
         "besides the keys added with b12k protocol trust.",
     )
+    audit_db: str = Field(
+        default="",
+        max_length=2000,
+        description="Audit register: a PostgreSQL connection string or 'service=NAME' for a "
+        "shared register, or a file; empty means audit.sqlite3 in the user data folder.",
+    )
 
     def with_recent(self, path: Path) -> "Preferences":
         """Return a copy with `path` first in the recent-files list (validated, not model_copy)."""

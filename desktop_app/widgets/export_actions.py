@@ -116,10 +116,10 @@ class SheetActions:
             return False
         options = report.SheetOptions(paper=paper_for_locale())
         audit = self._audit_module()
-        if audit is not None:  # the printed sheet shows the register's head, as exported ones do
-            options = audit.anchored(options)
         make = getattr(report, "checked_order_sheet", report.render_order_sheet)
         try:
+            if audit is not None:  # the printed sheet shows the register's head, as exported do
+                options = audit.anchored(options)  # a shared register out of reach refuses
             data = make(plan, options)
         except B12KError as exc:
             alerts.error(window, "Cannot make the order sheet", str(exc))

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.audit.errors import AuditError, AuditNotFoundError
 from desktop_app.audit.issue import ReprintResult, rebuild, reprint
-from desktop_app.audit.register import RecordSummary, Register, default_register_path
+from desktop_app.audit.register import RecordSummary, Register
 from desktop_app.audit.text import local_time, show_text
 from desktop_app.logic.errors import B12KError
 from desktop_app.report.plan_text import render_text
@@ -269,9 +269,11 @@ class HistoryDialog(QDialog):
         if isinstance(register, Register):
             self._register = register
             return
-        path = register if register is not None else default_register_path()
+        from desktop_app.audit.backend import open_register, resolve
+
+        path = resolve(register)
         try:
-            self._register = Register(path, create=False)
+            self._register = open_register(path, create=False)  # type: ignore[assignment]
         except AuditNotFoundError:
             self._open_message = f"No sheets have been recorded yet (no register at {path})."
         except AuditError as exc:

@@ -73,3 +73,48 @@ def db(tmp_path: Path) -> Path:
 @pytest.fixture
 def register(db: Path) -> Iterator[Register]:
     yield Register(db, clock=Ticker())
+
+
+# ----- the PostgreSQL backend ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """A throwaway PostgreSQL cluster for this test session; skips (with why) when unavailable."""
+    from tests.audit import pg_server as pg
+
+    try:
+        server = pg.start()
+    except pg.Unavailable as exc:
+        pytest.skip(f"PostgreSQL backend not tested: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_target(pg_server: object) -> str:
+    """A new database set up by the site's SQL and migrated as the admin role; returns the
+    workstation role's connection string."""
+    from desktop_app.audit.pg import PgRegister
+
+    name = pg_server.new_database()  # type: ignore[attr-defined]
+    PgRegister(pg_server.conninfo("b12k_admin", name))  # type: ignore[attr-defined]
+    return str(pg_server.conninfo("b12k_workstation", name))  # type: ignore[attr-defined]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str | Path:
+    """The register of a test, once per backend: an SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "register" / "audit.sqlite3"
+    return str(request.getfixturevalue("pg_target"))
+
+
+@pytest.fixture
+def any_register(target: str | Path) -> object:
+    """An open register of either backend, with the predictable clock."""
+    from desktop_app.audit.backend import open_register
+
+    return open_register(target, clock=Ticker())

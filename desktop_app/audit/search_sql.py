@@ -1,0 +1,47 @@
+"""The WHERE clause of a register search, shared by the SQLite and PostgreSQL backends."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from typing import Any
+
+from desktop_app.audit.records import utc_stamp
+
+
+def search_clauses(
+    patient: str | None, text: str | None, on_date: date | None, mark: str
+) -> tuple[str, list[Any]]:
+    """Return (" WHERE ..." or "", parameters) for a search; `mark` is "?" or "%s".
+
+    patient: exact identifier; text: part of the identifier, name, plan id or prescriber
+    (case-insensitive); on_date: recorded on this calendar day in the computer's time zone.
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    if patient:
+        where.append(f"patient_identifier = {mark}")
+        params.append(patient)
+    if text:
+        like = (
+            "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        )
+        where.append(
+            "("
+            + " OR ".join(
+                f"lower({c}) LIKE {mark} ESCAPE '\\'"
+                for c in ("patient_identifier", "patient_name", "plan_id", "prescriber")
+            )
+            + ")"
+        )
+        params.extend([like] * 4)
+    if on_date is not None:
+        # Local midnight to local midnight (23 or 25 hours on a daylight-saving change).
+        start = datetime.combine(on_date, dtime.min).astimezone()
+        end = datetime.combine(on_date + timedelta(days=1), dtime.min).astimezone()
+        where.append(f"recorded_at >= {mark} AND recorded_at < {mark}")
+        params.extend([utc_stamp(start), utc_stamp(end)])
+    return (" WHERE " + " AND ".join(where) if where else ""), params
+
+
+__all__ = ["search_clauses"]
