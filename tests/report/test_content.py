@@ -100,7 +100,8 @@ def test_demo_monitoring_has_one_row_per_draw_at_its_clock_time() -> None:
         "Mg ________ mmol/L",
         "Phosphate ________ mmol/L",
     )
-    platelets = [d for d in sheet.monitoring if d.tests == "platelet count"]
+    # The demo is discharged inside the window: its platelet draw is an outpatient draw.
+    platelets = [d for d in sheet.monitoring if d.tests == "OUTPATIENT: platelet count"]
     assert platelets and platelets[0].result_prompts == ()
     assert "UTC+00:00" in sheet.clock_note and "Thu 26-Nov-2026 14:00" in sheet.clock_note
 

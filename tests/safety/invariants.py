@@ -137,6 +137,42 @@ def fresh_at(p: Protocol, result: Result | None, inputs: PlanInputs, now: dateti
     return not (now > first and now - result.at > stale)
 
 
+def _ckd_epi_2021(p: Protocol, inputs: PlanInputs) -> float | None:
+    """The eGFR computed from creatinine when none is recorded (issue 15 item 13), else None.
+
+    Inker et al., N Engl J Med 2021: 142 x min(Scr/k, 1)^a x max(Scr/k, 1)^-1.200 x
+    0.9938^age x 1.012 if female, Scr in mg/dL; rounded half up to the protocol's decimals.
+    """
+    eq = p.gates.renal.egfr_from_creatinine
+    creat = inputs.labs.creatinine
+    sex = inputs.patient.sex
+    first = inputs.regimen.first_dose_at
+    assert first is not None and inputs.patient.date_of_birth is not None
+    age = age_on(inputs.patient.date_of_birth, first)
+    if eq is None or creat is None or sex not in ("female", "male"):
+        return None
+    if age < p.gates.adult_age.value:
+        return None
+    per_mg_dl = next(
+        c.to_canonical.value
+        for c in p.analytes[Analyte.creatinine].conversions
+        if c.unit == "mg/dL"
+    )
+    scr = canonical(p, Analyte.creatinine, creat.value, creat.unit or "") / per_mg_dl
+    female = sex == "female"
+    kappa = eq.kappa_female.value if female else eq.kappa_male.value
+    alpha = eq.alpha_female.value if female else eq.alpha_male.value
+    raw = (
+        eq.constant.value
+        * min(scr / kappa, 1) ** alpha
+        * max(scr / kappa, 1) ** eq.exponent_above.value
+        * eq.age_factor.value**age
+        * (eq.female_factor.value if female else 1)
+    )
+    step = Decimal(1).scaleb(-p.analytes[Analyte.egfr].decimals)
+    return float(Decimal(repr(raw)).quantize(step, rounding=ROUND_HALF_UP))
+
+
 def expected_gates(p: Protocol, inputs: PlanInputs) -> set[str]:
     """The gate rule ids the protocol requires for these inputs (CLN-01, CLN-03)."""
     g = p.gates
@@ -148,8 +184,12 @@ def expected_gates(p: Protocol, inputs: PlanInputs) -> set[str]:
     if age_on(inputs.patient.date_of_birth, first) < g.adult_age.value:
         out.add(t.age.id)
     egfr = inputs.labs.egfr
-    if egfr is not None:
-        value = canonical(p, Analyte.egfr, egfr.value, egfr.unit or "")
+    value = (
+        canonical(p, Analyte.egfr, egfr.value, egfr.unit or "")
+        if egfr is not None
+        else _ckd_epi_2021(p, inputs)
+    )
+    if value is not None:
         if value < g.renal.egfr_review_below.value:
             out.add(t.renal.id)
         if value < g.renal.egfr_renal_team_below.value:

@@ -131,6 +131,8 @@ def run_scenario(s: Scenario) -> list[str]:
                 "in canonical units"
             )
     for row in plan.labs:
+        if "COMPUTED" in row.flags:  # an eGFR computed from creatinine (issue 15 item 13)
+            continue
         entry = inputs.labs.get(Analyte(row.analyte))
         assert entry is not None
         if entry.unit not in row.entered_text:

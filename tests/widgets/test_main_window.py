@@ -427,6 +427,10 @@ def test_keyboard_only_fill_of_the_demo_case(qtbot: Any, make_window: MakeWindow
         assert isinstance(focused(), QCheckBox)
         tab()
     qtbot.keyClick(focused(), Qt.Key.Key_Space)
+    while focused().accessibleName() != "Drug list recorded":
+        tab()
+    type_here("R")  # "Recorded: the drugs ticked above, or none" (issue 15 item 16)
+    assert focused().currentData() == "recorded"
     while focused().accessibleName() != "Planned discharge date and time":
         tab()
     type_here("2026-11-28 12:00 +00:00")
