@@ -180,7 +180,7 @@ def test_approving_a_damaged_protocol_file_says_so_and_writes_nothing(
         *("protocol", "approve", str(site["protocol"]), *WHO, "--key", str(site["key"])),
         *("--passphrase-file", str(site["secret"])),
     )
-    assert status == 2 and "it may be truncated or damaged" in text
+    assert status == 2 and "the protocol file is damaged: it is not valid JSON" in text
 
 
 def test_approve_needs_a_name_and_role(

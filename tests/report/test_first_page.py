@@ -15,7 +15,9 @@ from tests.report.conftest import Rendered, norm, rendered
 
 #: A sheet whose STOP box and orders are too long for a Letter page 1 even drawn smaller: its
 #: hold rules and escalation box start page 2 at full size (docs/order-sheet.md).
-FLOWS_ONTO_PAGE_2 = {("gated-egfr20-k-sparing", "letter")}
+#: Gated cases whose STOP box, orders and warnings (renal gate, potassium-sparing drug, drug list)
+#: fill page 1: the hold rules and when to call move whole to the top of page 2.
+FLOWS_ONTO_PAGE_2 = {("gated-egfr20-k-sparing", "letter"), ("gated-egfr20-k-sparing", "a4")}
 PAPERS = ("a4", "letter")
 
 
