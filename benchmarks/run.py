@@ -661,7 +661,67 @@ def bench_commands(children: Children, label: str, which: str) -> list[Row]:
     return [Row(**row) for row in make(children.env, children.work, label)]
 
 
-ROWS = ("start", "engine", "keystroke", "sheet", "batch", "cli", "fhir", "install")
+#: Register sizes of the register row (issue 20): records built through the program's own path.
+REGISTER_SIZES = {"tiny": "200", "quick": "1000,10000", "full": "1000,10000,100000"}
+
+
+def bench_register(label: str) -> list[Row]:
+    """The register at scale (benchmarks/register_scale.py, SQLite): list, show, search, record
+    and verify at each size; "flat" means the largest size within 3x the smallest."""
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "register_scale.py"), "--sizes", REGISTER_SIZES[label]],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    table = [line.split() for line in proc.stdout.splitlines() if line[:8].strip().isdigit()]
+    if proc.returncode != 0 or not table:
+        return [
+            Row(
+                "Register at scale",
+                "ms",
+                [0.0],
+                None,
+                "did not run",
+                "",
+                False,
+                [proc.stdout[-300:] + proc.stderr[-300:]],
+            )
+        ]
+    columns = {"list": 2, "search": 4, "show": 5, "record": 6}
+    rows: list[Row] = []
+    for what, col in columns.items():
+        values = [float(r[col]) for r in table]
+        ratio = values[-1] / max(values[0], 0.01)
+        flat = len(values) == 1 or ratio <= 3
+        rows.append(
+            Row(
+                f"Register {what}, {int(table[-1][0]):,} records",
+                "ms",
+                [values[-1]],
+                [values[0]],
+                f"{ratio:.2f}x at {int(table[0][0]):,}",
+                "flat (<= 3x)",
+                flat,
+                [", ".join(f"{int(r[0]):,}: {r[col]} ms" for r in table)],
+            )
+        )
+    rows.append(
+        Row(
+            f"Register verify, {int(table[-1][0]):,} records",
+            "records/s",
+            [float(table[-1][8].replace(",", ""))],
+            None,
+            f"{table[-1][7]} s full; 100 new from the checkpoint {table[-1][9]}",
+            "(report)",
+            None,
+        )
+    )
+    return rows
+
+
+ROWS = ("start", "engine", "keystroke", "sheet", "batch", "cli", "fhir", "register", "install")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -691,6 +751,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("batch", lambda: bench_batch(children, size)),
             ("cli", lambda: bench_commands(children, label, "cli")),
             ("fhir", lambda: bench_commands(children, label, "fhir")),
+            ("register", lambda: bench_register(label)),
             ("install", bench_install),
         ]
         for name, step in steps:
