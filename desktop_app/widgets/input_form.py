@@ -21,6 +21,7 @@ from desktop_app.logic.models import INPUT_SCHEMA_VERSION, Override, PlanInputs
 from desktop_app.logic.protocol import LoadedProtocol
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.anaemia_panel import AnaemiaPanel
+from desktop_app.widgets.datetime_field import DateTimeEdit
 from desktop_app.widgets.fields import Panel
 from desktop_app.widgets.followup_panel import FollowupPanel
 from desktop_app.widgets.labs_panel import LabsPanel, UnitSystem
@@ -106,6 +107,8 @@ class InputForm(QTabWidget):
         self._errors: dict[str, str] = {}
         self._build(unit_system, decimal_comma)
         self._layout()
+        for edit in self.findChildren(DateTimeEdit):
+            edit.set_clock(now)  # "now" in every date-time field is the window's clock
         self._connect()
         self._rebuild()
 

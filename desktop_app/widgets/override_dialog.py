@@ -38,7 +38,7 @@ from desktop_app.logic.textfmt import num, when
 from desktop_app.widgets import alerts, ui_text
 from desktop_app.widgets.entry import EntryError, format_datetime, format_number, parse_datetime
 from desktop_app.widgets.entry import parse_number as parse_entry_number
-from desktop_app.widgets.fields import InlineMessage, line_edit, mark_invalid
+from desktop_app.widgets.fields import InlineMessage, datetime_edit, line_edit, mark_invalid
 from desktop_app.widgets.style import set_look
 
 _log = logging.getLogger(__name__)
@@ -179,7 +179,7 @@ class OverrideDialog(QDialog):
             self.daily_total.setAccessibleName(ui_text.OVERRIDE_TOTAL_LABEL)
             self.form.addRow("", self.daily_total)
         if request.action in ("move", "add"):
-            self.new_time = line_edit("New time", ui_text.DATETIME_PLACEHOLDER, 18)
+            self.new_time = datetime_edit("New time", ui_text.DATETIME_PLACEHOLDER, 18)
             self.new_time_hint = QLabel(ui_text.OVERRIDE_NEW_HOURS_EMPTY)
             set_look(self.new_time_hint, "hint")
             box = QWidget()

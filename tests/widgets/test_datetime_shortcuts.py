@@ -1,0 +1,140 @@
+"""Faster dates and times: "now" and a calendar in every date-time field (issue 17, item 4)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
+
+from desktop_app.demo import demo_inputs
+from desktop_app.logic.protocol import Analyte
+from desktop_app.widgets.entry import parse_datetime
+from tests.widgets.helpers import retype
+
+NOW = datetime(2026, 11, 27, 9, 41, 0, tzinfo=UTC)
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def _shown(qtbot: Any, make_window: Callable[..., Any]) -> Any:
+    window = make_window(now=NOW)
+    window._load_inputs(demo_inputs(), None)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _datetime_fields(window: Any) -> dict[str, QLineEdit]:
+    form = window.form
+    return {
+        "first dose": form.regimen.first_dose,
+        "samples taken at": form.labs.common_time,
+        "potassium sample time": form.labs.rows[Analyte.potassium].time,
+        "planned discharge": form.modifiers.discharge,
+        "follow-up sample time": form.followups.time,
+    }
+
+
+def _focus(qtbot: Any, window: Any, edit: QLineEdit) -> None:
+    tab = window.form.followup_scroll if edit is window.form.followups.time else None
+    window.form.setCurrentWidget(tab or window.form.baseline_scroll)
+    edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is edit)
+
+
+def test_ctrl_shift_n_fills_the_window_clock_in_every_datetime_field(
+    qtbot: Any, make_window: Callable[..., Any]
+) -> None:
+    window = _shown(qtbot, make_window)
+    for name, edit in _datetime_fields(window).items():
+        _focus(qtbot, window, edit)
+        retype(qtbot, edit, "2026-11-20 08")
+        qtbot.keyClick(edit, Qt.Key.Key_N, CTRL_SHIFT)
+        assert parse_datetime(edit.text()) == NOW, name
+        # In the field's format: the computer's local time, to the minute, no offset.
+        assert len(edit.text()) == len("2026-11-27 09:41"), (name, edit.text())
+
+
+def test_now_is_taken_into_the_plan_as_typing_is(
+    qtbot: Any, make_window: Callable[..., Any]
+) -> None:
+    window = _shown(qtbot, make_window)
+    first_dose = window.form.regimen.first_dose
+    _focus(qtbot, window, first_dose)
+    qtbot.keyClick(first_dose, Qt.Key.Key_N, CTRL_SHIFT)
+    qtbot.waitUntil(
+        lambda: (
+            window.form.current_inputs() is not None
+            and window.form.current_inputs().regimen.first_dose_at == NOW
+        )
+    )
+    # Undo gives back what was there before, as after any typing.
+    qtbot.keyClick(first_dose, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert parse_datetime(first_dose.text()) == demo_inputs().regimen.first_dose_at
+
+
+def test_alt_down_opens_a_calendar_that_changes_the_date_and_keeps_the_time(
+    qtbot: Any, make_window: Callable[..., Any]
+) -> None:
+    window = _shown(qtbot, make_window)
+    edit = window.form.labs.common_time
+    _focus(qtbot, window, edit)
+    retype(qtbot, edit, "2026-11-26 07:10 +00:00")
+    qtbot.keyClick(edit, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    popup = edit.calendar_popup()
+    assert popup is not None and popup.isVisible()
+    calendar = popup.calendar
+    assert calendar.selectedDate() == QDate(2026, 11, 26)  # opens on the date typed
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    keys = QApplication.focusWidget()
+    assert keys is not None and calendar.isAncestorOf(keys)
+    qtbot.keyClick(keys, Qt.Key.Key_Left)
+    qtbot.keyClick(keys, Qt.Key.Key_Return)
+    assert not popup.isVisible()
+    assert edit.text() == "2026-11-25 07:10 +00:00"
+
+
+def test_escape_closes_the_calendar_without_a_change(
+    qtbot: Any, make_window: Callable[..., Any]
+) -> None:
+    window = _shown(qtbot, make_window)
+    edit = window.form.modifiers.discharge
+    _focus(qtbot, window, edit)
+    retype(qtbot, edit, "2026-12-01 10:00")
+    qtbot.keyClick(edit, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    popup = edit.calendar_popup()
+    assert popup is not None and popup.isVisible()
+    qtbot.keyClick(popup.calendar, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not popup.isVisible())
+    assert edit.text() == "2026-12-01 10:00"
+
+
+def test_a_date_chosen_in_an_empty_field_leaves_the_clock_time_to_be_typed(
+    qtbot: Any, make_window: Callable[..., Any]
+) -> None:
+    window = _shown(qtbot, make_window)
+    edit = window.form.followups.time
+    _focus(qtbot, window, edit)
+    assert edit.text() == ""
+    qtbot.keyClick(edit, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    popup = edit.calendar_popup()
+    assert popup is not None
+    assert popup.calendar.selectedDate() == QDate(NOW.year, NOW.month, NOW.day)  # today
+    popup.calendar.activated.emit(QDate(2026, 11, 26))
+    assert edit.text() == "2026-11-26 "  # never a guessed clock time
+    qtbot.keyClicks(edit, "06:30")
+    assert parse_datetime(edit.text()) == parse_datetime("2026-11-26 06:30")
+
+
+def test_the_buttons_inside_the_field_take_no_tab_stop_and_say_their_keys(
+    qtbot: Any, make_window: Callable[..., Any]
+) -> None:
+    window = _shown(qtbot, make_window)
+    edit = window.form.regimen.first_dose
+    tips = sorted(a.toolTip() for a in edit.actions())
+    assert tips == ["Calendar (Alt+Down)", "Now (Ctrl+Shift+N)"]
+    _focus(qtbot, window, edit)
+    qtbot.keyClick(edit, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.form.regimen.prescriber
