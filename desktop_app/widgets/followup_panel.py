@@ -60,6 +60,11 @@ class _Table(QTableWidget):
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.delete_pressed.emit()
             return
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            event.ignore()  # Ctrl+Tab is the tab widget's: switch tabs, do not move a row
+            return
         super().keyPressEvent(event)
 
 

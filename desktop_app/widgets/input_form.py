@@ -8,7 +8,7 @@ from itertools import pairwise
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QSignalBlocker, Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QApplication,
     QScrollArea,
@@ -134,6 +134,7 @@ class InputForm(QTabWidget):
         self.followup_scroll = self._scroll((self.followups,))
         self.addTab(self.baseline_scroll, ui_text.BASELINE_TAB)
         self.addTab(self.followup_scroll, ui_text.FOLLOWUP_TAB)
+        self.tabBar().setAccessibleName(ui_text.INPUT_TABS_NAME)
         self._chain([w for p in self.baseline_panels for w in p.focus_chain()])
         self._chain(self.followups.focus_chain())
 
@@ -147,6 +148,8 @@ class InputForm(QTabWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
+        # No tab stop of its own: the field with focus is scrolled into view.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         return scroll
 
     @staticmethod

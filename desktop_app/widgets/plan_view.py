@@ -230,6 +230,8 @@ class PlanView(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A tab stop of its own (the arrow keys scroll the plan): it says what it is.
+        self.setAccessibleName(ui_text.PLAN_VIEW_NAME)
         self._plan: Plan | None = None
         self._lp: LoadedProtocol | None = None
         self._expanded: set[str] = set()

@@ -138,3 +138,52 @@ def test_the_buttons_inside_the_field_take_no_tab_stop_and_say_their_keys(
     _focus(qtbot, window, edit)
     qtbot.keyClick(edit, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is window.form.regimen.prescriber
+
+
+def _tab_stops(qtbot: Any, window: Any) -> list[Any]:
+    """Every widget Tab visits from the tab bar, once round."""
+    window.form.setCurrentWidget(window.form.baseline_scroll)
+    first = window.form.tabBar()
+    first.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is first)
+    stops = [first]
+    for _ in range(300):
+        focused = QApplication.focusWidget()
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        if focused is first or focused in stops:
+            break
+        stops.append(focused)
+    return stops
+
+
+def test_every_tab_stop_has_a_name(qtbot: Any, make_window: Callable[..., Any]) -> None:
+    window = _shown(qtbot, make_window)
+    stops = _tab_stops(qtbot, window)
+    assert window.form.regimen.first_dose in stops and window.plan_view in stops
+    assert stops.index(window.form.tabBar()) < stops.index(window.form.patient.identifier)
+    assert stops.index(window.form.modifiers.discharge) < stops.index(window.plan_view)
+    unnamed = [type(w).__name__ for w in stops if not w.accessibleName()]
+    assert unnamed == []
+
+
+def test_ctrl_tab_switches_tabs_from_the_follow_up_table_and_keeps_what_was_typed(
+    qtbot: Any, make_window: Callable[..., Any]
+) -> None:
+    window = _shown(qtbot, make_window)
+    form = window.form
+    panel = form.followups
+    _focus(qtbot, window, panel.time)
+    qtbot.keyClicks(panel.test, "K")
+    retype(qtbot, panel.value, "2.9")
+    retype(qtbot, panel.time, "2026-11-26 20:05 +00:00")
+    qtbot.keyClick(panel.time, Qt.Key.Key_Return)
+    assert len(panel.results()) == 1
+    retype(qtbot, panel.value, "3.9")  # typed, not yet added
+    panel.table.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.table)
+    qtbot.keyClick(panel.table, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert form.currentWidget() is form.baseline_scroll
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert form.currentWidget() is form.followup_scroll
+    assert panel.value.text() == "3.9" and len(panel.results()) == 1
