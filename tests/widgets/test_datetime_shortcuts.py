@@ -6,12 +6,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from desktop_app.demo import demo_inputs
 from desktop_app.logic.protocol import Analyte
 from desktop_app.widgets.entry import parse_datetime
+from desktop_app.widgets.override_dialog import OverrideDialog
 from tests.widgets.helpers import retype
 
 NOW = datetime(2026, 11, 27, 9, 41, 0, tzinfo=UTC)
@@ -187,3 +189,25 @@ def test_ctrl_tab_switches_tabs_from_the_follow_up_table_and_keeps_what_was_type
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
     assert form.currentWidget() is form.followup_scroll
     assert panel.value.text() == "3.9" and len(panel.results()) == 1
+
+
+def test_the_override_dialogs_new_time_takes_now_from_the_window_clock(
+    qtbot: Any, make_window: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = _shown(qtbot, make_window)
+    seen: list[str] = []
+
+    def user(dialog: OverrideDialog) -> int:
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.new_time.setFocus()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.new_time)
+        qtbot.keyClick(dialog.new_time, Qt.Key.Key_N, CTRL_SHIFT)
+        seen.append(dialog.new_time.text())
+        dialog.reject()
+        return dialog.result()
+
+    monkeypatch.setattr(OverrideDialog, "exec", user)
+    assert "override:draw:add" in window.plan_view.action_links("schedule")
+    window.plan_view.sections["schedule"].body.linkActivated.emit("override:draw:add")
+    assert len(seen) == 1 and parse_datetime(seen[0]) == NOW
