@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.widgets import ui_text
+from desktop_app.widgets.datetime_field import DateTimeEdit
 from desktop_app.widgets.style import set_invalid_frame, set_look
 
 if TYPE_CHECKING:
@@ -121,6 +122,16 @@ def line_edit(accessible_name: str, placeholder: str = "", width_chars: int = 0)
         # text scrolls inside the field).
         chars = min(width_chars, _MAX_MIN_CHARS)
         edit.setMinimumWidth(edit.fontMetrics().averageCharWidth() * chars + 16)
+    return edit
+
+
+def datetime_edit(accessible_name: str, placeholder: str, width_chars: int = 17) -> DateTimeEdit:
+    """Return a date-time field (typed text, plus "now" and calendar shortcuts)."""
+    edit = DateTimeEdit(accessible_name)
+    edit.setPlaceholderText(placeholder)
+    # Room for the text and the two buttons inside the field.
+    chars = min(width_chars, _MAX_MIN_CHARS)
+    edit.setMinimumWidth(edit.fontMetrics().averageCharWidth() * chars + 16 + 2 * 22)
     return edit
 
 

@@ -35,7 +35,7 @@ from desktop_app.widgets.entry import (
     parse_datetime,
     parse_number,
 )
-from desktop_app.widgets.fields import InlineMessage, Panel, line_edit, mark_invalid
+from desktop_app.widgets.fields import InlineMessage, Panel, datetime_edit, line_edit, mark_invalid
 from desktop_app.widgets.labs_panel import UnitSystem, default_unit
 from desktop_app.widgets.style import set_look
 
@@ -59,6 +59,11 @@ class _Table(QTableWidget):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
             self.delete_pressed.emit()
+            return
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            event.ignore()  # Ctrl+Tab is the tab widget's: switch tabs, do not move a row
             return
         super().keyPressEvent(event)
 
@@ -148,7 +153,7 @@ class FollowupPanel(Panel):
         self.value = line_edit("Follow-up result value", width_chars=7)
         self.unit = QComboBox()
         self.unit.setAccessibleName("Follow-up result unit")
-        self.time = line_edit("Follow-up sample time", ui_text.DATETIME_PLACEHOLDER, 17)
+        self.time = datetime_edit("Follow-up sample time", ui_text.DATETIME_PLACEHOLDER, 17)
         self.add_button = QPushButton(ui_text.FOLLOWUP_ADD)
         self.add_button.setAccessibleName("Add follow-up result")
         self.add_field(

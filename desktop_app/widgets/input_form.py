@@ -8,7 +8,7 @@ from itertools import pairwise
 from typing import Any
 
 from pydantic import ValidationError
-from PySide6.QtCore import QSignalBlocker, Signal, Slot
+from PySide6.QtCore import QSignalBlocker, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QApplication,
     QScrollArea,
@@ -21,6 +21,7 @@ from desktop_app.logic.models import INPUT_SCHEMA_VERSION, Override, PlanInputs
 from desktop_app.logic.protocol import LoadedProtocol
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.anaemia_panel import AnaemiaPanel
+from desktop_app.widgets.datetime_field import DateTimeEdit
 from desktop_app.widgets.fields import Panel
 from desktop_app.widgets.followup_panel import FollowupPanel
 from desktop_app.widgets.labs_panel import LabsPanel, UnitSystem
@@ -106,6 +107,8 @@ class InputForm(QTabWidget):
         self._errors: dict[str, str] = {}
         self._build(unit_system, decimal_comma)
         self._layout()
+        for edit in self.findChildren(DateTimeEdit):
+            edit.set_clock(now)  # "now" in every date-time field is the window's clock
         self._connect()
         self._rebuild()
 
@@ -131,6 +134,7 @@ class InputForm(QTabWidget):
         self.followup_scroll = self._scroll((self.followups,))
         self.addTab(self.baseline_scroll, ui_text.BASELINE_TAB)
         self.addTab(self.followup_scroll, ui_text.FOLLOWUP_TAB)
+        self.tabBar().setAccessibleName(ui_text.INPUT_TABS_NAME)
         self._chain([w for p in self.baseline_panels for w in p.focus_chain()])
         self._chain(self.followups.focus_chain())
 
@@ -144,6 +148,8 @@ class InputForm(QTabWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
+        # No tab stop of its own: the field with focus is scrolled into view.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         return scroll
 
     @staticmethod

@@ -19,7 +19,7 @@ from desktop_app.widgets.entry import (
     parse_datetime,
     parse_number,
 )
-from desktop_app.widgets.fields import Panel, line_edit
+from desktop_app.widgets.fields import Panel, datetime_edit, line_edit
 from desktop_app.widgets.style import set_look
 
 UnitSystem = Literal["si", "conventional"]
@@ -45,7 +45,7 @@ class _LabRow:
             self.unit.addItem(unit, unit)
         self.unit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.unit.setCurrentIndex(self.unit.findData(default_unit(spec, unit_system)))
-        self.time = line_edit(f"{spec.label} sample time", ui_text.AS_ABOVE, width_chars=17)
+        self.time = datetime_edit(f"{spec.label} sample time", ui_text.AS_ABOVE, 17)
 
     def select_unit(self, unit: str | None) -> None:
         index = self.unit.findData(unit)
@@ -88,7 +88,7 @@ class LabsPanel(Panel):
         self._connect()
 
     def _build(self) -> None:
-        self.common_time = line_edit("Samples taken at", ui_text.DATETIME_PLACEHOLDER, 17)
+        self.common_time = datetime_edit("Samples taken at", ui_text.DATETIME_PLACEHOLDER, 17)
         self.common_time.setToolTip(ui_text.SAMPLES_AT_HELP)
         self.add_field(self.COMMON_PATH, ui_text.SAMPLES_AT, {self.COMMON_PATH: self.common_time})
         header = QWidget()

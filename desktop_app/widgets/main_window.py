@@ -480,6 +480,7 @@ class MainWindow(QMainWindow):
             lambda override: check_override(lp, inputs, override, now=self._now()),
             QLocale().decimalPoint() == ",",
             self,
+            now=self._now,
         )
         if not ok or result is None:
             return False

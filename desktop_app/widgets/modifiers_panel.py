@@ -11,7 +11,7 @@ from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.protocol import DrugClass, Protocol
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.entry import EntryError, format_datetime, parse_datetime
-from desktop_app.widgets.fields import Panel, line_edit
+from desktop_app.widgets.fields import Panel, datetime_edit
 
 _CONDITIONS = (
     "digoxin",
@@ -112,7 +112,7 @@ class ModifiersPanel(Panel):
             {f"modifiers.{n}": b for n, b in self.conditions.items()},
             body=body,
         )
-        self.discharge = line_edit(
+        self.discharge = datetime_edit(
             "Planned discharge date and time", ui_text.DATETIME_PLACEHOLDER, 17
         )
         self.add_field(

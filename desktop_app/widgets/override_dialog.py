@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from datetime import datetime
 from itertools import pairwise
 from typing import Any, get_args
 
@@ -36,9 +37,10 @@ from desktop_app.logic.plan import Draw, Order, Plan
 from desktop_app.logic.protocol import IVProduct, Product, Protocol
 from desktop_app.logic.textfmt import num, when
 from desktop_app.widgets import alerts, ui_text
+from desktop_app.widgets.datetime_field import DateTimeEdit
 from desktop_app.widgets.entry import EntryError, format_datetime, format_number, parse_datetime
 from desktop_app.widgets.entry import parse_number as parse_entry_number
-from desktop_app.widgets.fields import InlineMessage, line_edit, mark_invalid
+from desktop_app.widgets.fields import InlineMessage, datetime_edit, line_edit, mark_invalid
 from desktop_app.widgets.style import set_look
 
 _log = logging.getLogger(__name__)
@@ -179,7 +181,7 @@ class OverrideDialog(QDialog):
             self.daily_total.setAccessibleName(ui_text.OVERRIDE_TOTAL_LABEL)
             self.form.addRow("", self.daily_total)
         if request.action in ("move", "add"):
-            self.new_time = line_edit("New time", ui_text.DATETIME_PLACEHOLDER, 18)
+            self.new_time = datetime_edit("New time", ui_text.DATETIME_PLACEHOLDER, 18)
             self.new_time_hint = QLabel(ui_text.OVERRIDE_NEW_HOURS_EMPTY)
             set_look(self.new_time_hint, "hint")
             box = QWidget()
@@ -337,9 +339,17 @@ class OverrideDialog(QDialog):
         check: Check,
         decimal_comma: bool = False,
         parent: QWidget | None = None,
+        *,
+        now: Callable[[], datetime] | None = None,
     ) -> tuple[OverrideCheck | None, bool]:
-        """Show the dialog; return the accepted check and True, or (None, False)."""
+        """Show the dialog; return the accepted check and True, or (None, False).
+
+        `now` is the clock of the date-time field's "now" shortcut (the window's clock).
+        """
         dialog = cls(request, plan, protocol, prescriber, check, decimal_comma, parent)
+        if now is not None:
+            for edit in dialog.findChildren(DateTimeEdit):
+                edit.set_clock(now)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         return (dialog.result_value, True) if accepted else (None, False)
 

@@ -38,7 +38,7 @@ from desktop_app.logic.textfmt import when
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.plan_html import PlanHtml, Problem, banner_html, problems_html
 from desktop_app.widgets.style import set_look, set_sheet
-from desktop_app.widgets.trend_chart import TrendChart, TrendPoint
+from desktop_app.widgets.trend_chart import BandLine, TrendChart, TrendPoint
 
 _TIER_ICON = {
     Tier.standard: QStyle.StandardPixmap.SP_MessageBoxInformation,
@@ -230,6 +230,8 @@ class PlanView(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A tab stop of its own (the arrow keys scroll the plan): it says what it is.
+        self.setAccessibleName(ui_text.PLAN_VIEW_NAME)
         self._plan: Plan | None = None
         self._lp: LoadedProtocol | None = None
         self._expanded: set[str] = set()
@@ -503,10 +505,40 @@ class PlanView(QScrollArea):
             )
             chart.setVisible(bool(points))
             if points and self._lp is not None:
-                section = getattr(self._lp.protocol, analyte)
-                limits = tuple(b.lower.value for b in section.bands if b.lower is not None)
-                unit = next((b.lower.unit for b in section.bands if b.lower is not None), "")
-                chart.set_series(ELECTROLYTE_TITLES[analyte], unit, points, limits)
+                chart.set_series(
+                    ELECTROLYTE_TITLES[analyte],
+                    self._band_unit(analyte),
+                    points,
+                    self._band_lines(plan, analyte),
+                    self._baseline(plan, analyte),
+                    self._hold_at(analyte),
+                )
+
+    @staticmethod
+    def _band_lines(plan: Plan, analyte: str) -> tuple[BandLine, ...]:
+        """The lower bound and label of each of the plan's bands for `analyte`."""
+        rows = {"potassium": plan.k_bands, "magnesium": plan.mg_bands, "phosphate": plan.po4_bands}
+        return tuple(BandLine(b.lower, b.label) for b in rows[analyte] if b.lower is not None)
+
+    @staticmethod
+    def _baseline(plan: Plan, analyte: str) -> TrendPoint | None:
+        """The plan's baseline result for `analyte`, placed in hours after the first dose."""
+        for lab in plan.labs:
+            if lab.analyte == analyte:
+                hours = (lab.sampled_at - plan.first_dose_at).total_seconds() / 3600
+                return TrendPoint(hours, lab.value, lab.text)
+        return None
+
+    def _band_unit(self, analyte: str) -> str:
+        assert self._lp is not None
+        section = getattr(self._lp.protocol, analyte)
+        return next((b.lower.unit for b in section.bands if b.lower is not None), "")
+
+    def _hold_at(self, analyte: str) -> float | None:
+        """The protocol's hold threshold (potassium only): the plan states it only in words."""
+        assert self._lp is not None
+        hold = getattr(getattr(self._lp.protocol, analyte), "hold_at_or_above", None)
+        return None if hold is None else float(hold.value)
 
     # ----- slots ---------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.protocol import Protocol
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.entry import EntryError, format_datetime, parse_datetime
-from desktop_app.widgets.fields import Panel, line_edit
+from desktop_app.widgets.fields import Panel, datetime_edit, line_edit
 from desktop_app.widgets.style import set_look
 
 
@@ -44,7 +44,7 @@ class RegimenPanel(Panel):
         self.details.setWordWrap(True)
         set_look(self.details, "hint")
         self.details.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.first_dose = line_edit(
+        self.first_dose = datetime_edit(
             "First B12 dose date and time", ui_text.DATETIME_PLACEHOLDER, 17
         )
         self.prescriber = line_edit("Prescriber", width_chars=20)

@@ -21,6 +21,11 @@ MODIFIERS_TITLE = "Risk modifiers"
 FOLLOWUP_TITLE = "Results after the first dose"
 BASELINE_TAB = "Baseline"
 FOLLOWUP_TAB = "Follow-up results"
+INPUT_TABS_NAME = "Input tabs (Ctrl+Tab switches)"
+PLAN_VIEW_NAME = "Plan"
+#: The trend chart's hold line and baseline marker (the numbers come from the plan).
+TREND_HOLD = "HOLD supplements at {value} {unit} and above"
+TREND_BASELINE = "baseline {value}"
 
 PATIENT_LABELS = {
     "patient.identifier": "Hospital &number",
