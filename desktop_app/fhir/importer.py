@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -259,17 +259,29 @@ def import_fhir_file(
     return _import(source_kind, again, survey, protocol, current, **options)
 
 
-def _unused_newer(rows: list[ImportRow], base: dict[str, Any]) -> list[dict[str, Any]]:
+def _plausible_time(moment: datetime, now: datetime | None, back_days: float) -> bool:
+    """A sample time the plan file can hold: in UTC's calendar and not before the time window."""
+    try:
+        moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return False
+    return now is None or moment >= now - timedelta(days=back_days)
+
+
+def _unused_newer(
+    rows: list[ImportRow], base: dict[str, Any], now: datetime | None, back_days: float
+) -> list[dict[str, Any]]:
     """Results refused that are newer than the result used of their test (issue 15 item 14).
 
     The plan shows each with "repeat to confirm"; it never acts on them. A sample time in the
-    future is an error of the file, not a newer result, and is left to the import report.
+    future, or one further back than the protocol's time window (a wrong year), is an error of
+    the file, not a newer result, and is left to the import report.
     """
     kept = {(u["analyte"], u["sampled_at"], u["value_text"]): u for u in base["unused_results"]}
     for row in rows:
         if row.outcome != "refused" or not row.analyte or row.sampled_at is None:
             continue
-        if row.reason_code == "future":
+        if row.reason_code == "future" or not _plausible_time(row.sampled_at, now, back_days):
             continue
         times = [f["sampled_at"] for f in base["followups"] if f["analyte"] == row.analyte]
         lab = base["labs"].get(row.analyte)
@@ -342,7 +354,7 @@ def _import(
     if chooser.followups:
         merged = [*base["followups"], *chooser.followups]
         base["followups"] = sorted(merged, key=lambda f: f["sampled_at"])
-    base["unused_results"] = _unused_newer(rows, base)
+    base["unused_results"] = _unused_newer(rows, base, now, proto.patient.time_back_limit.value)
     try:
         inputs = PlanInputs.model_validate(base)
     except ValidationError as exc:  # pragma: no cover - every value was checked above

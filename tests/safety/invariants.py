@@ -98,12 +98,23 @@ def _result(p: Protocol, analyte: Analyte, entry: LabEntry) -> Result:
     return Result(analyte, canonical(p, analyte, entry.value, entry.unit or ""), entry.sampled_at)
 
 
-def usable_baseline(p: Protocol, inputs: PlanInputs, analyte: Analyte) -> Result | None:
-    """The baseline if it may be used: taken before the first dose and not stale."""
+def usable_baseline(
+    p: Protocol, inputs: PlanInputs, analyte: Analyte, past_window_now: datetime | None = None
+) -> Result | None:
+    """The baseline if it may be used: taken before the first dose and not stale.
+
+    Long after the first dose (the plan says the first dose lies before the monitoring window,
+    issue 15 item 11), a result is usable when it is fresh at `past_window_now` instead.
+    """
     entry = inputs.labs.get(analyte)
     first = inputs.regimen.first_dose_at
     if entry is None or first is None:
         return None
+    if past_window_now is not None:
+        age = past_window_now - entry.sampled_at
+        if age > timedelta(hours=p.monitoring.stale_after_hours.value):
+            return None
+        return _result(p, analyte, entry)
     if entry.sampled_at > first:
         return None
     if (first - entry.sampled_at) > timedelta(hours=p.monitoring.stale_after_hours.value):
@@ -543,10 +554,13 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
             f"{expected_derived_severity(p, inputs)}"
         )
     parenteral = p.regimen(inputs.regimen.preset_id).parenteral_loading
-    base_k = usable_baseline(p, inputs, Analyte.potassium)
-    base_mg = usable_baseline(p, inputs, Analyte.magnesium)
+    # Past the monitoring window B12 alone gives no tier (issue 15 item 11): the initiation
+    # hazard is not this plan's, and a baseline counts when it is fresh now.
+    past = p.warnings["past_window"].id in warned
+    base_k = usable_baseline(p, inputs, Analyte.potassium, now if past else None)
+    base_mg = usable_baseline(p, inputs, Analyte.magnesium, now if past else None)
     mods = inputs.modifiers
-    must_be_high = (sev == "severe" and parenteral) or (
+    must_be_high = (sev == "severe" and parenteral and not past) or (
         base_k is not None and base_k.value < k.normal_low.value
     )
     if must_be_high and plan.risk.tier is not Tier.high:
@@ -555,7 +569,7 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
             "or a low baseline K means high"
         )
     raised = (
-        (sev == "moderate" and parenteral)
+        (sev == "moderate" and parenteral and not past)
         or base_k is None
         or (base_mg is not None and base_mg.value < p.magnesium.normal_low.value)
         or bool(mods.k_lowering_drugs)
