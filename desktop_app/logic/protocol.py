@@ -1064,22 +1064,35 @@ def _reject_constant(name: str) -> float:
     raise ValueError(f"'{name}' is not a number this file may contain")
 
 
+#: No number a plan or protocol file may hold comes near this (a technical bound, not a
+#: clinical one): a larger one is refused when the file is read, before any model sees it, so a
+#: number no hard limit covers cannot overflow a date or a count later.
+LARGEST_FILE_NUMBER = 1e12
+
+
+def _too_large() -> ValueError:
+    return ValueError("a number in the file is too large to be a value this file may contain")
+
+
 def _finite_float(text: str) -> float:
     value = float(text)
-    if not math.isfinite(value):
-        raise ValueError("a number in the file is too large to be a value this file may contain")
+    if not math.isfinite(value) or abs(value) > LARGEST_FILE_NUMBER:
+        raise _too_large()
     return value
 
 
 def _bounded_int(text: str) -> int:
     try:
-        return int(text)
+        value = int(text)
     except ValueError:  # longer than Python converts (sys.get_int_max_str_digits)
         digits = len(text.lstrip("-"))
         raise ValueError(
             f"a number in the file has {digits:,} digits, far too many to be a value this file "
             "may contain"
         ) from None
+    if abs(value) > LARGEST_FILE_NUMBER:
+        raise _too_large()
+    return value
 
 
 def file_words(what: str) -> str:

@@ -19,6 +19,7 @@ ALLOWED_NUMBERS: dict[float, str] = {
     3: "display precision of entered values, three-part version strings",
     4: "display precision of rule values in the sources list",
     10: "decimal-point slip suggestions (x10, /10)",
+    1e12: "the technical bound on any number a plan or protocol file may hold (protocol.py)",
     12: "length of the plan-id digest prefix",
     24: "hours per day (day-of-therapy arithmetic)",
     40: "field length limits of ids",

@@ -294,7 +294,7 @@ def m_product_without_its_amount(raw: Raw) -> None:
 
 def m_huge_potassium_in_phosphate_tablet(raw: Raw) -> None:
     """PO4-ORAL-SANDOZ: potassium per tablet is above the largest single potassium dose"""
-    raw["phosphate"]["products"][0]["potassium_per_unit"]["value"] = 1e308
+    raw["phosphate"]["products"][0]["potassium_per_unit"]["value"] = 1e9
 
 
 def m_potassium_product_without_potassium(raw: Raw) -> None:

@@ -262,6 +262,14 @@ def test_a_long_negative_number_counts_its_digits() -> None:
         parse_plan_bytes(text.encode(), "case.json")
 
 
+@pytest.mark.parametrize("number", ["10" + "0" * 400, "-1e308", "1e13"])
+def test_a_number_no_file_may_hold_is_refused_when_read(number: str) -> None:
+    """A number within Python's digits but beyond any value (it overflowed a date: issue 16)."""
+    text = json.dumps(base_case()).replace('"weight_kg": 70', '"weight_kg": ' + number)
+    with pytest.raises(PlanFileError, match="too large to be a value this file may contain"):
+        parse_plan_bytes(text.encode(), "case.json")
+
+
 def test_a_clock_time_without_a_zone_asks_for_the_zone() -> None:
     case = base_case()
     case["labs"]["potassium"]["sampled_at"] = "2026-11-26T07:10"
