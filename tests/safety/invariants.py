@@ -522,9 +522,17 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
     stale_h = p.monitoring.stale_after_hours.value
     warned = {w.rule_id for w in plan.warnings}
     flags = {row.analyte: row.flags for row in plan.labs}
+    # Long after the first dose (issue 15 item 11) a result counts when it is fresh now.
+    past_window = p.warnings["past_window"].id in warned
     for analyte in (Analyte.potassium, Analyte.magnesium, Analyte.phosphate):
         entry = inputs.labs.get(analyte)
         if entry is None:
+            continue
+        if past_window:
+            if now - entry.sampled_at > timedelta(hours=stale_h) and (
+                p.warnings["stale"].id not in warned
+            ):
+                out.append(f"VER-03 {analyte.value} stale now gives no stale warning")
             continue
         if entry.sampled_at > first:
             if "AFTER FIRST DOSE" not in flags.get(analyte.value, ()):
@@ -543,7 +551,12 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
                 f"VER-03 potassium stale at {now} but the potassium order is {korder.kind!r}"
             )
     told = {p.warnings[key].id for key in ("no_baseline_k", "stale", "after_first_dose")}
-    if base_k_missing(p, inputs) and not told & warned:
+    if past_window:
+        k_entry = inputs.labs.get(Analyte.potassium)
+        k_missing = k_entry is None or now - k_entry.sampled_at > timedelta(hours=stale_h)
+    else:
+        k_missing = base_k_missing(p, inputs)
+    if k_missing and not told & warned:
         out.append("VER-03 no usable baseline potassium and no warning saying so")
 
     # Risk tier: the label's hazard is never under-rated.
