@@ -8,9 +8,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,6 +33,8 @@ from desktop_app.audit.register import (
 from tests.audit.writer_process import PROTOCOL, draft
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Runs SQL on the test's register as an administrator, triggers off (tests/audit/conftest.py).
+Admin = Callable[..., list[Any]]
 
 
 @contextlib.contextmanager
@@ -64,21 +67,21 @@ def drop_triggers(conn: sqlite3.Connection) -> None:
 # ----- the chain ---------------------------------------------------------------------------------
 
 
-def test_records_chain_from_genesis_and_verify(register: Register) -> None:
-    filled(register, 3)
-    records = list(register.iter_records())
+def test_records_chain_from_genesis_and_verify(any_register: Register) -> None:
+    filled(any_register, 3)
+    records = list(any_register.iter_records())
     assert [r.id for r in records] == [1, 2, 3]
     assert records[0].prev_hash == GENESIS_HASH
     assert [r.prev_hash for r in records[1:]] == [r.record_hash for r in records[:-1]]
     assert all(record_hash(r.content()) == r.record_hash for r in records)
     assert records[0].recorded_at == "2026-11-26T12:01:00.000000Z"
-    result = register.verify()
+    result = any_register.verify()
     assert result.ok and result.records_checked == 3 and result.head_hash == records[-1].record_hash
     assert result.text().startswith("Audit register intact: 3 record(s)")
 
 
-def test_an_empty_register_verifies(register: Register) -> None:
-    result = register.verify()
+def test_an_empty_register_verifies(any_register: Register) -> None:
+    result = any_register.verify()
     assert result.ok and result.records_checked == 0 and result.head_hash == GENESIS_HASH
 
 
@@ -95,12 +98,10 @@ def test_triggers_refuse_update_and_delete(register: Register, db: Path) -> None
     assert register.verify().ok
 
 
-def test_an_edited_row_is_the_first_broken_link(register: Register, db: Path) -> None:
-    filled(register)
-    with raw(db) as conn:
-        drop_triggers(conn)
-        conn.execute("UPDATE records SET patient_name = 'Someone Else' WHERE id = 3")
-    result = register.verify()
+def test_an_edited_row_is_the_first_broken_link(any_register: Register, admin_sql: Admin) -> None:
+    filled(any_register)
+    admin_sql("UPDATE records SET patient_name = 'Someone Else' WHERE id = 3")
+    result = any_register.verify()
     assert not result.ok
     assert (result.broken_at, result.problem, result.records_checked) == (3, "edited", 2)
     assert "AUDIT REGISTER BROKEN at record 3" in result.text()
@@ -108,44 +109,44 @@ def test_an_edited_row_is_the_first_broken_link(register: Register, db: Path) ->
 
 
 def test_an_edited_row_with_its_hash_recomputed_breaks_the_next_link(
-    register: Register, db: Path
+    any_register: Register, admin_sql: Admin
 ) -> None:
-    filled(register)
-    rec = register.get(2)
+    filled(any_register)
+    rec = any_register.get(2)
     forged = {**rec.content(), "pdf_sha256": "f" * 64}
-    with raw(db) as conn:
-        drop_triggers(conn)
-        conn.execute(
+    admin_sql(
+        (
             "UPDATE records SET pdf_sha256 = ?, record_hash = ? WHERE id = 2",
             (forged["pdf_sha256"], record_hash(forged)),
         )
-    result = register.verify()
+    )
+    result = any_register.verify()
     assert (result.ok, result.broken_at, result.problem) == (False, 3, "deleted")
     assert "does not follow record 2" in result.message
 
 
-def test_a_deleted_row_is_caught(register: Register, db: Path) -> None:
-    filled(register)
-    with raw(db) as conn:
-        drop_triggers(conn)
-        conn.execute("DELETE FROM records WHERE id = 3")
-    result = register.verify()
+def test_a_deleted_row_is_caught(any_register: Register, admin_sql: Admin) -> None:
+    filled(any_register)
+    admin_sql("DELETE FROM records WHERE id = 3")
+    result = any_register.verify()
     assert (result.ok, result.broken_at, result.problem) == (False, 4, "deleted")
     assert "record 3 is missing" in result.message
 
 
-def test_a_deleted_and_renumbered_row_is_caught(register: Register, db: Path) -> None:
-    filled(register)
-    with raw(db) as conn:
-        drop_triggers(conn)
-        conn.execute("DELETE FROM records WHERE id = 3")
-        conn.execute("UPDATE records SET id = id - 1 WHERE id > 3")
-    result = register.verify()
+def test_a_deleted_and_renumbered_row_is_caught(any_register: Register, admin_sql: Admin) -> None:
+    filled(any_register)
+    admin_sql(
+        "DELETE FROM records WHERE id = 3",
+        "UPDATE records SET id = id - 1 WHERE id > 3",
+    )
+    result = any_register.verify()
     assert (result.ok, result.broken_at) == (False, 3)
     assert result.problem in ("reordered", "deleted", "edited")
 
 
 def test_deleting_the_last_rows_is_caught(register: Register, db: Path) -> None:
+    """SQLite only: its witness holds the count. On PostgreSQL the newest verify checkpoint
+    does (tests/audit/test_pg_register.py, test_verify_finds_what_a_superuser_changed)."""
     filled(register)
     with raw(db) as conn:
         drop_triggers(conn)
@@ -160,83 +161,92 @@ def test_deleting_the_last_rows_is_caught(register: Register, db: Path) -> None:
     assert "last recorded 5 record(s)" in result.message
 
 
-def test_re_ordered_rows_are_caught(register: Register, db: Path) -> None:
-    filled(register)
-    with raw(db) as conn:
-        drop_triggers(conn)
-        conn.execute("UPDATE records SET id = -1 WHERE id = 2")
-        conn.execute("UPDATE records SET id = 2 WHERE id = 3")
-        conn.execute("UPDATE records SET id = 3 WHERE id = -1")
-    result = register.verify()
+def test_deleting_the_last_rows_after_a_verify_is_caught(
+    any_register: Register, admin_sql: Admin
+) -> None:
+    filled(any_register)
+    assert any_register.verify().ok  # a checkpoint (both backends) at record 5
+    admin_sql("DELETE FROM records WHERE id >= 4")
+    result = any_register.verify()
+    assert (result.ok, result.problem) == (False, "truncated")
+    assert "5 record(s)" in result.message
+
+
+def test_re_ordered_rows_are_caught(any_register: Register, admin_sql: Admin) -> None:
+    filled(any_register)
+    admin_sql(
+        "UPDATE records SET id = 99 WHERE id = 2",
+        "UPDATE records SET id = 2 WHERE id = 3",
+        "UPDATE records SET id = 3 WHERE id = 99",
+    )
+    result = any_register.verify()
     assert (result.ok, result.broken_at, result.problem) == (False, 2, "reordered")
     assert "written as record 3 and now stands at position 2" in result.message
 
 
-def test_re_ordered_contents_under_the_same_ids_are_caught(register: Register, db: Path) -> None:
-    filled(register)
+def test_re_ordered_contents_under_the_same_ids_are_caught(
+    any_register: Register, admin_sql: Admin
+) -> None:
+    filled(any_register)
     cols = [c for c in schema.RECORD_CONTENT_COLUMNS if c != "id"] + ["record_hash"]
-    with raw(db) as conn:
-        drop_triggers(conn)
-        rows = {
-            i: conn.execute(f"SELECT {', '.join(cols)} FROM records WHERE id = ?", (i,)).fetchone()
-            for i in (4, 5)
-        }
-        conn.execute("UPDATE records SET record_hash = 'moving' WHERE id = 4")  # UNIQUE column
-        for target, source in ((5, 4), (4, 5)):
-            conn.execute(
+    rows = {
+        i: admin_sql((f"SELECT {', '.join(cols)} FROM records WHERE id = ?", (i,)))[0]
+        for i in (4, 5)
+    }
+    admin_sql(
+        "UPDATE records SET record_hash = 'moving', prev_hash = 'moving' WHERE id = 4",  # UNIQUE
+        *(
+            (
                 f"UPDATE records SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?",
                 (*rows[source], target),
             )
-    result = register.verify()
+            for target, source in ((5, 4), (4, 5))
+        ),
+    )
+    result = any_register.verify()
     assert (result.ok, result.broken_at, result.problem) == (False, 4, "reordered")
 
 
-def test_an_altered_stored_protocol_is_caught(register: Register, db: Path) -> None:
-    filled(register, 2)
-    with raw(db) as conn:
-        drop_triggers(conn)
-        conn.execute("UPDATE protocols SET data = ?", (PROTOCOL.replace(b"true", b"false"),))
-    result = register.verify()
+def test_an_altered_stored_protocol_is_caught(any_register: Register, admin_sql: Admin) -> None:
+    filled(any_register, 2)
+    admin_sql(("UPDATE protocols SET data = ?", (PROTOCOL.replace(b"true", b"false"),)))
+    result = any_register.verify()
     assert (result.ok, result.broken_at, result.problem) == (False, 1, "protocol")
     with pytest.raises(AuditCorruptError, match="altered"):
-        register.protocol_bytes(sha256_hex(PROTOCOL))
+        any_register.protocol_bytes(sha256_hex(PROTOCOL))
 
 
-def test_protocol_bytes_must_match_the_recorded_hash(register: Register) -> None:
+def test_protocol_bytes_must_match_the_recorded_hash(any_register: Register) -> None:
     with pytest.raises(AuditMismatchError, match="not the one the plan was made with"):
-        register.append(draft("w", 0), PROTOCOL + b" ")
-    assert register.count() == 0
+        any_register.append(draft("w", 0), PROTOCOL + b" ")
+    assert any_register.count() == 0
 
 
-def test_each_protocol_is_stored_once(register: Register, db: Path) -> None:
-    filled(register, 4)
-    with raw(db) as conn:
-        assert conn.execute("SELECT count(*), sum(size) FROM protocols").fetchone() == (
-            1,
-            len(PROTOCOL),
-        )
-    assert register.protocol_bytes(sha256_hex(PROTOCOL)) == PROTOCOL
+def test_each_protocol_is_stored_once(any_register: Register, admin_sql: Admin) -> None:
+    filled(any_register, 4)
+    assert admin_sql("SELECT count(*), sum(size) FROM protocols") == [(1, len(PROTOCOL))]
+    assert any_register.protocol_bytes(sha256_hex(PROTOCOL)) == PROTOCOL
     with pytest.raises(AuditNotFoundError):
-        register.protocol_bytes("0" * 64)
+        any_register.protocol_bytes("0" * 64)
 
 
 # ----- search ------------------------------------------------------------------------------------
 
 
-def test_search_by_patient_text_and_date(register: Register) -> None:
-    filled(register, 8)
-    assert [r.id for r in register.search(patient="w-1")] == [2]
-    assert [r.id for r in register.search(patient="w-1", limit=5)] == [2]
-    assert len(register.search(text="CONCURRENCY")) == 8
-    assert [r.id for r in register.search(text="w-7")] == [8]
-    assert register.search(text="100%_") == []
+def test_search_by_patient_text_and_date(any_register: Register) -> None:
+    filled(any_register, 8)
+    assert [r.id for r in any_register.search(patient="w-1")] == [2]
+    assert [r.id for r in any_register.search(patient="w-1", limit=5)] == [2]
+    assert len(any_register.search(text="CONCURRENCY")) == 8
+    assert [r.id for r in any_register.search(text="w-7")] == [8]
+    assert any_register.search(text="100%_") == []
     local_day = datetime(2026, 11, 26, 12, 5, tzinfo=UTC).astimezone().date()
-    assert len(register.search(on_date=local_day)) == 8
-    assert register.search(on_date=local_day.replace(year=2025)) == []
-    assert [r.id for r in register.search(limit=2)] == [8, 7]
-    assert [r.id for r in register.records_for_plan("w-3")] == [4]
+    assert len(any_register.search(on_date=local_day)) == 8
+    assert any_register.search(on_date=local_day.replace(year=2025)) == []
+    assert [r.id for r in any_register.search(limit=2)] == [8, 7]
+    assert [r.id for r in any_register.records_for_plan("w-3")] == [4]
     with pytest.raises(AuditNotFoundError, match="no record 99"):
-        register.get(99)
+        any_register.get(99)
 
 
 # ----- where the register lives -------------------------------------------------------------------
