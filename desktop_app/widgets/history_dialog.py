@@ -265,9 +265,9 @@ class HistoryDialog(QDialog):
         self.verify_button.clicked.connect(self._on_verify_clicked)
         self.buttons.rejected.connect(self.reject)
 
-    def _open(self, register: Register | Path | None) -> None:
-        if isinstance(register, Register):
-            self._register = register
+    def _open(self, register: Register | Path | str | None) -> None:
+        if register is not None and not isinstance(register, (str, Path)):
+            self._register = register  # an opened register of either backend
             return
         from desktop_app.audit.backend import open_register, resolve
 

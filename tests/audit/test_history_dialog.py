@@ -16,7 +16,7 @@ from desktop_app.logic.plan import Plan
 from desktop_app.logic.protocol import LoadedProtocol
 from desktop_app.widgets import alerts
 from desktop_app.widgets.history_dialog import HistoryDialog, RecordTableModel
-from tests.audit.test_register import drop_triggers, raw
+from tests.audit.test_register import Admin
 from tests.audit.writer_process import PROTOCOL, draft
 
 Protocol = tuple[LoadedProtocol, bytes]
@@ -31,13 +31,14 @@ def errors(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def filled(register: Register, protocol: Protocol, demo: Demo, tmp_path: Path) -> Register:
-    """Record 1: the demo sheet (RX0042137); records 2-4: other patients (w-0, w-1, w-2)."""
-    result = export_and_record(*demo, *protocol, tmp_path / "issued.pdf", register=register)
+def filled(any_register: Register, protocol: Protocol, demo: Demo, tmp_path: Path) -> Register:
+    """Record 1: the demo sheet (RX0042137); records 2-4: other patients (w-0, w-1, w-2); on
+    either backend (the `target` fixture)."""
+    result = export_and_record(*demo, *protocol, tmp_path / "issued.pdf", register=any_register)
     assert result.recorded
     for i in range(3):
-        register.append(draft("w", i), PROTOCOL)
-    return register
+        any_register.append(draft("w", i), PROTOCOL)
+    return any_register
 
 
 def dialog_for(qtbot: Any, register: Register | Path, patient: str = "RX0042137") -> HistoryDialog:
@@ -137,11 +138,9 @@ def test_reprints_byte_identically_to_a_chosen_file(
 
 
 def test_a_reprint_that_differs_says_so(
-    qtbot: Any, filled: Register, db: Path, tmp_path: Path, errors: list[tuple[str, str]]
+    qtbot: Any, filled: Register, admin_sql: Admin, tmp_path: Path, errors: list[tuple[str, str]]
 ) -> None:
-    with raw(db) as conn:
-        drop_triggers(conn)
-        conn.execute("UPDATE records SET pdf_sha256 = ? WHERE id = 1", ("ab" * 32,))
+    admin_sql(("UPDATE records SET pdf_sha256 = ? WHERE id = 1", ("ab" * 32,)))
     dialog = dialog_for(qtbot, filled)
     dialog.select_record(1)
     result = dialog.reprint_selected(tmp_path / "r.pdf")
@@ -151,14 +150,12 @@ def test_a_reprint_that_differs_says_so(
 
 
 def test_verify_reports_intact_and_broken(
-    qtbot: Any, filled: Register, db: Path, errors: list[tuple[str, str]]
+    qtbot: Any, filled: Register, admin_sql: Admin, errors: list[tuple[str, str]]
 ) -> None:
     dialog = dialog_for(qtbot, filled)
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
     assert dialog.status.text().startswith("Audit register intact: 4 record(s)") and errors == []
-    with raw(db) as conn:
-        drop_triggers(conn)
-        conn.execute("DELETE FROM records WHERE id = 2")
+    admin_sql("DELETE FROM records WHERE id = 2")
     qtbot.mouseClick(dialog.verify_button, Qt.MouseButton.LeftButton)
     assert dialog.status.text().startswith("AUDIT REGISTER BROKEN at record 3")
     assert [title for title, _ in errors] == ["Audit register broken"]
