@@ -41,6 +41,35 @@ def is_server_target(target: object) -> bool:
     return text.startswith(("postgresql://", "postgres://")) or bool(_KEYWORD.match(text))
 
 
+#: `password=...` in key=value words (quoted with '...' and backslash escapes, or a bare word).
+_PASSWORD_WORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+#: The password of a URI: `scheme://user:PASSWORD@host`.
+_URI_PASSWORD = re.compile(r"^(\s*postgres(?:ql)?://[^:/?#@]*:)([^@/?#]*)(@)", re.IGNORECASE)
+#: `password=` as a URI query parameter.
+_QUERY_PASSWORD = re.compile(r"([?&]password=)([^&#]*)", re.IGNORECASE)
+
+
+def names_password(target: str) -> bool:
+    """True when a register setting holds a password (it must be in a service or pgpass file)."""
+    if not is_server_target(target):
+        return False
+    return bool(
+        _URI_PASSWORD.search(target)
+        or _QUERY_PASSWORD.search(target)
+        or (not target.strip().lower().startswith("postgres") and _PASSWORD_WORD.search(target))
+    )
+
+
+def redacted(target: str | Path) -> str:
+    """Return a register setting fit to show: any password replaced by `***`."""
+    text = str(target)
+    if not is_server_target(text):
+        return text
+    if text.strip().lower().startswith("postgres"):
+        return _QUERY_PASSWORD.sub(r"\1***", _URI_PASSWORD.sub(r"\1***\3", text))
+    return _PASSWORD_WORD.sub(r"\1***", text)
+
+
 def default_target() -> str | Path:
     """Return the register named by $B12K_AUDIT_DB, else the preference, else the local file."""
     from desktop_app.audit.register import AUDIT_DB_ENV, default_register_path
@@ -105,4 +134,12 @@ def open_register(
     return Register(where, create=create, clock=clock, **extra)
 
 
-__all__ = ["Target", "default_target", "is_server_target", "open_register", "resolve"]
+__all__ = [
+    "Target",
+    "default_target",
+    "is_server_target",
+    "names_password",
+    "open_register",
+    "redacted",
+    "resolve",
+]

@@ -1,7 +1,9 @@
-"""The settings dialog: unit system, site protocol (validated before accepted), ward, prescriber."""
+"""The settings dialog: unit system, site protocol (validated before accepted), ward, prescriber,
+and where the audit register is (a local file, or a shared PostgreSQL register without password)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -19,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.audit.backend import default_target, is_server_target, names_password, redacted
+from desktop_app.audit.register import AUDIT_DB_ENV
 from desktop_app.logic.errors import ProtocolError
 from desktop_app.logic.protocol import LoadedProtocol
 from desktop_app.storage.protocols import load_protocol
@@ -55,6 +60,16 @@ def protocol_summary(lp: LoadedProtocol) -> str:
     lines.append(f"Content SHA-256: {state.content_sha256}")
     lines.append(f"File SHA-256: {lp.sha256}")
     return "\n".join(lines)
+
+
+def register_in_use() -> str:
+    """Which audit register sheets are recorded in now, and what chose it (no password shown)."""
+    where = default_target()
+    kind = "shared PostgreSQL register" if is_server_target(where) else "local file"
+    text = f"In use: {kind} {redacted(where)}"
+    if os.environ.get(AUDIT_DB_ENV):
+        text += f" (set by ${AUDIT_DB_ENV}, which overrides this setting)"
+    return text
 
 
 class SettingsDialog(QDialog):
@@ -121,21 +136,73 @@ class SettingsDialog(QDialog):
         label.setBuddy(self.prescriber)
         form.addRow(label, self.prescriber)
 
+        register = self._build_register(prefs)
+
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self._on_ok)
         self.buttons.rejected.connect(self.reject)
         column = QVBoxLayout(self)
+        # Wrapped help and messages grow the dialog instead of overlapping the fields below.
+        column.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
         column.addLayout(form)
+        column.addWidget(register)
         column.addWidget(self.buttons)
         for first, second in (
             (self.units, self.protocol),
             (self.protocol, browse),
             (browse, self.ward),
             (self.ward, self.prescriber),
+            (self.prescriber, self.audit_db),
+            (self.audit_db, self.local_register),
         ):
             QWidget.setTabOrder(first, second)
+
+    def _build_register(self, prefs: Preferences) -> QGroupBox:
+        """The audit register: in use, the setting (never showing a password), and help."""
+        self._audit_shown = redacted(prefs.audit_db)
+        self.audit_db = line_edit(
+            "Audit register setting", "service=NAME or host=... dbname=...", 36
+        )
+        self.audit_db.setText(self._audit_shown)
+        self.local_register = QPushButton("Use the &local file")
+        self.local_register.setAccessibleName("Use the local audit register file")
+        self.local_register.clicked.connect(self.audit_db.clear)
+        row = QHBoxLayout()
+        row.addWidget(self.audit_db, 1)
+        row.addWidget(self.local_register)
+        self.register_in_use = QLabel(register_in_use())
+        self.register_in_use.setWordWrap(True)
+        self.register_in_use.setAccessibleName("Audit register in use")
+        self.register_in_use.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        help_text = QLabel(ui_text.SETTINGS_REGISTER_HELP)  # its own line breaks: no wrapping
+        self.audit_message = InlineMessage()
+        group = QGroupBox("Audit register (where each sheet issued is recorded)")
+        box = QVBoxLayout(group)
+        box.addWidget(self.register_in_use)
+        label = QLabel("Register se&tting (empty: the local file)")
+        label.setBuddy(self.audit_db)
+        box.addWidget(label)
+        box.addLayout(row)
+        box.addWidget(help_text)
+        box.addWidget(self.audit_message)
+        return group
+
+    def _audit_setting(self) -> str | None:
+        """The register setting typed (the stored one when the redacted text is untouched);
+        None, with the reason shown, when it holds a password."""
+        text = self.audit_db.text().strip()
+        if text == self._audit_shown.strip() and text:
+            text = self._prefs.audit_db.strip()
+        if names_password(text):
+            self.audit_message.set_message(ui_text.SETTINGS_REGISTER_PASSWORD)
+            mark_invalid(self.audit_db, ui_text.SETTINGS_REGISTER_PASSWORD)
+            self.adjustSize()  # the message's lines below the field: the dialog grows to show them
+            return None
+        self.audit_message.set_message("")
+        mark_invalid(self.audit_db, "")
+        return text
 
     @classmethod
     def ask(
@@ -153,6 +220,9 @@ class SettingsDialog(QDialog):
 
     def validate(self) -> SettingsResult | None:
         """Check the fields and load the protocol; show problems inline; None if not valid."""
+        audit_db = self._audit_setting()
+        if audit_db is None:
+            return None
         path_text = self.protocol.text().strip()
         try:
             lp = load_protocol(Path(path_text) if path_text else None)
@@ -179,10 +249,13 @@ class SettingsDialog(QDialog):
                     "protocol_path": path_text,
                     "default_ward": self.ward.text().strip(),
                     "prescriber_name": self.prescriber.text().strip(),
+                    "audit_db": audit_db,
                 }
             )
         except ValidationError:
-            alerts.error(self, "Settings", "The ward or prescriber name is too long.")
+            alerts.error(
+                self, "Settings", "The ward, prescriber name or register setting is too long."
+            )
             return None
         return SettingsResult(prefs, lp)
 

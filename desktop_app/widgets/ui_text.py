@@ -134,6 +134,16 @@ STATUS_APPROVED = "approved {date}"
 STATUS_DRAFT = "{status}: NOT FOR CLINICAL USE"
 SETTINGS_APPROVED = "Approval: APPROVED (signature verified with a key this workstation trusts)"
 SETTINGS_NOT_APPROVED = "Approval: NOT FOR CLINICAL USE - {reason}"
+SETTINGS_REGISTER_HELP = (
+    "Empty: the local register file (one user). Shared register on PostgreSQL: its libpq\n"
+    "service name (service=b12k) or a connection string (host=... dbname=... user=...).\n"
+    "Never type a password here: IT puts it in a libpq service file (pg_service.conf)\n"
+    "or a password file (.pgpass). Applies to the next sheet recorded."
+)
+SETTINGS_REGISTER_PASSWORD = (
+    "this register setting holds a password, which would be saved in plain text: remove it and "
+    "ask IT to put it in a libpq service file (pg_service.conf) or a password file (.pgpass)"
+)
 #: The status bar's word for each approval state (logic/approval.py).
 STATE_WORDS = {
     "draft": "DRAFT",
