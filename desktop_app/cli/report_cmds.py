@@ -160,8 +160,11 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         + ".\n"
     )
     if batch_id is not None:
+        from desktop_app.audit.backend import redacted
+
         out.write(
-            f"Recorded {len(written) - len(unrecorded)} sheet(s) in the audit register {db_path} "
+            f"Recorded {len(written) - len(unrecorded)} sheet(s) in the audit register "
+            f"{redacted(db_path)} "
             f"under batch run {batch_id}.\n"
         )
     else:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.audit.backend import open_register, redacted
 from desktop_app.audit.errors import AuditError
 from desktop_app.audit.register import AUDIT_DB_ENV, Register
 from desktop_app.audit.witness import witness_path
@@ -29,10 +30,10 @@ def _folder(tmp_path: Path, n: int) -> Path:
 
 @pytest.mark.parametrize("jobs", ["1", "3"])
 def test_each_batch_sheet_is_recorded_under_the_run_id(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], jobs: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], jobs: str, target: str | Path
 ) -> None:
     folder = _folder(tmp_path, 4)
-    db = tmp_path / "reg.sqlite3"
+    db = target
     out = tmp_path / "out"
     assert (
         main(
@@ -52,12 +53,15 @@ def test_each_batch_sheet_is_recorded_under_the_run_id(
         == 0
     )
     report = capsys.readouterr().out
-    reg = Register(db, create=False)
+    reg = open_register(db, create=False)
     records = list(reg.iter_records())
     assert sorted(r.plan_id for r in records) == ["B-0", "B-1", "B-2", "B-3"]
     (batch_id,) = {r.batch_id for r in records}
     assert batch_id is not None and batch_id.startswith("batch-")
-    assert f"Recorded 4 sheet(s) in the audit register {db} under batch run {batch_id}" in report
+    assert (
+        f"Recorded 4 sheet(s) in the audit register {redacted(db)} under batch run {batch_id}"
+        in report
+    )
     for r in records:
         sheet = out / f"p{r.plan_id[2:]}.pdf"
         assert r.pdf_sha256 == hashlib.sha256(sheet.read_bytes()).hexdigest()
@@ -66,13 +70,16 @@ def test_each_batch_sheet_is_recorded_under_the_run_id(
 
 
 def test_batch_honours_the_environment_and_no_record(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    target: str | Path,
 ) -> None:
     folder = _folder(tmp_path, 2)
-    db = tmp_path / "env" / "reg.sqlite3"
+    db = target
     monkeypatch.setenv(AUDIT_DB_ENV, str(db))
     assert main(["batch", str(folder), "-o", str(tmp_path / "a"), "--now", NOW, "-j", "1"]) == 0
-    assert Register(db, create=False).count() == 2
+    assert open_register(db, create=False).count() == 2
     assert (
         main(
             [
@@ -90,7 +97,7 @@ def test_batch_honours_the_environment_and_no_record(
         == 0
     )
     assert "Not recorded in the audit register (--no-record)." in capsys.readouterr().out
-    assert Register(db, create=False).count() == 2
+    assert open_register(db, create=False).count() == 2
 
 
 def test_a_damaged_register_refuses_the_batch_before_any_sheet(
