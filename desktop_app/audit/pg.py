@@ -489,12 +489,12 @@ class PgRegister:
             start,
             foreign_anchors=self._rechained(conn),
         )
-        if start.record_count > 0 and hash_of(start.record_count) != start.head_hash:
+        if start.record_count > 0 and not self._still_sealed(conn, start):
             return broken(
                 "swapped",
                 f"record {start.record_count}, the last one found intact by a previous verify "
                 f"(hash {start.head_hash[:16]}), is missing or no longer the same: the register "
-                "was rewritten. Run a full verify.",
+                "was rewritten or swapped. Run a full verify.",
                 at=start.record_count,
             )
         with conn.cursor(name="b12k_verify") as cur:
@@ -517,6 +517,18 @@ class PgRegister:
         if failure is not None:
             return replace(failure, walked=walked, started_from=started_from)
         return VerifyResult(True, walk.count, walk.prev, walked=walked, started_from=started_from)
+
+    @staticmethod
+    def _still_sealed(conn: psycopg.Connection[Any], point: Checkpoint) -> bool:
+        """True when the checkpoint's record is there, its content still hashing to the hash
+        the checkpoint holds (as the SQLite register checks: a stored hash alone is not enough)."""
+        row = conn.execute(
+            f"SELECT {_COLS} FROM {_T}.records WHERE id = %s", (point.record_count,)
+        ).fetchone()
+        if row is None:
+            return False
+        rec = AuditRecord(*row)
+        return rec.record_hash == point.head_hash == record_hash(rec.content())
 
     @staticmethod
     def _rechained(conn: psycopg.Connection[Any]) -> frozenset[int]:

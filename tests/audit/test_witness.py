@@ -35,7 +35,7 @@ from desktop_app.audit.witness import (
     write_witness,
 )
 from desktop_app.cli import main
-from tests.audit.test_register import drop_triggers, filled, raw
+from tests.audit.test_register import Admin, drop_triggers, filled, raw
 from tests.audit.writer_process import PROTOCOL, draft
 
 REFUSAL = "failed its check, so nothing more is recorded in it"
@@ -333,31 +333,32 @@ def test_a_witness_of_another_state_stops_a_migration(db: Path) -> None:
         Register(db)
 
 
-def test_verify_from_the_checkpoint_walks_only_newer_records(register: Register, db: Path) -> None:
-    filled(register, 6)
-    full = register.verify()
+def test_verify_from_the_checkpoint_walks_only_newer_records(
+    any_register: Register, admin_sql: Admin
+) -> None:
+    filled(any_register, 6)
+    full = any_register.verify()
     assert full.ok and full.walked == 6 and full.started_from is None
-    filled(register, 2)
-    nightly = register.verify(from_checkpoint=True)
+    filled(any_register, 2)
+    nightly = any_register.verify(from_checkpoint=True)
     assert nightly.ok and nightly.walked == 2 and nightly.records_checked == 8
     assert nightly.started_from is not None and nightly.started_from.record_count == 6
     assert "records/s" in nightly.speed_text()
-    with raw(db) as conn:  # the checkpoint record itself rewritten: caught from the checkpoint
-        drop_triggers(conn)
-        conn.execute("UPDATE records SET patient_name = 'X' WHERE id = 8")
-    again = register.verify(from_checkpoint=True)
+    # the checkpoint record itself rewritten: caught from the checkpoint
+    admin_sql("UPDATE records SET patient_name = 'X' WHERE id = 8")
+    again = any_register.verify(from_checkpoint=True)
     assert (again.ok, again.problem) == (False, "swapped")
     assert "the last one found intact by a previous verify" in again.message
 
 
-def test_an_edit_before_the_checkpoint_needs_the_full_walk(register: Register, db: Path) -> None:
-    filled(register, 4)
-    assert register.verify().ok
-    with raw(db) as conn:
-        drop_triggers(conn)
-        conn.execute("UPDATE records SET patient_name = 'X' WHERE id = 2")
-    assert register.verify(from_checkpoint=True).ok, "only newer records are walked"
-    assert register.verify().problem == "edited"
+def test_an_edit_before_the_checkpoint_needs_the_full_walk(
+    any_register: Register, admin_sql: Admin
+) -> None:
+    filled(any_register, 4)
+    assert any_register.verify().ok
+    admin_sql("UPDATE records SET patient_name = 'X' WHERE id = 2")
+    assert any_register.verify(from_checkpoint=True).ok, "only newer records are walked"
+    assert any_register.verify().problem == "edited"
 
 
 def test_a_sqlite_error_during_verify_is_a_message(register: Register, db: Path) -> None:
