@@ -14,18 +14,15 @@ from desktop_app.cli import main
 from desktop_app.demo import demo_inputs
 from desktop_app.logic.models import PlanInputs
 from desktop_app.storage.plan_files import write_plan_file
-from tests.audit.test_register import drop_triggers, raw
+from tests.audit.test_register import Admin, raw
 
 NOW = "2026-11-26T12:00:00+00:00"
 
 
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A register holding the demo sheet on A4 and on Letter (records 1 and 2)."""
-    folder = tmp_path_factory.mktemp("cli-audit")
+def _issue_demo(folder: Path, register: str | Path) -> None:
+    """Issue the demo sheet on A4 and on Letter into `register` (records 1 and 2)."""
     plan_file = folder / "demo.json"
     write_plan_file(plan_file, demo_inputs())
-    db = folder / "audit.sqlite3"
     for paper in ("a4", "letter"):
         assert (
             main(
@@ -40,23 +37,52 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     "--now",
                     NOW,
                     "--db",
-                    str(db),
+                    str(register),
                 ]
             )
             == 0
         )
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite register holding the demo sheet on A4 and on Letter (records 1 and 2)."""
+    folder = tmp_path_factory.mktemp("cli-audit")
+    db = folder / "audit.sqlite3"
+    _issue_demo(folder, db)
     return db
 
 
 @pytest.fixture
-def db(issued: Path, tmp_path: Path) -> Path:
-    """A private copy of the issued register (tests may tamper with it)."""
-    copy = tmp_path / "audit.sqlite3"
+def issued_here(
+    target: str | Path, request: pytest.FixtureRequest, tmp_path: Path
+) -> tuple[str | Path, Path]:
+    """This test's register holding records 1 and 2, and the folder of their sheets: on SQLite a
+    private copy of `issued` (tests may tamper with it), on PostgreSQL a new database."""
+    if isinstance(target, str):
+        folder = tmp_path / "issued"
+        folder.mkdir()
+        _issue_demo(folder, target)
+        return target, folder
+    issued: Path = request.getfixturevalue("issued")
+    copy = target  # where `admin_sql` tampers
+    copy.parent.mkdir(parents=True, exist_ok=True)
     with raw(issued) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     copy.write_bytes(issued.read_bytes())
     witness_path(copy).write_bytes(witness_path(issued).read_bytes())
-    return copy
+    return copy, issued.parent
+
+
+@pytest.fixture
+def db(issued_here: tuple[str | Path, Path]) -> str | Path:
+    return issued_here[0]
+
+
+@pytest.fixture
+def sheets(issued_here: tuple[str | Path, Path]) -> Path:
+    """The folder holding a4.pdf and letter.pdf as issued into `db`."""
+    return issued_here[1]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -65,8 +91,8 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-def test_issue_says_where_it_wrote_and_recorded(issued: Path) -> None:
-    assert (issued.parent / "a4.pdf").read_bytes().startswith(b"%PDF")
+def test_issue_says_where_it_wrote_and_recorded(sheets: Path) -> None:
+    assert (sheets / "a4.pdf").read_bytes().startswith(b"%PDF")
 
 
 def test_list_and_filter(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,7 +137,7 @@ def test_show_every_record_of_a_plan(db: Path, capsys: pytest.CaptureFixture[str
 
 
 def test_reprint_asks_which_record_when_sheets_differ(
-    issued: Path, db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    sheets: Path, db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out_pdf = tmp_path / "re.pdf"
     status, _, err = run(
@@ -127,7 +153,7 @@ def test_reprint_asks_which_record_when_sheets_differ(
         and "Reprint of record 2 is byte-identical" in out
         and "recorded as record 3" in out
     )
-    assert out_pdf.read_bytes() == (issued.parent / "letter.pdf").read_bytes()
+    assert out_pdf.read_bytes() == (sheets / "letter.pdf").read_bytes()
     status, out, _ = run(
         capsys,
         "audit",
@@ -144,18 +170,16 @@ def test_reprint_asks_which_record_when_sheets_differ(
     assert (
         status == 0 and "Reprint of record 1 is byte-identical" in out and "recorded as" not in out
     )
-    assert out_pdf.read_bytes() == (issued.parent / "a4.pdf").read_bytes()
+    assert out_pdf.read_bytes() == (sheets / "a4.pdf").read_bytes()
     assert "3 record(s)" in run(capsys, "audit", "list", "--db", str(db))[1]
 
 
 def test_reprint_of_a_changed_record_exits_1_and_says_it_differs(
-    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db: Path, admin_sql: Admin, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with raw(db) as conn:
-        drop_triggers(conn)
-        conn.execute(
-            "UPDATE records SET plan_inputs_json = replace(plan_inputs_json, 'Ward 7B', 'Ward 9C')"
-        )
+    admin_sql(
+        "UPDATE records SET plan_inputs_json = replace(plan_inputs_json, 'Ward 7B', 'Ward 9C')"
+    )
     status, _, err = run(
         capsys,
         "audit",
@@ -171,12 +195,10 @@ def test_reprint_of_a_changed_record_exits_1_and_says_it_differs(
     assert status == 1 and "DIFFERS from the sheet issued" in err
 
 
-def test_verify_exit_status(db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_exit_status(db: Path, admin_sql: Admin, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "audit", "verify", "--db", str(db))
     assert status == 0 and out.startswith("Audit register intact: 2 record(s)")
-    with raw(db) as conn:
-        drop_triggers(conn)
-        conn.execute("UPDATE records SET os_user = 'someone' WHERE id = 1")
+    admin_sql("UPDATE records SET os_user = 'someone' WHERE id = 1")
     status, _, err = run(capsys, "audit", "verify", "--db", str(db))
     assert status == 2 and err.startswith("AUDIT REGISTER BROKEN at record 1:")
 
