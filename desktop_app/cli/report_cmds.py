@@ -164,7 +164,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
         out.write(
             f"Recorded {len(written) - len(unrecorded)} sheet(s) in the audit register "
-            f"{redacted(db_path)} "
+            f"{redacted(str(db_path))} "
             f"under batch run {batch_id}.\n"
         )
     else:
