@@ -740,6 +740,17 @@ def common_sections(ku):
             local=True,
             note="Laboratory ranges vary; the site sets its own.",
         ),
+        # Issue 15 item 15: no source in the clinical basis gives a platelet count below which
+        # intramuscular injection should be avoided, so the shipped protocols leave it unset.
+        "platelets_im_below": {
+            "id": "PLT-IM-BELOW",
+            "value": None,
+            "unit": "x 10^9/L",
+            "source": "local",
+            "grade": None,
+            "local_policy": True,
+            "note": "No source gives a platelet threshold for intramuscular injection: the site sets its own, or leaves it unset.",
+        },
     }
     b12 = {
         "deficient_below": N(
@@ -1520,6 +1531,27 @@ def common_text(ku):
             "Folate is also low: treat B12 first or together with folic acid, never folic acid alone.",
             "sa-stg",
             "B",
+        ),
+        "platelets_im_low": T(
+            "WARN-PLATELETS-IM",
+            "Platelets are below the site's threshold for intramuscular injection: the prescriber reviews the route before the first dose.",
+            "local",
+            None,
+            True,
+        ),
+        "platelets_im_unset": T(
+            "WARN-PLATELETS-IM-UNSET",
+            "This protocol sets no platelet threshold for intramuscular injection (local policy, not set by the site): the prescriber judges the route.",
+            "local",
+            None,
+            True,
+        ),
+        "platelets_route_none": T(
+            "WARN-PLATELETS-ROUTE-NONE",
+            "This protocol names no other route for this regimen: the prescriber decides.",
+            "local",
+            None,
+            True,
         ),
     }
     return hold, esc, warnings
@@ -2412,6 +2444,14 @@ def us():
             "source": "fda-cyano-label",
             "grade": "A",
             "local_policy": False,
+            "label_routes": {
+                "id": "ROUTE-US-CYANO-LABEL",
+                "text": 'US cyanocobalamin label: "by intramuscular or deep subcutaneous injection"',
+                "source": "fda-cyano-label",
+                "grade": "A",
+                "local_policy": False,
+                "routes": ["intramuscular", "deep subcutaneous"],
+            },
             "alternatives": [
                 {
                     "value": None,
@@ -2447,6 +2487,14 @@ def us():
             "source": "local",
             "grade": None,
             "local_policy": True,
+            "label_routes": {
+                "id": "ROUTE-US-CYANO-LABEL",
+                "text": 'US cyanocobalamin label: "by intramuscular or deep subcutaneous injection"',
+                "source": "fda-cyano-label",
+                "grade": "A",
+                "local_policy": False,
+                "routes": ["intramuscular", "deep subcutaneous"],
+            },
         },
         {
             "id": "us-oral-2mg",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from desktop_app.logic.context import EvalContext, static
-from desktop_app.logic.orders import reason_for
+from desktop_app.logic.orders import Rule, reason_for
 from desktop_app.logic.plan import AnaemiaResult, Draw, Food, InputUsed, Line, Warning
 from desktop_app.logic.protocol import Analyte, Protocol
 from desktop_app.logic.results import lab_text, used
@@ -128,6 +128,7 @@ def add_warnings(
                 reason=reason_for([w, p.anaemia.mcv_normal_high], [used(p, mcv)]),
             )
         )
+    _platelets(ctx)
     if not ctx.regimen.parenteral_loading:
         ctx.warn("oral_regimen", "info")
     last_electro = max(d.at for d in schedule if "potassium" in d.tests)
@@ -332,3 +333,35 @@ def review_overdue(ctx: EvalContext, today: date) -> bool:
         ),
     )
     return True
+
+
+def _platelets(ctx: EvalContext) -> None:
+    """Flag platelets below the site's threshold for an intramuscular regimen (issue 15 item 15)."""
+    p = ctx.p
+    plt = ctx.labs.get(Analyte.platelets)
+    if plt is None or ctx.regimen.route != "intramuscular":
+        return
+    limit = p.anaemia.platelets_im_below
+    if limit.value is None:
+        ctx.warn("platelets_im_unset", "info", [used(p, plt)])
+        return
+    if plt.value >= limit.value:
+        return
+    w = p.warnings["platelets_im_low"]
+    routes = ctx.regimen.label_routes
+    other = [r for r in routes.routes if r != "intramuscular"] if routes is not None else []
+    rules: list[Rule] = [w, limit]
+    if routes is not None and other:
+        alt = f"The label allows {' or '.join(other)} injection instead: {routes.text}."
+        rules.append(routes)
+    else:
+        none = p.warnings["platelets_route_none"]
+        alt = none.text
+        rules.append(none)
+    text = (
+        f"{w.text} Platelets {lab_text(p, plt)}; site threshold (local policy, {limit.id}): "
+        f"below {qty(limit.value, limit.unit)}. {alt}"
+    )
+    ctx.warnings.append(
+        Warning(rule_id=w.id, level="warning", text=text, reason=reason_for(rules, [used(p, plt)]))
+    )

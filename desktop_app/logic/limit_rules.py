@@ -15,6 +15,7 @@ from desktop_app.logic.errors import FieldProblem, ProtocolError
 from desktop_app.logic.limits import HardLimits, Limit, RuleLimit
 from desktop_app.logic.orders import frequency_text
 from desktop_app.logic.protocol import (
+    Analyte,
     Band,
     ElectrolyteSection,
     IVProduct,
@@ -422,6 +423,10 @@ def _plausibility(c: Checker) -> None:
         path = f"analytes.{analyte.value}"
         c.rule(f"{path}.plausible_low", spec.plausible_low, lim.low_at_least)
         c.rule(f"{path}.plausible_high", spec.plausible_high, lim.high_at_most)
+    plt, lim_plt = c.p.anaemia.platelets_im_below, c.limits.plausibility[Analyte.platelets]
+    if plt.value is not None:
+        for bound in (lim_plt.low_at_least, lim_plt.high_at_most):
+            c.hard("anaemia.platelets_im_below", plt.id, plt.value, plt.unit, bound)
     pat, lim_p = c.p.patient, c.limits.patient
     c.rule("patient.weight_plausible_low", pat.weight_plausible_low, lim_p.weight_low_at_least)
     c.rule("patient.weight_plausible_high", pat.weight_plausible_high, lim_p.weight_high_at_most)

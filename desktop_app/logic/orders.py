@@ -14,11 +14,12 @@ from desktop_app.logic.protocol import (
     Product,
     Protocol,
     RiskFactorRule,
+    SiteNum,
     TextRule,
 )
 from desktop_app.logic.textfmt import hours_text, num, qty, when
 
-Rule = Num | NumList | TextRule | Band | RiskFactorRule
+Rule = Num | NumList | TextRule | Band | RiskFactorRule | SiteNum
 
 _FREQUENCIES = {1: "once daily", 2: "twice daily", 3: "three times daily", 4: "four times daily"}
 

@@ -39,6 +39,9 @@ REQUIRED_WARNINGS = frozenset(
         "normocytic",
         "oral_regimen",
         "past_window",
+        "platelets_im_low",
+        "platelets_im_unset",
+        "platelets_route_none",
         "review_overdue",
         "stale",
         "transfusion",
@@ -159,6 +162,29 @@ class TextRule(_Frozen):
     source: SourceKey
     grade: Grade | None = None
     local_policy: bool = False
+
+
+class SiteNum(_Frozen):
+    """A local-policy number the shipped protocol leaves unset for the site (issue 15 item 15).
+
+    No source gives it, so it is always local policy; None means the site has not set it.
+    """
+
+    id: RuleId
+    value: float | None = Field(
+        default=None, allow_inf_nan=False, description="None: not set by the site."
+    )
+    unit: str = Field(min_length=1)
+    source: SourceKey
+    grade: None = None
+    local_policy: Literal[True] = Field(description="Always local policy: no source gives it.")
+    note: str = ""
+
+
+class LabelRoutes(TextRule):
+    """The routes a product's label allows for a regimen, with the label's words as `text`."""
+
+    routes: tuple[Literal["intramuscular", "deep subcutaneous", "oral"], ...] = Field(min_length=1)
 
 
 class Reference(_Frozen):
@@ -466,6 +492,9 @@ class AnaemiaSection(_Frozen):
     mild_below_male: Num
     mcv_normal_low: Num
     mcv_normal_high: Num
+    platelets_im_below: SiteNum = Field(
+        description="Platelets below which intramuscular injection is flagged (local policy)."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Self:
@@ -660,6 +689,9 @@ class RegimenPreset(_Frozen):
     grade: Grade | None = None
     local_policy: bool = False
     alternatives: tuple[Alternative, ...] = ()
+    label_routes: LabelRoutes | None = Field(
+        default=None, description="Routes the label allows; None: the protocol names no other."
+    )
 
 
 class EgfrEquation(_Frozen):
@@ -868,7 +900,7 @@ def _scan(obj: object, rules: dict[str, list[Any]], sources: set[str] | None) ->
     """Walk the protocol once: every rule by id, in file order with repeats, into `rules`; and,
     unless `sources` is None, every source key outside the reference list into `sources`."""
     if isinstance(obj, BaseModel):
-        if isinstance(obj, Num | NumList | TextRule | Band | RiskFactorRule):
+        if isinstance(obj, Num | NumList | TextRule | Band | RiskFactorRule | SiteNum):
             rules.setdefault(obj.id, []).append(obj)
         if sources is not None:
             src = getattr(obj, "source", None)

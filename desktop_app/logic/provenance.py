@@ -11,7 +11,15 @@ from pydantic import BaseModel
 from desktop_app.logic.context import static
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import Plan, Reason, ReferenceEntry, RuleEntry
-from desktop_app.logic.protocol import Band, Num, NumList, Protocol, RiskFactorRule, TextRule
+from desktop_app.logic.protocol import (
+    Band,
+    Num,
+    NumList,
+    Protocol,
+    RiskFactorRule,
+    SiteNum,
+    TextRule,
+)
 from desktop_app.logic.textfmt import num, qty
 
 #: The plan's fields in reading order: they are walked first, so that the plan cites its rules
@@ -100,6 +108,9 @@ def _rule_text(rule: object) -> str:
         return rule.text
     if isinstance(rule, Band):
         return rule.label
+    if isinstance(rule, SiteNum):
+        assert rule.value is not None  # cited only once the site has set it
+        return qty(rule.value, rule.unit, 4)
     assert isinstance(rule, RiskFactorRule)
     return f"{rule.label}: raises the tier to {rule.tier.value}"
 

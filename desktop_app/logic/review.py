@@ -21,6 +21,7 @@ from desktop_app.logic.protocol import (
     NumList,
     Protocol,
     RiskFactorRule,
+    SiteNum,
     TextRule,
 )
 from desktop_app.logic.textfmt import num, qty
@@ -28,7 +29,7 @@ from desktop_app.logic.textfmt import num, qty
 #: Top-level parts of a protocol that are not reviewed content.
 NOT_CONTENT = frozenset({"approval"})
 
-Rule = Num | NumList | TextRule | Band | RiskFactorRule
+Rule = Num | NumList | TextRule | Band | RiskFactorRule | SiteNum
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,10 @@ def rule_value(rule: Rule) -> str:
     if isinstance(rule, Band):
         lower = f" from {qty(rule.lower.value, rule.lower.unit, 4)}" if rule.lower else ""
         return f"{rule.label}{lower}: {rule.action}. {rule.instruction}"
+    if isinstance(rule, SiteNum):
+        if rule.value is None:
+            return f"not set by the site ({rule.unit}; local policy)"
+        return qty(rule.value, rule.unit, 4)
     return f"{rule.label}: raises to {rule.tier.value}"
 
 
