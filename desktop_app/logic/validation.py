@@ -73,7 +73,13 @@ def validate(
                 "regimen.first_dose_at", "required: enter the planned first-dose date and time"
             )
         )
-    elif pat.date_of_birth is not None and reg.first_dose_at.date() < pat.date_of_birth:
+    elif (
+        pat.date_of_birth is not None
+        # A date of birth in the future is that field's own problem: the first dose is not
+        # blamed for it.
+        and pat.date_of_birth <= now.date()
+        and reg.first_dose_at.date() < pat.date_of_birth
+    ):
         problems.append(FieldProblem("regimen.first_dose_at", "is before the date of birth"))
 
     known_low = {d.id for d in proto.k_lowering_drugs}

@@ -245,6 +245,10 @@ class Panel(QGroupBox):
                 mark_invalid(editor, "\n".join(hit))
         return left
 
+    def shown_messages(self) -> dict[str, str]:
+        """Return the message shown under each field that shows one ({field path: text})."""
+        return {e.path: e.message.text() for e in self._entries if not e.message.isHidden()}
+
     def owns(self, path: str) -> bool:
         """True if a field of this panel shows problems for `path`."""
         return any(_under(path, e.path) for e in self._entries)

@@ -17,8 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.logic.errors import InputError
 from desktop_app.logic.models import INPUT_SCHEMA_VERSION, Override, PlanInputs
 from desktop_app.logic.protocol import LoadedProtocol
+from desktop_app.logic.validation import validate
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.anaemia_panel import AnaemiaPanel
 from desktop_app.widgets.datetime_field import DateTimeEdit
@@ -64,6 +66,13 @@ def _friendly(err: Any) -> str:
     return msg.removeprefix("Value error, ")
 
 
+def _related(path: str, other: str) -> bool:
+    """True when one path is the other or lies under it ("labs.k" and "labs.k.value")."""
+    return any(
+        a == b or a.startswith((b + ".", b + "[")) for a, b in ((path, other), (other, path))
+    )
+
+
 def validation_messages(exc: ValidationError) -> dict[str, str]:
     """Return {dotted path: message} for a ValidationError of PlanInputs."""
     out: dict[str, str] = {}
@@ -84,7 +93,10 @@ class InputForm(QTabWidget):
     Signals:
         inputs_changed(PlanInputs): the inputs were edited and form a valid model.
         input_errors_changed(dict): the inputs were edited and some fields cannot be read
-            ({path: message}); no model is emitted until they are fixed.
+            ({path: message}); no model is emitted until they are fixed. The dict holds every
+            problem at once: the unreadable fields, and the model's and the engine's checks of
+            the fields that could be read (never a problem that only follows from another
+            field being unreadable).
     """
 
     inputs_changed = Signal(object)
@@ -285,27 +297,51 @@ class InputForm(QTabWidget):
     # ----- helpers -------------------------------------------------------------------------
 
     def _rebuild(self) -> None:
-        errors: dict[str, str] = {}
+        unreadable: dict[str, str] = {}
         data: dict[str, Any] = {
             **self._passthrough,
             **self._meta,
-            "patient": self.patient.collect(errors),
-            "labs": self.labs.collect(errors),
-            "severity_override": self.anaemia.collect(errors),
-            **self.regimen.collect(errors),
-            "modifiers": self.modifiers.collect(errors),
-            "followups": self.followups.collect(errors),
+            "patient": self.patient.collect(unreadable),
+            "labs": self.labs.collect(unreadable),
+            "severity_override": self.anaemia.collect(unreadable),
+            **self.regimen.collect(unreadable),
+            "modifiers": self.modifiers.collect(unreadable),
+            "followups": self.followups.collect(unreadable),
         }
         model: PlanInputs | None = None
-        if not errors:
-            try:
-                model = PlanInputs.model_validate(data)
-            except ValidationError as exc:
-                errors = validation_messages(exc)
+        errors: dict[str, str] = dict(unreadable)
+        try:
+            readable = PlanInputs.model_validate(data)
+        except ValidationError as exc:
+            readable = None
+            errors.update(self._not_blamed(validation_messages(exc), unreadable))
+        if readable is not None and unreadable:
+            # The fields that could be read are still checked, each against itself.
+            errors.update(self._not_blamed(self._checks_of(readable), unreadable))
+        elif readable is not None:
+            model = readable
         self._model = model
         self._errors = errors
         if errors:
             self.show_problems(errors)
+
+    def _checks_of(self, inputs: PlanInputs) -> dict[str, str]:
+        """Return the engine's input checks of a model made of the fields that could be read."""
+        try:
+            validate(self._lp.protocol, inputs, self._now())
+        except InputError as exc:
+            return {p.path: p.message for p in exc.problems}
+        return {}
+
+    def _not_blamed(self, problems: dict[str, str], unreadable: dict[str, str]) -> dict[str, str]:
+        """Drop the problems that only follow from a field that cannot be read: that field's
+        own (it was left out of the model, so it looks empty) and those of fields it feeds."""
+        left_out = (*unreadable, *self.labs.waiting_for_common_time(unreadable))
+        return {
+            path: message
+            for path, message in problems.items()
+            if not any(_related(path, other) for other in left_out)
+        }
 
     # ----- slots ---------------------------------------------------------------------------
 

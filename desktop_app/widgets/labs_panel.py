@@ -181,6 +181,17 @@ class LabsPanel(Panel):
                 out[analyte.value]["source"] = source
         return out
 
+    def waiting_for_common_time(self, unreadable: dict[str, str]) -> list[str]:
+        """Return the paths of results left out only because 'samples taken at' cannot be read
+        (a value without its own time): they are not missing, they wait for that field."""
+        if self.COMMON_PATH not in unreadable:
+            return []
+        return [
+            f"labs.{a.value}"
+            for a, row in self.rows.items()
+            if row.value.text().strip() and not row.time.text().strip()
+        ]
+
     def _source_of(self, analyte: Analyte, value: float, unit: str, sampled: datetime) -> str:
         """Return the result's source while it is unchanged; a retyped result has none."""
         kept = self._sources.get(analyte.value)

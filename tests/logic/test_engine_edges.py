@@ -56,8 +56,16 @@ def test_dates_that_cannot_be() -> None:
         regimen={"preset_id": "oral-high-dose", "first_dose_at": FIRST.isoformat()},
     )
     assert "patient.date_of_birth" in found
+    # A future date of birth is blamed on itself alone, never on a correct first dose.
     found = problems(patient={"date_of_birth": "2026-11-27"})
+    assert found["patient.date_of_birth"] == "is in the future"
+    assert "regimen.first_dose_at" not in found
+    found = problems(
+        patient={"date_of_birth": "2026-11-25"},
+        regimen={"preset_id": "oral-high-dose", "first_dose_at": "2026-11-24T09:00:00+00:00"},
+    )
     assert found["regimen.first_dose_at"] == "is before the date of birth"
+    assert "patient.date_of_birth" not in found
 
 
 def test_unknown_regimen_and_drug_ids() -> None:
