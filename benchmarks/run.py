@@ -640,15 +640,15 @@ def machine_line() -> str:
     except AttributeError:  # pragma: no cover - not Linux
         cores = os.cpu_count() or 1
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    try:
-        import rl_accel  # type: ignore[import-not-found]  # noqa: F401
+    from importlib.metadata import PackageNotFoundError, version
 
-        accel = "with"
-    except ImportError:
-        accel = "without"
+    try:  # the distribution rl_accel (its module is named _rl_accel)
+        accel = f"with rl_accel {version('rl_accel')}"
+    except PackageNotFoundError:
+        accel = "without rl_accel"
     return (
         f"{platform.node()}: {cores} cores, load average {load}; Python "
-        f"{platform.python_version()}; reportlab {accel} rl_accel"
+        f"{platform.python_version()}; reportlab {accel}"
     )
 
 
