@@ -2269,6 +2269,17 @@ def uk():
     }
 
 
+#: The routes the US cyanocobalamin label allows (both US injectable regimens use that product).
+US_CYANO_LABEL_ROUTES = {
+    "id": "ROUTE-US-CYANO-LABEL",
+    "text": 'US cyanocobalamin label: "by intramuscular or deep subcutaneous injection"',
+    "source": "fda-cyano-label",
+    "grade": "A",
+    "local_policy": False,
+    "routes": ["intramuscular", "deep subcutaneous"],
+}
+
+
 def us():
     p = uk()
     ku = "mEq"
@@ -2444,14 +2455,7 @@ def us():
             "source": "fda-cyano-label",
             "grade": "A",
             "local_policy": False,
-            "label_routes": {
-                "id": "ROUTE-US-CYANO-LABEL",
-                "text": 'US cyanocobalamin label: "by intramuscular or deep subcutaneous injection"',
-                "source": "fda-cyano-label",
-                "grade": "A",
-                "local_policy": False,
-                "routes": ["intramuscular", "deep subcutaneous"],
-            },
+            "label_routes": US_CYANO_LABEL_ROUTES,
             "alternatives": [
                 {
                     "value": None,
@@ -2487,14 +2491,7 @@ def us():
             "source": "local",
             "grade": None,
             "local_policy": True,
-            "label_routes": {
-                "id": "ROUTE-US-CYANO-LABEL",
-                "text": 'US cyanocobalamin label: "by intramuscular or deep subcutaneous injection"',
-                "source": "fda-cyano-label",
-                "grade": "A",
-                "local_policy": False,
-                "routes": ["intramuscular", "deep subcutaneous"],
-            },
+            "label_routes": US_CYANO_LABEL_ROUTES,
         },
         {
             "id": "us-oral-2mg",
