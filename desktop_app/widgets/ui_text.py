@@ -137,7 +137,7 @@ SETTINGS_NOT_APPROVED = "Approval: NOT FOR CLINICAL USE - {reason}"
 SETTINGS_REGISTER_HELP = (
     "Empty: the local register file (one user). Shared register on PostgreSQL: its libpq\n"
     "service name (service=b12k) or a connection string (host=... dbname=... user=...).\n"
-    "Never type a password here: IT puts it in a libpq service file (pg_service.conf)\n"
+    "Never type a password here: your IT team puts it in a service file (pg_service.conf)\n"
     "or a password file (.pgpass). Applies to the next sheet recorded."
 )
 SETTINGS_REGISTER_PASSWORD = (
