@@ -57,8 +57,9 @@ from desktop_app.audit.schema import (
     GENESIS_HASH,
     MIGRATIONS,
     SCHEMA_VERSION,
+    TEXT_INDEX,
 )
-from desktop_app.audit.search_sql import search_clauses
+from desktop_app.audit.search_sql import FOLD, indexed_text, search_clauses
 from desktop_app.audit.verify import (
     ChainWalk,
     VerifyResult,
@@ -130,6 +131,12 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
         return True
     return isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc)
+
+
+def _fold(value: str | None) -> str | None:
+    """The scan's case folding: Python's str.lower, which knows every script (SQL's lower()
+    folds only A-Z, so 'élodie' would never find 'ÉLODIE')."""
+    return value.lower() if isinstance(value, str) else value
 
 
 class Register:
@@ -620,24 +627,54 @@ class Register:
             limit: at most this many (newest first).
             offset: skip this many of the newest first (paging).
         """
-        where, params = search_clauses(patient, text, on_date, "?")
+        columns = ", ".join(SUMMARY_COLUMNS)
         page = ""
+        paging: list[Any] = []
         if limit is not None or offset:
             page = " LIMIT ? OFFSET ?"
-            params.extend([-1 if limit is None else int(limit), int(offset)])
-        columns = ", ".join(SUMMARY_COLUMNS)
-        if text and on_date is None:
-            # The text filter reads only indexed columns: find the page's ids in the narrow
-            # index (schema 3), then read just those records.
-            sql = (
-                f"SELECT {columns} FROM records WHERE id IN (SELECT id FROM records INDEXED BY "
-                f"records_search{where} ORDER BY id DESC{page}) ORDER BY id DESC"
-            )
-        else:
-            sql = f"SELECT {columns} FROM records{where} ORDER BY id DESC{page}"
+            paging = [-1 if limit is None else int(limit), int(offset)]
         with self._connection() as conn:
+            phrase = indexed_text(text)
+            if phrase is not None and self._has_text_index(conn):
+                # Schema 4: the trigram index gives the matching ids newest first; the other
+                # filters, if any, are applied to those records before the page is cut.
+                where, params = search_clauses(patient, None, on_date, "?")
+                found = f"SELECT rowid FROM {TEXT_INDEX} WHERE {TEXT_INDEX} MATCH ?"
+                if where:
+                    sql = (
+                        f"SELECT {columns} FROM records{where} AND id IN ({found}) "
+                        f"ORDER BY id DESC{page}"
+                    )
+                    params = [*params, phrase, *paging]
+                else:
+                    sql = (
+                        f"SELECT {columns} FROM records WHERE id IN ({found} ORDER BY rowid "
+                        f"DESC{page}) ORDER BY id DESC"
+                    )
+                    params = [phrase, *paging]
+            else:
+                conn.create_function(FOLD, 1, _fold, deterministic=True)
+                where, params = search_clauses(patient, text, on_date, "?", FOLD)
+                params.extend(paging)
+                if text and on_date is None:
+                    # The text filter reads only indexed columns: find the page's ids in the
+                    # narrow index (schema 3), then read just those records.
+                    sql = (
+                        f"SELECT {columns} FROM records WHERE id IN (SELECT id FROM records "
+                        f"INDEXED BY records_search{where} ORDER BY id DESC{page}) ORDER BY id DESC"
+                    )
+                else:
+                    sql = f"SELECT {columns} FROM records{where} ORDER BY id DESC{page}"
             rows = conn.execute(sql, params).fetchall()
         return [RecordSummary(*r) for r in rows]
+
+    @staticmethod
+    def _has_text_index(conn: sqlite3.Connection) -> bool:
+        """True when this register has the full-text index of schema 4 (see schema.py)."""
+        row = conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (TEXT_INDEX,)
+        ).fetchone()
+        return row is not None
 
     def iter_records(self) -> Iterator[AuditRecord]:
         """Yield every whole record, oldest first (one read snapshot)."""

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 
 #: The register schema this program writes. Bump it with a migration from the previous version.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: "B12K" as a 32-bit integer, stored in the file header (`PRAGMA application_id`).
 APPLICATION_ID = int.from_bytes(b"B12K", "big")
@@ -133,6 +133,43 @@ def _migrate_2_to_3(conn: sqlite3.Connection) -> None:
     )
 
 
+#: The full-text index of schema 4: the four columns `audit list --search` matches, joined by a
+#: unit separator (U+001F, which a search text cannot hold: a match never spans two columns).
+TEXT_INDEX = "records_text"
+TEXT_INDEX_BODY = (
+    "{p}patient_identifier || char(31) || {p}patient_name || char(31) || {p}plan_id"
+    " || char(31) || {p}prescriber"
+)
+
+
+def text_index_available(conn: sqlite3.Connection) -> bool:
+    """True when this SQLite has FTS5 with its trigram tokenizer (SQLite 3.34 and later)."""
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.b12k_probe USING fts5(x, tokenize='trigram')")
+    except sqlite3.OperationalError:
+        return False
+    conn.execute("DROP TABLE temp.b12k_probe")
+    return True
+
+
+def _migrate_3_to_4(conn: sqlite3.Connection) -> None:
+    """Schema 4: a trigram full-text index of the searched columns, so that `audit list --search`
+    finds a part of a name or identifier without reading every record (issue 20). Derived data:
+    the hash chain does not cover it, and a register on an SQLite without FTS5 stays without it
+    (the search then scans the narrow index of schema 3, as before)."""
+    if not text_index_available(conn):
+        return
+    conn.execute(f"CREATE VIRTUAL TABLE {TEXT_INDEX} USING fts5(body, tokenize='trigram')")
+    conn.execute(
+        f"INSERT INTO {TEXT_INDEX} (rowid, body) SELECT id, {TEXT_INDEX_BODY.format(p='')} "
+        "FROM records"
+    )
+    conn.execute(
+        f"CREATE TRIGGER {TEXT_INDEX}_add AFTER INSERT ON records BEGIN INSERT INTO {TEXT_INDEX} "
+        f"(rowid, body) VALUES (new.id, {TEXT_INDEX_BODY.format(p='new.')}); END"
+    )
+
+
 #: The hash a first record points back to.
 GENESIS_HASH = "0" * 64
 
@@ -142,6 +179,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     0: _create_v1,
     1: _migrate_1_to_2,
     2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
 }
 
 __all__ = [
@@ -151,4 +189,6 @@ __all__ = [
     "OPTIONAL_CONTENT_COLUMNS",
     "RECORD_CONTENT_COLUMNS",
     "SCHEMA_VERSION",
+    "TEXT_INDEX",
+    "text_index_available",
 ]

@@ -10,12 +10,14 @@ from desktop_app.audit.records import utc_stamp
 
 
 def search_clauses(
-    patient: str | None, text: str | None, on_date: date | None, mark: str
+    patient: str | None, text: str | None, on_date: date | None, mark: str, fold: str = "lower"
 ) -> tuple[str, list[Any]]:
     """Return (" WHERE ..." or "", parameters) for a search; `mark` is "?" or "%s".
 
     patient: exact identifier; text: part of the identifier, name, plan id or prescriber
     (case-insensitive); on_date: recorded on this calendar day in the computer's time zone.
+    fold: the SQL function that lower-cases a column (SQLite's own lower() folds only A-Z, so
+    the SQLite register passes its `FOLD` function, Python's str.lower).
     """
     where: list[str] = []
     params: list[Any] = []
@@ -29,7 +31,7 @@ def search_clauses(
         where.append(
             "("
             + " OR ".join(
-                f"lower({c}) LIKE {mark} ESCAPE '\\'"
+                f"{fold}({c}) LIKE {mark} ESCAPE '\\'"
                 for c in ("patient_identifier", "patient_name", "plan_id", "prescriber")
             )
             + ")"
@@ -44,4 +46,24 @@ def search_clauses(
     return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
-__all__ = ["search_clauses"]
+#: The name of the SQL function the SQLite register defines as Python's str.lower.
+FOLD = "b12k_fold"
+
+#: The shortest text the trigram index can look up (three characters make one trigram).
+TRIGRAM = 3
+
+
+def indexed_text(text: str | None) -> str | None:
+    """The FTS5 query for a part of a searched column, or None when the index cannot serve it.
+
+    One quoted phrase (a double quote inside doubled): with the trigram tokenizer it matches
+    exactly the records holding `text` as a substring, case-insensitively, as the LIKE scan
+    does. Shorter than three characters, or holding the columns' separator (U+001F) or another
+    control character, it is left to the scan.
+    """
+    if not text or len(text) < TRIGRAM or any(ord(c) < 32 for c in text):
+        return None
+    return '"' + text.replace('"', '""') + '"'
+
+
+__all__ = ["FOLD", "TRIGRAM", "indexed_text", "search_clauses"]
