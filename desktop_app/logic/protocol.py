@@ -637,6 +637,14 @@ class MonitoringSection(_Frozen):
     outpatient_text: TextRule = Field(
         description="Printed on each draw after a planned discharge: who arranges and reviews it."
     )
+    result_match_hours: Num = Field(
+        description="Local policy: a follow-up result counts for a scheduled draw sampled at most "
+        "this many hours before or after the draw's time (issue 17 item 7)."
+    )
+    overdue_after_hours: Num = Field(
+        description="Local policy: a draw with no result this many hours after its time is "
+        "overdue (issue 17 item 7)."
+    )
 
     @model_validator(mode="after")
     def _covers_window(self) -> Self:
