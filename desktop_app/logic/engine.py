@@ -26,6 +26,7 @@ from desktop_app.logic.cautions import (
 )
 from desktop_app.logic.context import EvalContext, age_years, static
 from desktop_app.logic.egfr import with_computed_egfr
+from desktop_app.logic.progress import with_progress
 from desktop_app.logic.limits import shipped_limits
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import (
@@ -138,6 +139,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
         p, labs, ctx.first, now if ctx.past_window else None, computed_egfr=egfr_computed
     )
     later_rows = followup_rows(p, followups, ctx.first, inputs.modifiers.cannot_take_oral)
+    draws, progress = with_progress(p, draws, later_rows, now)
     k_rows = band_rows(ctx, "potassium", p.potassium.bands)
     mg_rows = band_rows(ctx, "magnesium", p.magnesium.bands)
     po4_rows = band_rows(ctx, "phosphate", p.phosphate.bands)
@@ -176,6 +178,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
             foods=foods(p),
             food_note=food_note(p),
             followups=later_rows,
+            progress=progress,
             overrides=tuple(sorted(notes, key=lambda n: n.index)),
             references=references,
             rules=rules,
