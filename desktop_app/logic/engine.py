@@ -26,7 +26,6 @@ from desktop_app.logic.cautions import (
 )
 from desktop_app.logic.context import EvalContext, age_years, static
 from desktop_app.logic.egfr import with_computed_egfr
-from desktop_app.logic.progress import with_progress
 from desktop_app.logic.limits import shipped_limits
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import (
@@ -37,6 +36,7 @@ from desktop_app.logic.plan import (
     RuleEntry,
 )
 from desktop_app.logic.plan_limits import check_plan_limits
+from desktop_app.logic.progress import with_progress
 from desktop_app.logic.protocol import Analyte, LoadedProtocol, Protocol
 from desktop_app.logic.provenance import citations, plan_id_for
 from desktop_app.logic.results import find_band, followup_rows, lab_rows, lab_unit

@@ -94,7 +94,10 @@ def with_progress(
         )
         out.append(
             marked.model_copy(
-                update={"overdue": overdue, "progress_text": _text(marked, results, missing, overdue)}
+                update={
+                    "overdue": overdue,
+                    "progress_text": _text(marked, results, missing, overdue),
+                }
             )
         )
     return tuple(out), _progress(out, unmatched, window, grace)
@@ -122,5 +125,7 @@ def _progress(draws: list[Draw], unmatched: list[DrawResult], window: Num, grace
         unmatched=tuple(unmatched),
         note=note,
         policy=policy,
-        reason=reason_for([window, grace], explanation="The schedule's progress at the plan's time."),
+        reason=reason_for(
+            [window, grace], explanation="The schedule's progress at the plan's time."
+        ),
     )
