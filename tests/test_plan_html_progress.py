@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
 from desktop_app.logic.engine import evaluate
+from desktop_app.logic.progress import NOT_SET_TEXT
+from desktop_app.logic.protocol import load_protocol_bytes
 from desktop_app.widgets import ui_text
 from desktop_app.widgets.plan_html import PlanHtml
-from tests.logic.helpers import FIRST, inputs, proto
+from tests.logic.helpers import FIRST, UK, inputs, proto
 from tests.logic.test_progress import fu, trio
 
 
@@ -57,3 +60,14 @@ def test_an_open_progress_reason_names_its_rules_as_local_policy() -> None:
     plan = evaluate(proto(), inputs(), now=FIRST)
     text = PlanHtml(plan, lambda key: key == "schedule:progress").progress()
     assert "MON-RESULT-MATCH-HOURS, MON-OVERDUE-HOURS <b>(local policy)</b>" in text
+
+
+def test_under_an_older_protocol_the_schedule_says_why_it_shows_no_progress() -> None:
+    raw = json.loads(UK.read_text(encoding="utf-8"))
+    for field in ("result_match_hours", "overdue_after_hours"):
+        del raw["monitoring"][field]
+    lp = load_protocol_bytes(json.dumps(raw).encode())
+    plan = evaluate(lp, inputs(), now=FIRST + timedelta(hours=20))
+    text = PlanHtml(plan, lambda _key: True).schedule()
+    assert f"<b>Progress:</b> {NOT_SET_TEXT}" in text
+    assert "OVERDUE" not in text and "why:schedule:progress" not in text

@@ -125,15 +125,22 @@ class Draw(_Frozen):
 class Progress(_Frozen):
     """How far the schedule has got at the plan's `now` (issue 17 item 7)."""
 
-    tracked: int = Field(description="Draws whose results are entered here.")
+    tracked: int = Field(description="Draws whose progress is shown (results entered here).")
     done: int = Field(description="Tracked draws with every tracked test resulted.")
     overdue: int = Field(description="Tracked draws overdue.")
     unmatched: tuple[DrawResult, ...] = Field(
         default=(), description="Results matched to no scheduled draw (listed, never dropped)."
     )
+    shown: bool = Field(
+        default=True,
+        description="False: the protocol sets no matching window and grace (an older copy), so "
+        "no draw is marked and `note` says why.",
+    )
     note: str = Field(description="The plan-level note, e.g. '2 of 9 draws done, 1 overdue.'")
-    policy: str = Field(description="The matching window and overdue grace, marked local policy.")
-    reason: Reason
+    policy: str = Field(
+        default="", description="The matching window and overdue grace, marked local policy."
+    )
+    reason: Reason | None = Field(default=None, description="The two rules (None when not shown).")
 
 
 class DoseTime(_Frozen):

@@ -25,6 +25,11 @@ SHORT_NAMES = {"potassium": "K", "magnesium": "Mg", "phosphate": "PO4"}
 UNMATCHED_TEXT = "not matched to a scheduled draw"
 #: The mark of an overdue draw: a word, never a colour only.
 OVERDUE_WORD = "OVERDUE"
+#: What the progress says under a protocol written before it had a window and a grace.
+NOT_SET_TEXT = (
+    "Progress is not shown: this protocol sets no MON-RESULT-MATCH-HOURS and MON-OVERDUE-HOURS "
+    "(a copy older than them); rebuild the site protocol from the shipped file to add them."
+)
 #: What to do about an overdue draw (the window's word is "escalate"; the sheet's differs).
 OVERDUE_ACTION = "take it now; escalate if it cannot be taken"
 
@@ -55,8 +60,8 @@ def _match(draws: tuple[Draw, ...], row: FollowUpRow, window: float) -> int | No
     return None if best is None else best[1]
 
 
-def _text(draw: Draw, results: list[DrawResult], missing: list[str], overdue: bool) -> str:
-    if not draw.tracked:
+def _text(tracked: bool, results: list[DrawResult], missing: list[str], overdue: bool) -> str:
+    if not tracked:
         return "results not entered here"
     got = ", ".join(f"{r.short_name} {r.text}" for r in results)
     if not missing:
@@ -74,6 +79,14 @@ def with_progress(
     """Return the draws with their results and marks, and the plan's progress note, at `now`."""
     mon = p.monitoring
     window, grace = mon.result_match_hours, mon.overdue_after_hours
+    if window is None or grace is None:  # an older protocol: set together or not at all
+        return draws, Progress(
+            tracked=0,
+            done=0,
+            overdue=0,
+            shown=False,
+            note=NOT_SET_TEXT,
+        )
     matched: list[list[DrawResult]] = [[] for _ in draws]
     unmatched: list[DrawResult] = []
     for row in sorted(followups, key=lambda r: r.sampled_at):
@@ -84,22 +97,19 @@ def with_progress(
             matched[i].append(_result(row, draws[i]))
     out: list[Draw] = []
     for draw, results in zip(draws, matched, strict=True):
-        tracked = [t for t in ELECTROLYTES if t in draw.tests]
-        have = {r.analyte for r in results}
-        missing = [t for t in tracked if t not in have]
-        done = bool(tracked) and not missing
-        overdue = bool(tracked) and not done and _hours(now, draw.at) > grace.value
-        marked = draw.model_copy(
-            update={"results": tuple(results), "tracked": bool(tracked), "done": done}
-        )
-        out.append(
-            marked.model_copy(
-                update={
-                    "overdue": overdue,
-                    "progress_text": _text(marked, results, missing, overdue),
-                }
-            )
-        )
+        tests = [t for t in ELECTROLYTES if t in draw.tests]
+        missing = [t for t in tests if t not in {r.analyte for r in results}]
+        tracked = bool(tests)
+        done = tracked and not missing
+        overdue = tracked and not done and _hours(now, draw.at) > grace.value
+        update = {
+            "results": tuple(results),
+            "tracked": tracked,
+            "done": done,
+            "overdue": overdue,
+            "progress_text": _text(tracked, results, missing, overdue),
+        }
+        out.append(draw.model_copy(update=update))
     return tuple(out), _progress(out, unmatched, window, grace)
 
 

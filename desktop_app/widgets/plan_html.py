@@ -232,6 +232,8 @@ class PlanHtml:
     def progress(self) -> str:
         """The schedule's progress note and its local-policy window, with its "why?"."""
         progress = self._plan.progress
+        if progress.reason is None:  # the protocol sets no window and grace: say so, once
+            return f"<p><b>{ui_text.PROGRESS_HEADING}:</b> {_e(progress.note)}</p>"
         note = _e(progress.note).replace(OVERDUE_WORD, f"<b>{OVERDUE_WORD}</b>")
         return (
             f"<p><b>{ui_text.PROGRESS_HEADING}:</b> {note}<br>"

@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import ProtocolError
 from desktop_app.logic.limit_rules import ProtocolLimitError, limits_applied
 from desktop_app.logic.limits import LimitsFileError, Within, load_limits_bytes, shipped_limits
+from desktop_app.logic.progress import NOT_SET_TEXT
 from desktop_app.logic.protocol import load_protocol_bytes
-from tests.logic.helpers import ROOT, UK, US
+from tests.logic.helpers import FIRST, ROOT, UK, US, inputs
 
 LIMITS = ROOT / "resources" / "limits" / "hard-limits.json"
 #: Each parameter: its field under `monitoring`, its rule id, its hard limit and shipped value.
@@ -71,15 +74,28 @@ def test_a_value_inside_the_hard_limit_is_accepted_even_at_its_edge(
     assert getattr(lp.protocol.monitoring, field).value == value
 
 
+def test_an_older_protocol_without_either_parameter_loads_and_says_progress_is_not_shown() -> None:
+    raw = _raw(UK)
+    for field, *_ in PARAMS:
+        del raw["monitoring"][field]
+    lp = load_protocol_bytes(json.dumps(raw).encode())
+    plan = evaluate(lp, inputs(), now=FIRST + timedelta(hours=20))  # the 12 h draw is late
+    assert not plan.progress.shown and plan.progress.reason is None
+    assert plan.progress.note == NOT_SET_TEXT
+    assert all(not d.overdue and not d.done and d.progress_text == "" for d in plan.schedule)
+    assert "MON-OVERDUE-HOURS" not in {r.id for r in plan.rules}
+
+
 @pytest.mark.parametrize(("field", "_rule_id", "_limit_id", "_shipped"), PARAMS)
-def test_a_protocol_without_the_parameter_is_refused_naming_it(
+def test_a_protocol_with_only_one_of_the_two_is_refused_naming_both(
     field: str, _rule_id: str, _limit_id: str, _shipped: float
 ) -> None:
     raw = _raw(UK)
     del raw["monitoring"][field]
     with pytest.raises(ProtocolError) as info:
         load_protocol_bytes(json.dumps(raw).encode())
-    assert f"monitoring.{field}" in str(info.value)
+    text = str(info.value)
+    assert "monitoring.result_match_hours and monitoring.overdue_after_hours go together" in text
 
 
 def test_the_hard_limits_are_a_range_open_at_zero_and_closed_at_six_hours() -> None:
