@@ -70,4 +70,4 @@ def test_under_an_older_protocol_the_schedule_says_why_it_shows_no_progress() ->
     plan = evaluate(lp, inputs(), now=FIRST + timedelta(hours=20))
     text = PlanHtml(plan, lambda _key: True).schedule()
     assert f"<b>Progress:</b> {NOT_SET_TEXT}" in text
-    assert "OVERDUE" not in text and "why:schedule:progress" not in text
+    assert "OVERDUE:" not in text and "why:schedule:progress" not in text

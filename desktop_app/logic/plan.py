@@ -78,7 +78,7 @@ class DrawResult(_Frozen):
 
     analyte: Electrolyte
     short_name: str = Field(description="The test as the ward writes it: K, Mg or PO4.")
-    text: str = Field(description="The value and unit as shown, e.g. '3.1 mmol/L'.")
+    text: str = Field(description="The value and its unit as the plan shows the result.")
     sampled_at: datetime
     hours_from_draw: float | None = Field(
         default=None,
