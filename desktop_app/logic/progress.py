@@ -17,7 +17,7 @@ from datetime import datetime
 from desktop_app.logic.orders import reason_for
 from desktop_app.logic.plan import ELECTROLYTES, Draw, DrawResult, FollowUpRow, Progress
 from desktop_app.logic.protocol import Num, Protocol
-from desktop_app.logic.textfmt import hours_text
+from desktop_app.logic.textfmt import clock, hours_text
 
 #: The tests as the ward writes them (the follow-up entry accepts the same).
 SHORT_NAMES = {"potassium": "K", "magnesium": "Mg", "phosphate": "PO4"}
@@ -63,7 +63,9 @@ def _match(draws: tuple[Draw, ...], row: FollowUpRow, window: float) -> int | No
 def _text(tracked: bool, results: list[DrawResult], missing: list[str], overdue: bool) -> str:
     if not tracked:
         return "results not entered here"
-    got = ", ".join(f"{r.short_name} {r.text}" for r in results)
+    got = ", ".join(
+        _shown(results, t) for t in ELECTROLYTES if any(r.analyte == t for r in results)
+    )
     if not missing:
         return f"\u2713 {got}"
     short = ", ".join(SHORT_NAMES[t] for t in missing)
@@ -71,6 +73,15 @@ def _text(tracked: bool, results: list[DrawResult], missing: list[str], overdue:
         have = f" (have {got})" if got else ""
         return f"{OVERDUE_WORD}: no {short} result{have}; {OVERDUE_ACTION}"
     return f"\u2713 {got}; awaiting {short}" if got else "pending"
+
+
+def _shown(results: list[DrawResult], test: str) -> str:
+    """One test's results, in time order; with their clock times when there are two or more."""
+    mine = [r for r in results if r.analyte == test]
+    return ", ".join(
+        f"{r.short_name} {r.text}" + (f" at {clock(r.sampled_at)}" if len(mine) > 1 else "")
+        for r in mine
+    )
 
 
 def with_progress(
