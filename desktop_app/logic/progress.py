@@ -12,6 +12,7 @@ the engine's `now`, never the clock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from desktop_app.logic.orders import reason_for
@@ -60,7 +61,7 @@ def _match(draws: tuple[Draw, ...], row: FollowUpRow, window: float) -> int | No
     return None if best is None else best[1]
 
 
-def _text(tracked: bool, results: list[DrawResult], missing: list[str], overdue: bool) -> str:
+def _text(tracked: bool, results: list[DrawResult], missing: Sequence[str], overdue: bool) -> str:
     if not tracked:
         return "results not entered here"
     got = ", ".join(
