@@ -1310,6 +1310,31 @@ def common_sections(ku):
             None,
             True,
         ),
+        # Issue 17 item 7: the schedule's progress (which draw a follow-up result counts for, and
+        # when a draw without one is overdue). No source gives either: local policy, each under
+        # a hard limit (LIM-MON-RESULT-MATCH, LIM-MON-OVERDUE: more than 0 and at most 6 hours).
+        "result_match_hours": N(
+            "MON-RESULT-MATCH-HOURS",
+            3,
+            "hours",
+            "local",
+            local=True,
+            note="A follow-up result counts for the scheduled draw nearest its sample time if it "
+            "was sampled at most 3 hours before or after that draw; otherwise it is listed as not "
+            "matched to a scheduled draw. No source gives a number: ward rounds take a timed "
+            "sample within a few hours of its time, and 3 hours is half the closest spacing of "
+            "two draws (6 hours), so no result counts for two draws.",
+        ),
+        "overdue_after_hours": N(
+            "MON-OVERDUE-HOURS",
+            2,
+            "hours",
+            "local",
+            local=True,
+            note="A draw with no result 2 hours after its time is shown OVERDUE on screen. No "
+            "source gives a number; chosen shorter than the matching window so that a late draw "
+            "is flagged while a result taken now would still count for it.",
+        ),
     }
     return anaemia, b12, magnesium, phosphate, risk, monitoring
 

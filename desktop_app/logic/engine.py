@@ -36,6 +36,7 @@ from desktop_app.logic.plan import (
     RuleEntry,
 )
 from desktop_app.logic.plan_limits import check_plan_limits
+from desktop_app.logic.progress import with_progress
 from desktop_app.logic.protocol import Analyte, LoadedProtocol, Protocol
 from desktop_app.logic.provenance import citations, plan_id_for
 from desktop_app.logic.results import find_band, followup_rows, lab_rows, lab_unit
@@ -138,6 +139,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
         p, labs, ctx.first, now if ctx.past_window else None, computed_egfr=egfr_computed
     )
     later_rows = followup_rows(p, followups, ctx.first, inputs.modifiers.cannot_take_oral)
+    draws, progress = with_progress(p, draws, later_rows, now)
     k_rows = band_rows(ctx, "potassium", p.potassium.bands)
     mg_rows = band_rows(ctx, "magnesium", p.magnesium.bands)
     po4_rows = band_rows(ctx, "phosphate", p.phosphate.bands)
@@ -176,6 +178,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
             foods=foods(p),
             food_note=food_note(p),
             followups=later_rows,
+            progress=progress,
             overrides=tuple(sorted(notes, key=lambda n: n.index)),
             references=references,
             rules=rules,

@@ -86,7 +86,7 @@ class Checker:
             )
             return
         if lim.crossed_by(value):
-            side = "above" if lim.bound == "at_most" else "below"
+            side = {"at_most": "above", "at_least": "below"}.get(lim.bound, "outside")
             self.problems.append(
                 FieldProblem(
                     path,
@@ -402,6 +402,10 @@ def _monitoring(c: Checker) -> None:
             "draws",
             lim.draws_in_window_at_least,
         )
+    if m.result_match_hours is not None:
+        c.rule("monitoring.result_match_hours", m.result_match_hours, lim.result_match_within)
+    if m.overdue_after_hours is not None:
+        c.rule("monitoring.overdue_after_hours", m.overdue_after_hours, lim.overdue_within)
     rule = lim.potassium_with_mg_po4
     c.under(" ".join(h.id for h in m.electrolyte_draws.values()), rule)
     for i, tmpl in enumerate(m.other_draws):

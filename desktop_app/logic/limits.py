@@ -71,9 +71,10 @@ class _Sourced(_Frozen):
 class Limit(_Sourced):
     """One numeric hard limit: a protocol's number must stay at most / at least this."""
 
-    bound: Literal["at_most", "at_least", "factor"] = Field(
+    bound: Literal["at_most", "at_least", "factor", "within"] = Field(
         description="at_most: the protocol's number may not exceed the value; at_least: may not "
-        "fall below it; factor: a unit factor the checks use."
+        "fall below it; factor: a unit factor the checks use; within: must be more than `above` "
+        "and at most the value."
     )
     value: float = Field(allow_inf_nan=False, description="The limit, in `unit`.")
     unit: str = Field(min_length=1, description="Unit of the value, as printed.")
@@ -113,6 +114,24 @@ class Factor(Limit):
     """A unit factor the checks use."""
 
     bound: Literal["factor"]
+
+
+class Within(Limit):
+    """A hard range: more than `above` and at most `value` (a window that must stay open)."""
+
+    bound: Literal["within"]
+    above: float = Field(allow_inf_nan=False, description="The number must be more than this.")
+
+    def crossed_by(self, value: float) -> bool:
+        """True when `value` is at or below `above`, or above the maximum (see Limit)."""
+        if value <= self.above:
+            return True
+        return value > self.value and not math.isclose(value, self.value)
+
+    @property
+    def bound_text(self) -> str:
+        """'more than 0 hours and at most 6 hours'."""
+        return f"more than {qty(self.above, self.unit)} and at most {qty(self.value, self.unit)}"
 
 
 class RuleLimit(_Sourced):
@@ -170,6 +189,10 @@ class MonitoringLimits(_Frozen):
     label_window_at_least: AtLeast
     draws_in_window_at_least: AtLeast
     potassium_with_mg_po4: RuleLimit
+    result_match_within: Within = Field(
+        description="How far a follow-up result may be from the draw it counts for."
+    )
+    overdue_within: Within = Field(description="How late a draw without a result is overdue.")
 
 
 class PlausibilityLimits(_Frozen):

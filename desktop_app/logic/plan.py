@@ -73,6 +73,19 @@ class OverrideNote(_Frozen):
     outside_band: bool = Field(description="Differs from the recommendation (second confirmation).")
 
 
+class DrawResult(_Frozen):
+    """A follow-up result as the schedule's progress shows it (issue 17 item 7)."""
+
+    analyte: Electrolyte
+    short_name: str = Field(description="The test as the ward writes it: K, Mg or PO4.")
+    text: str = Field(description="The value and its unit as the plan shows the result.")
+    sampled_at: datetime
+    hours_from_draw: float | None = Field(
+        default=None,
+        description="Sample time minus the draw's time, in hours (None: matched to no draw).",
+    )
+
+
 class Draw(_Frozen):
     """One blood draw at a clock time."""
 
@@ -89,6 +102,45 @@ class Draw(_Frozen):
     )
     override: OverrideNote | None = None
     reason: Reason
+    results: tuple[DrawResult, ...] = Field(
+        default=(), description="Follow-up results counted for this draw, by sample time."
+    )
+    tracked: bool = Field(
+        default=False,
+        description="The draw holds a test whose results are entered here (K, Mg, PO4); "
+        "FBC, reticulocytes and platelets alone are not.",
+    )
+    done: bool = Field(
+        default=False, description="Every tracked test of the draw has a result counted for it."
+    )
+    overdue: bool = Field(
+        default=False,
+        description="Not done, and its time plus the overdue grace (MON-OVERDUE-HOURS) has passed.",
+    )
+    progress_text: str = Field(
+        default="", description="The progress as shown: the results, OVERDUE, or what is awaited."
+    )
+
+
+class Progress(_Frozen):
+    """How far the schedule has got at the plan's `now` (issue 17 item 7)."""
+
+    tracked: int = Field(description="Draws whose progress is shown (results entered here).")
+    done: int = Field(description="Tracked draws with every tracked test resulted.")
+    overdue: int = Field(description="Tracked draws overdue.")
+    unmatched: tuple[DrawResult, ...] = Field(
+        default=(), description="Results matched to no scheduled draw (listed, never dropped)."
+    )
+    shown: bool = Field(
+        default=True,
+        description="False: the protocol sets no matching window and grace (an older copy), so "
+        "no draw is marked and `note` says why.",
+    )
+    note: str = Field(description="The plan-level note, e.g. '2 of 9 draws done, 1 overdue.'")
+    policy: str = Field(
+        default="", description="The matching window and overdue grace, marked local policy."
+    )
+    reason: Reason | None = Field(default=None, description="The two rules (None when not shown).")
 
 
 class DoseTime(_Frozen):
@@ -354,6 +406,7 @@ class Plan(_Frozen):
     foods: tuple[Food, ...]
     food_note: Line
     followups: tuple[FollowUpRow, ...]
+    progress: Progress = Field(description="The schedule's progress at `generated_at`.")
     overrides: tuple[OverrideNote, ...] = Field(
         default=(), description="Every prescriber override, including removed draws."
     )

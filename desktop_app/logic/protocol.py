@@ -637,6 +637,19 @@ class MonitoringSection(_Frozen):
     outpatient_text: TextRule = Field(
         description="Printed on each draw after a planned discharge: who arranges and reviews it."
     )
+    # Optional, so that a site's copy (and every protocol stored in the audit register) written
+    # before issue 17 still loads and reprints; without them the window shows no progress.
+    result_match_hours: Num | None = Field(
+        default=None,
+        description="Local policy: a follow-up result counts for a scheduled draw sampled at most "
+        "this many hours before or after the draw's time (issue 17 item 7). Set together with "
+        "overdue_after_hours, or neither.",
+    )
+    overdue_after_hours: Num | None = Field(
+        default=None,
+        description="Local policy: a draw with no result this many hours after its time is "
+        "overdue (issue 17 item 7). Set together with result_match_hours, or neither.",
+    )
 
     @model_validator(mode="after")
     def _covers_window(self) -> Self:
@@ -655,6 +668,11 @@ class MonitoringSection(_Frozen):
                     "increasing and without repeats"
                 )
             _check_draws_in_window(self, tier, hours)
+        if (self.result_match_hours is None) != (self.overdue_after_hours is None):
+            raise ValueError(
+                "monitoring.result_match_hours and monitoring.overdue_after_hours go together: "
+                "give both (the schedule's progress needs both) or neither"
+            )
         return self
 
 

@@ -30,6 +30,7 @@ _READING_ORDER = (
     "medicines",
     "b12_order",
     "schedule",
+    "progress",
     "gates",
     "warnings",
     "hold_rules",

@@ -15,6 +15,7 @@ from typing import Any
 
 from desktop_app.logic.labels import ELECTROLYTE_TITLES, override_action_word, override_targets
 from desktop_app.logic.plan import BandRow, Draw, Order, OverrideNote, Plan, Reason, ReferenceEntry
+from desktop_app.logic.progress import OVERDUE_WORD, UNMATCHED_TEXT
 from desktop_app.logic.textfmt import clock, num, when
 from desktop_app.widgets import ui_text
 
@@ -186,7 +187,8 @@ class PlanHtml:
         plan = self._plan
         rows = [
             "<tr><th align=left>Date</th><th align=left>Clock time</th>"
-            "<th align=left>After first dose</th><th align=left>Tests</th><th></th>"
+            "<th align=left>After first dose</th><th align=left>Tests</th>"
+            f"<th align=left>{ui_text.SCHEDULE_PROGRESS_COLUMN}</th><th></th>"
             f"<th align=left>{ui_text.SCHEDULE_CHANGE_COLUMN}</th></tr>"
         ]
         for i, draw in enumerate(plan.schedule):
@@ -202,12 +204,12 @@ class PlanHtml:
                 tests = _override_mark(draw.override) + tests + _note_html(draw.override)
             rows.append(
                 f"<tr><td>{_e(day_text)}</td><td><b>{clock(draw.at)}</b></td><td>{_e(rel)}</td>"
-                f"<td>{tests}</td><td>{self.why_link(key)}</td>"
+                f"<td>{tests}</td><td>{_progress_cell(draw)}</td><td>{self.why_link(key)}</td>"
                 f"<td>{_draw_links(draw)}</td></tr>"
             )
             block = self.why_block(key, draw.reason)
             if block:
-                rows.append(f"<tr><td colspan=6>{_e(draw.purpose)}{block}</td></tr>")
+                rows.append(f"<tr><td colspan=7>{_e(draw.purpose)}{block}</td></tr>")
         ends = when(plan.monitoring_ends_at)
         removed = "".join(
             _boxed(
@@ -221,9 +223,32 @@ class PlanHtml:
         return (
             f"<p>First B12 dose: <b>{_e(when(plan.first_dose_at))}</b>. Potassium, magnesium and "
             f"phosphate monitoring runs until {_e(ends)}.</p>"
+            f"{self.progress()}"
             f"{_TABLE}{''.join(rows)}</table>"
+            f"{self.unmatched()}"
             f"{removed}<p>{_link('override:draw:add', ui_text.OVERRIDE_LINK['add'])}</p>"
         )
+
+    def progress(self) -> str:
+        """The schedule's progress note and its local-policy window, with its "why?"."""
+        progress = self._plan.progress
+        if progress.reason is None:  # the protocol sets no window and grace: say so, once
+            return f"<p><b>{ui_text.PROGRESS_HEADING}:</b> {_e(progress.note)}</p>"
+        note = _e(progress.note).replace(OVERDUE_WORD, f"<b>{OVERDUE_WORD}</b>")
+        return (
+            f"<p><b>{ui_text.PROGRESS_HEADING}:</b> {note}<br>"
+            f"<i>{_e(progress.policy)}</i>{self.why_link('schedule:progress')}</p>"
+            f"{self.why_block('schedule:progress', progress.reason)}"
+        )
+
+    def unmatched(self) -> str:
+        """The results that count for no draw: listed, never dropped ('' when there are none)."""
+        items = "".join(
+            f"<li>{_e(r.short_name)} {_e(r.text)}, sampled {_e(when(r.sampled_at))}: "
+            f"<b>{_e(UNMATCHED_TEXT)}</b></li>"
+            for r in self._plan.progress.unmatched
+        )
+        return f"<p>{ui_text.UNMATCHED_HEADING}</p><ul>{items}</ul>" if items else ""
 
     def warnings(self) -> str:
         """Warnings, each with its level."""
@@ -315,6 +340,17 @@ class PlanHtml:
                 title = f'<a href="{html.escape(ref.url)}">{title}</a>'
             items.append(f"<li><b>{_e(ref.key)}</b> ({grade}): {title}</li>")
         return f"<ul>{''.join(items)}</ul>"
+
+
+def _progress_cell(draw: Draw) -> str:
+    """A draw's progress: the tick with its results, OVERDUE in words (not colour only), or
+    what is awaited."""
+    text = _e(draw.progress_text)
+    if draw.overdue:
+        return text.replace(OVERDUE_WORD, f"<b>{OVERDUE_WORD}</b>", 1)
+    if draw.done:
+        return f"<b>{text}</b>"
+    return text
 
 
 def _order_links(order: Order) -> str:

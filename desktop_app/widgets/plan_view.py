@@ -456,7 +456,7 @@ class PlanView(QScrollArea):
             ),
             "b12": (plan.b12_order, h.b12, True),
             "schedule": (
-                (plan.schedule, plan.first_dose_at, plan.overrides),
+                (plan.schedule, plan.first_dose_at, plan.overrides, plan.progress),
                 h.schedule,
                 True,
             ),

@@ -175,6 +175,12 @@ OVERRIDE_LINK = {
     "withdraw": "Withdraw",
 }
 SCHEDULE_CHANGE_COLUMN = "Change"
+SCHEDULE_PROGRESS_COLUMN = "Progress"
+PROGRESS_HEADING = "Progress"
+UNMATCHED_HEADING = (
+    "Results since the first dose that count for no draw on this schedule (each is still in "
+    "the results below):"
+)
 OVERRIDE_TITLE = {
     ("order", "change"): "Change the {electrolyte} order",
     ("order", "decline"): "Decline the {electrolyte} order",
