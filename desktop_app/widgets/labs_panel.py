@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QWidget
 
 from desktop_app.logic.models import LabEntry, PlanInputs
 from desktop_app.logic.protocol import Analyte, AnalyteSpec, Protocol
@@ -143,6 +143,8 @@ class LabsPanel(Panel):
         self.add_field(self.COMMON_PATH, ui_text.SAMPLES_AT, {self.COMMON_PATH: self.common_time})
         self.keys_hint = QLabel(ui_text.LAB_KEYS_HINT)
         self.keys_hint.setWordWrap(True)
+        # The width of the field column (a narrow hint wraps to lines QFormLayout has no room for).
+        self.keys_hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         set_look(self.keys_hint, "hint")
         self.form.addRow("", self.keys_hint)
         header = QWidget()
