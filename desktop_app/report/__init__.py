@@ -49,12 +49,15 @@ def sheet_page_count(pdf: bytes) -> int:
 
 
 def expectations_for(plan: Plan) -> Expectations:
-    """What the lint checks on every page of this plan's sheet (VER-01) and the K unit (FMT-05)."""
+    """What the lint checks on every page of this plan's sheet (VER-01) and the K unit (FMT-05),
+    and the overrides' reasons, prose whose numbers need no unit (FMT-04)."""
     from desktop_app.report.content import build_content
     from desktop_app.report.lint import Expectations
 
     return Expectations(
-        stamp=build_content(plan).footer.stamp, potassium_unit=plan.protocol.potassium_unit
+        stamp=build_content(plan).footer.stamp,
+        potassium_unit=plan.protocol.potassium_unit,
+        prose=tuple(note.reason for note in plan.overrides),
     )
 
 

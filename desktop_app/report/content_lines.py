@@ -22,6 +22,7 @@ from desktop_app.report.sheet_model import (
     OverrideLine,
     ReasonLine,
     RuleLine,
+    reason_sentence,
 )
 
 
@@ -94,8 +95,7 @@ def override_text(note: OverrideNote) -> str:
     action = override_action_word(note.action)
     return (
         f"{override_mark(note)}. {action.capitalize()} by {note.prescriber}. "
-        f"Reason: {note.reason.rstrip('.')}. The protocol's recommendation is listed with the "
-        "sources."
+        f"{reason_sentence(note.reason)}"
     )
 
 

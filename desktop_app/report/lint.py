@@ -16,6 +16,16 @@ One allowance inside ``order`` and ``info``: a number that compares with a *resu
 result's reported precision ("Mild: 3.0 to below 3.5 mmol/L"). The lint recognises it as a
 value followed by "to" or by a per-litre result unit ("mmol/L"), not inside parentheses; an
 amount, a rate, a volume or a bag concentration in parentheses still fails.
+
+One exemption, for prose typed by a prescriber: an override's reason is not an order, so its
+numbers need no unit ("refused 2 injections": FMT-04 is for orders). The lint is told the
+reasons (`Expectations.prose`, from the plan) and exempts a number from FMT-04 only inside one
+of them printed where the sheet prints a reason: right after "Reason: " or "override: ". Every
+other rule applies to it as to the section around it: trailing zeros, leading zeros, glued
+units, banned notation, thousands commas and potassium in grams are still refused, and a bare
+number in the order beside it still fails. The override dialog checks a reason with
+`check_reason`: the same rules on the sentence the sheet prints. (A reason split by a page
+break is not recognised: its bare numbers then fail, and the sheet is not printed.)
 """
 
 from __future__ import annotations
@@ -37,6 +47,7 @@ from desktop_app.report.content import (
     SHEET_TITLE,
     SOURCES,
 )
+from desktop_app.report.sheet_model import reason_sentence
 
 _RULES_BY_KIND: dict[str, frozenset[str]] = {
     ORDER: frozenset(
@@ -97,6 +108,12 @@ _UNSUPPORTED_CLAIMS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
 )
 
+#: Where the sheet prints an override's reason: "Reason: ..." beside the line it changes, and
+#: "Prescriber override: ... (name)" or "(prescriber override: ...; name)" for a draw.
+_PROSE_FRAMES = ("Reason: ", "override: ")
+#: The rule a reason is exempt from: a unit on every number (FMT-04) is for orders.
+_NOT_FOR_PROSE = frozenset({"FMT-04"})
+
 _URL = re.compile(r"(?:https?://|www\.)\S*|(?<!\S)/\S*")
 _K_WORD = r"(?:potassium|Potassium|POTASSIUM|KCl|\bK\b)"
 _STOP = r"(?:\.\s|;|\bmagnesium\b|\bMagnesium\b|\bphosphate\b|\bPhosphate\b)"
@@ -145,6 +162,9 @@ class Expectations:
     stamp: tuple[str, ...] = ()
     #: The site's potassium unit ("mmol" or "mEq"); inferred from the sheet when None.
     potassium_unit: str | None = None
+    #: Prose typed by a person that the sheet prints (the overrides' reasons): its numbers need
+    #: no unit (FMT-04) where it is printed as a reason; every other rule applies to it.
+    prose: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -254,25 +274,48 @@ _CHECKS = {
 }
 
 
-def check_segment(text: str, kind: str, page: int = 1, section: str = "") -> list[Violation]:
-    """Lint one section's text with the rules of its kind (FMT-05 runs over the whole sheet)."""
+def check_segment(
+    text: str, kind: str, page: int = 1, section: str = "", prose: tuple[str, ...] = ()
+) -> list[Violation]:
+    """Lint one section's text with the rules of its kind (FMT-05 runs over the whole sheet).
+
+    `prose`: the overrides' reasons, whose numbers need no unit where printed as a reason.
+    """
     return [
         Violation(rule, page, section, excerpt, message)
-        for rule, excerpt, message in _segment_findings(text, kind)
+        for rule, excerpt, message in _segment_findings(text, kind, prose)
     ]
 
 
+def _prose_spans(text: str, prose: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where each reason is printed as a reason in the (cleaned) text: right after a frame."""
+    spans = []
+    for reason in prose:
+        words = _clean(_URL.sub(" ", reason)).rstrip(".")
+        if not words:
+            continue
+        for frame in _PROSE_FRAMES:
+            for m in re.finditer(re.escape(frame + words), text):
+                spans.append((m.start() + len(frame), m.end()))
+    return spans
+
+
 @functools.lru_cache(maxsize=_SEGMENT_CACHE_SIZE)
-def _segment_findings(text: str, kind: str) -> tuple[tuple[str, str, str], ...]:
+def _segment_findings(
+    text: str, kind: str, prose: tuple[str, ...] = ()
+) -> tuple[tuple[str, str, str], ...]:
     """(rule, excerpt, message) of every finding in one section's text, in reporting order."""
     text = _clean(text)
     text = _clean(_URL.sub(" ", text))
     out: list[tuple[str, str, str]] = []
+    prose_at = _prose_spans(text, prose)
     for rule in sorted(_RULES_BY_KIND[kind]):
         check = _CHECKS.get(rule)
         if check is None:
             continue
         for start, end, message in check(text):
+            if rule in _NOT_FOR_PROSE and any(a <= start < b for a, b in prose_at):
+                continue  # a number in an override's reason (prose, not an order)
             out.append((rule, _excerpt(text, start, end), message))
     if "FMT-05" in _RULES_BY_KIND[kind]:
         for start, end, message in _mg_conversions(text):
@@ -287,6 +330,11 @@ def _segment_findings(text: str, kind: str) -> tuple[tuple[str, str, str], ...]:
                     )
                 )
     return tuple(out)
+
+
+def check_reason(reason: str) -> list[Violation]:
+    """Lint an override's reason as the sheet prints it, beside an order (the strictest kind)."""
+    return check_segment(reason_sentence(reason), ORDER, prose=(reason,))
 
 
 def check_potassium_unit(segments: Sequence[Segment], unit: str | None) -> list[Violation]:
@@ -414,7 +462,8 @@ def lint_pages(pages: Sequence[str], expect: Expectations | None = None) -> list
     segments = split_sections(pages)
     out: list[Violation] = []
     for seg in segments:
-        out.extend(check_segment(seg.text, seg.kind, seg.page, seg.section))
+        prose = expect.prose if expect else ()
+        out.extend(check_segment(seg.text, seg.kind, seg.page, seg.section, prose))
     out.extend(check_potassium_unit(segments, expect.potassium_unit if expect else None))
     out.extend(check_pages(pages, expect))
     return out
@@ -441,6 +490,7 @@ __all__ = [
     "Segment",
     "Violation",
     "check_pages",
+    "check_reason",
     "check_segment",
     "extract_pages",
     "lint_pages",

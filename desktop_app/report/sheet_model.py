@@ -61,6 +61,17 @@ SECTION_KINDS: dict[str, str] = {
     H_SOURCES: SOURCES,
 }
 
+#: How an override's reason is printed at the line it changes. A reason is prose, not an order
+#: (issue 17 item 5: "a reason needs no units"): the lint exempts its numbers from FMT-04 only.
+REASON_OPEN = "Reason: "
+REASON_CLOSE = ". The protocol's recommendation is listed with the sources."
+
+
+def reason_sentence(reason: str) -> str:
+    """Return the sentence that prints an override's reason beside the line it changes."""
+    return f"{REASON_OPEN}{reason.rstrip('.')}{REASON_CLOSE}"
+
+
 #: How many of the next draws page 1 lists (layout, not a clinical number: every draw is in the
 #: full schedule).
 NEXT_DRAWS_SHOWN = 3

@@ -6,7 +6,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -135,6 +135,11 @@ def datetime_edit(accessible_name: str, placeholder: str, width_chars: int = 17)
     return edit
 
 
+def _expands(widget: QWidget) -> bool:
+    """True when a widget takes the width a row gives it (a line edit), not only its own."""
+    return bool(widget.sizePolicy().expandingDirections() & Qt.Orientation.Horizontal)
+
+
 @dataclass
 class FieldEntry:
     """One field (or row of editors) with its message label and the editors by path."""
@@ -182,6 +187,11 @@ class Panel(QGroupBox):
         `body`, when given, is placed instead of the row of editors (for groups of check boxes).
         """
         container = QWidget()
+        # The whole field column, always: QFormLayout gives a field that does not expand its
+        # own preferred width but reserves the height its messages need at the column's width,
+        # so a message under a narrow editor (Sex) wrapped to more lines than it had room for
+        # and was cut (1366x768, xcb). The editors keep their widths (stretch below).
+        container.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         column = QVBoxLayout(container)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
@@ -190,8 +200,11 @@ class Panel(QGroupBox):
         else:
             row = QHBoxLayout()
             row.setContentsMargins(0, 0, 0, 0)
-            for widget in (*editors.values(), *extra):
+            widgets = (*editors.values(), *extra)
+            for widget in widgets:
                 row.addWidget(widget)
+            if not any(_expands(w) for w in widgets):
+                row.addStretch(1)
             column.addLayout(row)
         message = InlineMessage()
         column.addWidget(message)
@@ -248,6 +261,10 @@ class Panel(QGroupBox):
     def shown_messages(self) -> dict[str, str]:
         """Return the message shown under each field that shows one ({field path: text})."""
         return {e.path: e.message.text() for e in self._entries if not e.message.isHidden()}
+
+    def message_label(self, path: str) -> InlineMessage | None:
+        """Return the label that shows the messages of the field registered at `path`."""
+        return next((e.message for e in self._entries if e.path == path), None)
 
     def owns(self, path: str) -> bool:
         """True if a field of this panel shows problems for `path`."""

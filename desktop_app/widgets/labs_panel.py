@@ -1,4 +1,13 @@
-"""The baseline results panel: every lab with its value, unit and sample date-time."""
+"""The baseline results panel: every lab with its value, unit and sample date-time.
+
+One tab stop per lab (issue 17 item 4): Tab goes from result value to result value. The unit
+is shown beside each value and is chosen from the value field with Alt+Down (its list opens,
+arrows or the first letters choose, Enter takes it) or with the mouse; it is never changed by
+typing a value (a value in the wrong unit is caught by the plausibility checks, which say which
+unit was probably meant). A result's sample time is the panel's shared 'Samples taken at'
+unless the row is given its own time: Ctrl+Shift+T in the value field (or a click) goes to the
+row's own time, and a row that holds its own time keeps it as a second tab stop.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +15,9 @@ from collections import Counter
 from datetime import datetime
 from typing import Any, Literal
 
-from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Slot
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QSizePolicy, QWidget
 
 from desktop_app.logic.models import LabEntry, PlanInputs
 from desktop_app.logic.protocol import Analyte, AnalyteSpec, Protocol
@@ -24,6 +34,10 @@ from desktop_app.widgets.style import set_look
 
 UnitSystem = Literal["si", "conventional"]
 
+#: In a result's value field: open its unit list; go to its own sample time.
+UNIT_SHORTCUT = "Alt+Down"
+OWN_TIME_SHORTCUT = "Ctrl+Shift+T"
+
 
 def default_unit(spec: AnalyteSpec, unit_system: UnitSystem) -> str:
     """Return the unit a new entry starts in: canonical (SI) or the protocol's conventional one."""
@@ -33,7 +47,7 @@ def default_unit(spec: AnalyteSpec, unit_system: UnitSystem) -> str:
 
 
 class _LabRow:
-    """The editors of one lab."""
+    """The editors of one lab: the value is its tab stop; unit and own time are reached from it."""
 
     def __init__(self, analyte: Analyte, spec: AnalyteSpec, unit_system: UnitSystem) -> None:
         self.analyte = analyte
@@ -45,7 +59,43 @@ class _LabRow:
             self.unit.addItem(unit, unit)
         self.unit.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.unit.setCurrentIndex(self.unit.findData(default_unit(spec, unit_system)))
+        # Out of the tab chain: chosen from the value field (Alt+Down) or with the mouse.
+        self.unit.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.time = datetime_edit(f"{spec.label} sample time", ui_text.AS_ABOVE, 17)
+        self.unit_action = self._value_action(ui_text.LAB_UNIT_ACTION, UNIT_SHORTCUT)
+        self.unit_action.triggered.connect(self.choose_unit)
+        self.own_time_action = self._value_action(ui_text.LAB_OWN_TIME_ACTION, OWN_TIME_SHORTCUT)
+        self.own_time_action.triggered.connect(self.go_to_own_time)
+        self.time.textChanged.connect(self.sync_time_stop)
+        self.sync_time_stop()
+
+    def _value_action(self, text: str, keys: str) -> QAction:
+        action = QAction(f"{text} ({keys})", self.value)
+        action.setShortcut(QKeySequence(keys))
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.value.addAction(action)
+        return action
+
+    def choose_unit(self) -> None:
+        """Open the unit list; the choice is taken with Enter, and focus stays on the value."""
+        self.unit.showPopup()
+
+    def go_to_own_time(self) -> None:
+        """Give the row its own sample time: its time field becomes a tab stop, focused."""
+        self.time.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.time.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def has_own_time(self) -> bool:
+        """True when the row holds its own sample time (not 'as above')."""
+        return bool(self.time.text().strip())
+
+    def sync_time_stop(self) -> None:
+        """The own time is a tab stop while it holds a time, reached by click or shortcut else."""
+        if not self.time.hasFocus():
+            policy = (
+                Qt.FocusPolicy.StrongFocus if self.has_own_time() else Qt.FocusPolicy.ClickFocus
+            )
+            self.time.setFocusPolicy(policy)
 
     def select_unit(self, unit: str | None) -> None:
         index = self.unit.findData(unit)
@@ -91,6 +141,12 @@ class LabsPanel(Panel):
         self.common_time = datetime_edit("Samples taken at", ui_text.DATETIME_PLACEHOLDER, 17)
         self.common_time.setToolTip(ui_text.SAMPLES_AT_HELP)
         self.add_field(self.COMMON_PATH, ui_text.SAMPLES_AT, {self.COMMON_PATH: self.common_time})
+        self.keys_hint = QLabel(ui_text.LAB_KEYS_HINT)
+        self.keys_hint.setWordWrap(True)
+        # The width of the field column (a narrow hint wraps to lines QFormLayout has no room for).
+        self.keys_hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        set_look(self.keys_hint, "hint")
+        self.form.addRow("", self.keys_hint)
         header = QWidget()
         head = QHBoxLayout(header)
         head.setContentsMargins(0, 0, 0, 0)
@@ -132,11 +188,16 @@ class LabsPanel(Panel):
             row.value.textEdited.connect(self._on_any_edited)
             row.time.textEdited.connect(self._on_any_edited)
             row.unit.currentIndexChanged.connect(self._on_any_edited)
+            row.time.installEventFilter(self)
 
     # ----- public API ----------------------------------------------------------------------
 
     def focus_chain(self) -> list[QWidget]:
-        """Return the editors in tab order: the shared time, then value, unit, time per lab."""
+        """Return the editors in order: the shared time, then value, unit, time per lab.
+
+        Tab stops only at the shared time and each value (and at an own time that holds a
+        time): the units and empty own times are in the chain, in place, but take no Tab.
+        """
         chain: list[QWidget] = [self.common_time]
         for row in self.rows.values():
             chain.extend((row.value, row.unit, row.time))
@@ -273,6 +334,14 @@ class LabsPanel(Panel):
     def unit_combo(self, analyte: Analyte) -> QComboBox:
         """Return the unit selector of one lab."""
         return self.rows[analyte].unit
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """An own time left empty stops being a tab stop when the focus leaves it."""
+        if event.type() == QEvent.Type.FocusOut:
+            for row in self.rows.values():
+                if row.time is watched:
+                    row.sync_time_stop()
+        return super().eventFilter(watched, event)
 
     # ----- slots ---------------------------------------------------------------------------
 

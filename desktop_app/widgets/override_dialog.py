@@ -85,14 +85,19 @@ def _max_length(model: type[BaseModel], name: str) -> int:
     return 0
 
 
-def _sheet_problems(text: str) -> list[str]:
-    """Return what the order sheet's lint would refuse in a free text printed beside an order."""
+def _sheet_problems(name: str, text: str) -> list[str]:
+    """Return what the order sheet's lint would refuse in a free text printed beside an order.
+
+    The reason is checked as the sheet prints it: prose, whose numbers need no unit (issue 17
+    item 5), with every other rule of the sheet (trailing zeros, banned notation...).
+    """
     try:
         from desktop_app.report.content import ORDER
-        from desktop_app.report.lint import check_segment
+        from desktop_app.report.lint import check_reason, check_segment
     except ImportError:  # the order sheet is optional: nothing to check against
         return []
-    return [v.message for v in check_segment(text, ORDER)]
+    found = check_reason(text) if name == "reason" else check_segment(text, ORDER)
+    return [v.message for v in found]
 
 
 class OverrideDialog(QDialog):
@@ -411,11 +416,14 @@ class OverrideDialog(QDialog):
                 what = ui_text.OVERRIDE_FIELD_LABELS[name].replace("&", "").lower()
                 errors[name] = ui_text.OVERRIDE_NEEDED.format(what=what)
             else:
-                found = _sheet_problems(data[name])
+                found = _sheet_problems(name, data[name])
                 if found:
-                    errors[name] = ui_text.OVERRIDE_SHEET_CANNOT_PRINT.format(
-                        problems="; ".join(found)
+                    template = (
+                        ui_text.OVERRIDE_REASON_CANNOT_PRINT
+                        if name == "reason"
+                        else ui_text.OVERRIDE_SHEET_CANNOT_PRINT
                     )
+                    errors[name] = template.format(problems="; ".join(found))
         return data
 
     def _new_hours(self, errors: dict[str, str]) -> float | None:

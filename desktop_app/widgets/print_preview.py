@@ -47,6 +47,11 @@ class PrintPreviewDialog(QDialog):
         column.addWidget(self.summary)
         column.addWidget(self.view, 1)
         column.addWidget(buttons)
+        # Tab: the pages, Print, Close. (The button box left Close out of the Tab round: Tab
+        # went from Print back to the pages, so Close was reached only by Escape or a click.)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        QWidget.setTabOrder(self.view, self.print_button)
+        QWidget.setTabOrder(self.print_button, close)
         fit_to_screen(self, QSize(820, 960))  # its buttons stay on a 768-pixel screen
         self.printed = False
         self.printer_name = ""

@@ -53,6 +53,12 @@ NEED_SAMPLE_TIME = (
     "(for example 2026-11-26 07:10)."
 )
 NEED_VALUE = "value missing: a sample time was entered but no result."
+#: One tab stop per result (issue 17 item 4): what the keys are, said once above the results.
+LAB_KEYS_HINT = (
+    "Tab: the next result. In a result, Alt+Down: its unit; Ctrl+Shift+T: its own sample time."
+)
+LAB_UNIT_ACTION = "Choose the unit"
+LAB_OWN_TIME_ACTION = "Own sample time"
 
 SEVERITY_DERIVED_NONE = "Derived severity: shown when the plan can be made."
 SEVERITY_DERIVED = "Derived from haemoglobin: {severity}"
@@ -221,6 +227,11 @@ OVERRIDE_NO_TEST = "required: tick at least one test."
 OVERRIDE_SHEET_CANNOT_PRINT = (
     "the order sheet could not print this: {problems}. Write the unit after the number, or the "
     "number in words."
+)
+#: A reason is prose (issue 17 item 5): its numbers need no unit, the sheet's other rules apply.
+OVERRIDE_REASON_CANNOT_PRINT = (
+    "the order sheet could not print this reason: {problems}. Write it as the sheet prints "
+    "numbers (20, not 20.0; 0.5, not .5; a comma from 1,000) and without the banned abbreviations."
 )
 OVERRIDE_REFUSED = "Not added. The protocol's safety rules refuse this override:"
 OVERRIDE_NOT_CONFIRMED = (

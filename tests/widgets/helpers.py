@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QApplication, QComboBox, QLineEdit, QWidget
 
 from desktop_app.demo import demo_inputs
 from desktop_app.logic.protocol import Analyte
@@ -76,3 +76,20 @@ def type_demo_case(qtbot: Any, form: InputForm) -> None:
     form.modifiers.lowering.boxes["loop_diuretic"].click()
     form.modifiers.drug_list.setCurrentIndex(form.modifiers.drug_list.findData("recorded"))
     retype(qtbot, form.modifiers.discharge, "2026-11-28 12:00 +00:00")
+
+
+def tab_stops(qtbot: Any, window: Any) -> list[QWidget]:
+    """Every widget Tab visits from the input tab bar (Baseline tab shown), once round."""
+    window.form.setCurrentWidget(window.form.baseline_scroll)
+    first = window.form.tabBar()
+    first.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is first)
+    stops: list[QWidget] = [first]
+    for _ in range(300):
+        focused = QApplication.focusWidget()
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        if focused is None or focused is first or focused in stops:
+            break
+        stops.append(focused)
+    return stops

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from desktop_app.demo import demo_inputs
 from desktop_app.logic.protocol import Analyte
@@ -167,6 +167,18 @@ def test_every_tab_stop_has_a_name(qtbot: Any, make_window: Callable[..., Any]) 
     assert stops.index(window.form.modifiers.discharge) < stops.index(window.plan_view)
     unnamed = [type(w).__name__ for w in stops if not w.accessibleName()]
     assert unnamed == []
+    # One stop per result, two where the result holds its own sample time (issue 17 item 4).
+    for analyte, row in window.form.labs.rows.items():
+        mine = [w for w in stops if any(w is e for e in (row.value, row.unit, row.time))]
+        assert mine == ([row.value, row.time] if row.has_own_time() else [row.value]), analyte
+    # Nor is any widget of the form that takes the focus another way (a click, a shortcut).
+    focusable = [
+        w
+        for w in window.form.findChildren(QWidget)
+        if w.focusPolicy() != Qt.FocusPolicy.NoFocus and w.isVisibleTo(window)
+    ]
+    assert window.form.labs.unit_combo(Analyte.potassium) in focusable
+    assert [type(w).__name__ for w in focusable if not w.accessibleName()] == []
 
 
 def test_ctrl_tab_switches_tabs_from_the_follow_up_table_and_keeps_what_was_typed(

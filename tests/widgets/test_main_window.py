@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QLabel, QLineEdit
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit
 
 from desktop_app.demo import demo_inputs
 from desktop_app.logic.engine import evaluate
@@ -24,6 +24,8 @@ from desktop_app.widgets import alerts
 from desktop_app.widgets.main_window import MainWindow
 from tests.widgets.conftest import NOW, Alerts
 from tests.widgets.helpers import DEMO_LABS, SAMPLES_AT, retype, type_demo_case
+
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 MakeWindow = Callable[..., MainWindow]
 
@@ -366,8 +368,8 @@ def test_keyboard_only_fill_of_the_demo_case(qtbot: Any, make_window: MakeWindow
     window = make_window()
     window.show()
     qtbot.waitExposed(window)
-    window.activateWindow()
-    qtbot.waitActive(window)
+    with qtbot.waitActive(window):  # the shortcuts of a field work in the active window
+        window.activateWindow()
     window.form.first_field().setFocus()
     demo = demo_inputs()
 
@@ -405,20 +407,25 @@ def test_keyboard_only_fill_of_the_demo_case(qtbot: Any, make_window: MakeWindow
             type_here(text)
         tab()
     for analyte in (a for a in Analyte):
+        # One tab stop per result (issue 17 item 4): the unit is chosen from the value field
+        # (Alt+Down opens its list), the own sample time reached with Ctrl+Shift+T.
         spec = window.protocol.protocol.analytes[analyte]
         value, unit = DEMO_LABS.get(analyte, ("", spec.canonical_unit))
-        assert focused().accessibleName() == f"{spec.label} value"
+        value_edit = focused()
+        assert value_edit.accessibleName() == f"{spec.label} value"
+        combo = window.form.labs.unit_combo(analyte)
+        if combo.currentData() != unit:
+            qtbot.keyClick(value_edit, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+            assert combo.view().isVisible()
+            qtbot.keyClicks(combo.view(), unit)  # type-ahead in the list
+            qtbot.keyClick(combo.view(), Qt.Key.Key_Return)
+            assert focused() is value_edit
+        assert combo.currentData() == unit
         if value:
             type_here(value)
-        tab()
-        combo = focused()
-        assert isinstance(combo, QComboBox) and combo.accessibleName() == f"{spec.label} unit"
-        if combo.currentData() != unit:
-            type_here(unit)
-        assert combo.currentData() == unit
-        tab()
-        assert focused().accessibleName() == f"{spec.label} sample time"
         if analyte in (Analyte.b12, Analyte.folate):
+            qtbot.keyClick(value_edit, Qt.Key.Key_T, CTRL_SHIFT)
+            assert focused().accessibleName() == f"{spec.label} sample time"
             type_here("2026-11-25 14:00 +00:00")
         tab()
     assert focused().accessibleName() == "Override the derived severity"

@@ -279,12 +279,14 @@ def test_a_reason_the_sheet_could_not_print_is_refused_at_the_field(
 ) -> None:
     seen: dict[str, str] = {}
     driver.steps = [
-        typed(qtbot, reason="eGFR 25 today"),
+        typed(qtbot, reason="eGFR 25.0 today"),
         ok(qtbot),
         lambda d: seen.update(d.messages()),
     ]
     activate(window, "orders", "override:potassium:change")
-    assert "order sheet could not print" in seen["reason"] and "'25' has no unit" in seen["reason"]
+    # A bare number is fine in a reason (issue 17 item 5); a trailing zero is not.
+    assert "order sheet could not print" in seen["reason"]
+    assert "trailing zero in '25.0'" in seen["reason"]
     assert window.form.overrides() == ()
 
 
