@@ -34,8 +34,18 @@ class Problem:
     message: str
 
 
+#: The sheet tells a nurse to "call the doctor now"; the window, read by the prescriber, says
+#: "escalate" (issue 17): the protocol's and the engine's sentences are reworded for the screen.
+_SHEET_ONLY = re.compile(r"\b([Cc])all the doctor now\b")
+
+
+def screen_words(text: str) -> str:
+    """A plan sentence as the window words it ("Call the doctor now" becomes "Escalate now")."""
+    return _SHEET_ONLY.sub(lambda m: "Escalate now" if m.group(1) == "C" else "escalate now", text)
+
+
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=False)
+    return html.escape(screen_words(str(text)), quote=False)
 
 
 def banner_html(plan: Plan) -> str:

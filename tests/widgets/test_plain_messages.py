@@ -78,3 +78,34 @@ def test_the_window_says_escalate(qtbot: Any, make_window: MakeWindow) -> None:
     alerts_column = " ".join(r[2] for r in rows[1:] if len(r) > 2)
     assert "escalate" in alerts_column
     assert "call the doctor" not in alerts_column.lower()
+
+
+def _all_plan_text(window: MainWindow) -> str:
+    view = window.plan_view
+    for key in view.sections:
+        view.set_expanded(key, True)
+    return "\n".join(view.section_text(key) for key in view.sections)
+
+
+def test_no_plan_sentence_on_screen_tells_the_prescriber_to_call_the_doctor(
+    qtbot: Any, make_window: MakeWindow
+) -> None:
+    """The protocol's band words and the engine's gated instructions say "Call the doctor now"
+    (the sheet's words for the nurse); on screen each reads "Escalate now" (issue 17 item 8)."""
+    from desktop_app.logic.models import PlanInputs
+
+    window = make_window()
+    window._load_inputs(demo_inputs(), None)
+    text = _all_plan_text(window)
+    assert "call the doctor" not in text.lower()
+    band_words = " ".join(r[1] for r in window.plan_view.table_rows("k_bands")[1:] if len(r) > 1)
+    assert "Escalate now." in band_words
+    data = demo_inputs().model_dump(mode="json")
+    data["labs"]["egfr"] = None
+    data["labs"]["creatinine"] = None  # renal function unknown: automatic dosing is stopped
+    window._load_inputs(PlanInputs.model_validate(data), None)
+    plan = window.plan_view.current_plan()
+    assert plan is not None and plan.gates, "the gated case must be gated"
+    text = _all_plan_text(window)
+    assert "call the doctor" not in text.lower()
+    assert "Contact the prescriber: automatic dosing is stopped" in text
