@@ -333,22 +333,23 @@ REFS = {
         "8",
     ),
     "us-kcl-oral-label": (
-        "US FDA label, potassium chloride oral solution, on DailyMed; read only as quoted on a secondary "
-        "page (set id not verified)",
+        "US FDA label, potassium chloride oral solution, on DailyMed; set id unknown (the clinical basis "
+        "gives none: read only as quoted on a secondary page), so the address is a DailyMed search",
         DAILYMED + "search.cfm?query=potassium+chloride+oral+solution",
         "C",
         "4.3",
     ),
     "us-kcl-er-label": (
-        "US FDA label, potassium chloride extended-release tablets, on DailyMed; read only as quoted on "
-        "secondary pages (set id not verified)",
+        "US FDA label, potassium chloride extended-release tablets, on DailyMed; set id unknown (the "
+        "clinical basis gives none: read only as quoted on secondary pages), so the address is a "
+        "DailyMed search",
         DAILYMED + "search.cfm?query=potassium+chloride+extended-release+tablets",
         "C",
         "4.3",
     ),
     "us-kcl-iv-label": (
-        "US FDA label, potassium chloride injection, on DailyMed; read only as quoted on a secondary page "
-        "(set id not verified)",
+        "US FDA label, potassium chloride injection, on DailyMed; set id unknown (the clinical basis "
+        "gives none: read only as quoted on a secondary page), so the address is a DailyMed search",
         DAILYMED + "search.cfm?query=potassium+chloride+injection",
         "C",
         "4.4",

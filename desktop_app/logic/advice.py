@@ -55,7 +55,35 @@ def _order_for_band(
             reason=merge_reasons(reason_for([band], used_inputs), *(g.reason for g in gated)),
         )
     order = band_order(ctx.p, electrolyte, band, start, used_inputs)
+    if band.action == "oral" and ctx.inputs.modifiers.cannot_take_oral:
+        return _not_by_mouth(ctx, electrolyte, band, order)
     return _restricted(ctx, electrolyte, band, order)
+
+
+def _not_by_mouth(ctx: EvalContext, electrolyte: Electrolyte, band: Band, order: Order) -> Order:
+    """An oral magnesium or phosphate order for a patient who cannot take oral medicines.
+
+    Potassium has its own not-by-mouth band; magnesium and phosphate have none, so the oral
+    order is never printed as one to give: the prescriber decides the route (seen on the sheet
+    of issue 15 item 1, K 2.8 with cannot_take_oral: Magnaspartate "by mouth twice daily").
+    """
+    no_oral = [f for f in ctx.p.risk.factors if f.kind == "cannot_take_oral"]
+    return Order(
+        electrolyte=electrolyte,
+        kind="prescriber",
+        text=(
+            f"Do not give {order.product} by mouth: the patient cannot take oral medicines. "
+            f"Prescriber to decide the route. Result band: {band.label}."
+        ),
+        band_id=band.id,
+        needs_prescriber=True,
+        reason=merge_reasons(
+            order.reason,
+            reason_for(
+                [band, *no_oral], [InputUsed(name="Cannot take oral medicines", value="yes")]
+            ),
+        ),
+    )
 
 
 def _restricted(ctx: EvalContext, electrolyte: Electrolyte, band: Band, order: Order) -> Order:

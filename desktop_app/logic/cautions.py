@@ -336,7 +336,12 @@ def review_overdue(ctx: EvalContext, today: date) -> bool:
 
 
 def _platelets(ctx: EvalContext) -> None:
-    """Flag platelets below the site's threshold for an intramuscular regimen (issue 15 item 15)."""
+    """Flag platelets below the site's threshold for an intramuscular regimen (issue 15 item 15).
+
+    `plt.value` is the count as shown, at the laboratory's precision: validation fixes every
+    result's value once, with `units.as_shown` (issue 15 item 10), so the count is compared on
+    the value printed beside the threshold (49.9999999999 is shown 50 and is not below 50).
+    """
     p = ctx.p
     plt = ctx.labs.get(Analyte.platelets)
     if plt is None or ctx.regimen.route != "intramuscular":

@@ -29,6 +29,7 @@ from desktop_app.logic.egfr import with_computed_egfr
 from desktop_app.logic.limits import shipped_limits
 from desktop_app.logic.models import PlanInputs
 from desktop_app.logic.plan import (
+    Order,
     OverrideNote,
     Plan,
     ProtocolStamp,
@@ -83,6 +84,22 @@ _STATUS_WORDS = {
 
 def _result_units(p: Protocol) -> dict[str, str]:
     return static(p, "result_units", lambda: {a.value: lab_unit(p, a) for a in Analyte})
+
+
+def _k_total_text(orders: list[Order], total: float, unit: str) -> str:
+    """The plan's total potassium; the potassium an IV bag of another electrolyte carries (IV
+    potassium phosphates) is counted in it and named (issue 15 item 8)."""
+    by_iv = [o for o in orders if o.kind == "iv" and o.potassium_per_day]
+    if not by_iv:
+        return f"{qty(total, unit)} per day by mouth from all current orders"
+    oral = total - sum(o.potassium_per_day for o in by_iv)
+    iv = ", ".join(
+        f"{qty(o.potassium_per_day, unit)} in 24 hours by IV in {o.product}" for o in by_iv
+    )
+    return (
+        f"{qty(total, unit)} per day from all current orders: {qty(oral, unit)} by mouth and "
+        f"{iv} (any IV potassium infusion is counted on its own order)"
+    )
 
 
 def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
@@ -164,9 +181,7 @@ def evaluate(lp: LoadedProtocol, inputs: PlanInputs, *, now: datetime) -> Plan:
             action_now=action,
             orders_now=tuple(orders),
             potassium_per_day=k_total,
-            potassium_per_day_text=(
-                f"{qty(k_total, ctx.kunit)} per day by mouth from all current orders"
-            ),
+            potassium_per_day_text=_k_total_text(orders, k_total, ctx.kunit),
             k_bands=k_rows,
             mg_bands=mg_rows,
             po4_bands=po4_rows,

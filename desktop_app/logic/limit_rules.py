@@ -7,13 +7,12 @@ from (`HardLimits.source_text`).
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
 from desktop_app.logic.errors import FieldProblem, ProtocolError
 from desktop_app.logic.limits import HardLimits, Limit, RuleLimit
-from desktop_app.logic.orders import frequency_text
+from desktop_app.logic.orders import bags_per_day, frequency_text
 from desktop_app.logic.protocol import (
     Analyte,
     Band,
@@ -25,7 +24,6 @@ from desktop_app.logic.protocol import (
 )
 from desktop_app.logic.textfmt import num, qty
 
-HOURS_PER_DAY = 24
 _RULE_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
 
 
@@ -125,13 +123,6 @@ def _bands(p: Protocol, electrolyte: str) -> list[tuple[str, Band]]:
         return [*bands, ("potassium.not_by_mouth_band", p.potassium.not_by_mouth_band)]
     section: ElectrolyteSection = getattr(p, electrolyte)
     return [(f"{electrolyte}.bands[{i}]", b) for i, b in enumerate(section.bands)]
-
-
-def bags_per_day(doses: int, interval: float | None) -> int:
-    """How many bags of a course start inside one 24-hour period."""
-    if doses <= 1 or interval is None:
-        return max(doses, 1)
-    return min(doses, math.ceil(HOURS_PER_DAY / interval))
 
 
 def _oral_band(c: Checker, electrolyte: str, path: str, band: Band) -> float:

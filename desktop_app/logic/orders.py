@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -22,6 +23,14 @@ from desktop_app.logic.textfmt import hours_text, num, qty, when
 Rule = Num | NumList | TextRule | Band | RiskFactorRule | SiteNum
 
 _FREQUENCIES = {1: "once daily", 2: "twice daily", 3: "three times daily", 4: "four times daily"}
+HOURS_PER_DAY = 24
+
+
+def bags_per_day(doses: int, interval: float | None) -> int:
+    """How many bags of a course start inside one 24-hour period."""
+    if doses <= 1 or interval is None:
+        return max(doses, 1)
+    return min(doses, math.ceil(HOURS_PER_DAY / interval))
 
 
 def reason_for(
@@ -158,6 +167,7 @@ def iv_order(
     amount = prod.amount.value
     volume = prod.volume.value
     conc = amount / (volume / 1000.0)
+    k_per_day = 0.0
     duration = max(min_duration or 0.0, amount / rate_value)
     is_k = electrolyte == "potassium"
     iv = IVDetails(
@@ -204,9 +214,14 @@ def iv_order(
     if is_k:
         all_rules += [k.iv_max_peripheral_concentration, k.iv_ecg_monitoring_above_rate]
     elif prod.potassium_per_bag is not None:
-        # IV potassium phosphates and the like: the potassium they carry is stated and cited.
+        # IV potassium phosphates and the like: the potassium they carry is stated, cited and
+        # counted in the plan's total potassium (issue 15 item 8), so the hold rules see it too.
         per_bag = prod.potassium_per_bag
-        text += f" Each bag also gives {qty(per_bag.value, per_bag.unit)} potassium."
+        k_per_day = per_bag.value * bags_per_day(doses, interval)
+        text += (
+            f" Each bag also gives {qty(per_bag.value, per_bag.unit)} potassium"
+            f" ({qty(k_per_day, per_bag.unit)} in 24 hours): count it with all other potassium."
+        )
         all_rules.append(per_bag)
     if restriction is not None:
         text += f" Restriction: {restriction.text}"
@@ -220,6 +235,7 @@ def iv_order(
         dose_unit=iv.amount_unit,
         route=iv.route,
         start_at=start,
+        potassium_per_day=k_per_day,
         iv=iv,
         band_id=band_id,
         needs_prescriber=True,

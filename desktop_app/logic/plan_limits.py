@@ -9,8 +9,9 @@ command line, the batch and the override dialog already show as a message.
 from __future__ import annotations
 
 from desktop_app.logic.errors import FieldProblem, InputError
-from desktop_app.logic.limit_rules import Checker, bags_per_day
+from desktop_app.logic.limit_rules import Checker
 from desktop_app.logic.limits import HardLimits
+from desktop_app.logic.orders import bags_per_day
 from desktop_app.logic.plan import Order, Plan
 from desktop_app.logic.protocol import IVProduct, Num, Protocol
 from desktop_app.logic.textfmt import qty

@@ -38,6 +38,11 @@ _PAGE_ONE: dict[str, float] = {"room": 25 * mm, "gap": 2 * mm}
 _COLUMN_GAP = 4 * mm
 _COLUMN_REF = 14 * mm
 _HOLD_SHARE = 0.5
+#: Page 1's line when the plan has DANGER warnings (their text follows page 1).
+DANGER_NOTICE = (
+    "! Before acting, read the warnings marked DANGER: they are printed after page 1, with the "
+    "other warnings."
+)
 
 
 #: Page 1 may be drawn this much smaller to keep it on one page (9 pt text prints at 7.5 pt).
@@ -108,9 +113,15 @@ class FirstPage(Blocks):
         """Short notices that change how the sheet is used, near the top of page 1.
 
         The place for boxed notices (draws taken elsewhere, results the plan did not use):
-        after the STOP box and before the orders, so a nurse reads them before acting.
+        after the STOP box and before the orders, so a nurse reads them before acting. The
+        DANGER warnings (issue 15 items 11, 12 and 14: a first dose before the window, a
+        discharge inside the label's 48 hours, a newer result that was not used) are printed in
+        WARNINGS after page 1; page 1 has no room for their text on Letter paper, so one line
+        here says to read them first (no number or mark: marks are numbered in reading order).
         """
-        return []
+        if not any(w.danger for w in self.sheet.warnings):
+            return []
+        return [self.p(DANGER_NOTICE, self.s.cell_bold), Spacer(1, 1 * mm)]
 
     def _order_rows(self, orders: Sequence[OrderLine]) -> list[list[Any]]:
         s = self.s

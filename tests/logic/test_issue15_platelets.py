@@ -67,6 +67,16 @@ def test_at_or_above_threshold_no_flag(value: float) -> None:
     assert "WARN-PLATELETS-IM" not in ids and "WARN-PLATELETS-IM-UNSET" not in ids
 
 
+def test_platelets_are_compared_on_the_value_as_shown() -> None:
+    """The rounding edge: the count is compared as shown, at the laboratory's precision."""
+    lp = _with_threshold(US, 50)
+    edge = _plan(lp, US_IM, 49.9999999999)
+    assert next(r.text for r in edge.labs if r.analyte == "platelets") == "50 x 10^9/L"
+    assert "WARN-PLATELETS-IM" not in _ids(edge)
+    below = _ids(_plan(lp, US_IM, 49.96))["WARN-PLATELETS-IM"]
+    assert "Platelets 49.96 x 10^9/L" in below.text and "below 50 x 10^9/L" in below.text
+
+
 def test_unset_threshold_gives_a_note() -> None:
     for path, regimen in ((UK, UK_IM), (US, US_IM)):
         ids = _ids(_plan(proto(path), regimen, 30))

@@ -18,9 +18,10 @@ import pytest
 
 from desktop_app.logic.engine import evaluate
 from desktop_app.logic.errors import InputError
-from desktop_app.logic.limit_rules import bags_per_day, protocol_limit_problems
+from desktop_app.logic.limit_rules import protocol_limit_problems
 from desktop_app.logic.limits import shipped_limits
 from desktop_app.logic.models import Override
+from desktop_app.logic.orders import bags_per_day
 from desktop_app.logic.override_check import check_override
 from desktop_app.logic.plan_limits import PlanLimitError, plan_limit_problems
 from desktop_app.logic.protocol import LoadedProtocol, Protocol

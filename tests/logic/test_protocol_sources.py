@@ -285,6 +285,26 @@ def test_papers_are_cited_by_doi_or_pmid(path: Path) -> None:
     assert refs["fda-cyano-label"].url.startswith("https://dailymed.nlm.nih.gov/")
 
 
+_SETID_IN_URL = re.compile(r"[?&]setid=([0-9a-f-]{36})")
+
+
+@BOTH
+def test_a_dailymed_label_names_its_set_id_or_says_it_is_unknown(path: Path) -> None:
+    """A set id is named only where the clinical basis gives it, and is the one the address opens;
+    a label whose set id the basis does not give says so, and its address is only a search."""
+    refs = proto(path).protocol.references
+    for key, ref in refs.items():
+        if not ref.url.startswith("https://dailymed.nlm.nih.gov/") or ref.grade is None:
+            continue
+        named = re.findall(r"DailyMed set id ([0-9a-f-]{36})", ref.title)
+        in_url = _SETID_IN_URL.findall(ref.url)
+        if named:
+            assert named == in_url, key
+        else:
+            assert in_url == [] and "search.cfm?" in ref.url, key
+            assert "set id unknown (the clinical basis gives none" in ref.title, key
+
+
 @BOTH
 def test_grades_follow_the_kind_of_source(path: Path) -> None:
     refs = proto(path).protocol.references
@@ -494,8 +514,62 @@ def test_the_potassium_in_an_iv_phosphate_is_printed_and_cited() -> None:
         }
     )
     order = next(o for o in evaluate(lp, case, now=NOW).orders_now if o.electrolyte == "phosphate")
-    assert "Each bag also gives 20 mmol potassium." in order.text
+    assert "Each bag also gives 20 mmol potassium" in order.text
     assert "PO4-IV-K" in order.reason.rule_ids
+
+
+def _potassium_phosphate_protocol() -> Any:
+    """The UK file with a potassium phosphates infusion: 20 mmol potassium in each 500 mL bag."""
+    raw = _raw(UK)
+    bag = raw["phosphate"]["iv_products"][0]
+    bag["name"] = "potassium phosphates 20 mmol in glucose 5% 500 mL"
+    bag["potassium_per_bag"] = {
+        "id": "PO4-IV-K",
+        "value": 20,
+        "unit": "mmol",
+        "source": "local",
+        "grade": None,
+        "local_policy": True,
+    }
+    return load_protocol_bytes(json.dumps(raw).encode())
+
+
+def _po4_plan(k: float) -> Any:
+    case = inputs(
+        labs={
+            "potassium": {"value": k, "unit": "mmol/L", "sampled_at": "2026-11-26T07:00:00+00:00"},
+            "phosphate": {
+                "value": 0.2,
+                "unit": "mmol/L",
+                "sampled_at": "2026-11-26T07:00:00+00:00",
+            },
+        }
+    )
+    return evaluate(_potassium_phosphate_protocol(), case, now=NOW)
+
+
+def test_the_potassium_in_an_iv_phosphate_is_counted_in_the_total_potassium() -> None:
+    # PO4-BAND-SEVERE gives two 12-hour bags (PO4-IV-DOSES 2): 2 x 20 = 40 mmol potassium a day.
+    plan = _po4_plan(4.2)
+    order = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
+    assert order.kind == "iv" and order.potassium_per_day == 40
+    assert "(40 mmol in 24 hours): count it with all other potassium." in order.text
+    assert plan.potassium_per_day == 40
+    assert plan.potassium_per_day_text == (
+        "40 mmol per day from all current orders: 0 mmol by mouth and 40 mmol in 24 hours by IV "
+        "in potassium phosphates 20 mmol in glucose 5% 500 mL (any IV potassium infusion is "
+        "counted on its own order)"
+    )
+
+
+def test_an_iv_potassium_phosphate_is_held_with_potassium_at_the_hold_threshold() -> None:
+    # HOLD-PO4-K: a product that adds potassium is not given automatically at K 5.0 and above.
+    plan = _po4_plan(5.1)
+    order = next(o for o in plan.orders_now if o.electrolyte == "phosphate")
+    assert order.kind == "prescriber" and "it contains potassium" in order.text
+    assert "K-HOLD" in order.reason.rule_ids
+    assert plan.potassium_per_day == 0
+    assert plan.potassium_per_day_text == "0 mmol per day by mouth from all current orders"
 
 
 def test_a_potassium_salt_tablet_for_phosphate_must_state_its_potassium() -> None:
