@@ -419,3 +419,24 @@ def test_a_protocol_the_engine_cannot_use_is_refused_when_loaded(
         lp = load_protocol_bytes(_protocol(mutate), "damaged")
         evaluate(lp, inputs(labs=labs), now=NOW)  # reached only if the load accepted it
     assert said in str(refused.value)
+
+
+def test_a_result_at_the_plausible_maximum_is_printed_whole() -> None:
+    """DEFECT-18: the sheet split "3,000.00 micromol/L" inside its unit ("micromol/" over "L").
+
+    Found by the sheet campaign at release size: UK protocol, creatinine 33.936651583699096 mg/dL
+    (3,000 micromol/L, the plausible maximum), dialysis, severity override mild. The plan, the
+    screen and the sheet all hold "3,000.00 micromol/L" (0.001 mg/dL is 0.0884 micromol/L: two
+    decimals); the Result column of the baseline results was too narrow to hold it on one line.
+    """
+    from desktop_app.logic.models import PlanInputs
+    from tests.safety.test_campaign_sheets import sheet_violations
+
+    case = base_case(
+        labs={"creatinine": lab(33.936651583699096, "mg/dL")},
+        modifiers={"dialysis": True},
+        severity_override={"severity": "mild", "reason": "Clinical picture", "clinician": "Dr H"},
+    )
+    plan = evaluate(proto(UK), PlanInputs.model_validate(case), now=NOW)
+    assert "3,000.00 micromol/L" in [row.text for row in plan.labs]
+    assert sheet_violations(plan) == []
