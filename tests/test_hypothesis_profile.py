@@ -30,6 +30,8 @@ def test_the_suite_runs_under_the_reproducible_profile() -> None:
     assert ci.derandomize is True
     assert ci.database is None
     assert ci.deadline is None
+    # The suite's own profile, not hypothesis's built-in "ci" one that CI=true alone would load.
+    assert settings.get_current_profile_name() == hp.CI_PROFILE
     active = settings()
     assert (active.derandomize, active.database, active.deadline) == (True, None, None)
     assert active.max_examples == ci.max_examples
