@@ -47,7 +47,9 @@ def parse_plan_bytes(data: bytes, name: str = "plan file") -> PlanInputs:
     except ValueError as exc:
         words = str(exc)
         # A number no value may be (a Unix time in milliseconds for a date): name its field.
-        if places := too_large_number_paths(decode_json_text(data, name)):
+        if "too large to be a value" in words and (
+            places := too_large_number_paths(decode_json_text(data, name))
+        ):
             raise InputError(
                 [
                     FieldProblem(
