@@ -1,4 +1,5 @@
-"""Shared test set-up: offscreen Qt by default (a developer may override to watch)."""
+"""Shared test set-up: offscreen Qt by default (a developer may override to watch), reproducible
+hypothesis examples, user folders in temporary folders, and no patient in any log line."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ from collections.abc import Iterator
 import pytest
 
 from desktop_app.qt_compat import installed_pyside, unsafe_qt_message
+from tests import hypothesis_profiles
+
+# Hypothesis: derandomized, no example database, no deadline (tests/hypothesis_profiles.py),
+# loaded before any test module builds its settings; B12K_HYPOTHESIS_EXPLORE=1 explores instead.
+HYPOTHESIS_PROFILE = hypothesis_profiles.load(os.environ)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 # Qt's offscreen screen is 800x600 unless configured; windows size themselves from the screen

@@ -1145,6 +1145,53 @@ def _bounded_int(text: str) -> int:
     return value
 
 
+class _TooLargeMark:
+    """Stands for a number too large for any file, so that its place can be named."""
+
+
+_TOO_LARGE_MARK = _TooLargeMark()
+
+
+def _marked_float(text: str) -> Any:
+    try:
+        return _finite_float(text)
+    except ValueError:
+        return _TOO_LARGE_MARK
+
+
+def _marked_int(text: str) -> Any:
+    value = int(text)  # more digits than Python converts: not marked, the whole file is refused
+    return _TOO_LARGE_MARK if abs(value) > LARGEST_FILE_NUMBER else value
+
+
+def _marked_paths(value: Any, path: str) -> list[str]:
+    if value is _TOO_LARGE_MARK:
+        return [path or "(file)"]
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _marked_paths(v, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _marked_paths(v, f"{path}.{i}")]
+    return []
+
+
+def too_large_number_paths(text: str) -> list[str]:
+    """Where the numbers too large for any file are ('followups.0.sampled_at'), in file order.
+
+    Empty when the text holds none, or is not valid JSON for another reason as well.
+    """
+    try:
+        raw = json.loads(
+            text,
+            object_pairs_hook=_no_duplicate_keys,
+            parse_constant=_reject_constant,
+            parse_float=_marked_float,
+            parse_int=_marked_int,
+        )
+    except (ValueError, RecursionError):
+        return []
+    return _marked_paths(raw, "")
+
+
 def file_words(what: str) -> str:
     """Name a file in a sentence: 'the file corrupt.json' for a file name, 'the plan file' else."""
     return f"the file {what}" if "." in what or "/" in what else f"the {what}"

@@ -15,6 +15,13 @@ from desktop_app.report.first_page import FirstPage
 from desktop_app.report.paragraphs import markup, url_markup
 from desktop_app.report.styles import BLACK, SHADE, TICK_BOX, table_style
 
+#: Column widths of the baseline results table (fractions of the body width). The Result column
+#: holds the widest result the protocols accept on one line, number and unit together: a value
+#: just under a plausible maximum at three decimals ("2,999.999 micromol/L", "199.999
+#: mL/min/1.73 m2"). At 0.2 it could not, and "3,000.00 micromol/L" was printed as "micromol/"
+#: over "L" (tests/report/test_result_cells.py).
+RESULT_COLUMNS = (0.18, 0.26, 0.23, 0.14, 0.19)
+
 
 class SheetBuilder(FirstPage):
     """Builds the flowables of the sheet body from its content, section by section."""
@@ -52,7 +59,7 @@ class SheetBuilder(FirstPage):
             table = self.grid(
                 ["Test", "Result", "Sampled", "Flag", "Entered as"],
                 rows,
-                (0.2, 0.2, 0.27, 0.15, 0.18),
+                RESULT_COLUMNS,
                 extra,
             )
         else:

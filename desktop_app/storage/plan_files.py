@@ -9,7 +9,12 @@ from pydantic import ValidationError
 
 from desktop_app.logic.errors import FieldProblem, InputError, PlanFileError
 from desktop_app.logic.models import INPUT_SCHEMA_VERSION, PlanInputs
-from desktop_app.logic.protocol import decode_json_text, parse_json_strict, validation_problems
+from desktop_app.logic.protocol import (
+    decode_json_text,
+    parse_json_strict,
+    too_large_number_paths,
+    validation_problems,
+)
 from desktop_app.storage.atomic import atomic_write_bytes
 from desktop_app.storage.reading import read_file_bytes
 
@@ -41,6 +46,20 @@ def parse_plan_bytes(data: bytes, name: str = "plan file") -> PlanInputs:
         raw = parse_json_strict(data, name)
     except ValueError as exc:
         words = str(exc)
+        # A number no value may be (a Unix time in milliseconds for a date): name its field.
+        if "too large to be a value" in words and (
+            places := too_large_number_paths(decode_json_text(data, name))
+        ):
+            raise InputError(
+                [
+                    FieldProblem(
+                        place,
+                        "the number is too large to be a value this file may contain (a time "
+                        "is an ISO 8601 date-time with a zone, never a number)",
+                    )
+                    for place in places
+                ]
+            ) from None
         if " is damaged: " not in words:  # a value the file may not hold (NaN, a twice-used key)
             raise PlanFileError(f"Cannot open {name}: {words}.") from None
         # "The file corrupt.json is damaged: it is not valid JSON (line 36)."

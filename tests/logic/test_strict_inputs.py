@@ -264,10 +264,27 @@ def test_a_long_negative_number_counts_its_digits() -> None:
 
 @pytest.mark.parametrize("number", ["10" + "0" * 400, "-1e308", "1e13"])
 def test_a_number_no_file_may_hold_is_refused_when_read(number: str) -> None:
-    """A number within Python's digits but beyond any value (it overflowed a date: issue 16)."""
+    """A number within Python's digits but beyond any value (it overflowed a date: issue 16).
+
+    The refusal names the field (the release strict-times campaign: a Unix time in milliseconds
+    in a time field was refused for the whole file, naming no field).
+    """
     text = json.dumps(base_case()).replace('"weight_kg": 70', '"weight_kg": ' + number)
-    with pytest.raises(PlanFileError, match="too large to be a value this file may contain"):
+    with pytest.raises(InputError, match="too large to be a value this file may contain") as info:
         parse_plan_bytes(text.encode(), "case.json")
+    assert [p.path for p in info.value.problems] == ["patient.weight_kg"]
+
+
+def test_a_unix_time_in_milliseconds_is_refused_naming_its_field() -> None:
+    case = base_case()
+    case["regimen"]["first_dose_at"] = 1055811958296
+    case["followups"] = [
+        {"analyte": "potassium", "value": 4.0, "unit": "mmol/L", "sampled_at": -1083969165271}
+    ]
+    with pytest.raises(InputError) as info:
+        parse_plan_bytes(json.dumps(case).encode(), "case.json")
+    paths = [p.path for p in info.value.problems]
+    assert paths == ["regimen.first_dose_at", "followups.0.sampled_at"]  # as pydantic's paths
 
 
 def test_a_clock_time_without_a_zone_asks_for_the_zone() -> None:

@@ -122,15 +122,35 @@ def usable_baseline(
     return _result(p, analyte, entry)
 
 
-def latest(p: Protocol, inputs: PlanInputs, analyte: Analyte) -> Result | None:
-    """The latest follow-up of the analyte, else its usable baseline."""
+def past_window_at(p: Protocol, inputs: PlanInputs, now: datetime) -> datetime | None:
+    """`now` when the first dose lies before the monitoring window (issue 15 item 11), else None.
+
+    The window runs to the last potassium draw of any tier, and of the other draws that test
+    potassium (those for parenteral loading only when the regimen loads): read from the protocol.
+    """
+    first = inputs.regimen.first_dose_at
+    assert first is not None
+    loading = p.regimen(inputs.regimen.preset_id).parenteral_loading
+    hours = [max(rule.values) for rule in p.monitoring.electrolyte_draws.values()]
+    hours += [
+        max(t.hours.values)
+        for t in p.monitoring.other_draws
+        if "potassium" in t.tests and (loading or not t.parenteral_loading_only)
+    ]
+    return now if now - first > timedelta(hours=max(hours)) else None
+
+
+def latest(
+    p: Protocol, inputs: PlanInputs, analyte: Analyte, past_window_now: datetime | None = None
+) -> Result | None:
+    """The latest follow-up of the analyte, else its usable baseline (at `past_window_now`)."""
     later = sorted(
         (f for f in inputs.followups if f.analyte == analyte.value), key=lambda f: f.sampled_at
     )
     if later:
         fu = later[-1]
         return Result(analyte, canonical(p, analyte, fu.value, fu.unit), fu.sampled_at)
-    return usable_baseline(p, inputs, analyte)
+    return usable_baseline(p, inputs, analyte, past_window_now)
 
 
 def base_k_missing(p: Protocol, inputs: PlanInputs) -> bool:
@@ -184,8 +204,14 @@ def _ckd_epi_2021(p: Protocol, inputs: PlanInputs) -> float | None:
     return float(Decimal(repr(raw)).quantize(step, rounding=ROUND_HALF_UP))
 
 
-def expected_gates(p: Protocol, inputs: PlanInputs) -> set[str]:
-    """The gate rule ids the protocol requires for these inputs (CLN-01, CLN-03)."""
+def expected_gates(
+    p: Protocol, inputs: PlanInputs, past_window_now: datetime | None = None
+) -> set[str]:
+    """The gate rule ids the protocol requires for these inputs (CLN-01, CLN-03).
+
+    Past the monitoring window (`past_window_now`), a potassium counts only when fresh then:
+    a stale one is never used as current (VER-03), for a gate no more than for a dose.
+    """
     g = p.gates
     t = g.texts
     mods = inputs.modifiers
@@ -218,7 +244,7 @@ def expected_gates(p: Protocol, inputs: PlanInputs) -> set[str]:
         out.add(t.oliguria.id)
     if mods.k_raising_drugs:
         out.add(t.k_raising.id)
-    k = latest(p, inputs, Analyte.potassium)
+    k = latest(p, inputs, Analyte.potassium, past_window_now)
     if k is not None and k.value > p.potassium.normal_high.value:
         out.add(t.hyperkalaemia.id)
     return out
@@ -375,7 +401,7 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
             f"{[o.electrolyte for o in plan.orders_now]}"
         )
     for analyte in (Analyte.magnesium, Analyte.phosphate, Analyte.potassium):
-        lat = latest(p, inputs, analyte)
+        lat = latest(p, inputs, analyte, past_window_at(p, inputs, now))
         order = next((o for o in plan.orders_now if o.electrolyte == analyte.value), None)
         if lat is None and order is not None and order.override is None and order.kind != "sample":
             out.append(
@@ -455,7 +481,7 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
                 out.append(f"FMT-08 {where}: {needed!r} not stated")
 
     # Hold: no potassium at or above the hold threshold, and none without a usable result.
-    k_latest = latest(p, inputs, Analyte.potassium)
+    k_latest = latest(p, inputs, Analyte.potassium, past_window_at(p, inputs, now))
     hold = k.hold_at_or_above.value
     k_orders = [o for o in plan.orders_now if _contains_k(p, o)]
     for o in k_orders:
@@ -471,7 +497,7 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
 
     # CLN-01/CLN-03: the exact gates, and no automatic dose while one is open.
     gates = {g.rule_id for g in plan.gates}
-    want = expected_gates(p, inputs)
+    want = expected_gates(p, inputs, past_window_at(p, inputs, now))
     if gates != want:
         out.append(f"CLN-01 gates {sorted(gates)} but the protocol requires {sorted(want)}")
     if plan.gates:
@@ -524,6 +550,11 @@ def plan_violations(lp: LoadedProtocol, inputs: PlanInputs, now: datetime, plan:
     flags = {row.analyte: row.flags for row in plan.labs}
     # Long after the first dose (issue 15 item 11) a result counts when it is fresh now.
     past_window = p.warnings["past_window"].id in warned
+    if past_window != (past_window_at(p, inputs, now) is not None):
+        out.append(
+            "VER-03 the plan's past-window warning does not follow the protocol's monitoring "
+            f"window (warned: {past_window})"
+        )
     for analyte in (Analyte.potassium, Analyte.magnesium, Analyte.phosphate):
         entry = inputs.labs.get(analyte)
         if entry is None:

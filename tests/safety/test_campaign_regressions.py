@@ -419,3 +419,57 @@ def test_a_protocol_the_engine_cannot_use_is_refused_when_loaded(
         lp = load_protocol_bytes(_protocol(mutate), "damaged")
         evaluate(lp, inputs(labs=labs), now=NOW)  # reached only if the load accepted it
     assert said in str(refused.value)
+
+
+def test_a_result_at_the_plausible_maximum_is_printed_whole() -> None:
+    """DEFECT-18: the sheet split "3,000.00 micromol/L" inside its unit ("micromol/" over "L").
+
+    Found by the sheet campaign at release size: UK protocol, creatinine 33.936651583699096 mg/dL
+    (3,000 micromol/L, the plausible maximum), dialysis, severity override mild. The plan, the
+    screen and the sheet all hold "3,000.00 micromol/L" (0.001 mg/dL is 0.0884 micromol/L: two
+    decimals); the Result column of the baseline results was too narrow to hold it on one line.
+    """
+    from desktop_app.logic.models import PlanInputs
+    from tests.safety.test_campaign_sheets import sheet_violations
+
+    case = base_case(
+        labs={"creatinine": lab(33.936651583699096, "mg/dL")},
+        modifiers={"dialysis": True},
+        severity_override={"severity": "mild", "reason": "Clinical picture", "clinician": "Dr H"},
+    )
+    plan = evaluate(proto(UK), PlanInputs.model_validate(case), now=NOW)
+    assert "3,000.00 micromol/L" in [row.text for row in plan.labs]
+    assert sheet_violations(plan) == []
+
+
+def test_the_oracle_takes_no_stale_potassium_as_a_gate_past_the_monitoring_window() -> None:
+    """An oracle defect, not the product's: found by the engine campaign at release size.
+
+    US protocol, K 6.0 mmol/L sampled 15 minutes before a first dose 200 hours ago (past the
+    monitoring window, issue 15 item 11). The engine treats that potassium as stale now and
+    never uses it as current (VER-03): no HYPERK gate, a potassium sample ordered. The oracle
+    still read it as the baseline and required the gate. A fresh high potassium past the window
+    must still give the gate, and a plan without it is still caught.
+    """
+    from desktop_app.logic.plan import Plan
+    from tests.safety.invariants import plan_violations
+
+    us = proto(US)
+    late = FIRST + timedelta(hours=200)
+    regimen = {"preset_id": "us-oral-2mg", "first_dose_at": FIRST.isoformat()}
+    stale = inputs(
+        labs={"potassium": lab(6.0, "mmol/L", FIRST - timedelta(minutes=15))}, regimen=regimen
+    )
+    plan = evaluate(us, stale, now=late)
+    assert "GATE-TEXT-HYPERK" not in {g.rule_id for g in plan.gates}
+    assert next(o for o in plan.orders_now if o.electrolyte == "potassium").kind == "sample"
+    assert plan_violations(us, stale, late, plan) == []
+
+    fresh = inputs(
+        labs={"potassium": lab(6.0, "mmol/L", late - timedelta(hours=1))}, regimen=regimen
+    )
+    gated = evaluate(us, fresh, now=late)
+    assert "GATE-TEXT-HYPERK" in {g.rule_id for g in gated.gates}
+    assert plan_violations(us, fresh, late, gated) == []
+    ungated = Plan.model_validate({**gated.model_dump(), "gates": []})
+    assert any(v.startswith("CLN-01") for v in plan_violations(us, fresh, late, ungated))
