@@ -336,3 +336,17 @@ def test_a_blank_patient_name_is_left_to_the_engine_which_says_it_is_required() 
     case = base_case()
     case["patient"]["name"] = "   "
     assert parse_plan_bytes(json.dumps(case).encode(), "case").patient.name == "   "
+
+
+def test_too_large_numbers_are_placed_only_in_text_that_is_otherwise_valid_json() -> None:
+    """The places of too-large numbers, in file order; none when the text fails for another
+    reason too (the reader then gives that reason), so no place is guessed from a broken file."""
+    from desktop_app.logic.protocol import too_large_number_paths
+
+    text = '{"a": [1, 2e13], "b": {"c": 1e999}, "d": -5000000000000}'
+    assert too_large_number_paths(text) == ["a.1", "b.c", "d"]
+    assert too_large_number_paths("2e13") == ["(file)"]
+    assert too_large_number_paths('{"a": 2e13, "a": 1}') == []  # a key twice
+    assert too_large_number_paths('{"a": NaN, "b": 2e13}') == []  # not a number
+    assert too_large_number_paths('{"a": 2e13') == []  # truncated
+    assert too_large_number_paths("[" * 100_000) == []  # nested too deep
