@@ -141,7 +141,9 @@ class LabsPanel(Panel):
         self.common_time = datetime_edit("Samples taken at", ui_text.DATETIME_PLACEHOLDER, 17)
         self.common_time.setToolTip(ui_text.SAMPLES_AT_HELP)
         self.add_field(self.COMMON_PATH, ui_text.SAMPLES_AT, {self.COMMON_PATH: self.common_time})
-        self.keys_hint = QLabel(ui_text.LAB_KEYS_HINT)
+        self.keys_hint = QLabel(
+            ui_text.LAB_KEYS_HINT.format(unit=UNIT_SHORTCUT, own_time=OWN_TIME_SHORTCUT)
+        )
         self.keys_hint.setWordWrap(True)
         # The width of the field column (a narrow hint wraps to lines QFormLayout has no room for).
         self.keys_hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)

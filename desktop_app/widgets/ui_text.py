@@ -55,7 +55,7 @@ NEED_SAMPLE_TIME = (
 NEED_VALUE = "value missing: a sample time was entered but no result."
 #: One tab stop per result (issue 17 item 4): what the keys are, said once above the results.
 LAB_KEYS_HINT = (
-    "Tab: the next result. In a result, Alt+Down: its unit; Ctrl+Shift+T: its own sample time."
+    "Tab: the next result. In a result, {unit}: its unit; {own_time}: its own sample time."
 )
 LAB_UNIT_ACTION = "Choose the unit"
 LAB_OWN_TIME_ACTION = "Own sample time"
